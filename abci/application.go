@@ -1,0 +1,174 @@
+package abci
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
+
+	"github.com/intercooperative/icnd/app"
+	"github.com/intercooperative/icnd/modules"
+)
+
+// Application implements abcitypes.Application over an *app.App.
+type Application struct {
+	app     *app.App
+	version string
+}
+
+var _ abcitypes.Application = (*Application)(nil)
+
+// NewApplication adapts a to ABCI. version is the software version that
+// Info reports.
+func NewApplication(a *app.App, version string) *Application {
+	return &Application{app: a, version: version}
+}
+
+// Info reports exactly the last committed height and app hash, so that
+// CometBFT's handshake replays every block the app has not committed.
+func (s *Application) Info(_ context.Context, req *abcitypes.RequestInfo) (*abcitypes.ResponseInfo, error) {
+	last := s.app.LastCommit()
+	return &abcitypes.ResponseInfo{
+		Data:             "icnd",
+		Version:          s.version,
+		AppVersion:       app.Version,
+		LastBlockHeight:  last.Version,
+		LastBlockAppHash: last.Hash,
+	}, nil
+}
+
+// Query serves store queries; see app.Query.
+func (s *Application) Query(_ context.Context, req *abcitypes.RequestQuery) (*abcitypes.ResponseQuery, error) {
+	res := s.app.Query(req.Path, req.Data, req.Height, req.Prove)
+	out := &abcitypes.ResponseQuery{
+		Code:      res.Code,
+		Codespace: res.Codespace,
+		Log:       res.Log,
+		Key:       res.Key,
+		Value:     res.Value,
+		Height:    res.Height,
+	}
+	if res.Proof != nil {
+		bz, err := res.Proof.Marshal()
+		if err != nil {
+			return nil, fmt.Errorf("encode query proof: %w", err)
+		}
+		out.ProofOps = &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{{Type: app.ProofOpICS23, Key: res.Key, Data: bz}}}
+	}
+	return out, nil
+}
+
+// CheckTx validates a transaction for the mempool; rechecks run the same
+// code against the state reset at Commit.
+func (s *Application) CheckTx(_ context.Context, req *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
+	res := s.app.CheckTx(req.Tx)
+	return &abcitypes.ResponseCheckTx{Code: res.Code, Codespace: res.Codespace, Log: res.Log}, nil
+}
+
+// InsertTx is only used with an app-side mempool, which icnd does not run
+// (mempool.type must be "flood").
+func (s *Application) InsertTx(context.Context, *abcitypes.RequestInsertTx) (*abcitypes.ResponseInsertTx, error) {
+	return nil, errors.New("icnd has no app-side mempool: set mempool.type = \"flood\" in config.toml")
+}
+
+// ReapTxs is only used with an app-side mempool; see InsertTx.
+func (s *Application) ReapTxs(context.Context, *abcitypes.RequestReapTxs) (*abcitypes.ResponseReapTxs, error) {
+	return nil, errors.New("icnd has no app-side mempool: set mempool.type = \"flood\" in config.toml")
+}
+
+// InitChain writes the genesis app state. Validators and consensus params
+// are taken from genesis.json as they are.
+func (s *Application) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*abcitypes.ResponseInitChain, error) {
+	hash, err := s.app.InitChain(req.ChainId, req.InitialHeight, req.Time, req.AppStateBytes)
+	if err != nil {
+		return nil, fmt.Errorf("init chain: %w", err)
+	}
+	return &abcitypes.ResponseInitChain{AppHash: hash}, nil
+}
+
+// PrepareProposal keeps the mempool's transactions that would pass
+// authentication, within the byte limit.
+func (s *Application) PrepareProposal(_ context.Context, req *abcitypes.RequestPrepareProposal) (*abcitypes.ResponsePrepareProposal, error) {
+	return &abcitypes.ResponsePrepareProposal{Txs: s.app.PrepareProposal(req.Height, req.Time, req.Txs, req.MaxTxBytes)}, nil
+}
+
+// ProcessProposal rejects a block holding an undecodable or
+// unauthenticated transaction.
+func (s *Application) ProcessProposal(_ context.Context, req *abcitypes.RequestProcessProposal) (*abcitypes.ResponseProcessProposal, error) {
+	if err := s.app.ProcessProposal(req.Height, req.Time, req.Txs); err != nil {
+		return &abcitypes.ResponseProcessProposal{Status: abcitypes.ResponseProcessProposal_REJECT}, nil
+	}
+	return &abcitypes.ResponseProcessProposal{Status: abcitypes.ResponseProcessProposal_ACCEPT}, nil
+}
+
+// FinalizeBlock executes the decided block into the working tree and
+// returns its app hash; nothing is persisted until Commit.
+func (s *Application) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlock) (*abcitypes.ResponseFinalizeBlock, error) {
+	results, hash, err := s.app.FinalizeBlock(req.Height, req.Time, req.Txs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*abcitypes.ExecTxResult, len(results))
+	for i, r := range results {
+		out[i] = &abcitypes.ExecTxResult{Code: r.Code, Codespace: r.Codespace, Log: r.Log, Events: toABCIEvents(r.Events)}
+	}
+	return &abcitypes.ResponseFinalizeBlock{TxResults: out, AppHash: hash}, nil
+}
+
+// ExtendVote adds nothing: icnd uses no vote extensions.
+func (s *Application) ExtendVote(context.Context, *abcitypes.RequestExtendVote) (*abcitypes.ResponseExtendVote, error) {
+	return &abcitypes.ResponseExtendVote{}, nil
+}
+
+// VerifyVoteExtension accepts only the empty extension ExtendVote produces.
+func (s *Application) VerifyVoteExtension(_ context.Context, req *abcitypes.RequestVerifyVoteExtension) (*abcitypes.ResponseVerifyVoteExtension, error) {
+	if len(req.VoteExtension) != 0 {
+		return &abcitypes.ResponseVerifyVoteExtension{Status: abcitypes.ResponseVerifyVoteExtension_REJECT}, nil
+	}
+	return &abcitypes.ResponseVerifyVoteExtension{Status: abcitypes.ResponseVerifyVoteExtension_ACCEPT}, nil
+}
+
+// Commit persists the block executed by FinalizeBlock.
+func (s *Application) Commit(context.Context, *abcitypes.RequestCommit) (*abcitypes.ResponseCommit, error) {
+	if _, err := s.app.Commit(); err != nil {
+		return nil, err
+	}
+	return &abcitypes.ResponseCommit{}, nil
+}
+
+// ListSnapshots offers no snapshots yet: state sync is not served.
+func (s *Application) ListSnapshots(context.Context, *abcitypes.RequestListSnapshots) (*abcitypes.ResponseListSnapshots, error) {
+	return &abcitypes.ResponseListSnapshots{}, nil
+}
+
+// OfferSnapshot refuses every snapshot: state sync is not served.
+func (s *Application) OfferSnapshot(context.Context, *abcitypes.RequestOfferSnapshot) (*abcitypes.ResponseOfferSnapshot, error) {
+	return &abcitypes.ResponseOfferSnapshot{Result: abcitypes.ResponseOfferSnapshot_REJECT}, nil
+}
+
+// LoadSnapshotChunk has nothing to load: ListSnapshots offers none.
+func (s *Application) LoadSnapshotChunk(context.Context, *abcitypes.RequestLoadSnapshotChunk) (*abcitypes.ResponseLoadSnapshotChunk, error) {
+	return &abcitypes.ResponseLoadSnapshotChunk{}, nil
+}
+
+// ApplySnapshotChunk aborts: OfferSnapshot never accepts a snapshot.
+func (s *Application) ApplySnapshotChunk(context.Context, *abcitypes.RequestApplySnapshotChunk) (*abcitypes.ResponseApplySnapshotChunk, error) {
+	return &abcitypes.ResponseApplySnapshotChunk{Result: abcitypes.ResponseApplySnapshotChunk_ABORT}, nil
+}
+
+func toABCIEvents(events []modules.Event) []abcitypes.Event {
+	if len(events) == 0 {
+		return nil
+	}
+	out := make([]abcitypes.Event, len(events))
+	for i, e := range events {
+		attrs := make([]abcitypes.EventAttribute, len(e.Attributes))
+		for j, a := range e.Attributes {
+			attrs[j] = abcitypes.EventAttribute{Key: a.Key, Value: a.Value, Index: true}
+		}
+		out[i] = abcitypes.Event{Type: e.Type, Attributes: attrs}
+	}
+	return out
+}

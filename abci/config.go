@@ -1,0 +1,105 @@
+package abci
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/pelletier/go-toml/v2"
+)
+
+// AppConfigFile is the app's config file below the home directory, beside
+// CometBFT's config.toml.
+const AppConfigFile = "config/app.toml"
+
+// AppConfig is config/app.toml: settings of this node's app that never
+// affect consensus results.
+type AppConfig struct {
+	Store StoreConfig `toml:"store" comment:"The application state store (IAVL)."`
+	Debug DebugConfig `toml:"debug" comment:"Diagnostics."`
+}
+
+// StoreConfig sets the IAVL store's cache and pruning.
+type StoreConfig struct {
+	// IAVLCacheSize is the number of IAVL nodes kept in memory.
+	IAVLCacheSize int `toml:"iavl-cache-size" comment:"IAVL nodes kept in memory."`
+	// PruningKeepRecent is how many recent versions stay queryable; 0 keeps all.
+	PruningKeepRecent uint64 `toml:"pruning-keep-recent" comment:"How many recent heights stay queryable (and provable); 0 keeps every height."`
+	// PruningInterval is how often, in blocks, old versions are deleted.
+	PruningInterval uint64 `toml:"pruning-interval" comment:"Delete versions older than the window every this many blocks."`
+	// SigCacheSize bounds the verified-signature cache.
+	SigCacheSize int `toml:"sig-cache-size" comment:"Transactions whose verified signature is remembered between CheckTx and FinalizeBlock."`
+}
+
+// DebugConfig holds diagnostics switches.
+type DebugConfig struct {
+	// CPUProfile, when set, is a file the node writes a CPU profile to
+	// from start to stop.
+	CPUProfile string `toml:"cpu-profile" comment:"Write a CPU profile of the whole run to this file (relative to the home directory). Empty disables it. For live profiles, set rpc.pprof_laddr in config.toml."`
+}
+
+// DefaultAppConfig keeps the last 100,000 heights provable and prunes every
+// 100 blocks.
+func DefaultAppConfig() AppConfig {
+	return AppConfig{
+		Store: StoreConfig{
+			IAVLCacheSize:     200_000,
+			PruningKeepRecent: 100_000,
+			PruningInterval:   100,
+			SigCacheSize:      100_000,
+		},
+	}
+}
+
+// Validate checks values that would otherwise fail late.
+func (c AppConfig) Validate() error {
+	if c.Store.IAVLCacheSize < 0 {
+		return errors.New("store.iavl-cache-size must not be negative")
+	}
+	if c.Store.PruningKeepRecent > 0 && c.Store.PruningInterval == 0 {
+		return errors.New("store.pruning-interval must be at least 1 when pruning-keep-recent is set")
+	}
+	if c.Store.SigCacheSize < 0 {
+		return errors.New("store.sig-cache-size must not be negative")
+	}
+	return nil
+}
+
+// LoadAppConfig reads home/config/app.toml. A missing file yields the
+// defaults; an unknown key is an error, so a typo never passes silently.
+func LoadAppConfig(home string) (AppConfig, error) {
+	cfg := DefaultAppConfig()
+	path := filepath.Join(home, AppConfigFile)
+	bz, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return cfg, nil
+	}
+	if err != nil {
+		return cfg, err
+	}
+	dec := toml.NewDecoder(bytes.NewReader(bz))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&cfg); err != nil {
+		return cfg, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("%s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// WriteAppConfig writes cfg to home/config/app.toml.
+func WriteAppConfig(home string, cfg AppConfig) error {
+	bz, err := toml.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(home, AppConfigFile)
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	header := []byte("# icnd application config. CometBFT's own settings are in config.toml.\n\n")
+	return os.WriteFile(path, append(header, bz...), 0o600)
+}

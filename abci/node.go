@@ -1,0 +1,132 @@
+package abci
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtlog "github.com/cometbft/cometbft/libs/log"
+	"github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+	"github.com/cometbft/cometbft/types"
+	"github.com/spf13/viper"
+
+	"github.com/intercooperative/icnd/app"
+	"github.com/intercooperative/icnd/store"
+)
+
+// LoadCometConfig reads home/config/config.toml over CometBFT's defaults and
+// validates it.
+func LoadCometConfig(home string) (*cmtcfg.Config, error) {
+	cfg := cmtcfg.DefaultConfig()
+	path := filepath.Join(home, "config", "config.toml")
+	v := viper.New()
+	v.SetConfigFile(path)
+	if err := v.ReadInConfig(); err != nil {
+		return nil, fmt.Errorf("read %s: %w (run `icnd init` first)", path, err)
+	}
+	if err := v.Unmarshal(cfg); err != nil {
+		return nil, fmt.Errorf("parse %s: %w", path, err)
+	}
+	cfg.SetRoot(home)
+	if err := cfg.ValidateBasic(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if cfg.Mempool.Type == cmtcfg.MempoolTypeApp {
+		return nil, fmt.Errorf("%s: mempool.type = \"app\" is not supported by icnd; use \"flood\"", path)
+	}
+	return cfg, nil
+}
+
+// OpenApp opens the app store under home's data directory and the App
+// over it. The caller closes the returned store.
+func OpenApp(home string, cometCfg *cmtcfg.Config, appCfg AppConfig) (*app.App, *store.CommitStore, error) {
+	genDoc, err := types.GenesisDocFromFile(cometCfg.GenesisFile())
+	if err != nil {
+		return nil, nil, fmt.Errorf("read genesis: %w", err)
+	}
+	cms, err := store.OpenDir(cometCfg.DBDir(), store.Options{
+		CacheSize:       appCfg.Store.IAVLCacheSize,
+		PruneKeepRecent: appCfg.Store.PruningKeepRecent,
+		PruneInterval:   appCfg.Store.PruningInterval,
+		InitialVersion:  uint64(max(genDoc.InitialHeight, 1)),
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("open app store: %w", err)
+	}
+	a, err := app.New(cms, app.Options{SigCacheSize: appCfg.Store.SigCacheSize})
+	if err != nil {
+		cms.Close()
+		return nil, nil, err
+	}
+	if id := a.ChainID(); id != "" && id != genDoc.ChainID {
+		cms.Close()
+		return nil, nil, fmt.Errorf("app store belongs to chain %q but genesis.json is for %q", id, genDoc.ChainID)
+	}
+	return a, cms, nil
+}
+
+// Run starts a CometBFT node in process over the app in home and blocks
+// until ctx is cancelled, then stops the node cleanly.
+func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error {
+	cometCfg, err := LoadCometConfig(home)
+	if err != nil {
+		return err
+	}
+	appCfg, err := LoadAppConfig(home)
+	if err != nil {
+		return err
+	}
+	if appCfg.Debug.CPUProfile != "" {
+		path := appCfg.Debug.CPUProfile
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(home, path)
+		}
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return fmt.Errorf("cpu profile: %w", err)
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
+	}
+	a, cms, err := OpenApp(home, cometCfg, appCfg)
+	if err != nil {
+		return err
+	}
+	defer cms.Close()
+
+	nodeKey, err := p2p.LoadNodeKey(cometCfg.NodeKeyFile())
+	if err != nil {
+		return fmt.Errorf("load node key: %w", err)
+	}
+	pv := privval.LoadFilePV(cometCfg.PrivValidatorKeyFile(), cometCfg.PrivValidatorStateFile())
+	n, err := node.NewNodeWithContext(ctx, cometCfg, pv, nodeKey,
+		proxy.NewLocalClientCreator(NewApplication(a, version)),
+		node.DefaultGenesisDocProviderFunc(cometCfg),
+		cmtcfg.DefaultDBProvider,
+		node.DefaultMetricsProvider(cometCfg.Instrumentation),
+		logger,
+	)
+	if err != nil {
+		return fmt.Errorf("create node: %w", err)
+	}
+	if err := n.Start(); err != nil {
+		return fmt.Errorf("start node: %w", err)
+	}
+	logger.Info("icnd started", "chain_id", a.ChainID(), "height", a.LastCommit().Version, "rpc", cometCfg.RPC.ListenAddress)
+	<-ctx.Done()
+	logger.Info("stopping icnd")
+	if err := n.Stop(); err != nil {
+		return fmt.Errorf("stop node: %w", err)
+	}
+	n.Wait()
+	return nil
+}

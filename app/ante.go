@@ -1,0 +1,70 @@
+package app
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/cometbft/cometbft/crypto/ed25519"
+
+	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/mana"
+)
+
+// EventTx is emitted for every authenticated transaction.
+type EventTx struct {
+	Signer   string
+	Sequence uint64
+}
+
+// Event implements modules.TypedEvent.
+func (e EventTx) Event() modules.Event {
+	return modules.Event{Type: "icn.tx", Attributes: []modules.Attribute{
+		{Key: "signer", Value: e.Signer},
+		{Key: "sequence", Value: strconv.FormatUint(e.Sequence, 10)},
+	}}
+}
+
+// ante authenticates tx and charges it. The signature is verified unless
+// the signature cache holds it under the same key. It writes the sequence bump and the
+// charge into ctx.Store. On error ctx.Store may hold partial writes: the
+// caller runs ante in a cache it discards on error.
+func (a *App) ante(ctx modules.Context, tx *DecodedTx) error {
+	if tx.Body.ChainId != ctx.ChainID {
+		return ErrWrongChainID.Wrapf("tx is for %q, this chain is %q", tx.Body.ChainId, ctx.ChainID)
+	}
+	if tx.Body.TimeoutHeight != 0 && uint64(ctx.Height) > tx.Body.TimeoutHeight {
+		return ErrTxExpired.Wrapf("timeout height %d, block height %d", tx.Body.TimeoutHeight, ctx.Height)
+	}
+	signer := tx.Auth.Signer
+	pub, err := a.identity.VerificationKey(ctx, signer, tx.Auth.KeyId)
+	switch {
+	case errors.Is(err, identity.ErrUnknownDID):
+		return ErrUnknownSigner.Wrapf("%s", signer)
+	case errors.Is(err, identity.ErrUnknownKey):
+		return ErrUnknownKey.Wrapf("%s#%s", signer, tx.Auth.KeyId)
+	case err != nil:
+		return err
+	}
+	if want := a.identity.Sequence(ctx, signer); tx.Auth.Sequence != want {
+		return ErrBadSequence.Wrapf("%s: have %d, want %d", signer, tx.Auth.Sequence, want)
+	}
+	if !a.sigs.verified(tx.Hash, pub) {
+		if !ed25519.PubKey(pub).VerifySignature(tx.SignBytes(), tx.Signature) {
+			return ErrBadSignature.Wrapf("for %s#%s on chain %q", signer, tx.Auth.KeyId, ctx.ChainID)
+		}
+		a.sigs.add(tx.Hash, pub)
+	}
+	params, err := a.mana.Params(ctx)
+	if err != nil {
+		return err
+	}
+	if err := a.mana.Charge(ctx, signer, mana.TxCost(params, len(tx.Raw), tx.MsgNames)); err != nil {
+		return err
+	}
+	if err := a.identity.IncrementSequence(ctx, signer); err != nil {
+		return err
+	}
+	ctx.Emit(EventTx{Signer: signer, Sequence: tx.Auth.Sequence})
+	return nil
+}

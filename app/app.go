@@ -1,0 +1,267 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/dag"
+	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/store"
+)
+
+// Version is the application protocol version reported to CometBFT.
+const Version uint64 = 1
+
+// Options tune an App. None of them affects results.
+type Options struct {
+	// SigCacheSize bounds the verified-signature cache; 0 means 100,000.
+	SigCacheSize int
+}
+
+// App is the ICN state machine over one CommitStore.
+type App struct {
+	cms     *store.CommitStore
+	chainID string
+
+	identity *identity.Keeper
+	mana     *mana.Keeper
+	dag      *dag.Keeper
+
+	sigs *sigCache
+
+	// checkState is what CheckTx validates against: the last committed
+	// state plus the effects of the transactions CheckTx accepted since.
+	// Commit resets it.
+	checkState *store.Cache
+	// block is the cache over the working tree for the block being
+	// finalized; nil between blocks.
+	block *store.Cache
+	// lastBlockTime is the time of the last finalized block, for CheckTx.
+	lastBlockTime time.Time
+}
+
+// New returns an App over cms, which holds the last committed state (or
+// nothing, before InitChain).
+func New(cms *store.CommitStore, opts Options) (*App, error) {
+	if opts.SigCacheSize == 0 {
+		opts.SigCacheSize = 100_000
+	}
+	manaKeeper := mana.NewKeeper()
+	a := &App{
+		cms:      cms,
+		identity: identity.NewKeeper(manaKeeper),
+		mana:     manaKeeper,
+		dag:      dag.NewKeeper(),
+		sigs:     newSigCache(opts.SigCacheSize),
+	}
+	if last := cms.LastCommitID(); last.Version > 0 {
+		ro, err := cms.ReadOnlyAt(last.Version)
+		if err != nil {
+			return nil, fmt.Errorf("app: open last committed state: %w", err)
+		}
+		id, err := readChainID(ro)
+		if err != nil {
+			return nil, err
+		}
+		a.chainID = id
+	}
+	if err := a.resetCheckState(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// ChainID is the chain id recorded at genesis ("" before InitChain).
+func (a *App) ChainID() string { return a.chainID }
+
+// LastCommit returns the last committed height and app hash.
+func (a *App) LastCommit() store.CommitID { return a.cms.LastCommitID() }
+
+// CommittedState returns a read-only view of the state committed at height.
+func (a *App) CommittedState(height int64) (store.KVStore, error) {
+	return a.cms.ReadOnlyAt(height)
+}
+
+// Identity, Mana and DAG expose the keepers for queries and tests.
+func (a *App) Identity() *identity.Keeper { return a.identity }
+
+// Mana returns the mana keeper.
+func (a *App) Mana() *mana.Keeper { return a.mana }
+
+// DAG returns the dag keeper.
+func (a *App) DAG() *dag.Keeper { return a.dag }
+
+func (a *App) resetCheckState() error {
+	last := a.cms.LastCommitID()
+	if last.Version == 0 {
+		a.checkState = store.NewCache(a.cms.Working())
+		return nil
+	}
+	ro, err := a.cms.ReadOnlyAt(last.Version)
+	if err != nil {
+		return fmt.Errorf("app: reset check state at %d: %w", last.Version, err)
+	}
+	a.checkState = store.NewCache(ro)
+	return nil
+}
+
+// TxResult is the outcome of one transaction: code 0 and events on
+// success, a registered code and a log otherwise.
+type TxResult struct {
+	Codespace string
+	Code      uint32
+	Log       string
+	Events    []modules.Event
+}
+
+func errResult(err error) TxResult {
+	space, code := modules.ResultCode(err)
+	return TxResult{Codespace: space, Code: code, Log: err.Error()}
+}
+
+// CheckTx validates raw against the check state: decode, authenticate and
+// charge. Accepted transactions leave their sequence bump and charge in the
+// check state, so a signer can queue several transactions in one block.
+// Recheck runs the same code after Commit has reset the check state.
+func (a *App) CheckTx(raw []byte) TxResult {
+	tx, err := DecodeTx(raw)
+	if err != nil {
+		return errResult(err)
+	}
+	height := a.cms.LastCommitID().Version + 1
+	cache := store.NewCache(a.checkState)
+	ctx := modules.NewContext(a.chainID, height, a.lastBlockTime, cache)
+	if err := a.ante(ctx, tx); err != nil {
+		return errResult(err)
+	}
+	cache.Write()
+	return TxResult{}
+}
+
+// PrepareProposal returns the transactions of txs that pass decoding and
+// ante in order, as a block at height would run them, within maxBytes.
+func (a *App) PrepareProposal(height int64, blockTime time.Time, txs [][]byte, maxBytes int64) [][]byte {
+	sim := store.NewCache(a.proposalBase())
+	out := make([][]byte, 0, len(txs))
+	var size int64
+	for _, raw := range txs {
+		if size+int64(len(raw)) > maxBytes {
+			continue
+		}
+		tx, err := DecodeTx(raw)
+		if err != nil {
+			continue
+		}
+		cache := store.NewCache(sim)
+		if err := a.ante(modules.NewContext(a.chainID, height, blockTime, cache), tx); err != nil {
+			continue
+		}
+		cache.Write()
+		size += int64(len(raw))
+		out = append(out, raw)
+	}
+	return out
+}
+
+// ErrRejectProposal wraps the reason a proposal is rejected.
+var ErrRejectProposal = errors.New("proposal rejected")
+
+// ProcessProposal accepts a block only if every transaction decodes and
+// passes ante in order. Signatures the node has not seen yet are
+// batch-verified first.
+func (a *App) ProcessProposal(height int64, blockTime time.Time, txs [][]byte) error {
+	decoded := make([]*DecodedTx, len(txs))
+	for i, raw := range txs {
+		tx, err := DecodeTx(raw)
+		if err != nil {
+			return fmt.Errorf("%w: tx %d: %v", ErrRejectProposal, i, err)
+		}
+		decoded[i] = tx
+	}
+	sim := store.NewCache(a.proposalBase())
+	a.batchVerify(modules.NewContext(a.chainID, height, blockTime, sim), decoded)
+	for i, tx := range decoded {
+		if err := a.ante(modules.NewContext(a.chainID, height, blockTime, sim), tx); err != nil {
+			return fmt.Errorf("%w: tx %d: %v", ErrRejectProposal, i, err)
+		}
+	}
+	return nil
+}
+
+// proposalBase is the state a proposal for the next height builds on: the
+// last committed state (the working tree holds nothing else between blocks).
+func (a *App) proposalBase() store.KVStore {
+	return a.cms.Working()
+}
+
+// FinalizeBlock executes the block's transactions at height into the
+// working tree and returns one result per transaction and the new app hash.
+// A returned error means the node must stop.
+func (a *App) FinalizeBlock(height int64, blockTime time.Time, txs [][]byte) ([]TxResult, []byte, error) {
+	if last := a.cms.LastCommitID().Version; height != last+1 {
+		return nil, nil, fmt.Errorf("app: finalize height %d, but last committed height is %d", height, last)
+	}
+	if a.chainID == "" {
+		return nil, nil, errors.New("app: finalize before InitChain: chain id unknown")
+	}
+	a.block = store.NewCache(a.cms.Working())
+	base := modules.NewContext(a.chainID, height, blockTime, a.block)
+	decoded := make([]*DecodedTx, len(txs))
+	for i, raw := range txs {
+		decoded[i], _ = DecodeTx(raw)
+	}
+	a.batchVerify(base, decoded)
+	results := make([]TxResult, len(txs))
+	for i, raw := range txs {
+		if decoded[i] == nil {
+			_, err := DecodeTx(raw)
+			results[i] = errResult(err)
+			continue
+		}
+		results[i] = a.deliver(base, decoded[i])
+	}
+	a.block.Write()
+	a.block = nil
+	a.lastBlockTime = blockTime
+	return results, a.cms.WorkingHash(), nil
+}
+
+// deliver runs one decoded transaction in the block: ante in a tx cache,
+// then the messages in a nested cache that only success writes through.
+func (a *App) deliver(base modules.Context, tx *DecodedTx) TxResult {
+	txCache := store.NewCache(a.block)
+	ctx := base.WithStore(txCache).WithSigner(tx.Auth.Signer)
+	if err := a.ante(ctx, tx); err != nil {
+		return errResult(err)
+	}
+	msgCache := store.NewCache(txCache)
+	msgCtx := ctx.WithStore(msgCache)
+	for i, m := range tx.Body.Messages {
+		if err := a.execute(msgCtx, m); err != nil {
+			// The charge and sequence bump in txCache stay.
+			txCache.Write()
+			res := errResult(wrapMsgErr(i, err))
+			res.Events = ctx.Events()
+			return res
+		}
+	}
+	msgCache.Write()
+	txCache.Write()
+	return TxResult{Events: append(ctx.Events(), msgCtx.Events()...)}
+}
+
+// Commit persists the working tree as the next version and resets the
+// check state.
+func (a *App) Commit() (store.CommitID, error) {
+	id, err := a.cms.Commit()
+	if err != nil {
+		return store.CommitID{}, fmt.Errorf("app: commit: %w", err)
+	}
+	if err := a.resetCheckState(); err != nil {
+		return store.CommitID{}, err
+	}
+	return id, nil
+}

@@ -1,0 +1,174 @@
+package app_test
+
+import (
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/json"
+	"testing"
+	"time"
+
+	idb "github.com/cosmos/iavl/db"
+	"github.com/ipfs/go-cid"
+	"github.com/multiformats/go-multihash"
+
+	"github.com/intercooperative/icnd/app"
+	"github.com/intercooperative/icnd/client"
+	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/mana"
+	dagv1 "github.com/intercooperative/icnd/proto/icn/dag/v1"
+	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
+	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+	"github.com/intercooperative/icnd/store"
+)
+
+const testChainID = "icn-test"
+
+var genesisTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// account is a test signer with a deterministic key.
+type account struct {
+	priv ed25519.PrivateKey
+	did  string
+	seq  uint64
+}
+
+func newAccount(seed byte) *account {
+	priv := ed25519.NewKeyFromSeed(sha256Bytes([]byte{seed}))
+	return &account{priv: priv, did: identity.DeriveDID(priv.Public().(ed25519.PublicKey))}
+}
+
+func (a *account) pub() ed25519.PublicKey { return a.priv.Public().(ed25519.PublicKey) }
+
+func sha256Bytes(b []byte) []byte {
+	s := sha256.Sum256(b)
+	return s[:]
+}
+
+// genesisFor funds each account with the given balance, capacity = balance
+// and a rate of 1 per block.
+func genesisFor(t testing.TB, balance uint64, accts ...*account) []byte {
+	t.Helper()
+	f := make([]funded, len(accts))
+	for i, a := range accts {
+		f[i] = funded{a, balance}
+	}
+	return genesisWith(t, f...)
+}
+
+type funded struct {
+	acct    *account
+	balance uint64
+}
+
+func genesisWith(t testing.TB, accts ...funded) []byte {
+	t.Helper()
+	g := app.DefaultGenesis()
+	for _, f := range accts {
+		a, balance := f.acct, f.balance
+		g.Identity.Documents = append(g.Identity.Documents, &identityv1.DIDDocument{
+			Did:  a.did,
+			Keys: []*identityv1.VerificationKey{{Id: identity.FirstKeyID, PublicKey: a.pub()}},
+		})
+		g.Mana.Accounts = append(g.Mana.Accounts, mana.GenesisAccount{DID: a.did, Balance: balance, Capacity: balance, Rate: 1})
+	}
+	bz, err := json.Marshal(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bz
+}
+
+// newTestApp returns an app over a fresh in-memory store, initialised with
+// the genesis and the chain at height 0.
+func newTestApp(t testing.TB, genesis []byte) (*app.App, *store.CommitStore) {
+	t.Helper()
+	cms, err := store.Open(idb.NewMemDB(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(cms, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.InitChain(testChainID, 1, genesisTime, genesis); err != nil {
+		t.Fatalf("InitChain: %v", err)
+	}
+	return a, cms
+}
+
+// txOpts adjust a transaction before signing.
+type txOpts struct {
+	chainID  string
+	seq      *uint64
+	keyID    string
+	memo     string
+	timeout  uint64
+	signWith ed25519.PrivateKey
+}
+
+// signTx builds a transaction from a with its next sequence and advances it.
+func (a *account) signTx(t testing.TB, o txOpts, msgs ...*txv1.Msg) []byte {
+	t.Helper()
+	p := client.TxParams{ChainID: testChainID, Signer: a.did, KeyID: identity.FirstKeyID, Sequence: a.seq, Memo: o.memo, TimeoutHeight: o.timeout}
+	if o.chainID != "" {
+		p.ChainID = o.chainID
+	}
+	if o.seq != nil {
+		p.Sequence = *o.seq
+	} else {
+		a.seq++
+	}
+	if o.keyID != "" {
+		p.KeyID = o.keyID
+	}
+	key := a.priv
+	if o.signWith != nil {
+		key = o.signWith
+	}
+	raw, err := client.BuildTx(p, func(b []byte) ([]byte, error) { return ed25519.Sign(key, b), nil }, msgs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// testCID returns the raw-codec CIDv1 of data.
+func testCID(t testing.TB, data string) []byte {
+	t.Helper()
+	mh, err := multihash.Sum([]byte(data), multihash.SHA2_256, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cid.NewCidV1(cid.Raw, mh).Bytes()
+}
+
+func anchorMsg(c []byte, kind string, links ...[]byte) *txv1.Msg {
+	return &txv1.Msg{Sum: &txv1.Msg_Anchor{Anchor: &dagv1.MsgAnchor{Cid: c, Kind: kind, Links: links}}}
+}
+
+func registerMsg(chainID string, newKey ed25519.PrivateKey) *txv1.Msg {
+	pub := newKey.Public().(ed25519.PublicKey)
+	pop := ed25519.Sign(newKey, identity.RegistrationBytes(chainID, identity.DeriveDID(pub)))
+	return &txv1.Msg{Sum: &txv1.Msg_RegisterDid{RegisterDid: &identityv1.MsgRegisterDID{PublicKey: pub, ProofOfPossession: pop}}}
+}
+
+// block finalizes and commits txs at the next height and returns results
+// and the committed app hash.
+func block(t testing.TB, a *app.App, txs ...[]byte) ([]app.TxResult, []byte) {
+	t.Helper()
+	h := a.LastCommit().Version + 1
+	res, hash, err := a.FinalizeBlock(h, genesisTime.Add(time.Duration(h)*time.Second), txs)
+	if err != nil {
+		t.Fatalf("FinalizeBlock %d: %v", h, err)
+	}
+	id, err := a.Commit()
+	if err != nil {
+		t.Fatalf("Commit %d: %v", h, err)
+	}
+	if string(id.Hash) != string(hash) {
+		t.Fatalf("height %d: FinalizeBlock returned app hash %X but Commit saved %X", h, hash, id.Hash)
+	}
+	return res, hash
+}
+
+func u64(v uint64) *uint64 { return &v }

@@ -1,0 +1,156 @@
+package app
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"unicode/utf8"
+
+	"github.com/cometbft/cometbft/crypto/ed25519"
+
+	"github.com/intercooperative/icnd/modules/dag"
+	"github.com/intercooperative/icnd/modules/identity"
+	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+)
+
+// DecodedTx is a transaction that passed decoding and every stateless check.
+// It is immutable once returned; the pipeline stages share it.
+type DecodedTx struct {
+	// Raw is the transaction as received; the caller must not modify it.
+	Raw []byte
+	// Hash is sha256(Raw), CometBFT's transaction hash.
+	Hash [sha256.Size]byte
+	Body *txv1.TxBody
+	Auth *txv1.AuthInfo
+	// Signature is the 64-byte Ed25519 signature.
+	Signature []byte
+	// MsgNames names each message as in the Msg oneof ("anchor", ...).
+	MsgNames []string
+
+	bodyBytes, authBytes []byte
+}
+
+// SignBytes returns the bytes the signature covers: the encoded SignDoc.
+func (d *DecodedTx) SignBytes() []byte {
+	return SignBytes(d.Body.ChainId, d.bodyBytes, d.authBytes)
+}
+
+// SignBytes encodes the SignDoc for a chain id and the encoded body and
+// auth info. Clients sign exactly these bytes (docs/tx-format.md).
+func SignBytes(chainID string, bodyBytes, authBytes []byte) []byte {
+	doc := txv1.SignDoc{ChainId: chainID, BodyBytes: bodyBytes, AuthInfoBytes: authBytes}
+	bz, err := doc.Marshal()
+	if err != nil {
+		// Marshalling a message of three byte/string fields cannot fail.
+		panic("app: encode SignDoc: " + err.Error())
+	}
+	return bz
+}
+
+// DecodeTx decodes raw and runs every check that needs no state. It never
+// panics on any input; every error it returns carries a registered code.
+func DecodeTx(raw []byte) (*DecodedTx, error) {
+	if len(raw) > MaxTxBytes {
+		return nil, ErrTxTooLarge.Wrapf("%d bytes, max %d", len(raw), MaxTxBytes)
+	}
+	var tx txv1.Tx
+	if err := unmarshalCanonical(raw, &tx, "tx"); err != nil {
+		return nil, err
+	}
+	body := new(txv1.TxBody)
+	if err := unmarshalCanonical(tx.BodyBytes, body, "body"); err != nil {
+		return nil, err
+	}
+	auth := new(txv1.AuthInfo)
+	if err := unmarshalCanonical(tx.AuthInfoBytes, auth, "auth info"); err != nil {
+		return nil, err
+	}
+	if len(tx.Signature) != ed25519.SignatureSize {
+		return nil, ErrBadSignature.Wrapf("signature has %d bytes, want %d", len(tx.Signature), ed25519.SignatureSize)
+	}
+	if len(body.ChainId) == 0 || len(body.ChainId) > MaxChainIDLength {
+		return nil, ErrWrongChainID.Wrapf("chain id must have 1 to %d bytes, has %d", MaxChainIDLength, len(body.ChainId))
+	}
+	if len(body.Memo) > MaxMemoBytes || !utf8.ValidString(body.Memo) {
+		return nil, ErrMemoTooLong.Wrapf("memo must be UTF-8 of at most %d bytes, has %d bytes", MaxMemoBytes, len(body.Memo))
+	}
+	if err := identity.ParseDID(auth.Signer); err != nil {
+		return nil, ErrInvalidSigner.Wrapf("%v", err)
+	}
+	if err := identity.ValidateKeyID(auth.KeyId); err != nil {
+		return nil, ErrInvalidSigner.Wrapf("%v", err)
+	}
+	if len(body.Messages) == 0 {
+		return nil, ErrNoMessages
+	}
+	if len(body.Messages) > MaxMessages {
+		return nil, ErrTooManyMessages.Wrapf("%d messages, max %d", len(body.Messages), MaxMessages)
+	}
+	names := make([]string, len(body.Messages))
+	for i, m := range body.Messages {
+		name, err := validateMsg(m)
+		if err != nil {
+			return nil, wrapMsgErr(i, err)
+		}
+		names[i] = name
+	}
+	return &DecodedTx{
+		Raw:       raw,
+		Hash:      sha256.Sum256(raw),
+		Body:      body,
+		Auth:      auth,
+		Signature: tx.Signature,
+		MsgNames:  names,
+		bodyBytes: tx.BodyBytes,
+		authBytes: tx.AuthInfoBytes,
+	}, nil
+}
+
+// validateMsg runs a message's stateless checks and returns its name.
+func validateMsg(m *txv1.Msg) (string, error) {
+	switch sum := m.GetSum().(type) {
+	case *txv1.Msg_RegisterDid:
+		return MsgRegisterDID, identity.ValidateRegisterDID(sum.RegisterDid)
+	case *txv1.Msg_Anchor:
+		return MsgAnchor, dag.ValidateAnchor(sum.Anchor)
+	default:
+		return "", ErrUnknownMessage
+	}
+}
+
+// Message names, as the fields of the Msg oneof; the mana cost table uses them.
+const (
+	MsgRegisterDID = "register_did"
+	MsgAnchor      = "anchor"
+)
+
+// KnownMessages is every message name the app executes.
+func KnownMessages() map[string]bool {
+	return map[string]bool{MsgRegisterDID: true, MsgAnchor: true}
+}
+
+type canonical interface {
+	Unmarshal([]byte) error
+	Marshal() ([]byte, error)
+}
+
+// unmarshalCanonical decodes bz into m and refuses any encoding other than
+// the one Marshal produces, so that a transaction has exactly one byte form
+// (and one hash) for one meaning.
+func unmarshalCanonical(bz []byte, m canonical, what string) error {
+	if err := m.Unmarshal(bz); err != nil {
+		return ErrTxDecode.Wrapf("%s: %v", what, err)
+	}
+	again, err := m.Marshal()
+	if err != nil {
+		return ErrTxDecode.Wrapf("%s: re-encode: %v", what, err)
+	}
+	if !bytes.Equal(again, bz) {
+		return ErrNonCanonical.Wrapf("%s", what)
+	}
+	return nil
+}
+
+func wrapMsgErr(i int, err error) error {
+	return fmt.Errorf("message %d: %w", i, err)
+}

@@ -1,0 +1,228 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	dbm "github.com/cometbft/cometbft-db"
+	cmtlog "github.com/cometbft/cometbft/libs/log"
+	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
+	cmtmath "github.com/cometbft/cometbft/libs/math"
+	"github.com/cometbft/cometbft/light"
+	"github.com/cometbft/cometbft/light/provider"
+	lighthttp "github.com/cometbft/cometbft/light/provider/http"
+	lightdb "github.com/cometbft/cometbft/light/store/db"
+	ics23 "github.com/cosmos/ics23/go"
+
+	"github.com/intercooperative/icnd/app"
+	"github.com/intercooperative/icnd/store"
+)
+
+// ErrProof is wrapped by every failure to verify a proven query.
+var ErrProof = errors.New("proof verification failed")
+
+// ProverConfig configures light-client verification of queries.
+type ProverConfig struct {
+	ChainID string
+	// Primary is the node queried and the light client's primary.
+	Primary string
+	// Witnesses cross-check the primary's headers. When empty the primary
+	// is its own witness, which detects nothing; say so to the user.
+	Witnesses []string
+	// TrustHeight and TrustHash pin the root of trust. When zero, the
+	// header at height 1 is trusted on first use and remembered in
+	// TrustDir, so that later runs verify from it.
+	TrustHeight int64
+	TrustHash   []byte
+	// TrustPeriod bounds how old a trusted header may be (default one week).
+	TrustPeriod time.Duration
+	// TrustDir keeps the light client's trusted headers between runs; ""
+	// keeps them in memory only.
+	TrustDir string
+	// Wait bounds how long to wait for the header that commits a queried
+	// height (the next block); default 30s.
+	Wait time.Duration
+}
+
+// VerifiedHeader is the header a proof was checked against.
+type VerifiedHeader struct {
+	Height  int64  `json:"height"`
+	Hash    string `json:"hash"`
+	AppHash string `json:"app_hash"`
+	// TrustedOnFirstUse is set when the root of trust was taken from the
+	// primary on this run rather than pinned by the user or a prior run.
+	TrustedOnFirstUse bool `json:"trusted_on_first_use,omitempty"`
+	// Witnesses is how many independent witnesses cross-checked the header.
+	Witnesses int `json:"witnesses"`
+}
+
+// Prover answers store queries with answers proven against headers that
+// CometBFT's light client verified.
+type Prover struct {
+	cfg    ProverConfig
+	client *Client
+}
+
+// NewProver returns a Prover querying cfg.Primary.
+func NewProver(cfg ProverConfig) (*Prover, error) {
+	c, err := Dial(cfg.Primary)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.TrustPeriod == 0 {
+		cfg.TrustPeriod = 7 * 24 * time.Hour
+	}
+	if cfg.Wait == 0 {
+		cfg.Wait = 30 * time.Second
+	}
+	return &Prover{cfg: cfg, client: c}, nil
+}
+
+// Query reads key at height (0 = latest) with a proof and verifies it: the
+// ICS23 proof of membership (or of absence, when the value is nil) must
+// lead to the app hash of the header at height+1, and that header must be
+// verified by the light client. Any failure wraps ErrProof.
+func (p *Prover) Query(ctx context.Context, key []byte, height int64) (*QueryResult, error) {
+	res, err := p.client.abciQuery(ctx, key, height, true)
+	if err != nil {
+		return nil, err
+	}
+	proof, err := decodeProof(res.ProofOps.GetOps(), key)
+	if err != nil {
+		return nil, err
+	}
+	hdr, err := p.verifiedHeader(ctx, res.Height+1)
+	if err != nil {
+		return nil, err
+	}
+	root, _ := hex.DecodeString(hdr.AppHash)
+	if res.Value != nil {
+		err = store.VerifyMembership(root, proof, key, res.Value)
+	} else {
+		err = store.VerifyAbsence(root, proof, key)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrProof, err)
+	}
+	return &QueryResult{Key: key, Value: res.Value, Height: res.Height, Proven: true, Header: hdr}, nil
+}
+
+func decodeProof(ops []cmtcrypto.ProofOp, key []byte) (*ics23.CommitmentProof, error) {
+	if len(ops) != 1 {
+		return nil, fmt.Errorf("%w: want 1 proof op, node sent %d", ErrProof, len(ops))
+	}
+	op := ops[0]
+	if op.Type != app.ProofOpICS23 {
+		return nil, fmt.Errorf("%w: proof op type %q, want %q", ErrProof, op.Type, app.ProofOpICS23)
+	}
+	if !bytes.Equal(op.Key, key) {
+		return nil, fmt.Errorf("%w: proof is for key %X, asked for %X", ErrProof, op.Key, key)
+	}
+	proof := new(ics23.CommitmentProof)
+	if err := proof.Unmarshal(op.Data); err != nil {
+		return nil, fmt.Errorf("%w: decode proof: %v", ErrProof, err)
+	}
+	return proof, nil
+}
+
+// verifiedHeader waits for the header at height and verifies it with the
+// light client.
+func (p *Prover) verifiedHeader(ctx context.Context, height int64) (*VerifiedHeader, error) {
+	if err := p.waitHeight(ctx, height); err != nil {
+		return nil, err
+	}
+	primary, err := lighthttp.New(p.cfg.ChainID, p.cfg.Primary)
+	if err != nil {
+		return nil, err
+	}
+	var witnesses []provider.Provider
+	for _, w := range p.cfg.Witnesses {
+		wp, err := lighthttp.New(p.cfg.ChainID, w)
+		if err != nil {
+			return nil, fmt.Errorf("witness %s: %w", w, err)
+		}
+		witnesses = append(witnesses, wp)
+	}
+	independent := len(witnesses)
+	if independent == 0 {
+		witnesses = []provider.Provider{primary}
+	}
+	db, closeDB, err := p.trustDB()
+	if err != nil {
+		return nil, err
+	}
+	defer closeDB()
+	trusted := lightdb.New(db, p.cfg.ChainID)
+
+	opts := []light.Option{light.SkippingVerification(cmtmath.Fraction{Numerator: 1, Denominator: 3}), light.Logger(cmtlog.NewNopLogger())}
+	var lc *light.Client
+	tofu := false
+	if p.cfg.TrustHeight > 0 {
+		lc, err = light.NewClient(ctx, p.cfg.ChainID,
+			light.TrustOptions{Period: p.cfg.TrustPeriod, Height: p.cfg.TrustHeight, Hash: p.cfg.TrustHash},
+			primary, witnesses, trusted, opts...)
+	} else if last, _ := trusted.LastLightBlockHeight(); last > 0 {
+		lc, err = light.NewClientFromTrustedStore(p.cfg.ChainID, p.cfg.TrustPeriod, primary, witnesses, trusted, opts...)
+	} else {
+		tofu = true
+		first, ferr := primary.LightBlock(ctx, 1)
+		if ferr != nil {
+			return nil, fmt.Errorf("%w: fetch header 1 to trust on first use: %v", ErrProof, ferr)
+		}
+		lc, err = light.NewClient(ctx, p.cfg.ChainID,
+			light.TrustOptions{Period: p.cfg.TrustPeriod, Height: 1, Hash: first.Hash()},
+			primary, witnesses, trusted, opts...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: light client: %v", ErrProof, err)
+	}
+	lb, err := lc.VerifyLightBlockAtHeight(ctx, height, time.Now())
+	if err != nil {
+		return nil, fmt.Errorf("%w: verify header %d: %v", ErrProof, height, err)
+	}
+	return &VerifiedHeader{
+		Height:            lb.Height,
+		Hash:              fmt.Sprintf("%X", lb.Hash()),
+		AppHash:           hex.EncodeToString(lb.AppHash),
+		TrustedOnFirstUse: tofu,
+		Witnesses:         independent,
+	}, nil
+}
+
+func (p *Prover) trustDB() (dbm.DB, func(), error) {
+	if p.cfg.TrustDir == "" {
+		db := dbm.NewMemDB()
+		return db, func() { db.Close() }, nil
+	}
+	if err := os.MkdirAll(p.cfg.TrustDir, 0o700); err != nil {
+		return nil, nil, err
+	}
+	db, err := dbm.NewGoLevelDB("light-"+p.cfg.ChainID, filepath.Clean(p.cfg.TrustDir))
+	if err != nil {
+		return nil, nil, fmt.Errorf("open light client store in %s: %w", p.cfg.TrustDir, err)
+	}
+	return db, func() { db.Close() }, nil
+}
+
+// waitHeight waits until the primary has committed height.
+func (p *Prover) waitHeight(ctx context.Context, height int64) error {
+	ctx, cancel := context.WithTimeout(ctx, p.cfg.Wait)
+	defer cancel()
+	for {
+		st, err := p.client.RPC.Status(ctx)
+		if err == nil && st.SyncInfo.LatestBlockHeight >= height {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w: header %d did not appear within %s", ErrProof, height, p.cfg.Wait)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,12 @@
+// Package dag anchors content-addressed entries on chain: a CID, a kind and
+// links to other CIDs. Compute receipts, credentials and documents are all
+// anchored here; the content itself lives off chain.
+//
+// State (keys.go):
+//
+//	0x50 0x01 | len | cid  -> Entry (protobuf); cid in binary form
+//
+// Invariants: every stored CID (and every link) is a CIDv1 that go-cid
+// parses and that re-encodes to the same bytes; an anchored CID is never
+// anchored again or changed.
+package dag

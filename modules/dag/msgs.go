@@ -1,0 +1,71 @@
+package dag
+
+import (
+	"bytes"
+
+	"github.com/ipfs/go-cid"
+
+	dagv1 "github.com/intercooperative/icnd/proto/icn/dag/v1"
+)
+
+// Bounds on an anchor message, checked before execution.
+const (
+	// MaxLinks is the most links one entry may carry.
+	MaxLinks = 64
+	// MaxKindLength bounds the kind label.
+	MaxKindLength = 32
+	// MaxCIDLength bounds one binary CID: a CIDv1 with a 64-byte digest
+	// fits in 72 bytes; the rest is slack for codecs with long varints.
+	MaxCIDLength = 100
+)
+
+// ParseCID checks that b is a canonical binary CIDv1 and returns it.
+func ParseCID(b []byte) (cid.Cid, error) {
+	if len(b) == 0 || len(b) > MaxCIDLength {
+		return cid.Undef, ErrInvalidCID.Wrapf("want 1 to %d bytes, have %d", MaxCIDLength, len(b))
+	}
+	c, err := cid.Cast(b)
+	if err != nil {
+		return cid.Undef, ErrInvalidCID.Wrapf("%v", err)
+	}
+	if c.Version() != 1 {
+		return cid.Undef, ErrInvalidCID.Wrapf("%s is CIDv%d, want CIDv1", c, c.Version())
+	}
+	if !bytes.Equal(c.Bytes(), b) {
+		return cid.Undef, ErrInvalidCID.Wrapf("%s is not canonically encoded", c)
+	}
+	return c, nil
+}
+
+// ValidateKind checks a kind label: 1 to MaxKindLength characters of [a-z0-9_-].
+func ValidateKind(kind string) error {
+	if kind == "" || len(kind) > MaxKindLength {
+		return ErrInvalidKind.Wrapf("want 1 to %d characters, have %d", MaxKindLength, len(kind))
+	}
+	for i := 0; i < len(kind); i++ {
+		c := kind[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return ErrInvalidKind.Wrapf("%q: only a-z, 0-9, '_' and '-' are allowed", kind)
+		}
+	}
+	return nil
+}
+
+// ValidateAnchor is the stateless check of MsgAnchor.
+func ValidateAnchor(m *dagv1.MsgAnchor) error {
+	if _, err := ParseCID(m.Cid); err != nil {
+		return err
+	}
+	if err := ValidateKind(m.Kind); err != nil {
+		return err
+	}
+	if len(m.Links) > MaxLinks {
+		return ErrTooManyLinks.Wrapf("have %d, max %d", len(m.Links), MaxLinks)
+	}
+	for i, l := range m.Links {
+		if _, err := ParseCID(l); err != nil {
+			return ErrInvalidCID.Wrapf("link %d: %v", i, err)
+		}
+	}
+	return nil
+}

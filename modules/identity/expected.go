@@ -1,0 +1,11 @@
+package identity
+
+import "github.com/intercooperative/icnd/modules"
+
+// ManaAccounts is what identity needs from the mana module: every new DID
+// gets a mana account.
+type ManaAccounts interface {
+	// CreateAccount opens the mana account of a newly registered DID with
+	// the capacity and rate that params give new accounts.
+	CreateAccount(ctx modules.Context, did string) error
+}

@@ -1,0 +1,85 @@
+package identity
+
+import (
+	"crypto/ed25519"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/intercooperative/icnd/modules"
+	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
+)
+
+// Keeper reads and writes identity state. It holds no state of its own.
+type Keeper struct {
+	mana ManaAccounts
+}
+
+// NewKeeper returns a Keeper that opens mana accounts through mana.
+func NewKeeper(mana ManaAccounts) *Keeper {
+	return &Keeper{mana: mana}
+}
+
+// Document loads did's document. It returns ErrUnknownDID when none is
+// stored, and a plain error (a broken invariant) when the stored bytes do
+// not decode. The caller owns the returned value.
+func (k *Keeper) Document(ctx modules.Context, did string) (*identityv1.DIDDocument, error) {
+	bz := ctx.Store.Get(DocumentKey(did))
+	if bz == nil {
+		return nil, ErrUnknownDID.Wrapf("%s", did)
+	}
+	doc := new(identityv1.DIDDocument)
+	if err := doc.Unmarshal(bz); err != nil {
+		return nil, fmt.Errorf("identity: stored document of %s is corrupt: %w", did, err)
+	}
+	return doc, nil
+}
+
+// Exists reports whether did is registered.
+func (k *Keeper) Exists(ctx modules.Context, did string) bool {
+	return ctx.Store.Has(DocumentKey(did))
+}
+
+// VerificationKey returns the Ed25519 key keyID of did. Errors:
+// ErrUnknownDID, ErrUnknownKey.
+func (k *Keeper) VerificationKey(ctx modules.Context, did, keyID string) (ed25519.PublicKey, error) {
+	doc, err := k.Document(ctx, did)
+	if err != nil {
+		return nil, err
+	}
+	for _, vk := range doc.Keys {
+		if vk.Id == keyID {
+			return ed25519.PublicKey(vk.PublicKey), nil
+		}
+	}
+	return nil, ErrUnknownKey.Wrapf("%s#%s", did, keyID)
+}
+
+// Sequence returns did's next expected sequence (0 for a fresh DID).
+func (k *Keeper) Sequence(ctx modules.Context, did string) uint64 {
+	bz := ctx.Store.Get(SequenceKey(did))
+	if len(bz) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(bz)
+}
+
+// IncrementSequence advances did's sequence by one.
+func (k *Keeper) IncrementSequence(ctx modules.Context, did string) error {
+	seq := k.Sequence(ctx, did)
+	if seq == ^uint64(0) {
+		return fmt.Errorf("identity: sequence of %s would overflow", did)
+	}
+	var bz [8]byte
+	binary.BigEndian.PutUint64(bz[:], seq+1)
+	ctx.Store.Set(SequenceKey(did), bz[:])
+	return nil
+}
+
+func (k *Keeper) setDocument(ctx modules.Context, doc *identityv1.DIDDocument) error {
+	bz, err := doc.Marshal()
+	if err != nil {
+		return fmt.Errorf("identity: encode document %s: %w", doc.Did, err)
+	}
+	ctx.Store.Set(DocumentKey(doc.Did), bz)
+	return nil
+}

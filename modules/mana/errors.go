@@ -1,0 +1,18 @@
+package mana
+
+import "github.com/intercooperative/icnd/modules"
+
+// Codespace is the mana module's result codespace.
+const Codespace = "mana"
+
+// Result codes. Stable: never renumber or reuse a code.
+var (
+	// ErrInsufficientMana: the account's regenerated balance is below the cost.
+	ErrInsufficientMana = modules.Register(Codespace, 2, "insufficient mana")
+	// ErrNoAccount: the DID has no mana account.
+	ErrNoAccount = modules.Register(Codespace, 3, "no mana account")
+	// ErrInvalidParams: params are inconsistent (unsorted or duplicate cost rows, unknown message names).
+	ErrInvalidParams = modules.Register(Codespace, 4, "invalid mana params")
+	// ErrInvalidGenesis: the mana genesis state is inconsistent.
+	ErrInvalidGenesis = modules.Register(Codespace, 5, "invalid mana genesis")
+)

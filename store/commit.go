@@ -1,0 +1,270 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math"
+
+	corestore "cosmossdk.io/core/store"
+	"github.com/cosmos/iavl"
+	idb "github.com/cosmos/iavl/db"
+)
+
+const (
+	// DefaultCacheSize is the IAVL node cache size used when
+	// Options.CacheSize is zero.
+	DefaultCacheSize = 100_000
+
+	// dbName is the name of the goleveldb database OpenDir opens.
+	dbName = "application"
+
+	// skipFastStorage is passed to every IAVL tree this package creates, and
+	// must never change for a database. IAVL's "fast storage" is a second,
+	// flat copy of the latest key/value pairs kept beside the tree. We do
+	// without it: the tree is the single source of truth, so a rollback, an
+	// import or a crash never leaves an index to rebuild or to disagree with
+	// the tree. The price is that a read walks the tree (O(log n) nodes, most
+	// of them in the node cache) instead of one database lookup.
+	skipFastStorage = true
+)
+
+// Options configures a CommitStore.
+type Options struct {
+	// CacheSize is the IAVL node cache size, in nodes; zero means
+	// DefaultCacheSize.
+	CacheSize int
+
+	// PruneKeepRecent is how many of the most recent versions to keep; zero
+	// keeps every version.
+	PruneKeepRecent uint64
+
+	// PruneInterval is how often to prune: after every commit whose version is
+	// a multiple of it. Zero means 1. It is ignored when PruneKeepRecent is
+	// zero.
+	PruneInterval uint64
+
+	// InitialVersion is the version of the first commit of an empty store:
+	// the genesis initial_height. Zero and one both mean 1. Opening a store
+	// that holds a version below it fails.
+	InitialVersion uint64
+}
+
+// withDefaults validates o and fills in its defaults.
+func (o Options) withDefaults() (Options, error) {
+	if o.CacheSize < 0 {
+		return o, fmt.Errorf("store: negative cache size %d", o.CacheSize)
+	}
+	if o.CacheSize == 0 {
+		o.CacheSize = DefaultCacheSize
+	}
+	if o.PruneInterval == 0 {
+		o.PruneInterval = 1
+	}
+	if o.InitialVersion > math.MaxInt64 {
+		return o, fmt.Errorf("store: initial version %d exceeds the largest version %d", o.InitialVersion, int64(math.MaxInt64))
+	}
+	return o, nil
+}
+
+// CommitID identifies a saved version of the tree.
+type CommitID struct {
+	Version int64
+	Hash    []byte
+}
+
+// CommitStore is the one IAVL tree of the node: a mutable working tree on top
+// of the saved versions kept in the database.
+//
+// Writes made through Working change only the in-memory working tree; Commit
+// alone persists them, as one synced database batch, so a node killed at any
+// instant reopens at its last committed version.
+//
+// A CommitStore is not safe for concurrent use: the caller (the ABCI layer)
+// serializes every call, including reads through the views it hands out.
+type CommitStore struct {
+	db     idb.DB
+	ownsDB bool // Close closes db: it was opened by OpenDir
+	opts   Options
+	tree   *iavl.MutableTree
+}
+
+// Open returns a CommitStore over db, loaded at its latest saved version (an
+// empty store if none). The caller keeps ownership of db: Close does not close
+// it. The same database must not be opened twice at once.
+func Open(db idb.DB, opts Options) (*CommitStore, error) {
+	opts, err := opts.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	s := &CommitStore{db: db, opts: opts}
+	if err := s.loadTree(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenDir opens, creating it if needed, the goleveldb database "application"
+// in dir and returns a CommitStore over it. Close closes the database.
+func OpenDir(dir string, opts Options) (*CommitStore, error) {
+	db, err := idb.NewGoLevelDB(dbName, dir)
+	if err != nil {
+		return nil, fmt.Errorf("store: opening database in %s: %w", dir, err)
+	}
+	s, err := Open(db, opts)
+	if err != nil {
+		return nil, errors.Join(err, db.Close())
+	}
+	s.ownsDB = true
+	return s, nil
+}
+
+// loadTree replaces s.tree with a fresh tree over s.db, loaded at the latest
+// saved version. A fresh tree starts with empty caches, which matters after
+// versions were deleted under the previous one.
+func (s *CommitStore) loadTree() error {
+	iavlOpts := []iavl.Option{
+		// Commit is the durability point: fsync its batch.
+		iavl.SyncOption(true),
+		// Never flush a commit's batch early; see unsizedBatchDB.
+		iavl.FlushThresholdOption(math.MaxInt),
+	}
+	if s.opts.InitialVersion > 1 {
+		iavlOpts = append(iavlOpts, iavl.InitialVersionOption(s.opts.InitialVersion))
+	}
+	tree := iavl.NewMutableTree(unsizedBatchDB{s.db}, s.opts.CacheSize, skipFastStorage, iavl.NewNopLogger(), iavlOpts...)
+	if _, err := tree.Load(); err != nil {
+		return fmt.Errorf("store: loading the latest version: %w", err)
+	}
+	s.tree = tree
+	return nil
+}
+
+// unsizedBatchDB makes each IAVL commit a single database batch, which
+// goleveldb applies atomically. IAVL writes a version through a batch that it
+// flushes whenever it outgrows Options.FlushThreshold; a crash between two
+// flushes would leave nodes of a version without its root, and IAVL then
+// refuses to load the database. With the threshold at math.MaxInt the batch
+// is never flushed early, but IAVL also pre-allocates each batch to the
+// threshold, so this wrapper ignores the size hint.
+type unsizedBatchDB struct {
+	idb.DB
+}
+
+// NewBatchWithSize returns a batch without pre-allocating size bytes.
+func (d unsizedBatchDB) NewBatchWithSize(int) corestore.Batch {
+	return d.NewBatch()
+}
+
+// Working returns the working tree. Writes go straight into it (callers
+// normally write through a Cache) and are lost unless Commit follows. The
+// tree must not be written while an iterator over it is open.
+func (s *CommitStore) Working() KVStore {
+	return workingStore{s: s}
+}
+
+// WorkingHash returns the root hash the working tree will have once
+// committed: the app hash FinalizeBlock reports. For an empty tree it is the
+// SHA-256 of the empty string.
+func (s *CommitStore) WorkingHash() []byte {
+	return bytes.Clone(s.tree.WorkingHash())
+}
+
+// Commit saves the working tree as the next version and then prunes per
+// Options. The version is durable when Commit returns, even with an error from
+// pruning; the CommitID is returned in that case too.
+func (s *CommitStore) Commit() (CommitID, error) {
+	hash, version, err := s.tree.SaveVersion()
+	if err != nil {
+		return CommitID{}, fmt.Errorf("store: saving version: %w", err)
+	}
+	id := CommitID{Version: version, Hash: bytes.Clone(hash)}
+	return id, s.prune(version)
+}
+
+// prune deletes the versions that fall out of the PruneKeepRecent window after
+// latest was saved, when latest is a multiple of PruneInterval.
+func (s *CommitStore) prune(latest int64) error {
+	keep := s.opts.PruneKeepRecent
+	if keep == 0 || uint64(latest)%s.opts.PruneInterval != 0 || uint64(latest) <= keep {
+		return nil
+	}
+	to := latest - int64(keep)
+	// Versions below the first retained one are skipped by IAVL, so pruning
+	// after a skipped interval catches up and pruning twice is harmless.
+	if err := s.tree.DeleteVersionsTo(to); err != nil {
+		return fmt.Errorf("store: pruning versions up to %d: %w", to, err)
+	}
+	return nil
+}
+
+// LastCommitID returns the last saved version and its root hash. When nothing
+// has been saved it returns version 0 and the hash of the empty tree (the
+// SHA-256 of the empty string), never a nil hash.
+func (s *CommitStore) LastCommitID() CommitID {
+	return CommitID{Version: s.tree.Version(), Hash: bytes.Clone(s.tree.Hash())}
+}
+
+// ReadOnlyAt returns an immutable view of a saved version. Set and Delete on
+// it panic. It returns an error wrapping ErrVersionUnavailable when the
+// version was never saved or has been pruned. The view must not be used after
+// the version is pruned or rolled back.
+func (s *CommitStore) ReadOnlyAt(version int64) (KVStore, error) {
+	t, err := s.immutableAt(version)
+	if err != nil {
+		return nil, err
+	}
+	return readOnlyStore{tree: t}, nil
+}
+
+func (s *CommitStore) immutableAt(version int64) (*iavl.ImmutableTree, error) {
+	if version < 1 || !s.tree.VersionExists(version) {
+		return nil, fmt.Errorf("%w: %d", ErrVersionUnavailable, version)
+	}
+	t, err := s.tree.GetImmutable(version)
+	if err != nil {
+		return nil, fmt.Errorf("store: loading version %d: %w", version, err)
+	}
+	return t, nil
+}
+
+// AvailableVersions returns the saved versions still retained, ascending.
+func (s *CommitStore) AvailableVersions() []int64 {
+	var out []int64
+	for _, v := range s.tree.AvailableVersions() {
+		// IAVL reports version 0 for a store with no version.
+		if v > 0 {
+			out = append(out, int64(v))
+		}
+	}
+	return out
+}
+
+// RollbackTo makes version, which must be retained, the latest saved version:
+// every later version is deleted from the database, and uncommitted working
+// changes are dropped. It is for `icnd rollback`.
+func (s *CommitStore) RollbackTo(version int64) error {
+	if version < 1 || !s.tree.VersionExists(version) {
+		return fmt.Errorf("%w: %d", ErrVersionUnavailable, version)
+	}
+	if err := s.tree.LoadVersionForOverwriting(version); err != nil {
+		return fmt.Errorf("store: rolling back to version %d: %w", version, err)
+	}
+	return nil
+}
+
+// ResetWorking drops the uncommitted changes of the working tree, returning it
+// to the last saved version.
+func (s *CommitStore) ResetWorking() {
+	s.tree.Rollback()
+}
+
+// Close releases the tree, and the database if OpenDir opened it. The store
+// must not be used afterwards.
+func (s *CommitStore) Close() error {
+	err := s.tree.Close()
+	if s.ownsDB {
+		err = errors.Join(err, s.db.Close())
+	}
+	return err
+}
