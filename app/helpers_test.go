@@ -172,3 +172,5 @@ func block(t testing.TB, a *app.App, txs ...[]byte) ([]app.TxResult, []byte) {
 }
 
 func u64(v uint64) *uint64 { return &v }
+
+func memDB() *idb.MemDB { return idb.NewMemDB() }

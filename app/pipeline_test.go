@@ -130,7 +130,9 @@ func TestAuthErrors(t *testing.T) {
 		tx   func() []byte
 		want *modules.Error
 	}{
-		{"wrong chain id", func() []byte { return alice.signTx(t, txOpts{chainID: "other-chain", seq: u64(0)}, anchorMsg(c, "doc")) }, app.ErrWrongChainID},
+		{"wrong chain id", func() []byte {
+			return alice.signTx(t, txOpts{chainID: "other-chain", seq: u64(0)}, anchorMsg(c, "doc"))
+		}, app.ErrWrongChainID},
 		{"unknown signer", func() []byte { return stranger.signTx(t, txOpts{seq: u64(0)}, anchorMsg(c, "doc")) }, app.ErrUnknownSigner},
 		{"unknown key", func() []byte { return alice.signTx(t, txOpts{seq: u64(0), keyID: "key-9"}, anchorMsg(c, "doc")) }, app.ErrUnknownKey},
 		{"bad signature", func() []byte { return alice.signTx(t, txOpts{seq: u64(0), signWith: bob.priv}, anchorMsg(c, "doc")) }, app.ErrBadSignature},

@@ -1,0 +1,227 @@
+package app_test
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/intercooperative/icnd/app"
+	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/dag"
+	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/store"
+)
+
+// blockSequence builds a deterministic history: anchors, registrations,
+// failing and refused transactions, spread over several blocks.
+func blockSequence(t *testing.T) (genesis []byte, blocks [][][]byte) {
+	alice, bob := newAccount(1), newAccount(2)
+	genesis = genesisFor(t, 10_000_000, alice, bob)
+	for h := 0; h < 12; h++ {
+		var txs [][]byte
+		for i := 0; i < 5; i++ {
+			txs = append(txs, alice.signTx(t, txOpts{}, anchorMsg(testCID(t, fmt.Sprintf("a-%d-%d", h, i)), "doc")))
+		}
+		txs = append(txs, bob.signTx(t, txOpts{}, anchorMsg(testCID(t, fmt.Sprintf("a-%d-0", h)), "dup"))) // fails: anchored by alice
+		txs = append(txs, bob.signTx(t, txOpts{}, registerMsg(testChainID, newAccount(byte(100+h)).priv)))
+		txs = append(txs, []byte("garbage"))                                                                          // refused
+		txs = append(txs, alice.signTx(t, txOpts{seq: u64(0)}, anchorMsg(testCID(t, fmt.Sprintf("r-%d", h)), "doc"))) // replay
+		blocks = append(blocks, txs)
+	}
+	return genesis, blocks
+}
+
+// TestDeterminism replays the same blocks into two fresh apps and requires
+// the same app hash and the same results at every height.
+func TestDeterminism(t *testing.T) {
+	genesis, blocks := blockSequence(t)
+	a, _ := newTestApp(t, genesis)
+	b, _ := newTestApp(t, genesis)
+	for i, txs := range blocks {
+		h := int64(i + 1)
+		ts := genesisTime.Add(time.Duration(h) * time.Second)
+		ra, ha, err := a.FinalizeBlock(h, ts, txs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rb, hb, err := b.FinalizeBlock(h, ts, txs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(ha, hb) {
+			t.Fatalf("height %d: app hashes differ: %X vs %X", h, ha, hb)
+		}
+		if fmt.Sprint(ra) != fmt.Sprint(rb) {
+			t.Fatalf("height %d: results differ:\n%v\n%v", h, ra, rb)
+		}
+		if _, err := a.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		// The history exercises success, execution failure and refusal.
+		codes := map[uint32]bool{}
+		for _, r := range ra {
+			codes[r.Code] = true
+		}
+		if len(codes) < 3 {
+			t.Fatalf("height %d: history too uniform, codes %v", h, codes)
+		}
+	}
+	// The whole history checks out in export form as well.
+	ga, _, err := a.ExportGenesis(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ga.DAG.Entries) != 12*5 || len(ga.Identity.Documents) != 2+12 {
+		t.Fatalf("export: %d entries, %d documents", len(ga.DAG.Entries), len(ga.Identity.Documents))
+	}
+	if err := ga.Validate(); err != nil {
+		t.Fatalf("exported genesis does not validate: %v", err)
+	}
+}
+
+// TestRestart checks the persistence contract: Commit persists, a block
+// finalized but not committed is lost, and the app reopens at exactly the
+// last committed height and hash, from which replaying the lost block gives
+// the same hash as before.
+func TestRestart(t *testing.T) {
+	genesis, blocks := blockSequence(t)
+	dir := t.TempDir()
+	open := func() (*app.App, *store.CommitStore) {
+		cms, err := store.OpenDir(dir, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := app.New(cms, app.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a, cms
+	}
+	a, cms := open()
+	if _, err := a.InitChain(testChainID, 1, genesisTime, genesis); err != nil {
+		t.Fatal(err)
+	}
+	for _, txs := range blocks[:5] {
+		block(t, a, txs...)
+	}
+	committed := a.LastCommit()
+	_, lostHash, err := a.FinalizeBlock(6, genesisTime.Add(6*time.Second), blocks[5])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cms.Close(); err != nil { // "killed" between FinalizeBlock and Commit
+		t.Fatal(err)
+	}
+
+	a, cms = open()
+	defer cms.Close()
+	if got := a.LastCommit(); got.Version != committed.Version || !bytes.Equal(got.Hash, committed.Hash) {
+		t.Fatalf("reopened at %d/%X, want %d/%X", got.Version, got.Hash, committed.Version, committed.Hash)
+	}
+	if a.ChainID() != testChainID {
+		t.Fatalf("chain id after restart: %q", a.ChainID())
+	}
+	_, replayHash, err := a.FinalizeBlock(6, genesisTime.Add(6*time.Second), blocks[5])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(replayHash, lostHash) {
+		t.Fatalf("replayed block 6 gives %X, first run gave %X", replayHash, lostHash)
+	}
+	if _, err := a.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.InitChain(testChainID, 1, genesisTime, genesis); err == nil {
+		t.Fatal("InitChain accepted on a store with history")
+	}
+	if _, _, err := a.FinalizeBlock(9, genesisTime, nil); err == nil {
+		t.Fatal("FinalizeBlock accepted a height gap")
+	}
+}
+
+// TestPrefixesDoNotOverlap checks that no module's keys can collide with
+// another's: every key family starts with a distinct byte sequence that is
+// not a prefix of another.
+func TestPrefixesDoNotOverlap(t *testing.T) {
+	did := newAccount(1).did
+	c := testCID(t, "p")
+	families := map[string][]byte{
+		"app/chain-id":      {modules.PrefixApp, 0x01},
+		"identity/document": identity.DocumentKey(did)[:2],
+		"identity/sequence": identity.SequenceKey(did)[:2],
+		"mana/account":      mana.AccountKey(did)[:2],
+		"mana/params":       mana.ParamsKey(),
+		"dag/entry":         dag.EntryKey(c)[:2],
+		"governance":        {modules.PrefixGovernance},
+		"mesh":              {modules.PrefixMesh},
+	}
+	for a, pa := range families {
+		for b, pb := range families {
+			if a != b && bytes.HasPrefix(pa, pb) {
+				t.Errorf("%s (%X) starts with %s (%X)", a, pa, b, pb)
+			}
+		}
+	}
+	// Module prefixes are distinct bytes.
+	seen := map[byte]bool{}
+	for _, p := range []byte{modules.PrefixApp, modules.PrefixIdentity, modules.PrefixGovernance, modules.PrefixMana, modules.PrefixMesh, modules.PrefixDAG} {
+		if seen[p] {
+			t.Errorf("module prefix %#x used twice", p)
+		}
+		seen[p] = true
+	}
+	// Length-prefixed parts: two different DIDs never share a key.
+	if bytes.Equal(identity.DocumentKey("did:icn:a"), identity.DocumentKey("did:icn:a\x00")) {
+		t.Error("variable parts are not length-prefixed")
+	}
+}
+
+// TestErrorCodesAreUnique documents every registered code and checks none
+// is zero; Register itself panics on duplicates at start-up.
+func TestErrorCodesAreUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, e := range modules.Registered() {
+		key := fmt.Sprintf("%s/%d", e.Codespace(), e.Code())
+		if e.Code() == 0 || seen[key] {
+			t.Errorf("bad or duplicate code %s (%s)", key, e)
+		}
+		seen[key] = true
+	}
+	if len(seen) < 20 {
+		t.Fatalf("only %d codes registered", len(seen))
+	}
+}
+
+func TestGenesisValidation(t *testing.T) {
+	alice := newAccount(1)
+	good := string(genesisFor(t, 100, alice))
+	cases := map[string]string{
+		"unknown field":     `{"identity":{"documents":[]},"mana":{"params":{}},"dag":{},"extra":1}`,
+		"missing params":    `{"identity":{"documents":[]},"mana":{},"dag":{}}`,
+		"orphan account":    `{"identity":{"documents":[]},"mana":{"params":{},"accounts":[{"did":"` + alice.did + `","balance":1,"capacity":1}]},"dag":{}}`,
+		"bad did":           `{"identity":{"documents":[{"did":"did:icn:XYZ","keys":[]}]},"mana":{"params":{}},"dag":{}}`,
+		"trailing data":     good + "{}",
+		"invalid dag entry": `{"identity":{"documents":[]},"mana":{"params":{},"accounts":[]},"dag":{"entries":[{"cid":"AXAS","kind":"x"}]}}`,
+		"not json at all":   `nope`,
+	}
+	for name, g := range cases {
+		t.Run(name, func(t *testing.T) {
+			cms, err := store.Open(memDB(), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := app.New(cms, app.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.InitChain(testChainID, 1, genesisTime, []byte(g)); err == nil {
+				t.Fatal("InitChain accepted an invalid genesis")
+			}
+		})
+	}
+}
