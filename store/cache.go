@@ -7,7 +7,8 @@ import (
 )
 
 // btreeDegree is the degree of the B-tree that orders a Cache's buffered
-// writes; 32 keeps nodes within a few cache lines of pointers.
+// writes. It affects speed only; 32 (up to 63 pointers a node) keeps the tree
+// shallow while copy-on-write clones stay cheap.
 const btreeDegree = 32
 
 // cacheEntry is one buffered write: a value to set, or a deletion. Entries are
@@ -92,7 +93,7 @@ func (c *Cache) ReverseIterator(start, end []byte) Iterator {
 // Write applies the buffered changes to the parent in ascending key order and
 // empties the cache. No iterator over the Cache may be open.
 func (c *Cache) Write() {
-	c.writes.Descend(func(e *cacheEntry) bool {
+	c.writes.Ascend(func(e *cacheEntry) bool {
 		if e.deleted {
 			c.parent.Delete(e.key)
 		} else {

@@ -5,8 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
+
+	corestore "cosmossdk.io/core/store"
+	idb "github.com/cosmos/iavl/db"
 )
 
 // emptyTreeHash is the root hash of an IAVL tree with no keys.
@@ -360,6 +364,13 @@ func TestRollbackTo(t *testing.T) {
 	if id2b.Version != 2 || bytes.Equal(id2b.Hash, id2.Hash) {
 		t.Errorf("new version 2 = {%d, %X}; want version 2 with a hash other than %X", id2b.Version, id2b.Hash, id2.Hash)
 	}
+	v2, err := s.ReadOnlyAt(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := dump(t, v2.Iterator(nil, nil)); !slices.Equal(got, []string{"a=two", "b=b"}) {
+		t.Errorf("new version 2 before reopen = %v, want [a=two b=b]", got)
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -421,4 +432,57 @@ func TestInitialVersionOneIsDefault(t *testing.T) {
 			t.Errorf("InitialVersion %d: first version %d, want 1", iv, id.Version)
 		}
 	}
+}
+
+// TestCommitIsOneSyncedBatch checks what crash safety rests on: a commit
+// reaches the database as a single synced batch, which goleveldb applies
+// atomically, even when the version is far larger than IAVL's default flush
+// threshold of 100 kB.
+func TestCommitIsOneSyncedBatch(t *testing.T) {
+	db := &countingDB{DB: idb.NewMemDB()}
+	s, err := Open(db, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	value := bytes.Repeat([]byte("v"), 200)
+	for i := 0; i < 5000; i++ {
+		s.Working().Set(fmt.Appendf(nil, "key/%05d", i), value)
+	}
+	if db.writes != 0 || db.syncedWrites != 0 {
+		t.Fatalf("writes before Commit: %d plain, %d synced", db.writes, db.syncedWrites)
+	}
+	commit(t, s)
+	if db.writes != 0 || db.syncedWrites != 1 {
+		t.Errorf("Commit wrote %d plain and %d synced batches, want 0 and 1", db.writes, db.syncedWrites)
+	}
+}
+
+// countingDB counts the batches written to it.
+type countingDB struct {
+	idb.DB
+	writes, syncedWrites int
+}
+
+func (d *countingDB) NewBatch() corestore.Batch {
+	return &countingBatch{Batch: d.DB.NewBatch(), db: d}
+}
+
+func (d *countingDB) NewBatchWithSize(size int) corestore.Batch {
+	return &countingBatch{Batch: d.DB.NewBatchWithSize(size), db: d}
+}
+
+type countingBatch struct {
+	corestore.Batch
+	db *countingDB
+}
+
+func (b *countingBatch) Write() error {
+	b.db.writes++
+	return b.Batch.Write()
+}
+
+func (b *countingBatch) WriteSync() error {
+	b.db.syncedWrites++
+	return b.Batch.WriteSync()
 }

@@ -41,9 +41,8 @@
 //
 // # Snapshots and rollback
 //
-// Export streams the tree of a retained version in a stable, documented format
-// (see snapshot.go); Import rebuilds it in an empty store and checks the root
-// hash. RollbackTo deletes the versions above a retained one, for
+// Export streams the tree of a retained version in a stable format, documented
+// on Export; Import rebuilds it in an empty store and checks the root hash. RollbackTo deletes the versions above a retained one, for
 // `icnd rollback`.
 //
 // # Determinism

@@ -54,8 +54,7 @@ type Iterator interface {
 	// Value returns the value of the current entry.
 	Value() []byte
 
-	// Close releases the iterator. It returns the error, if any, that ended
-	// the iteration early.
+	// Close releases the iterator and reports an error it met, if any.
 	Close() error
 }
 

@@ -12,27 +12,8 @@ import (
 	"github.com/cosmos/iavl"
 )
 
-// Snapshot stream format, version 1. It is stable: a stream written by one
-// release must import into every later one. All integers are unsigned
-// varints (encoding/binary) in their shortest form; a longer encoding is
-// rejected, so a tree has exactly one stream.
-//
-//	snapshot = magic version root node* end
-//	magic    = "ICNSNAP1"                      8 bytes
-//	version  = uvarint                         the exported version, 1..maxSnapshotVersion
-//	root     = 32 bytes                        the root hash of that version
-//	node     = 0x01 height nodeVersion keyLen key [valueLen value]
-//	height   = 1 byte                          0..127; 0 is a leaf
-//	nodeVersion = uvarint                      version that wrote the node, 1..version
-//	keyLen, valueLen = uvarint                 key is never empty
-//	end      = 0x00                            and nothing may follow
-//
-// Nodes come in IAVL's export order, depth-first post-order, exactly as
-// iavl.Exporter yields them. A leaf carries its value and an inner node does
-// not: the height says which, so no presence flag is needed. There is no
-// checksum: every field is checked on import, either by the shape of the tree
-// (leaf order, inner keys, heights) or by recomputing the root hash, which
-// covers keys, values, versions and heights.
+// Constants of the snapshot stream format; the format itself is documented
+// on Export.
 const (
 	snapshotMagic = "ICNSNAP1"
 	tagEnd        = 0x00
@@ -40,9 +21,9 @@ const (
 	rootHashSize  = 32
 
 	// maxSnapshotVersion bounds the version a stream may declare. IAVL's
-	// importer allocates four bytes per version up to the imported one, so an
-	// unchecked version would let a hostile stream demand terabytes. 2^30
-	// heights last 34 years at one block per second.
+	// importer allocates a table of four bytes per version up to the imported
+	// one before reading any node; the bound caps it at 4 GiB. 2^30 heights
+	// last 34 years at one block per second.
 	maxSnapshotVersion = 1 << 30
 
 	// smallField is the length up to which a field is read into a buffer of
@@ -51,11 +32,37 @@ const (
 	smallField = 64 << 10
 )
 
-// Export writes the tree at a retained version to w in the snapshot format
-// above. It returns an error wrapping ErrVersionUnavailable for a version not
-// retained. It checks the shape of what it writes, so a tree that cannot be
-// read in full yields an error, never a truncated snapshot that looks whole.
+// Export writes the tree at a retained version to w as a snapshot stream. It
+// returns an error wrapping ErrVersionUnavailable for a version not retained.
+// It checks the shape of what it writes, so a tree that cannot be read in full
+// yields an error, never a truncated snapshot that looks whole.
+//
+// The stream format (version 1) is stable: a stream written by one release
+// must import into every later one. Integers are unsigned varints
+// (encoding/binary) in their shortest form; a longer encoding is rejected, so
+// a tree has exactly one stream.
+//
+//	snapshot    = magic version root node* end
+//	magic       = "ICNSNAP1"        8 bytes
+//	version     = uvarint           the exported version, 1 to 2^30
+//	root        = 32 bytes          the root hash of that version
+//	node        = 0x01 height nodeVersion keyLen key [valueLen value]
+//	height      = 1 byte            0 to 127; 0 is a leaf
+//	nodeVersion = uvarint           the version that wrote the node, 1 to version
+//	keyLen      = uvarint           the key is never empty
+//	valueLen    = uvarint           present for leaves only
+//	end         = 0x00              nothing may follow it
+//
+// Nodes come in the order iavl.Exporter yields them: depth-first post-order.
+// A leaf carries its value and an inner node does not; the height says which,
+// so no presence flag is needed. There is no checksum: Import checks every
+// field, either through the shape of the tree (leaf order, inner-node keys,
+// heights) or by recomputing the root hash, which covers keys, values,
+// versions and heights.
 func (s *CommitStore) Export(version int64, w io.Writer) error {
+	if version > maxSnapshotVersion {
+		return fmt.Errorf("store: version %d is above %d, the largest a snapshot can hold", version, maxSnapshotVersion)
+	}
 	t, err := s.immutableAt(version)
 	if err != nil {
 		return err
@@ -134,7 +141,8 @@ func appendNode(buf []byte, n *iavl.ExportNode) []byte {
 //
 // When Import fails, it deletes what it wrote and leaves the store empty. An
 // import is not atomic, though: if the process dies during one, the database
-// does not open again and must be removed before retrying.
+// may fail to open or hold an unverified tree, and must be removed before
+// retrying.
 func (s *CommitStore) Import(r io.Reader) (CommitID, error) {
 	if s.tree.Version() != 0 || !s.tree.IsEmpty() {
 		return CommitID{}, fmt.Errorf("%w: at version %d", ErrNotEmpty, s.tree.Version())

@@ -48,7 +48,9 @@ func (s workingStore) ReverseIterator(start, end []byte) Iterator {
 }
 
 // iterator returns IAVL's own iterator, which already has the method set of
-// Iterator. The tree must not be written while it is open.
+// Iterator. The tree must not be written while it is open. IAVL's iterator
+// stops without an error when it cannot load a node (iavl v1.3.5, Iterator.
+// Next), so Close reports nil in that case.
 func (s workingStore) iterator(start, end []byte, ascending bool) Iterator {
 	it, err := s.s.tree.Iterator(start, end, ascending)
 	if err != nil {
