@@ -30,6 +30,11 @@ func NewApplication(a *app.App, version string) *Application {
 // CometBFT's handshake replays every block the app has not committed.
 func (s *Application) Info(_ context.Context, req *abcitypes.RequestInfo) (*abcitypes.ResponseInfo, error) {
 	last := s.app.LastCommit()
+	if last.Version == 0 {
+		// Nothing committed: CometBFT will call InitChain. Report no hash
+		// rather than the empty tree's.
+		last.Hash = nil
+	}
 	return &abcitypes.ResponseInfo{
 		Data:             "icnd",
 		Version:          s.version,

@@ -46,7 +46,11 @@ func (a *App) ante(ctx modules.Context, tx *DecodedTx) error {
 	case err != nil:
 		return err
 	}
-	if want := a.identity.Sequence(ctx, signer); tx.Auth.Sequence != want {
+	want, err := a.identity.Sequence(ctx, signer)
+	if err != nil {
+		return err
+	}
+	if tx.Auth.Sequence != want {
 		return ErrBadSequence.Wrapf("%s: have %d, want %d", signer, tx.Auth.Sequence, want)
 	}
 	if !a.sigs.verified(tx.Hash, pub) {

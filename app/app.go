@@ -41,6 +41,10 @@ type App struct {
 	block *store.Cache
 	// lastBlockTime is the time of the last finalized block, for CheckTx.
 	lastBlockTime time.Time
+	// initialHeight is genesis' initial height, the first block's height.
+	// It is only consulted while nothing is committed, which is exactly
+	// when InitChain has run in this process.
+	initialHeight int64
 }
 
 // New returns an App over cms, which holds the last committed state (or
@@ -108,6 +112,14 @@ func (a *App) resetCheckState() error {
 	return nil
 }
 
+// nextHeight is the height of the block the app executes next.
+func (a *App) nextHeight() int64 {
+	if last := a.cms.LastCommitID().Version; last > 0 {
+		return last + 1
+	}
+	return max(a.initialHeight, 1)
+}
+
 // TxResult is the outcome of one transaction: code 0 and events on
 // success, a registered code and a log otherwise.
 type TxResult struct {
@@ -131,7 +143,7 @@ func (a *App) CheckTx(raw []byte) TxResult {
 	if err != nil {
 		return errResult(err)
 	}
-	height := a.cms.LastCommitID().Version + 1
+	height := a.nextHeight()
 	cache := store.NewCache(a.checkState)
 	ctx := modules.NewContext(a.chainID, height, a.lastBlockTime, cache)
 	if err := a.ante(ctx, tx); err != nil {
@@ -148,7 +160,8 @@ func (a *App) PrepareProposal(height int64, blockTime time.Time, txs [][]byte, m
 	out := make([][]byte, 0, len(txs))
 	var size int64
 	for _, raw := range txs {
-		if size+int64(len(raw)) > maxBytes {
+		framed := protoFramedSize(len(raw))
+		if size+framed > maxBytes {
 			continue
 		}
 		tx, err := DecodeTx(raw)
@@ -160,10 +173,21 @@ func (a *App) PrepareProposal(height int64, blockTime time.Time, txs [][]byte, m
 			continue
 		}
 		cache.Write()
-		size += int64(len(raw))
+		size += framed
 		out = append(out, raw)
 	}
 	return out
+}
+
+// protoFramedSize is the size a transaction of n bytes takes in the block's
+// protobuf encoding: a field tag, a varint length, the bytes. CometBFT
+// checks a proposal's max_tx_bytes against this framed size.
+func protoFramedSize(n int) int64 {
+	size := int64(1 + n)
+	for v := uint64(n); v >= 0x80; v >>= 7 {
+		size++
+	}
+	return size + 1
 }
 
 // ErrRejectProposal wraps the reason a proposal is rejected.
@@ -201,8 +225,8 @@ func (a *App) proposalBase() store.KVStore {
 // working tree and returns one result per transaction and the new app hash.
 // A returned error means the node must stop.
 func (a *App) FinalizeBlock(height int64, blockTime time.Time, txs [][]byte) ([]TxResult, []byte, error) {
-	if last := a.cms.LastCommitID().Version; height != last+1 {
-		return nil, nil, fmt.Errorf("app: finalize height %d, but last committed height is %d", height, last)
+	if want := a.nextHeight(); height != want {
+		return nil, nil, fmt.Errorf("app: finalize height %d, but the next height is %d (last committed %d)", height, want, a.cms.LastCommitID().Version)
 	}
 	if a.chainID == "" {
 		return nil, nil, errors.New("app: finalize before InitChain: chain id unknown")

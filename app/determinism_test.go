@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -223,5 +224,53 @@ func TestGenesisValidation(t *testing.T) {
 				t.Fatal("InitChain accepted an invalid genesis")
 			}
 		})
+	}
+}
+
+// TestExportRestart restarts a chain from an exported genesis: the state
+// hash matches, and old transactions stay refused because sequences are
+// part of the export.
+func TestExportRestart(t *testing.T) {
+	alice := newAccount(1)
+	a, _ := newTestApp(t, genesisFor(t, 1_000_000, alice))
+	old := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "old"), "doc"))
+	res, _ := block(t, a, old)
+	wantCode(t, res[0], nil)
+	g, h, err := a.ExportGenesis(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Identity.Sequences) != 1 || g.Identity.Sequences[0].Sequence != 1 {
+		t.Fatalf("exported sequences: %+v", g.Identity.Sequences)
+	}
+	bz, err := json.Marshal(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cms, err := store.Open(memDB(), store.Options{InitialVersion: uint64(h + 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.New(cms, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.InitChain(testChainID, h+1, genesisTime, bz); err != nil {
+		t.Fatalf("InitChain from export: %v", err)
+	}
+	wantCode(t, b.CheckTx(old), app.ErrBadSequence)
+	// The restarted chain starts at the initial height.
+	res, _, err = b.FinalizeBlock(h+1, genesisTime, [][]byte{old, alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "new"), "doc"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCode(t, res[0], app.ErrBadSequence)
+	wantCode(t, res[1], nil)
+	id, err := b.Commit()
+	if err != nil || id.Version != h+1 {
+		t.Fatalf("first commit of restarted chain: %+v %v", id, err)
+	}
+	if _, _, err := b.FinalizeBlock(1, genesisTime, nil); err == nil {
+		t.Fatal("restarted chain accepted height 1")
 	}
 }

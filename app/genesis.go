@@ -90,7 +90,11 @@ func (a *App) InitChain(chainID string, initialHeight int64, genesisTime time.Ti
 	if err := g.Validate(); err != nil {
 		return nil, err
 	}
+	if initialHeight < 1 {
+		return nil, fmt.Errorf("app: initial height %d, want at least 1", initialHeight)
+	}
 	a.chainID = chainID
+	a.initialHeight = initialHeight
 	kv := a.cms.Working()
 	kv.Set(chainIDKey, []byte(chainID))
 	ctx := modules.NewContext(chainID, initialHeight, genesisTime, kv)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	cmttypes "github.com/cometbft/cometbft/types"
+
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/modules"
 	"github.com/intercooperative/icnd/modules/dag"
@@ -237,7 +239,7 @@ func TestAnchorAndQuery(t *testing.T) {
 	if after := balance(); after >= before+1 { // +1: one block of regeneration
 		t.Fatalf("failed tx was not charged: balance %d -> %d", before, after)
 	}
-	if got := a.Identity().Sequence(ctxAt(a), alice.did); got != 2 {
+	if got, err := a.Identity().Sequence(ctxAt(a), alice.did); err != nil || got != 2 {
 		t.Fatalf("sequence after failed tx = %d, want 2", got)
 	}
 	q = a.Query(app.QueryPathStore, dag.EntryKey(c), 0, false)
@@ -297,7 +299,13 @@ func TestProposals(t *testing.T) {
 	if len(got) != 2 || !bytes.Equal(got[0], good1) || !bytes.Equal(got[1], good2) {
 		t.Fatalf("PrepareProposal kept %d txs", len(got))
 	}
-	if got := a.PrepareProposal(h, ts, [][]byte{good1, good2}, int64(len(good1))); len(got) != 1 {
+	// The limit counts each transaction's protobuf framing in the block,
+	// exactly as CometBFT does.
+	both := cmttypes.ComputeProtoSizeForTxs([]cmttypes.Tx{good1, good2})
+	if got := a.PrepareProposal(h, ts, [][]byte{good1, good2}, both); len(got) != 2 {
+		t.Fatalf("PrepareProposal with room for both kept %d txs", len(got))
+	}
+	if got := a.PrepareProposal(h, ts, [][]byte{good1, good2}, both-1); len(got) != 1 {
 		t.Fatalf("PrepareProposal ignored the byte limit: %d txs", len(got))
 	}
 	// Out of order: good2 before good1 fails its sequence, and good1 alone

@@ -6,7 +6,7 @@ import "fmt"
 // these bytes; the owning module documents what follows in its keys.go.
 // A prefix is never reused, even after a module is removed.
 const (
-	PrefixApp        byte = 0x01 // app: reserved for upgrade bookkeeping
+	PrefixApp        byte = 0x01 // app: chain id (0x01 0x01); later upgrade bookkeeping
 	PrefixIdentity   byte = 0x10 // identity: DID documents, sequences
 	PrefixGovernance byte = 0x20 // governance: reserved
 	PrefixMana       byte = 0x30 // mana: accounts, params

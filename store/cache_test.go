@@ -56,7 +56,7 @@ func TestCacheReadWriteNested(t *testing.T) {
 	tx.Set([]byte("b"), []byte("20"))
 	tx.Delete([]byte("c"))
 	tx.Set([]byte("d"), []byte("4"))
-	tx.Set([]byte("empty"), []byte{})
+	tx.Set([]byte("e"), []byte("5"))
 
 	type view struct {
 		name string
@@ -66,10 +66,10 @@ func TestCacheReadWriteNested(t *testing.T) {
 	views := []view{
 		{"tree", tree, map[string]string{"a": "1", "b": "2"}},
 		{"block", block, map[string]string{"a": "10", "c": "3"}},
-		{"tx", tx, map[string]string{"a": "10", "b": "20", "d": "4", "empty": ""}},
+		{"tx", tx, map[string]string{"a": "10", "b": "20", "d": "4", "e": "5"}},
 	}
 	for _, v := range views {
-		for _, k := range []string{"a", "b", "c", "d", "empty", "zz"} {
+		for _, k := range []string{"a", "b", "c", "d", "e", "zz"} {
 			want, present := v.want[k]
 			got := v.kv.Get([]byte(k))
 			if present && (got == nil || string(got) != want) {
@@ -95,7 +95,7 @@ func TestCacheReadWriteNested(t *testing.T) {
 		t.Error("tx.Write reached the tree through the block cache")
 	}
 	block.Write()
-	want := []string{"a=10", "b=20", "d=4", "empty="}
+	want := []string{"a=10", "b=20", "d=4", "e=5"}
 	if got := dump(t, tree.Iterator(nil, nil)); !slices.Equal(got, want) {
 		t.Errorf("tree after both writes = %v, want %v", got, want)
 	}
@@ -120,6 +120,7 @@ func TestCacheSetPanicsOnInvalidArguments(t *testing.T) {
 		mustPanic(t, name+" Set(nil key)", func() { kv.Set(nil, []byte("v")) })
 		mustPanic(t, name+" Set(empty key)", func() { kv.Set([]byte{}, []byte("v")) })
 		mustPanic(t, name+" Set(nil value)", func() { kv.Set([]byte("k"), nil) })
+		mustPanic(t, name+" Set(empty value)", func() { kv.Set([]byte("k"), []byte{}) })
 	}
 }
 

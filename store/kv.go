@@ -79,7 +79,10 @@ func mustValidateSet(key, value []byte) {
 	if len(key) == 0 {
 		panic("store: Set with an empty key")
 	}
-	if value == nil {
-		panic("store: Set with a nil value")
+	if len(value) == 0 {
+		// Values are never empty, so that "absent" and "empty" cannot be
+		// confused by a client reading a query answer (where both encode
+		// as no bytes).
+		panic("store: Set with a nil or empty value")
 	}
 }

@@ -27,7 +27,7 @@ func snapshotSource(t *testing.T) (*CommitStore, []CommitID) {
 				s.Working().Delete(fmt.Appendf(nil, "key/%02d", i))
 			}
 		}
-		s.Working().Set([]byte("empty"), []byte{})
+		s.Working().Set([]byte("last"), fmt.Appendf(nil, "v%d", v))
 		ids = append(ids, commit(t, s))
 	}
 	return s, ids

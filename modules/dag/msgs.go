@@ -2,8 +2,10 @@ package dag
 
 import (
 	"bytes"
+	"fmt"
 
 	"github.com/ipfs/go-cid"
+	"github.com/multiformats/go-multihash"
 
 	dagv1 "github.com/intercooperative/icnd/proto/icn/dag/v1"
 )
@@ -19,7 +21,19 @@ const (
 	MaxCIDLength = 100
 )
 
-// ParseCID checks that b is a canonical binary CIDv1 and returns it.
+// Codecs an anchored CID may name: raw bytes and the IPLD codecs IPFS tools
+// read (dag-pb for UnixFS files, dag-cbor for receipts, dag-json).
+var allowedCodecs = map[uint64]string{
+	cid.Raw:         "raw",
+	cid.DagProtobuf: "dag-pb",
+	cid.DagCBOR:     "dag-cbor",
+	cid.DagJSON:     "dag-json",
+}
+
+// ParseCID checks that b is a canonical binary CIDv1 with a sha2-256
+// multihash and an allowed codec, and returns it. Other hashes (the identity
+// "hash" in particular, which inlines data) are refused: an anchor commits to
+// content, it does not carry it.
 func ParseCID(b []byte) (cid.Cid, error) {
 	if len(b) == 0 || len(b) > MaxCIDLength {
 		return cid.Undef, ErrInvalidCID.Wrapf("want 1 to %d bytes, have %d", MaxCIDLength, len(b))
@@ -33,6 +47,13 @@ func ParseCID(b []byte) (cid.Cid, error) {
 	}
 	if !bytes.Equal(c.Bytes(), b) {
 		return cid.Undef, ErrInvalidCID.Wrapf("%s is not canonically encoded", c)
+	}
+	if _, ok := allowedCodecs[c.Type()]; !ok {
+		return cid.Undef, ErrInvalidCID.Wrapf("%s: codec 0x%x is not raw, dag-pb, dag-cbor or dag-json", c, c.Type())
+	}
+	p := c.Prefix()
+	if p.MhType != multihash.SHA2_256 || p.MhLength != 32 {
+		return cid.Undef, ErrInvalidCID.Wrapf("%s: multihash must be sha2-256 with a 32-byte digest", c)
 	}
 	return c, nil
 }
@@ -64,7 +85,7 @@ func ValidateAnchor(m *dagv1.MsgAnchor) error {
 	}
 	for i, l := range m.Links {
 		if _, err := ParseCID(l); err != nil {
-			return ErrInvalidCID.Wrapf("link %d: %v", i, err)
+			return fmt.Errorf("link %d: %w", i, err)
 		}
 	}
 	return nil

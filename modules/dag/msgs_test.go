@@ -29,6 +29,14 @@ func TestParseCID(t *testing.T) {
 		t.Fatalf("dag-cbor CID refused: %v", err)
 	}
 	v0 := cid.NewCidV0(good.Hash())
+	inline, err := cid.V1Builder{Codec: cid.Raw, MhType: multihash.IDENTITY}.Sum([]byte("inline"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sha512, err := cid.V1Builder{Codec: cid.Raw, MhType: multihash.SHA2_512}.Sum([]byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	bad := map[string][]byte{
 		"empty":          nil,
 		"garbage":        {1, 2, 3},
@@ -37,6 +45,9 @@ func TestParseCID(t *testing.T) {
 		"truncated":      good.Bytes()[:10],
 		"too long":       make([]byte, MaxCIDLength+1),
 		"string form":    []byte(good.String()),
+		"identity hash":  inline.Bytes(),
+		"sha2-512":       sha512.Bytes(),
+		"git codec":      rawCID(t, "x", cid.GitRaw).Bytes(),
 	}
 	for name, b := range bad {
 		t.Run(name, func(t *testing.T) {

@@ -5,18 +5,34 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/cosmos/gogoproto/proto"
+
 	"github.com/intercooperative/icnd/modules"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	"github.com/intercooperative/icnd/store"
 )
 
+// MaxKeysPerDocument bounds the verification keys of one DID document.
+const MaxKeysPerDocument = 16
+
 // Genesis is the identity module's part of the genesis app state.
 type Genesis struct {
 	Documents []*identityv1.DIDDocument `json:"documents"`
+	// Sequences carries the next sequence of every DID that has sent a
+	// transaction, so that a chain restarted from an export keeps refusing
+	// replays. Absent DIDs start at 0.
+	Sequences []GenesisSequence `json:"sequences,omitempty"`
+}
+
+// GenesisSequence is one DID's next sequence.
+type GenesisSequence struct {
+	DID      string `json:"did"`
+	Sequence uint64 `json:"sequence"`
 }
 
 // Validate checks the genesis state on its own: canonical DIDs derived from
-// their first key, valid unique key ids, no duplicate DIDs.
+// their first key, valid unique key ids within bounds, known registrants,
+// no duplicate DIDs, sequences only for listed DIDs.
 func (g Genesis) Validate() error {
 	seen := make(map[string]bool, len(g.Documents))
 	for i, doc := range g.Documents {
@@ -30,11 +46,14 @@ func (g Genesis) Validate() error {
 			return ErrInvalidGenesis.Wrapf("%s is listed twice", doc.Did)
 		}
 		seen[doc.Did] = true
-		if len(doc.Keys) == 0 {
-			return ErrInvalidGenesis.Wrapf("%s has no keys", doc.Did)
+		if len(doc.Keys) == 0 || len(doc.Keys) > MaxKeysPerDocument {
+			return ErrInvalidGenesis.Wrapf("%s has %d keys, want 1 to %d", doc.Did, len(doc.Keys), MaxKeysPerDocument)
 		}
 		ids := make(map[string]bool, len(doc.Keys))
 		for _, vk := range doc.Keys {
+			if vk == nil {
+				return ErrInvalidGenesis.Wrapf("%s has a null key", doc.Did)
+			}
 			if err := ValidateKeyID(vk.Id); err != nil {
 				return ErrInvalidGenesis.Wrapf("%s: %v", doc.Did, err)
 			}
@@ -50,6 +69,21 @@ func (g Genesis) Validate() error {
 			return ErrInvalidGenesis.Wrapf("%s does not match its first key, which derives %s", doc.Did, want)
 		}
 	}
+	for _, doc := range g.Documents {
+		if doc.RegisteredBy != "" && !seen[doc.RegisteredBy] {
+			return ErrInvalidGenesis.Wrapf("%s: registered_by %q is not a genesis DID", doc.Did, truncate(doc.RegisteredBy))
+		}
+	}
+	seqs := make(map[string]bool, len(g.Sequences))
+	for _, s := range g.Sequences {
+		if !seen[s.DID] {
+			return ErrInvalidGenesis.Wrapf("sequence for %q, which is not a genesis DID", truncate(s.DID))
+		}
+		if seqs[s.DID] {
+			return ErrInvalidGenesis.Wrapf("sequence of %s is listed twice", s.DID)
+		}
+		seqs[s.DID] = true
+	}
 	return nil
 }
 
@@ -64,11 +98,14 @@ func (g Genesis) DIDs() []string {
 	return out
 }
 
-// InitGenesis writes the genesis documents in DID order. Mana accounts of
-// genesis DIDs come from the mana genesis, not from CreateAccount.
-// The caller has validated g.
+// InitGenesis writes the genesis documents and sequences in DID order. Mana
+// accounts of genesis DIDs come from the mana genesis, not from
+// CreateAccount. The caller has validated g; g is not modified.
 func (k *Keeper) InitGenesis(ctx modules.Context, g Genesis) error {
-	docs := append([]*identityv1.DIDDocument(nil), g.Documents...)
+	docs := make([]*identityv1.DIDDocument, len(g.Documents))
+	for i, doc := range g.Documents {
+		docs[i] = proto.Clone(doc).(*identityv1.DIDDocument)
+	}
 	sort.Slice(docs, func(i, j int) bool { return docs[i].Did < docs[j].Did })
 	for _, doc := range docs {
 		if doc.RegisteredBy == "" {
@@ -78,21 +115,38 @@ func (k *Keeper) InitGenesis(ctx modules.Context, g Genesis) error {
 			return err
 		}
 	}
+	seqs := append([]GenesisSequence(nil), g.Sequences...)
+	sort.Slice(seqs, func(i, j int) bool { return seqs[i].DID < seqs[j].DID })
+	for _, s := range seqs {
+		if s.Sequence > 0 {
+			k.setSequence(ctx, s.DID, s.Sequence)
+		}
+	}
 	return nil
 }
 
-// ExportGenesis returns every document in DID order.
+// ExportGenesis returns every document and every non-zero sequence, in DID
+// order.
 func (k *Keeper) ExportGenesis(ctx modules.Context) (Genesis, error) {
-	prefix := []byte{StorePrefix, subDocument}
-	it := ctx.Store.Iterator(prefix, store.PrefixEnd(prefix))
-	defer it.Close()
 	g := Genesis{Documents: []*identityv1.DIDDocument{}}
+	docPrefix := []byte{StorePrefix, subDocument}
+	it := ctx.Store.Iterator(docPrefix, store.PrefixEnd(docPrefix))
+	defer it.Close()
 	for ; it.Valid(); it.Next() {
 		doc := new(identityv1.DIDDocument)
 		if err := doc.Unmarshal(it.Value()); err != nil {
 			return Genesis{}, fmt.Errorf("identity: corrupt document under key %x: %w", it.Key(), err)
 		}
 		g.Documents = append(g.Documents, doc)
+	}
+	for _, doc := range g.Documents {
+		seq, err := k.Sequence(ctx, doc.Did)
+		if err != nil {
+			return Genesis{}, err
+		}
+		if seq > 0 {
+			g.Sequences = append(g.Sequences, GenesisSequence{DID: doc.Did, Sequence: seq})
+		}
 	}
 	return g, nil
 }

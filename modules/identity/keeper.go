@@ -54,25 +54,37 @@ func (k *Keeper) VerificationKey(ctx modules.Context, did, keyID string) (ed2551
 	return nil, ErrUnknownKey.Wrapf("%s#%s", did, keyID)
 }
 
-// Sequence returns did's next expected sequence (0 for a fresh DID).
-func (k *Keeper) Sequence(ctx modules.Context, did string) uint64 {
+// Sequence returns did's next expected sequence (0 for a fresh DID). A
+// stored value that is not 8 bytes is a broken invariant, returned as a
+// plain error: reading it as 0 would re-open every old transaction to replay.
+func (k *Keeper) Sequence(ctx modules.Context, did string) (uint64, error) {
 	bz := ctx.Store.Get(SequenceKey(did))
-	if len(bz) != 8 {
-		return 0
+	if bz == nil {
+		return 0, nil
 	}
-	return binary.BigEndian.Uint64(bz)
+	if len(bz) != 8 {
+		return 0, fmt.Errorf("identity: stored sequence of %s has %d bytes, want 8", did, len(bz))
+	}
+	return binary.BigEndian.Uint64(bz), nil
 }
 
 // IncrementSequence advances did's sequence by one.
 func (k *Keeper) IncrementSequence(ctx modules.Context, did string) error {
-	seq := k.Sequence(ctx, did)
+	seq, err := k.Sequence(ctx, did)
+	if err != nil {
+		return err
+	}
 	if seq == ^uint64(0) {
 		return fmt.Errorf("identity: sequence of %s would overflow", did)
 	}
-	var bz [8]byte
-	binary.BigEndian.PutUint64(bz[:], seq+1)
-	ctx.Store.Set(SequenceKey(did), bz[:])
+	k.setSequence(ctx, did, seq+1)
 	return nil
+}
+
+func (k *Keeper) setSequence(ctx modules.Context, did string, seq uint64) {
+	var bz [8]byte
+	binary.BigEndian.PutUint64(bz[:], seq)
+	ctx.Store.Set(SequenceKey(did), bz[:])
 }
 
 func (k *Keeper) setDocument(ctx modules.Context, doc *identityv1.DIDDocument) error {

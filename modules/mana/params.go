@@ -20,11 +20,16 @@ func DefaultParams() *manav1.Params {
 	}
 }
 
-// ValidateParams checks that the cost table is sorted by message name,
+// ValidateParams checks that every transaction costs something and that the cost table is sorted by message name,
 // without duplicates, and names only messages in known.
 func ValidateParams(p *manav1.Params, known map[string]bool) error {
 	if p == nil {
 		return ErrInvalidParams.Wrapf("params are missing")
+	}
+	if p.BaseTxCost == 0 {
+		// Every transaction costs mana (DESIGN); this also keeps the
+		// stored params from ever encoding to zero bytes.
+		return ErrInvalidParams.Wrapf("base_tx_cost must be at least 1")
 	}
 	for i, row := range p.MsgCosts {
 		if row == nil {
@@ -36,9 +41,6 @@ func ValidateParams(p *manav1.Params, known map[string]bool) error {
 		if i > 0 && p.MsgCosts[i-1].Msg >= row.Msg {
 			return ErrInvalidParams.Wrapf("cost rows must be sorted by message and unique: %q after %q", row.Msg, p.MsgCosts[i-1].Msg)
 		}
-	}
-	if p.NewAccountRate > p.NewAccountCapacity && p.NewAccountCapacity > 0 {
-		return ErrInvalidParams.Wrapf("new_account_rate %d exceeds new_account_capacity %d", p.NewAccountRate, p.NewAccountCapacity)
 	}
 	return nil
 }

@@ -38,5 +38,9 @@ func BlocksUntilFull(acc *manav1.Account, height int64) (blocks uint64, ok bool)
 		return 0, false
 	}
 	missing := acc.Capacity - have
-	return (missing + acc.Rate - 1) / acc.Rate, true
+	blocks = missing / acc.Rate
+	if missing%acc.Rate != 0 {
+		blocks++
+	}
+	return blocks, true
 }

@@ -42,6 +42,9 @@ func TestBlocksUntilFull(t *testing.T) {
 	if n, ok := BlocksUntilFull(&manav1.Account{Balance: 1, Capacity: 10, Rate: 3}, 0); !ok || n != 3 { // rounds up
 		t.Fatalf("BlocksUntilFull rounding = %d, %v; want 3", n, ok)
 	}
+	if n, ok := BlocksUntilFull(&manav1.Account{Capacity: math.MaxUint64, Rate: math.MaxUint64}, 0); !ok || n != 1 {
+		t.Fatalf("BlocksUntilFull near overflow = %d, %v; want 1", n, ok)
+	}
 	if _, ok := BlocksUntilFull(&manav1.Account{Balance: 1, Capacity: 10}, 5); ok {
 		t.Fatal("zero rate reported as reaching capacity")
 	}
@@ -68,11 +71,11 @@ func TestValidateParams(t *testing.T) {
 	}
 	bad := []*manav1.Params{
 		nil,
-		{MsgCosts: []*manav1.MsgCost{{Msg: "nope", Cost: 1}}},
-		{MsgCosts: []*manav1.MsgCost{{Msg: "register_did"}, {Msg: "anchor"}}},
-		{MsgCosts: []*manav1.MsgCost{{Msg: "anchor"}, {Msg: "anchor"}}},
-		{MsgCosts: []*manav1.MsgCost{nil}},
-		{NewAccountCapacity: 5, NewAccountRate: 6},
+		{BaseTxCost: 1, MsgCosts: []*manav1.MsgCost{{Msg: "nope", Cost: 1}}},
+		{BaseTxCost: 1, MsgCosts: []*manav1.MsgCost{{Msg: "register_did"}, {Msg: "anchor"}}},
+		{BaseTxCost: 1, MsgCosts: []*manav1.MsgCost{{Msg: "anchor"}, {Msg: "anchor"}}},
+		{BaseTxCost: 1, MsgCosts: []*manav1.MsgCost{nil}},
+		{BaseTxCost: 0},
 	}
 	for i, p := range bad {
 		if err := ValidateParams(p, known); err == nil {

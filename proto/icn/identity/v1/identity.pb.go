@@ -92,8 +92,8 @@ func (m *VerificationKey) GetAddedHeight() int64 {
 type DIDDocument struct {
 	Did  string             `protobuf:"bytes,1,opt,name=did,proto3" json:"did,omitempty"`
 	Keys []*VerificationKey `protobuf:"bytes,2,rep,name=keys,proto3" json:"keys,omitempty"`
-	// controller is the DID that registered this one (itself for genesis
-	// accounts and self-registrations).
+	// registered_by is the DID that paid for the registration (the DID
+	// itself for genesis documents that name no registrant).
 	RegisteredBy  string `protobuf:"bytes,3,opt,name=registered_by,json=registeredBy,proto3" json:"registered_by,omitempty"`
 	CreatedHeight int64  `protobuf:"varint,4,opt,name=created_height,json=createdHeight,proto3" json:"created_height,omitempty"`
 }
