@@ -12,12 +12,12 @@ import (
 
 	dbm "github.com/cometbft/cometbft-db"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
-	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	cmtmath "github.com/cometbft/cometbft/libs/math"
 	"github.com/cometbft/cometbft/light"
 	"github.com/cometbft/cometbft/light/provider"
 	lighthttp "github.com/cometbft/cometbft/light/provider/http"
 	lightdb "github.com/cometbft/cometbft/light/store/db"
+	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	ics23 "github.com/cosmos/ics23/go"
 
 	"github.com/intercooperative/icnd/app"
@@ -102,15 +102,16 @@ func (p *Prover) Query(ctx context.Context, key []byte, height int64) (*QueryRes
 		return nil, err
 	}
 	root, _ := hex.DecodeString(hdr.AppHash)
-	if res.Value != nil {
-		err = store.VerifyMembership(root, proof, key, res.Value)
+	value := nilIfEmpty(res.Value)
+	if value != nil {
+		err = store.VerifyMembership(root, proof, key, value)
 	} else {
 		err = store.VerifyAbsence(root, proof, key)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrProof, err)
 	}
-	return &QueryResult{Key: key, Value: res.Value, Height: res.Height, Proven: true, Header: hdr}, nil
+	return &QueryResult{Key: key, Value: value, Height: res.Height, Proven: true, Header: hdr}, nil
 }
 
 func decodeProof(ops []cmtcrypto.ProofOp, key []byte) (*ics23.CommitmentProof, error) {
@@ -162,12 +163,13 @@ func (p *Prover) verifiedHeader(ctx context.Context, height int64) (*VerifiedHea
 
 	opts := []light.Option{light.SkippingVerification(cmtmath.Fraction{Numerator: 1, Denominator: 3}), light.Logger(cmtlog.NewNopLogger())}
 	var lc *light.Client
-	tofu := false
+	tofu, fromStore := false, false
 	if p.cfg.TrustHeight > 0 {
 		lc, err = light.NewClient(ctx, p.cfg.ChainID,
 			light.TrustOptions{Period: p.cfg.TrustPeriod, Height: p.cfg.TrustHeight, Hash: p.cfg.TrustHash},
 			primary, witnesses, trusted, opts...)
 	} else if last, _ := trusted.LastLightBlockHeight(); last > 0 {
+		fromStore = true
 		lc, err = light.NewClientFromTrustedStore(p.cfg.ChainID, p.cfg.TrustPeriod, primary, witnesses, trusted, opts...)
 	} else {
 		tofu = true
@@ -179,17 +181,24 @@ func (p *Prover) verifiedHeader(ctx context.Context, height int64) (*VerifiedHea
 			light.TrustOptions{Period: p.cfg.TrustPeriod, Height: 1, Hash: first.Hash()},
 			primary, witnesses, trusted, opts...)
 	}
+	// A store written for an earlier chain with the same id (a localnet
+	// regenerated, a testnet reset) makes every verification fail; say where
+	// that trust comes from.
+	hint := ""
+	if fromStore {
+		hint = fmt.Sprintf(" (the light client trusts headers kept in %s from earlier runs; if the chain was reset, delete that directory)", p.cfg.TrustDir)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: light client: %v", ErrProof, err)
+		return nil, fmt.Errorf("%w: light client: %v%s", ErrProof, err, hint)
 	}
 	lb, err := lc.VerifyLightBlockAtHeight(ctx, height, time.Now())
 	if err != nil {
-		return nil, fmt.Errorf("%w: verify header %d: %v", ErrProof, height, err)
+		return nil, fmt.Errorf("%w: verify header %d: %v%s", ErrProof, height, err, hint)
 	}
 	return &VerifiedHeader{
 		Height:            lb.Height,
 		Hash:              fmt.Sprintf("%X", lb.Hash()),
-		AppHash:           hex.EncodeToString(lb.AppHash),
+		AppHash:           fmt.Sprintf("%X", lb.AppHash),
 		TrustedOnFirstUse: tofu,
 		Witnesses:         independent,
 	}, nil

@@ -61,7 +61,16 @@ func (c *Client) QueryStore(ctx context.Context, key []byte, height int64) (*Que
 	if err != nil {
 		return nil, err
 	}
-	return &QueryResult{Key: key, Value: res.Value, Height: res.Height}, nil
+	return &QueryResult{Key: key, Value: nilIfEmpty(res.Value), Height: res.Height}, nil
+}
+
+// nilIfEmpty maps an empty value to nil: the store never holds empty
+// values, and over JSON-RPC an absent value may arrive as either.
+func nilIfEmpty(v []byte) []byte {
+	if len(v) == 0 {
+		return nil
+	}
+	return v
 }
 
 func (c *Client) abciQuery(ctx context.Context, key []byte, height int64, prove bool) (*abcitypes.ResponseQuery, error) {
@@ -94,7 +103,7 @@ func (c *Client) Sequence(ctx context.Context, did string) (uint64, error) {
 // TxResult is the outcome of a broadcast transaction.
 type TxResult struct {
 	Hash      string `json:"txhash"`
-	Height    int64  `json:"height"`
+	Height    int64  `json:"height,omitempty"` // 0 until committed
 	Code      uint32 `json:"code"`
 	Codespace string `json:"codespace,omitempty"`
 	Log       string `json:"log,omitempty"`

@@ -1,0 +1,72 @@
+package nodehome
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/cometbft/cometbft/types"
+)
+
+// Export returns a genesis document that restarts the chain of the
+// (stopped) node in home from the app state committed at height (0 = the
+// latest): the original genesis with app_state replaced by the exported
+// state, initial_height height+1, app_hash the app hash committed at
+// height, and, when the node's CometBFT state still has them, the
+// validators and consensus params in force for height+1.
+func Export(home string, height int64) (*types.GenesisDoc, error) {
+	a, cms, cometCfg, err := openApp(home)
+	if err != nil {
+		return nil, err
+	}
+	defer cms.Close()
+	last := a.LastCommit()
+	if last.Version == 0 {
+		return nil, errors.New("the app store is empty: the node has not committed a block yet")
+	}
+	if height < 0 || height > last.Version {
+		return nil, fmt.Errorf("height %d is not committed (last committed height %d)", height, last.Version)
+	}
+	state, height, err := a.ExportGenesis(height)
+	if err != nil {
+		return nil, fmt.Errorf("export app state at height %d: %w", height, err)
+	}
+	doc, err := types.GenesisDocFromFile(cometCfg.GenesisFile())
+	if err != nil {
+		return nil, err
+	}
+	doc.InitialHeight = height + 1
+	doc.AppHash = nil
+	if height == last.Version {
+		doc.AppHash = bytes.Clone(last.Hash)
+	}
+	if err := SetAppState(doc, state); err != nil {
+		return nil, err
+	}
+	stores, err := openCometStores(cometCfg)
+	if errors.Is(err, ErrNodeRunning) {
+		return nil, err
+	}
+	if err == nil {
+		defer stores.Close()
+		// The header of height+1 carries the app hash of height, as agreed
+		// by the validators; the app store only keeps its latest hash.
+		if meta := stores.blocks.LoadBlockMeta(height + 1); meta != nil {
+			if doc.AppHash != nil && !bytes.Equal(doc.AppHash, meta.Header.AppHash) {
+				return nil, fmt.Errorf("app store hash %X at height %d differs from the app hash %X in block %d",
+					doc.AppHash, height, meta.Header.AppHash, height+1)
+			}
+			doc.AppHash = bytes.Clone(meta.Header.AppHash)
+		}
+		if vals, err := stores.state.LoadValidators(height + 1); err == nil {
+			doc.Validators = make([]types.GenesisValidator, 0, len(vals.Validators))
+			for _, v := range vals.Validators {
+				doc.Validators = append(doc.Validators, types.GenesisValidator{Address: v.Address, PubKey: v.PubKey, Power: v.VotingPower})
+			}
+		}
+		if params, err := stores.state.LoadConsensusParams(height + 1); err == nil {
+			doc.ConsensusParams = &params
+		}
+	}
+	return doc, nil
+}

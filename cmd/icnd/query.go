@@ -1,0 +1,239 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/intercooperative/icnd/client"
+	"github.com/intercooperative/icnd/modules/identity"
+)
+
+func queryCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "query",
+		Aliases: []string{"q"},
+		Short:   "Read chain state, optionally verified with Merkle proofs",
+		Long: `Read module state from --node at --height (default: the latest committed height).
+
+With --prove the answer is verified, not trusted: the node returns an ICS23
+proof of the value (or of its absence) against the app hash in the header of
+the next height, and CometBFT's light client verifies that header from a
+trusted root, cross-checked by --witnesses. The root of trust is --trust-height
+and --trust-hash when given, else the header trusted by an earlier run
+(kept in HOME/light), else header 1 taken from the node on first use, which
+is reported as a warning.
+
+A key that holds nothing is reported as not found (exit code 1); with --prove
+the absence itself is verified.`,
+		Example: `  icnd query identity did did:icn:abcd... --prove --witnesses tcp://127.0.0.4:26657
+  icnd query dag entry bafkrei... --output json
+  icnd query mana balance did:icn:abcd... --height 100`,
+	}
+	idCmd := &cobra.Command{
+		Use:     "identity",
+		Short:   "Query DID documents",
+		Long:    `Queries of the identity module.`,
+		Example: `  icnd query identity did did:icn:abcd...`,
+	}
+	idCmd.AddCommand(queryDIDCmd())
+	dagCmd := &cobra.Command{
+		Use:     "dag",
+		Short:   "Query anchored entries",
+		Long:    `Queries of the dag module.`,
+		Example: `  icnd query dag entry bafkrei...`,
+	}
+	dagCmd.AddCommand(queryEntryCmd())
+	manaCmd := &cobra.Command{
+		Use:     "mana",
+		Short:   "Query mana accounts",
+		Long:    `Queries of the mana module.`,
+		Example: `  icnd query mana balance did:icn:abcd...`,
+	}
+	manaCmd.AddCommand(queryBalanceCmd())
+	cmd.AddCommand(idCmd, dagCmd, manaCmd)
+	return cmd
+}
+
+// queryOutput is the JSON form of every query answer.
+type queryOutput struct {
+	Height int64                  `json:"height"`
+	Result any                    `json:"result"`
+	Proof  *client.VerifiedHeader `json:"proof,omitempty"`
+}
+
+// proofSummary says what a proven answer was checked against.
+func proofSummary(res *client.QueryResult) string {
+	h := res.Header
+	return fmt.Sprintf("against app hash %s of header %d (hash %s) verified by the light client; witnesses: %d",
+		h.AppHash, h.Height, h.Hash, h.Witnesses)
+}
+
+// reportProof prints, on stderr, what a proven answer rests on and what
+// weakens it.
+func reportProof(res *client.QueryResult) {
+	if res == nil || !res.Proven {
+		return
+	}
+	fmt.Fprintf(os.Stderr, "proof verified: value at height %d %s\n", res.Height, proofSummary(res))
+	warnProof(res)
+}
+
+func warnProof(res *client.QueryResult) {
+	if res.Header.TrustedOnFirstUse {
+		fmt.Fprintln(os.Stderr, "warning: the root of trust (header 1) was taken from the queried node on first use; pin one with --trust-height and --trust-hash")
+	}
+	if res.Header.Witnesses == 0 {
+		fmt.Fprintln(os.Stderr, "warning: no independent witness cross-checked the headers; pass --witnesses with other nodes' RPC addresses")
+	}
+}
+
+// queryResult prints a found value, or turns a not-found answer into the
+// command's failure: a verified absence is reported as such.
+func queryResult(cmd *cobra.Command, res *client.QueryResult, err error, what string, value any, printText func()) error {
+	asJSON, jerr := jsonOutput(cmd)
+	if jerr != nil {
+		return jerr
+	}
+	if errors.Is(err, client.ErrNotFound) && res != nil {
+		if asJSON {
+			if perr := printJSON(os.Stdout, queryOutput{Height: res.Height, Result: nil, Proof: res.Header}); perr != nil {
+				return perr
+			}
+		}
+		if res.Proven {
+			warnProof(res)
+			return &reportedError{msg: fmt.Sprintf("verified: %s does not exist at height %d (proof of absence %s)", what, res.Height, proofSummary(res))}
+		}
+		return fmt.Errorf("%s not found at height %d", what, res.Height)
+	}
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		if res.Proven {
+			warnProof(res)
+		}
+		return printJSON(os.Stdout, queryOutput{Height: res.Height, Result: value, Proof: res.Header})
+	}
+	printText()
+	reportProof(res)
+	return nil
+}
+
+func queryDIDCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "did DID",
+		Short: "Show a DID's W3C DID document",
+		Long: `Resolve DID to its DID document, in the W3C DID Core JSON representation
+(Ed25519VerificationKey2020 keys). --output json wraps it with the height and,
+with --prove, the verified header.`,
+		Example: `  icnd query identity did did:icn:abcd...
+  icnd query identity did did:icn:abcd... --prove --node tcp://127.0.0.3:26657 --witnesses tcp://127.0.0.4:26657,tcp://127.0.0.5:26657`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := identity.ParseDID(args[0]); err != nil {
+				return err
+			}
+			q, err := querier(cmd)
+			if err != nil {
+				return err
+			}
+			height, _ := cmd.Flags().GetInt64(flagHeight)
+			doc, res, err := q.DIDDocument(cmd.Context(), args[0], height)
+			var w3c identity.W3CDocument
+			if doc != nil {
+				w3c = identity.Resolve(doc)
+			}
+			return queryResult(cmd, res, err, "DID "+args[0], w3c, func() { _ = printJSON(os.Stdout, w3c) })
+		},
+	}
+	addQueryFlags(cmd)
+	return cmd
+}
+
+func queryEntryCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "entry CID",
+		Short: "Show the entry anchored for a CID",
+		Long:  `Show the entry anchored for CID: its kind, links, the DID that anchored it and the height.`,
+		Example: `  icnd query dag entry bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e
+  icnd query dag entry bafkrei... --prove --witnesses tcp://127.0.0.4:26657`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := client.ParseCID(args[0])
+			if err != nil {
+				return err
+			}
+			q, err := querier(cmd)
+			if err != nil {
+				return err
+			}
+			height, _ := cmd.Flags().GetInt64(flagHeight)
+			e, res, err := q.Entry(cmd.Context(), c, height)
+			return queryResult(cmd, res, err, "entry for CID "+c.String(), e, func() {
+				links := "none"
+				if len(e.Links) > 0 {
+					links = strings.Join(e.Links, ", ")
+				}
+				printFields(os.Stdout,
+					[2]string{"cid", e.CID},
+					[2]string{"kind", e.Kind},
+					[2]string{"links", links},
+					[2]string{"anchored_by", e.AnchoredBy},
+					[2]string{"height", strconv.FormatInt(e.Height, 10)},
+				)
+			})
+		},
+	}
+	addQueryFlags(cmd)
+	return cmd
+}
+
+func queryBalanceCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "balance DID",
+		Short: "Show a DID's mana balance, capacity and regeneration",
+		Long: `Show DID's mana account as of the queried height H. The balance shown is the one
+the next block (H+1) sees: the stored balance plus what regenerated since the
+account last changed, capped at the capacity. Also shows the capacity, the rate
+(mana per block) and how many blocks until the account is full.`,
+		Example: `  icnd query mana balance did:icn:abcd...
+  icnd query mana balance did:icn:abcd... --output json --prove`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := identity.ParseDID(args[0]); err != nil {
+				return err
+			}
+			q, err := querier(cmd)
+			if err != nil {
+				return err
+			}
+			height, _ := cmd.Flags().GetInt64(flagHeight)
+			b, res, err := q.ManaBalance(cmd.Context(), args[0], height)
+			return queryResult(cmd, res, err, "mana account of "+args[0], b, func() {
+				full := "full"
+				switch {
+				case b.NeverFull:
+					full = "never (rate 0)"
+				case b.BlocksUntilFull > 0:
+					full = fmt.Sprintf("in %d blocks", b.BlocksUntilFull)
+				}
+				printFields(os.Stdout,
+					[2]string{"did", b.DID},
+					[2]string{"height", fmt.Sprintf("%d (balance as block %d sees it)", b.Height, b.Height+1)},
+					[2]string{"balance", strconv.FormatUint(b.Balance, 10)},
+					[2]string{"capacity", strconv.FormatUint(b.Capacity, 10)},
+					[2]string{"rate", strconv.FormatUint(b.Rate, 10) + " per block"},
+					[2]string{"full", full},
+				)
+			})
+		},
+	}
+	addQueryFlags(cmd)
+	return cmd
+}

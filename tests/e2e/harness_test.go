@@ -1,0 +1,277 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/intercooperative/icnd/client"
+	"github.com/intercooperative/icnd/client/testnet"
+)
+
+// icndBin is the binary under test, built once by TestMain.
+var icndBin string
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		fmt.Println("e2e: skipped in -short mode")
+		os.Exit(0)
+	}
+	dir, err := os.MkdirTemp("", "icnd-e2e-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	icndBin = filepath.Join(dir, "icnd")
+	build := exec.Command("go", "build", "-o", icndBin, "github.com/intercooperative/icnd/cmd/icnd")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build icnd: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// network is a running testnet of icnd processes.
+type network struct {
+	t        *testing.T
+	dir      string
+	manifest *testnet.Manifest
+	procs    []*exec.Cmd
+	logs     []*os.File
+}
+
+func startNetwork(t *testing.T, validators int) *network {
+	t.Helper()
+	ip := os.Getenv("ICND_E2E_IP")
+	if ip == "" {
+		ip = "127.0.0.50"
+	}
+	dir := t.TempDir()
+	if os.Getenv("ICND_E2E_KEEP") != "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "icnd-e2e-net"); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("keeping the network in %s", dir)
+	}
+	out := runCLI(t, "testnet", "--validators", fmt.Sprint(validators), "--output", dir,
+		"--chain-id", "icn-e2e", "--starting-ip-address", ip, "--keyring-backend", "test")
+	t.Logf("testnet: %s", firstLine(out))
+	m, err := testnet.ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &network{t: t, dir: dir, manifest: m, procs: make([]*exec.Cmd, validators), logs: make([]*os.File, validators)}
+	for i := range m.Nodes {
+		n.start(i)
+	}
+	t.Cleanup(n.stopAll)
+	return n
+}
+
+// start launches node i, appending to its log.
+func (n *network) start(i int) {
+	n.t.Helper()
+	node := n.manifest.Nodes[i]
+	log, err := os.OpenFile(filepath.Join(node.Home, "icnd.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	cmd := exec.Command(icndBin, "start", "--home", node.Home)
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		n.t.Fatalf("start %s: %v", node.Name, err)
+	}
+	n.procs[i], n.logs[i] = cmd, log
+}
+
+// kill sends sig to node i and waits for it to exit.
+func (n *network) kill(i int, sig syscall.Signal) {
+	n.t.Helper()
+	cmd := n.procs[i]
+	if cmd == nil {
+		return
+	}
+	_ = cmd.Process.Signal(sig)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if sig == syscall.SIGTERM && err != nil {
+			n.t.Errorf("%s did not stop cleanly on SIGTERM: %v", n.manifest.Nodes[i].Name, err)
+		}
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+		n.t.Errorf("%s did not exit within 30s of %v", n.manifest.Nodes[i].Name, sig)
+	}
+	n.logs[i].Close()
+	n.procs[i] = nil
+}
+
+func (n *network) stopAll() {
+	for i := range n.procs {
+		if n.procs[i] != nil {
+			n.kill(i, syscall.SIGTERM)
+		}
+	}
+	if n.t.Failed() {
+		for _, node := range n.manifest.Nodes {
+			n.t.Logf("---- last lines of %s ----\n%s", node.Name, tail(filepath.Join(node.Home, "icnd.log"), 25))
+		}
+	}
+}
+
+func (n *network) client(i int) *client.Client {
+	n.t.Helper()
+	c, err := client.Dial(n.manifest.Nodes[i].RPC)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	return c
+}
+
+// height returns node i's latest height, or -1 when it does not answer.
+func (n *network) height(i int) int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	st, err := n.client(i).RPC.Status(ctx)
+	if err != nil {
+		return -1
+	}
+	return st.SyncInfo.LatestBlockHeight
+}
+
+// waitHeight waits until every listed node has reached h.
+func (n *network) waitHeight(h int64, timeout time.Duration, nodes ...int) {
+	n.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		done := true
+		for _, i := range nodes {
+			if n.height(i) < h {
+				done = false
+			}
+		}
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			var hs []string
+			for _, i := range nodes {
+				hs = append(hs, fmt.Sprintf("%s=%d", n.manifest.Nodes[i].Name, n.height(i)))
+			}
+			n.t.Fatalf("height %d not reached within %s: %s", h, timeout, strings.Join(hs, " "))
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+func all(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// checkAppHashes requires every node to report the same block hash and app
+// hash for every height from 1 to h.
+func (n *network) checkAppHashes(h int64) {
+	n.t.Helper()
+	ctx := context.Background()
+	for height := int64(1); height <= h; height++ {
+		var ref, refApp string
+		for i := range n.manifest.Nodes {
+			b, err := n.client(i).RPC.Block(ctx, &height)
+			if err != nil {
+				n.t.Fatalf("%s: block %d: %v", n.manifest.Nodes[i].Name, height, err)
+			}
+			hash, app := b.BlockID.Hash.String(), b.Block.AppHash.String()
+			if i == 0 {
+				ref, refApp = hash, app
+				continue
+			}
+			if hash != ref || app != refApp {
+				n.t.Fatalf("height %d: %s has block %s app hash %s, node0 has %s / %s", height, n.manifest.Nodes[i].Name, hash, app, ref, refApp)
+			}
+		}
+	}
+}
+
+// cli runs icnd with args against node i's home and RPC and returns stdout.
+func (n *network) cli(t *testing.T, i int, args ...string) string {
+	t.Helper()
+	node := n.manifest.Nodes[i]
+	return runCLI(t, append(args, "--home", node.Home, "--node", node.RPC)...)
+}
+
+// cliBoth is cli that also returns stderr, where commands report what they
+// verified.
+func (n *network) cliBoth(t *testing.T, i int, args ...string) (string, string) {
+	t.Helper()
+	node := n.manifest.Nodes[i]
+	args = append(args, "--home", node.Home, "--node", node.RPC)
+	out, errOut, err := runCLIResult(args...)
+	if err != nil {
+		t.Fatalf("icnd %s: %v\nstdout: %s\nstderr: %s", strings.Join(args, " "), err, out, errOut)
+	}
+	return out, errOut
+}
+
+func runCLI(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errOut, err := runCLIResult(args...)
+	if err != nil {
+		t.Fatalf("icnd %s: %v\nstdout: %s\nstderr: %s", strings.Join(args, " "), err, out, errOut)
+	}
+	return out
+}
+
+func runCLIResult(args ...string) (string, string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, icndBin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Stdin = strings.NewReader("")
+	err := cmd.Run()
+	return stdout.String(), stderr.String(), err
+}
+
+func decodeJSON(t *testing.T, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatalf("decode %q: %v", s, err)
+	}
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+func tail(path string, lines int) string {
+	bz, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	all := strings.Split(strings.TrimRight(string(bz), "\n"), "\n")
+	if len(all) > lines {
+		all = all[len(all)-lines:]
+	}
+	return strings.Join(all, "\n")
+}
