@@ -16,6 +16,7 @@ import (
 	"github.com/cometbft/cometbft/light"
 	"github.com/cometbft/cometbft/light/provider"
 	lighthttp "github.com/cometbft/cometbft/light/provider/http"
+	lightstore "github.com/cometbft/cometbft/light/store"
 	lightdb "github.com/cometbft/cometbft/light/store/db"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	ics23 "github.com/cosmos/ics23/go"
@@ -55,9 +56,10 @@ type VerifiedHeader struct {
 	Height  int64  `json:"height"`
 	Hash    string `json:"hash"`
 	AppHash string `json:"app_hash"`
-	// TrustedOnFirstUse is set when the root of trust was taken from the
-	// primary on this run rather than pinned by the user or a prior run.
-	TrustedOnFirstUse bool `json:"trusted_on_first_use,omitempty"`
+	// TrustedOnFirstUse is the height of the header taken from the primary
+	// as the root of trust on this run; 0 when the root was pinned by the
+	// user or a prior run.
+	TrustedOnFirstUse int64 `json:"trusted_on_first_use,omitempty"`
 	// Witnesses is how many independent witnesses cross-checked the header.
 	Witnesses int `json:"witnesses"`
 }
@@ -163,37 +165,39 @@ func (p *Prover) verifiedHeader(ctx context.Context, height int64) (*VerifiedHea
 
 	opts := []light.Option{light.SkippingVerification(cmtmath.Fraction{Numerator: 1, Denominator: 3}), light.Logger(cmtlog.NewNopLogger())}
 	var lc *light.Client
-	tofu, fromStore := false, false
+	var tofu int64
 	if p.cfg.TrustHeight > 0 {
 		lc, err = light.NewClient(ctx, p.cfg.ChainID,
 			light.TrustOptions{Period: p.cfg.TrustPeriod, Height: p.cfg.TrustHeight, Hash: p.cfg.TrustHash},
 			primary, witnesses, trusted, opts...)
 	} else if last, _ := trusted.LastLightBlockHeight(); last > 0 {
-		fromStore = true
+		if err := p.checkStoredTrust(ctx, trusted, primary, last); err != nil {
+			return nil, err
+		}
 		lc, err = light.NewClientFromTrustedStore(p.cfg.ChainID, p.cfg.TrustPeriod, primary, witnesses, trusted, opts...)
 	} else {
-		tofu = true
-		first, ferr := primary.LightBlock(ctx, 1)
+		// Trust on first use: the node's earliest header, which is 1 unless
+		// the chain started at a later initial_height or the node pruned
+		// its blocks.
+		st, serr := p.client.RPC.Status(ctx)
+		if serr != nil {
+			return nil, fmt.Errorf("%w: ask the node for its earliest header: %v", ErrProof, p.client.wrap(serr))
+		}
+		tofu = max(st.SyncInfo.EarliestBlockHeight, 1)
+		first, ferr := primary.LightBlock(ctx, tofu)
 		if ferr != nil {
-			return nil, fmt.Errorf("%w: fetch header 1 to trust on first use: %v", ErrProof, ferr)
+			return nil, fmt.Errorf("%w: fetch header %d to trust on first use: %v", ErrProof, tofu, ferr)
 		}
 		lc, err = light.NewClient(ctx, p.cfg.ChainID,
-			light.TrustOptions{Period: p.cfg.TrustPeriod, Height: 1, Hash: first.Hash()},
+			light.TrustOptions{Period: p.cfg.TrustPeriod, Height: tofu, Hash: first.Hash()},
 			primary, witnesses, trusted, opts...)
 	}
-	// A store written for an earlier chain with the same id (a localnet
-	// regenerated, a testnet reset) makes every verification fail; say where
-	// that trust comes from.
-	hint := ""
-	if fromStore {
-		hint = fmt.Sprintf(" (the light client trusts headers kept in %s from earlier runs; if the chain was reset, delete that directory)", p.cfg.TrustDir)
-	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: light client: %v%s", ErrProof, err, hint)
+		return nil, fmt.Errorf("%w: light client: %v", ErrProof, err)
 	}
 	lb, err := lc.VerifyLightBlockAtHeight(ctx, height, time.Now())
 	if err != nil {
-		return nil, fmt.Errorf("%w: verify header %d: %v%s", ErrProof, height, err, hint)
+		return nil, fmt.Errorf("%w: verify header %d: %v", ErrProof, height, err)
 	}
 	return &VerifiedHeader{
 		Height:            lb.Height,
@@ -202,6 +206,28 @@ func (p *Prover) verifiedHeader(ctx context.Context, height int64) (*VerifiedHea
 		TrustedOnFirstUse: tofu,
 		Witnesses:         independent,
 	}, nil
+}
+
+// checkStoredTrust compares the last header the store trusts with the
+// primary's header at that height. The light client answers heights at or
+// below it from the store without asking the primary, so a chain reset
+// under the same chain id (a regenerated localnet) would otherwise show up
+// only as proofs that do not match.
+func (p *Prover) checkStoredTrust(ctx context.Context, trusted lightstore.Store, primary provider.Provider, height int64) error {
+	stored, err := trusted.LightBlock(height)
+	if err != nil {
+		return fmt.Errorf("%w: read trusted header %d from %s: %v", ErrProof, height, p.cfg.TrustDir, err)
+	}
+	current, err := primary.LightBlock(ctx, height)
+	if err == nil && bytes.Equal(current.Hash(), stored.Hash()) {
+		return nil
+	}
+	detail := "it has a different header there"
+	if err != nil {
+		detail = fmt.Sprintf("it cannot serve that header: %v", err)
+	}
+	return fmt.Errorf("%w: %s trusts header %d (hash %X) of chain %s, but %s: %s; if the chain was reset, delete %s",
+		ErrProof, p.cfg.TrustDir, height, stored.Hash(), p.cfg.ChainID, p.cfg.Primary, detail, p.cfg.TrustDir)
 }
 
 func (p *Prover) trustDB() (dbm.DB, func(), error) {

@@ -84,8 +84,8 @@ func reportProof(res *client.QueryResult) {
 }
 
 func warnProof(res *client.QueryResult) {
-	if res.Header.TrustedOnFirstUse {
-		fmt.Fprintln(os.Stderr, "warning: the root of trust (header 1) was taken from the queried node on first use; pin one with --trust-height and --trust-hash")
+	if h := res.Header.TrustedOnFirstUse; h != 0 {
+		fmt.Fprintf(os.Stderr, "warning: the root of trust (header %d) was taken from the queried node on first use; pin one with --trust-height and --trust-hash\n", h)
 	}
 	if res.Header.Witnesses == 0 {
 		fmt.Fprintln(os.Stderr, "warning: no independent witness cross-checked the headers; pass --witnesses with other nodes' RPC addresses")
