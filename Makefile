@@ -10,12 +10,16 @@ GOCOSMOS_VERSION := v1.7.2
 # package directory.
 PROTO_DIRS = $(sort $(dir $(shell find proto -name '*.proto')))
 
-.PHONY: all build install-tools proto proto-check localnet localnet-stop test lint clean
+.PHONY: all build build-cometbft install-tools proto proto-check localnet localnet-stop test lint bench bench-sweep bench-go clean
 
 all: build
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BUILDDIR)/icnd ./cmd/icnd
+
+# CometBFT built from the pinned module, for the kvstore side of `make bench`.
+build-cometbft:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BUILDDIR)/cometbft github.com/cometbft/cometbft/cmd/cometbft
 
 install-tools:
 	@if ! command -v protoc >/dev/null 2>&1; then \
@@ -66,6 +70,22 @@ localnet-stop:
 
 test:
 	$(GO) test -timeout 15m ./...
+
+# Throughput: the same 4-validator loopback network with icnd and with
+# CometBFT's kvstore, the same offered load; see docs/PERFORMANCE.md.
+BENCH_RATE     ?= 3000
+BENCH_DURATION ?= 60s
+BENCH_FLAGS    ?=
+bench: build build-cometbft
+	$(GO) run ./tests/load compare -rate $(BENCH_RATE) -duration $(BENCH_DURATION) $(BENCH_FLAGS)
+
+bench-sweep: build build-cometbft
+	$(GO) run ./tests/load sweep -duration 30s -warmup 8s $(BENCH_FLAGS)
+
+# Go benchmarks: the pipeline per transaction and Commit over 10k-1M entries.
+bench-go:
+	$(GO) test ./app -run '^$$' -bench 'DecodeTx|Pipeline' -benchtime 5000x
+	$(GO) test ./app -run '^$$' -bench 'Commit' -benchtime 30x -timeout 60m
 
 lint:
 	@unformatted="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard -- '*.go' 2>/dev/null || find . -name '*.go' -not -path './build/*'))"; \

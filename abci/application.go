@@ -7,6 +7,7 @@ import (
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/modules"
@@ -83,14 +84,19 @@ func (s *Application) ReapTxs(context.Context, *abcitypes.RequestReapTxs) (*abci
 	return nil, errors.New("icnd has no app-side mempool: set mempool.type = \"flood\" in config.toml")
 }
 
-// InitChain writes the genesis app state. Validators and consensus params
-// are taken from genesis.json as they are.
+// InitChain writes the genesis app state. Validators are taken from
+// genesis.json as they are; of the consensus params, only the app version
+// is set, to the version Info reports, so that block headers carry it from
+// the first block (CometBFT's rollback, among others, reads it from there).
 func (s *Application) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*abcitypes.ResponseInitChain, error) {
 	hash, err := s.app.InitChain(req.ChainId, req.InitialHeight, req.Time, req.AppStateBytes)
 	if err != nil {
 		return nil, fmt.Errorf("init chain: %w", err)
 	}
-	return &abcitypes.ResponseInitChain{AppHash: hash}, nil
+	return &abcitypes.ResponseInitChain{
+		AppHash:         hash,
+		ConsensusParams: &cmtproto.ConsensusParams{Version: &cmtproto.VersionParams{App: app.Version}},
+	}, nil
 }
 
 // PrepareProposal keeps the mempool's transactions that would pass

@@ -51,8 +51,12 @@ func setup(t *testing.T) (*abci.Application, ed25519.PrivateKey, string) {
 		t.Fatal(err)
 	}
 	s := abci.NewApplication(a, "test")
-	if _, err := s.InitChain(context.Background(), &abcitypes.RequestInitChain{ChainId: chainID, InitialHeight: 1, Time: time.Unix(0, 0), AppStateBytes: state}); err != nil {
+	res, err := s.InitChain(context.Background(), &abcitypes.RequestInitChain{ChainId: chainID, InitialHeight: 1, Time: time.Unix(0, 0), AppStateBytes: state})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if res.ConsensusParams.GetVersion().GetApp() != app.Version {
+		t.Fatalf("InitChain does not set the app version in consensus params: %+v", res.ConsensusParams)
 	}
 	return s, priv, did
 }

@@ -8,6 +8,7 @@ import (
 	"runtime/pprof"
 
 	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtjson "github.com/cometbft/cometbft/libs/json"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	"github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
@@ -71,6 +72,25 @@ func OpenApp(home string, cometCfg *cmtcfg.Config, appCfg AppConfig) (*app.App, 
 	return a, cms, nil
 }
 
+// loadFilePV loads the validator key and sign state. CometBFT's
+// LoadFilePV exits the process on a missing or malformed file; the files
+// are checked here first so that the operator gets an error naming them.
+func loadFilePV(keyFile, stateFile string) (*privval.FilePV, error) {
+	for _, f := range []struct {
+		path string
+		into any
+	}{{keyFile, new(privval.FilePVKey)}, {stateFile, new(privval.FilePVLastSignState)}} {
+		bz, err := os.ReadFile(f.path)
+		if err != nil {
+			return nil, fmt.Errorf("validator key: %w", err)
+		}
+		if err := cmtjson.Unmarshal(bz, f.into); err != nil {
+			return nil, fmt.Errorf("validator key: %s is malformed: %w", f.path, err)
+		}
+	}
+	return privval.LoadFilePV(keyFile, stateFile), nil
+}
+
 // Run starts a CometBFT node in process over the app in home and blocks
 // until ctx is cancelled, then stops the node cleanly.
 func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error {
@@ -107,7 +127,10 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 	if err != nil {
 		return fmt.Errorf("load node key: %w", err)
 	}
-	pv := privval.LoadFilePV(cometCfg.PrivValidatorKeyFile(), cometCfg.PrivValidatorStateFile())
+	pv, err := loadFilePV(cometCfg.PrivValidatorKeyFile(), cometCfg.PrivValidatorStateFile())
+	if err != nil {
+		return err
+	}
 	n, err := node.NewNodeWithContext(ctx, cometCfg, pv, nodeKey,
 		proxy.NewLocalClientCreator(NewApplication(a, version)),
 		node.DefaultGenesisDocProviderFunc(cometCfg),

@@ -77,6 +77,9 @@ type Options struct {
 	P2PPort, RPCPort, PrometheusPort int
 	// GenesisTime is the chain's genesis time; zero means now.
 	GenesisTime time.Time
+	// BenchAccounts funds this many extra accounts whose keys anyone can
+	// derive (BenchAccountKey), for load generators. Never for a real chain.
+	BenchAccounts int
 }
 
 // Manifest is testnet.json.
@@ -84,6 +87,8 @@ type Manifest struct {
 	ChainID     string    `json:"chain_id"`
 	GenesisTime time.Time `json:"genesis_time"`
 	Nodes       []Node    `json:"nodes"`
+	// BenchAccounts is how many accounts of BenchAccountKey are funded.
+	BenchAccounts int `json:"bench_accounts,omitempty"`
 }
 
 // Node describes one generated node.
@@ -151,6 +156,13 @@ func Generate(opts Options) (m *Manifest, err error) {
 		}
 		m.Nodes = append(m.Nodes, node)
 	}
+	if opts.BenchAccounts < 0 {
+		return nil, fmt.Errorf("bench accounts must not be negative")
+	}
+	if err := addBenchAccounts(&state, opts.BenchAccounts); err != nil {
+		return nil, err
+	}
+	m.BenchAccounts = opts.BenchAccounts
 	if err := nodehome.SetAppState(doc, state); err != nil {
 		return nil, err
 	}

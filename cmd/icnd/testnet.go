@@ -41,6 +41,7 @@ DID, for scripts and tests. Start a node with "icnd start --home DIR/node0".`,
 			opts.P2PPort, _ = cmd.Flags().GetInt("p2p-port")
 			opts.RPCPort, _ = cmd.Flags().GetInt("rpc-port")
 			opts.PrometheusPort, _ = cmd.Flags().GetInt("prometheus-port")
+			opts.BenchAccounts, _ = cmd.Flags().GetInt("bench-accounts")
 			if opts.KeyringBackend == keyring.BackendFile {
 				opts.Passphrase = passphrase
 			}
@@ -63,6 +64,7 @@ DID, for scripts and tests. Start a node with "icnd start --home DIR/node0".`,
 	cmd.Flags().Int("p2p-port", testnet.DefaultP2PPort, "p2p port of every node")
 	cmd.Flags().Int("rpc-port", testnet.DefaultRPCPort, "RPC port of every node")
 	cmd.Flags().Int("prometheus-port", testnet.DefaultPrometheusPort, "Prometheus metrics port of every node")
+	cmd.Flags().Int("bench-accounts", 0, "also fund this many benchmark accounts with publicly derivable keys (load tests only; never on a real chain)")
 	addKeyringFlag(cmd.Flags(), keyring.BackendTest)
 	return cmd
 }

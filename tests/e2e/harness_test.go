@@ -57,7 +57,9 @@ func startNetwork(t *testing.T, validators int) *network {
 	t.Helper()
 	ip := os.Getenv("ICND_E2E_IP")
 	if ip == "" {
-		ip = "127.0.0.50"
+		// A third octet of our own, so that concurrent runs (and a
+		// localnet on 127.0.0.2-5) never share an address.
+		ip = fmt.Sprintf("127.0.%d.2", 100+os.Getpid()%150)
 	}
 	dir := t.TempDir()
 	if os.Getenv("ICND_E2E_KEEP") != "" {

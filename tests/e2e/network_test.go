@@ -94,6 +94,17 @@ func TestNetwork(t *testing.T) {
 		n.waitHeight(n.height(0)+2, 60*time.Second, all(4)...)
 	})
 
+	t.Run("roll back a node's last block and restart it", func(t *testing.T) {
+		n.kill(1, syscall.SIGTERM)
+		node := n.manifest.Nodes[1]
+		out := runCLI(t, "rollback", "--home", node.Home)
+		if !strings.Contains(out, "height") {
+			t.Fatalf("rollback output: %s", out)
+		}
+		n.start(1)
+		n.waitHeight(n.height(0)+2, 60*time.Second, all(4)...)
+	})
+
 	t.Run("every node has the same app hash at every height", func(t *testing.T) {
 		h := n.height(0)
 		for i := 1; i < 4; i++ {
