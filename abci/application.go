@@ -108,7 +108,7 @@ func (s *Application) PrepareProposal(_ context.Context, req *abcitypes.RequestP
 // ProcessProposal rejects a block holding an undecodable or
 // unauthenticated transaction.
 func (s *Application) ProcessProposal(_ context.Context, req *abcitypes.RequestProcessProposal) (*abcitypes.ResponseProcessProposal, error) {
-	if err := s.app.ProcessProposal(req.Height, req.Time, req.Txs); err != nil {
+	if err := s.app.ProcessProposal(req.Height, req.Time, req.Txs, req.Hash); err != nil {
 		return &abcitypes.ResponseProcessProposal{Status: abcitypes.ResponseProcessProposal_REJECT}, nil
 	}
 	return &abcitypes.ResponseProcessProposal{Status: abcitypes.ResponseProcessProposal_ACCEPT}, nil
@@ -117,7 +117,7 @@ func (s *Application) ProcessProposal(_ context.Context, req *abcitypes.RequestP
 // FinalizeBlock executes the decided block into the working tree and
 // returns its app hash; nothing is persisted until Commit.
 func (s *Application) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlock) (*abcitypes.ResponseFinalizeBlock, error) {
-	results, hash, err := s.app.FinalizeBlock(req.Height, req.Time, req.Txs)
+	results, hash, err := s.app.FinalizeBlock(req.Height, req.Time, req.Txs, req.Hash)
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +177,7 @@ func toABCIEvents(events []modules.Event) []abcitypes.Event {
 	for i, e := range events {
 		attrs := make([]abcitypes.EventAttribute, len(e.Attributes))
 		for j, a := range e.Attributes {
-			attrs[j] = abcitypes.EventAttribute{Key: a.Key, Value: a.Value, Index: true}
+			attrs[j] = abcitypes.EventAttribute{Key: a.Key, Value: a.Value, Index: a.Index}
 		}
 		out[i] = abcitypes.Event{Type: e.Type, Attributes: attrs}
 	}

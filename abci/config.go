@@ -29,6 +29,9 @@ type StoreConfig struct {
 	PruningKeepRecent uint64 `toml:"pruning-keep-recent" comment:"How many recent heights stay queryable (and provable); 0 keeps every height."`
 	// PruningInterval is how often, in blocks, old versions are deleted.
 	PruningInterval uint64 `toml:"pruning-interval" comment:"Delete versions older than the window every this many blocks."`
+	// StateCacheSize bounds how many keys of the latest state are kept in
+	// memory for reads.
+	StateCacheSize int `toml:"state-cache-size" comment:"Keys of the latest state whose values are kept in memory (reads of hot keys skip the IAVL tree)."`
 	// SigCacheSize bounds the verified-signature cache.
 	SigCacheSize int `toml:"sig-cache-size" comment:"Transactions whose verified signature is remembered between CheckTx and FinalizeBlock."`
 }
@@ -48,6 +51,7 @@ func DefaultAppConfig() AppConfig {
 			IAVLCacheSize:     200_000,
 			PruningKeepRecent: 100_000,
 			PruningInterval:   100,
+			StateCacheSize:    500_000,
 			SigCacheSize:      100_000,
 		},
 	}
@@ -60,6 +64,9 @@ func (c AppConfig) Validate() error {
 	}
 	if c.Store.PruningKeepRecent > 0 && c.Store.PruningInterval == 0 {
 		return errors.New("store.pruning-interval must be at least 1 when pruning-keep-recent is set")
+	}
+	if c.Store.StateCacheSize < 0 {
+		return errors.New("store.state-cache-size must not be negative")
 	}
 	if c.Store.SigCacheSize < 0 {
 		return errors.New("store.sig-cache-size must not be negative")

@@ -20,7 +20,7 @@ type EventTx struct {
 // Event implements modules.TypedEvent.
 func (e EventTx) Event() modules.Event {
 	return modules.Event{Type: "icn.tx", Attributes: []modules.Attribute{
-		{Key: "signer", Value: e.Signer},
+		{Key: "signer", Value: e.Signer, Index: true},
 		{Key: "sequence", Value: strconv.FormatUint(e.Sequence, 10)},
 	}}
 }

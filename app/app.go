@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"time"
@@ -36,9 +37,12 @@ type App struct {
 	// state plus the effects of the transactions CheckTx accepted since.
 	// Commit resets it.
 	checkState *store.Cache
-	// block is the cache over the working tree for the block being
-	// finalized; nil between blocks.
-	block *store.Cache
+	// executed is the block ProcessProposal last executed and accepted, if
+	// FinalizeBlock has not consumed it yet.
+	executed *executedBlock
+	// decoded caches decoded transactions by hash, so that a transaction is
+	// decoded once on its way through CheckTx, proposals and FinalizeBlock.
+	decoded *txCache
 	// lastBlockTime is the time of the last finalized block, for CheckTx.
 	lastBlockTime time.Time
 	// initialHeight is genesis' initial height, the first block's height.
@@ -60,6 +64,7 @@ func New(cms *store.CommitStore, opts Options) (*App, error) {
 		mana:     manaKeeper,
 		dag:      dag.NewKeeper(),
 		sigs:     newSigCache(opts.SigCacheSize),
+		decoded:  newTxCache(opts.SigCacheSize / 4),
 	}
 	if last := cms.LastCommitID(); last.Version > 0 {
 		ro, err := cms.ReadOnlyAt(last.Version)
@@ -139,7 +144,7 @@ func errResult(err error) TxResult {
 // check state, so a signer can queue several transactions in one block.
 // Recheck runs the same code after Commit has reset the check state.
 func (a *App) CheckTx(raw []byte) TxResult {
-	tx, err := DecodeTx(raw)
+	tx, err := a.decode(raw)
 	if err != nil {
 		return errResult(err)
 	}
@@ -164,7 +169,7 @@ func (a *App) PrepareProposal(height int64, blockTime time.Time, txs [][]byte, m
 		if size+framed > maxBytes {
 			continue
 		}
-		tx, err := DecodeTx(raw)
+		tx, err := a.decode(raw)
 		if err != nil {
 			continue
 		}
@@ -193,25 +198,35 @@ func protoFramedSize(n int) int64 {
 // ErrRejectProposal wraps the reason a proposal is rejected.
 var ErrRejectProposal = errors.New("proposal rejected")
 
+// executedBlock is a block executed into a cache over the working tree but
+// not yet written through. ProcessProposal keeps the one it accepted, so that
+// FinalizeBlock of the same block only writes it through.
+type executedBlock struct {
+	hash    []byte
+	height  int64
+	time    time.Time
+	txs     int
+	cache   *store.Cache
+	results []TxResult
+}
+
 // ProcessProposal accepts a block only if every transaction decodes and
-// passes ante in order. Signatures the node has not seen yet are
-// batch-verified first.
-func (a *App) ProcessProposal(height int64, blockTime time.Time, txs [][]byte) error {
-	decoded := make([]*DecodedTx, len(txs))
+// passes ante in order. It executes the block completely (signatures the
+// node has not seen are batch-verified first) and keeps the result under
+// the block's hash for FinalizeBlock, which then has nothing left to do.
+func (a *App) ProcessProposal(height int64, blockTime time.Time, txs [][]byte, hash []byte) error {
+	a.executed = nil
 	for i, raw := range txs {
-		tx, err := DecodeTx(raw)
-		if err != nil {
-			return fmt.Errorf("%w: tx %d: %v", ErrRejectProposal, i, err)
-		}
-		decoded[i] = tx
-	}
-	sim := store.NewCache(a.proposalBase())
-	a.batchVerify(modules.NewContext(a.chainID, height, blockTime, sim), decoded)
-	for i, tx := range decoded {
-		if err := a.ante(modules.NewContext(a.chainID, height, blockTime, sim), tx); err != nil {
+		if _, err := a.decode(raw); err != nil {
 			return fmt.Errorf("%w: tx %d: %v", ErrRejectProposal, i, err)
 		}
 	}
+	b, err := a.execute(height, blockTime, txs, true)
+	if err != nil {
+		return err
+	}
+	b.hash = hash
+	a.executed = b
 	return nil
 }
 
@@ -223,58 +238,85 @@ func (a *App) proposalBase() store.KVStore {
 
 // FinalizeBlock executes the block's transactions at height into the
 // working tree and returns one result per transaction and the new app hash.
-// A returned error means the node must stop.
-func (a *App) FinalizeBlock(height int64, blockTime time.Time, txs [][]byte) ([]TxResult, []byte, error) {
+// When ProcessProposal executed the same block (same hash, height, time and
+// number of transactions) its result is written through instead of running
+// the block twice. A returned error means the node must stop.
+func (a *App) FinalizeBlock(height int64, blockTime time.Time, txs [][]byte, hash []byte) ([]TxResult, []byte, error) {
 	if want := a.nextHeight(); height != want {
 		return nil, nil, fmt.Errorf("app: finalize height %d, but the next height is %d (last committed %d)", height, want, a.cms.LastCommitID().Version)
 	}
 	if a.chainID == "" {
 		return nil, nil, errors.New("app: finalize before InitChain: chain id unknown")
 	}
-	a.block = store.NewCache(a.cms.Working())
-	base := modules.NewContext(a.chainID, height, blockTime, a.block)
+	b := a.executed
+	a.executed = nil
+	if b == nil || len(hash) == 0 || !bytes.Equal(b.hash, hash) || b.height != height || !b.time.Equal(blockTime) || b.txs != len(txs) {
+		var err error
+		if b, err = a.execute(height, blockTime, txs, false); err != nil {
+			return nil, nil, err
+		}
+	}
+	b.cache.Write()
+	a.lastBlockTime = blockTime
+	return b.results, a.cms.WorkingHash(), nil
+}
+
+// execute runs txs as the block at height into a new cache over the working
+// tree. With strict set, a transaction that fails decoding or ante makes it
+// return an error wrapping ErrRejectProposal (ProcessProposal); otherwise
+// such a transaction just gets a failed result (FinalizeBlock of a decided
+// block).
+func (a *App) execute(height int64, blockTime time.Time, txs [][]byte, strict bool) (*executedBlock, error) {
+	b := &executedBlock{height: height, time: blockTime, txs: len(txs), cache: store.NewCache(a.cms.Working())}
+	base := modules.NewContext(a.chainID, height, blockTime, b.cache)
 	decoded := make([]*DecodedTx, len(txs))
+	errs := make([]error, len(txs))
 	for i, raw := range txs {
-		decoded[i], _ = DecodeTx(raw)
+		decoded[i], errs[i] = a.decode(raw)
 	}
 	a.batchVerify(base, decoded)
-	results := make([]TxResult, len(txs))
-	for i, raw := range txs {
-		if decoded[i] == nil {
-			_, err := DecodeTx(raw)
-			results[i] = errResult(err)
+	b.results = make([]TxResult, len(txs))
+	for i, tx := range decoded {
+		if tx == nil {
+			if strict {
+				return nil, fmt.Errorf("%w: tx %d: %v", ErrRejectProposal, i, errs[i])
+			}
+			b.results[i] = errResult(errs[i])
 			continue
 		}
-		results[i] = a.deliver(base, decoded[i])
+		res, anteErr := a.deliver(base, b.cache, tx)
+		if anteErr != nil && strict {
+			return nil, fmt.Errorf("%w: tx %d: %v", ErrRejectProposal, i, anteErr)
+		}
+		b.results[i] = res
 	}
-	a.block.Write()
-	a.block = nil
-	a.lastBlockTime = blockTime
-	return results, a.cms.WorkingHash(), nil
+	return b, nil
 }
 
 // deliver runs one decoded transaction in the block: ante in a tx cache,
-// then the messages in a nested cache that only success writes through.
-func (a *App) deliver(base modules.Context, tx *DecodedTx) TxResult {
-	txCache := store.NewCache(a.block)
+// then the messages in a nested cache that only success writes through. It
+// returns the ante error separately, because a block holding a transaction
+// that fails ante is invalid as a proposal.
+func (a *App) deliver(base modules.Context, block *store.Cache, tx *DecodedTx) (TxResult, error) {
+	txCache := store.NewCache(block)
 	ctx := base.WithStore(txCache).WithSigner(tx.Auth.Signer)
 	if err := a.ante(ctx, tx); err != nil {
-		return errResult(err)
+		return errResult(err), err
 	}
 	msgCache := store.NewCache(txCache)
 	msgCtx := ctx.WithStore(msgCache)
 	for i, m := range tx.Body.Messages {
-		if err := a.execute(msgCtx, m); err != nil {
+		if err := a.route(msgCtx, m); err != nil {
 			// The charge and sequence bump in txCache stay.
 			txCache.Write()
 			res := errResult(wrapMsgErr(i, err))
 			res.Events = ctx.Events()
-			return res
+			return res, nil
 		}
 	}
 	msgCache.Write()
 	txCache.Write()
-	return TxResult{Events: append(ctx.Events(), msgCtx.Events()...)}
+	return TxResult{Events: append(ctx.Events(), msgCtx.Events()...)}, nil
 }
 
 // Commit persists the working tree as the next version and resets the

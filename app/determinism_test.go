@@ -43,11 +43,11 @@ func TestDeterminism(t *testing.T) {
 	for i, txs := range blocks {
 		h := int64(i + 1)
 		ts := genesisTime.Add(time.Duration(h) * time.Second)
-		ra, ha, err := a.FinalizeBlock(h, ts, txs)
+		ra, ha, err := a.FinalizeBlock(h, ts, txs, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rb, hb, err := b.FinalizeBlock(h, ts, txs)
+		rb, hb, err := b.FinalizeBlock(h, ts, txs, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +111,7 @@ func TestRestart(t *testing.T) {
 		block(t, a, txs...)
 	}
 	committed := a.LastCommit()
-	_, lostHash, err := a.FinalizeBlock(6, genesisTime.Add(6*time.Second), blocks[5])
+	_, lostHash, err := a.FinalizeBlock(6, genesisTime.Add(6*time.Second), blocks[5], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestRestart(t *testing.T) {
 	if a.ChainID() != testChainID {
 		t.Fatalf("chain id after restart: %q", a.ChainID())
 	}
-	_, replayHash, err := a.FinalizeBlock(6, genesisTime.Add(6*time.Second), blocks[5])
+	_, replayHash, err := a.FinalizeBlock(6, genesisTime.Add(6*time.Second), blocks[5], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestRestart(t *testing.T) {
 	if _, err := a.InitChain(testChainID, 1, genesisTime, genesis); err == nil {
 		t.Fatal("InitChain accepted on a store with history")
 	}
-	if _, _, err := a.FinalizeBlock(9, genesisTime, nil); err == nil {
+	if _, _, err := a.FinalizeBlock(9, genesisTime, nil, nil); err == nil {
 		t.Fatal("FinalizeBlock accepted a height gap")
 	}
 }
@@ -260,7 +260,7 @@ func TestExportRestart(t *testing.T) {
 	}
 	wantCode(t, b.CheckTx(old), app.ErrBadSequence)
 	// The restarted chain starts at the initial height.
-	res, _, err = b.FinalizeBlock(h+1, genesisTime, [][]byte{old, alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "new"), "doc"))})
+	res, _, err = b.FinalizeBlock(h+1, genesisTime, [][]byte{old, alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "new"), "doc"))}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,49 @@ func TestExportRestart(t *testing.T) {
 	if err != nil || id.Version != h+1 {
 		t.Fatalf("first commit of restarted chain: %+v %v", id, err)
 	}
-	if _, _, err := b.FinalizeBlock(1, genesisTime, nil); err == nil {
+	if _, _, err := b.FinalizeBlock(1, genesisTime, nil, nil); err == nil {
 		t.Fatal("restarted chain accepted height 1")
+	}
+}
+
+// TestProcessProposalReuse checks that FinalizeBlock of a block that
+// ProcessProposal executed gives exactly what executing it afresh gives, and
+// that a different block at the same height (another round) is executed
+// afresh.
+func TestProcessProposalReuse(t *testing.T) {
+	alice, bob := newAccount(1), newAccount(2)
+	g := genesisFor(t, 1_000_000, alice, bob)
+	var txs [][]byte
+	for i := 0; i < 10; i++ {
+		txs = append(txs, alice.signTx(t, txOpts{}, anchorMsg(testCID(t, fmt.Sprint("r", i)), "doc")))
+	}
+	txs = append(txs, bob.signTx(t, txOpts{}, anchorMsg(testCID(t, "r0"), "dup"))) // fails at execution
+	ts := genesisTime.Add(time.Second)
+
+	fresh, _ := newTestApp(t, g)
+	want, wantHash, err := fresh.FinalizeBlock(1, ts, txs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, finalizeHash := range map[string][]byte{"same block": []byte("B"), "other round": []byte("other")} {
+		t.Run(name, func(t *testing.T) {
+			a, _ := newTestApp(t, g)
+			if err := a.ProcessProposal(1, ts, txs, []byte("B")); err != nil {
+				t.Fatal(err)
+			}
+			if v := a.LastCommit().Version; v != 0 {
+				t.Fatalf("ProcessProposal committed: %d", v)
+			}
+			got, hash, err := a.FinalizeBlock(1, ts, txs, finalizeHash)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(hash, wantHash) || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("results differ from a fresh execution:\n%v\n%v", got, want)
+			}
+			if got[10].Code != dag.ErrAlreadyAnchored.Code() {
+				t.Fatalf("duplicate anchor: %+v", got[10])
+			}
+		})
 	}
 }

@@ -5,9 +5,9 @@ import (
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
-// execute routes one message to its module. Messages have passed their
+// route runs one message in its module. Messages have passed their
 // stateless checks in DecodeTx.
-func (a *App) execute(ctx modules.Context, m *txv1.Msg) error {
+func (a *App) route(ctx modules.Context, m *txv1.Msg) error {
 	switch sum := m.GetSum().(type) {
 	case *txv1.Msg_RegisterDid:
 		_, err := a.identity.RegisterDID(ctx, sum.RegisterDid)

@@ -44,14 +44,14 @@ func FuzzPipeline(f *testing.F) {
 		a, _ := newTestApp(t, genesis)
 		b, _ := newTestApp(t, genesis)
 		check := a.CheckTx(raw)
-		if a.ProcessProposal(1, genesisTime, [][]byte{raw}) == nil && check.Code != 0 {
+		if a.ProcessProposal(1, genesisTime, [][]byte{raw}, []byte("h")) == nil && check.Code != 0 {
 			t.Fatalf("proposal accepted a tx CheckTx refused: %s", check.Log)
 		}
-		ra, ha, err := a.FinalizeBlock(1, genesisTime, [][]byte{raw})
+		ra, ha, err := a.FinalizeBlock(1, genesisTime, [][]byte{raw}, []byte("h"))
 		if err != nil {
 			t.Fatalf("FinalizeBlock error: %v", err)
 		}
-		rb, hb, err := b.FinalizeBlock(1, genesisTime, [][]byte{raw})
+		rb, hb, err := b.FinalizeBlock(1, genesisTime, [][]byte{raw}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

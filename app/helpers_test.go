@@ -157,7 +157,7 @@ func registerMsg(chainID string, newKey ed25519.PrivateKey) *txv1.Msg {
 func block(t testing.TB, a *app.App, txs ...[]byte) ([]app.TxResult, []byte) {
 	t.Helper()
 	h := a.LastCommit().Version + 1
-	res, hash, err := a.FinalizeBlock(h, genesisTime.Add(time.Duration(h)*time.Second), txs)
+	res, hash, err := a.FinalizeBlock(h, genesisTime.Add(time.Duration(h)*time.Second), txs, nil)
 	if err != nil {
 		t.Fatalf("FinalizeBlock %d: %v", h, err)
 	}

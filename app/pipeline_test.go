@@ -314,7 +314,7 @@ func TestProposals(t *testing.T) {
 		t.Fatalf("PrepareProposal with reordered sequences kept %d", len(got))
 	}
 
-	if err := a.ProcessProposal(h, ts, [][]byte{good1, good2}); err != nil {
+	if err := a.ProcessProposal(h, ts, [][]byte{good1, good2}, []byte("p1")); err != nil {
 		t.Fatalf("good proposal rejected: %v", err)
 	}
 	for name, txs := range map[string][][]byte{
@@ -326,7 +326,7 @@ func TestProposals(t *testing.T) {
 		"unknown signer":  {newAccount(9).signTx(t, txOpts{}, anchorMsg(testCID(t, "5"), "doc"))},
 		"oversized bytes": {make([]byte, app.MaxTxBytes+1)},
 	} {
-		if err := a.ProcessProposal(h, ts, txs); err == nil {
+		if err := a.ProcessProposal(h, ts, txs, []byte("p2")); err == nil {
 			t.Errorf("%s: proposal accepted", name)
 		}
 	}

@@ -50,6 +50,11 @@ func SignBytes(chainID string, bodyBytes, authBytes []byte) []byte {
 // DecodeTx decodes raw and runs every check that needs no state. It never
 // panics on any input; every error it returns carries a registered code.
 func DecodeTx(raw []byte) (*DecodedTx, error) {
+	return decodeTx(raw, nil)
+}
+
+// decodeTx is DecodeTx with the hash of raw when the caller has it.
+func decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, error) {
 	if len(raw) > MaxTxBytes {
 		return nil, ErrTxTooLarge.Wrapf("%d bytes, max %d", len(raw), MaxTxBytes)
 	}
@@ -94,9 +99,13 @@ func DecodeTx(raw []byte) (*DecodedTx, error) {
 		}
 		names[i] = name
 	}
+	if hash == nil {
+		sum := sha256.Sum256(raw)
+		hash = &sum
+	}
 	return &DecodedTx{
 		Raw:       raw,
-		Hash:      sha256.Sum256(raw),
+		Hash:      *hash,
 		Body:      body,
 		Auth:      auth,
 		Signature: tx.Signature,

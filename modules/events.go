@@ -8,10 +8,14 @@ type Event struct {
 	Attributes []Attribute
 }
 
-// Attribute is one key/value pair of an Event.
+// Attribute is one key/value pair of an Event. Index asks CometBFT's
+// indexer to make the attribute searchable (tx_search); only identifiers a
+// client would search by are indexed, since indexing costs every node time
+// and disk on every block.
 type Attribute struct {
 	Key   string
 	Value string
+	Index bool
 }
 
 // TypedEvent is implemented by each module's event structs (events.go).

@@ -44,6 +44,10 @@ type Options struct {
 	// zero.
 	PruneInterval uint64
 
+	// StateCacheSize bounds how many keys of the latest version the store
+	// keeps values of in memory; zero means DefaultStateCacheSize.
+	StateCacheSize int
+
 	// InitialVersion is the version of the first commit of an empty store:
 	// the genesis initial_height. Zero and one both mean 1. Opening a store
 	// that holds a version below it fails.
@@ -57,6 +61,12 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.CacheSize == 0 {
 		o.CacheSize = DefaultCacheSize
+	}
+	if o.StateCacheSize < 0 {
+		return o, fmt.Errorf("store: negative state cache size %d", o.StateCacheSize)
+	}
+	if o.StateCacheSize == 0 {
+		o.StateCacheSize = DefaultStateCacheSize
 	}
 	if o.PruneInterval == 0 {
 		o.PruneInterval = 1
@@ -87,6 +97,7 @@ type CommitStore struct {
 	ownsDB bool // Close closes db: it was opened by OpenDir
 	opts   Options
 	tree   *iavl.MutableTree
+	cache  *stateCache
 }
 
 // Open returns a CommitStore over db, loaded at its latest saved version (an
@@ -97,7 +108,7 @@ func Open(db idb.DB, opts Options) (*CommitStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &CommitStore{db: db, opts: opts}
+	s := &CommitStore{db: db, opts: opts, cache: newStateCache(opts.StateCacheSize)}
 	if err := s.loadTree(); err != nil {
 		return nil, err
 	}
@@ -137,6 +148,7 @@ func (s *CommitStore) loadTree() error {
 		return fmt.Errorf("store: loading the latest version: %w", err)
 	}
 	s.tree = tree
+	s.cache.reset()
 	return nil
 }
 
@@ -178,6 +190,7 @@ func (s *CommitStore) Commit() (CommitID, error) {
 	if err != nil {
 		return CommitID{}, fmt.Errorf("store: saving version: %w", err)
 	}
+	s.cache.saved()
 	id := CommitID{Version: version, Hash: bytes.Clone(hash)}
 	return id, s.prune(version)
 }
@@ -214,6 +227,9 @@ func (s *CommitStore) ReadOnlyAt(version int64) (KVStore, error) {
 	if err != nil {
 		return nil, err
 	}
+	if version == s.tree.Version() {
+		return latestStore{readOnlyStore: readOnlyStore{tree: t}, s: s, version: version}, nil
+	}
 	return readOnlyStore{tree: t}, nil
 }
 
@@ -247,6 +263,7 @@ func (s *CommitStore) RollbackTo(version int64) error {
 	if version < 1 || !s.tree.VersionExists(version) {
 		return fmt.Errorf("%w: %d", ErrVersionUnavailable, version)
 	}
+	s.cache.reset()
 	if err := s.tree.LoadVersionForOverwriting(version); err != nil {
 		return fmt.Errorf("store: rolling back to version %d: %w", version, err)
 	}
@@ -257,6 +274,7 @@ func (s *CommitStore) RollbackTo(version int64) error {
 // to the last saved version.
 func (s *CommitStore) ResetWorking() {
 	s.tree.Rollback()
+	s.cache.dropPending()
 }
 
 // Close releases the tree, and the database if OpenDir opened it. The store

@@ -147,6 +147,8 @@ func (s *CommitStore) Import(r io.Reader) (CommitID, error) {
 	if s.tree.Version() != 0 || !s.tree.IsEmpty() {
 		return CommitID{}, fmt.Errorf("%w: at version %d", ErrNotEmpty, s.tree.Version())
 	}
+	// Reads of the empty store may have cached absences.
+	s.cache.reset()
 	dec := snapshotReader{r: bufio.NewReader(r)}
 	version, root, err := dec.header()
 	if err != nil {

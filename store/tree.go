@@ -1,6 +1,8 @@
 package store
 
 import (
+	"bytes"
+
 	"github.com/cosmos/iavl"
 )
 
@@ -15,10 +17,15 @@ type workingStore struct {
 var _ KVStore = workingStore{}
 
 func (s workingStore) Get(key []byte) []byte {
+	if value, ok := s.s.cache.working(key); ok {
+		return value
+	}
 	value, err := s.s.tree.Get(key)
 	if err != nil {
 		panic(storeFailure("get", err))
 	}
+	// Not written since the last save: the working value is the saved one.
+	s.s.cache.remember(key, value)
 	return value
 }
 
@@ -31,12 +38,14 @@ func (s workingStore) Set(key, value []byte) {
 	if _, err := s.s.tree.Set(key, value); err != nil {
 		panic(storeFailure("set", err))
 	}
+	s.s.cache.write(key, bytes.Clone(value))
 }
 
 func (s workingStore) Delete(key []byte) {
 	if _, _, err := s.s.tree.Remove(key); err != nil {
 		panic(storeFailure("delete", err))
 	}
+	s.s.cache.write(key, nil)
 }
 
 func (s workingStore) Iterator(start, end []byte) Iterator {

@@ -17,8 +17,8 @@ type EventAnchored struct {
 // Event implements modules.TypedEvent.
 func (e EventAnchored) Event() modules.Event {
 	return modules.Event{Type: "icn.dag.anchored", Attributes: []modules.Attribute{
-		{Key: "cid", Value: e.CID},
-		{Key: "kind", Value: e.Kind},
+		{Key: "cid", Value: e.CID, Index: true},
+		{Key: "kind", Value: e.Kind, Index: true},
 		{Key: "links", Value: strconv.Itoa(e.Links)},
 		{Key: "anchored_by", Value: e.AnchoredBy},
 	}}

@@ -11,7 +11,7 @@ type EventDIDRegistered struct {
 // Event implements modules.TypedEvent.
 func (e EventDIDRegistered) Event() modules.Event {
 	return modules.Event{Type: "icn.identity.did_registered", Attributes: []modules.Attribute{
-		{Key: "did", Value: e.DID},
-		{Key: "registered_by", Value: e.RegisteredBy},
+		{Key: "did", Value: e.DID, Index: true},
+		{Key: "registered_by", Value: e.RegisteredBy, Index: true},
 	}}
 }

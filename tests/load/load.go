@@ -116,12 +116,14 @@ type loadStats struct {
 }
 
 // offer sends the senders' transactions at rate per second over the
-// network's connections for d, and returns what it submitted.
-func offer(ctx context.Context, n *network, cfg config, senders []*sender, rate int, d time.Duration, stats *loadStats) []submission {
+// network's connections until end, and returns what it submitted. Offers
+// still queued at end are dropped, so the run ends on time even when the
+// network (or this generator) cannot keep up.
+func offer(ctx context.Context, n *network, cfg config, senders []*sender, rate int, end time.Time, stats *loadStats) []submission {
 	type job struct{ s *sender }
 	queues := make([]chan job, cfg.conns)
 	var mu sync.Mutex
-	subs := make([]submission, 0, rate*int(d.Seconds()+1))
+	subs := make([]submission, 0, rate*int(time.Until(end).Seconds()+1))
 	var wg sync.WaitGroup
 	for c := range queues {
 		queues[c] = make(chan job, 4096)
@@ -131,7 +133,7 @@ func offer(ctx context.Context, n *network, cfg config, senders []*sender, rate 
 			cl := n.client(c)
 			for j := range queues[c] {
 				s := j.s
-				if s.next >= len(s.txs) {
+				if s.next >= len(s.txs) || time.Now().After(end) {
 					continue
 				}
 				tx := s.txs[s.next]
@@ -163,7 +165,6 @@ func offer(ctx context.Context, n *network, cfg config, senders []*sender, rate 
 	perSlot := float64(rate) * slot.Seconds()
 	tick := time.NewTicker(slot)
 	defer tick.Stop()
-	end := time.Now().Add(d)
 	var credit float64
 	k := 0
 	for now := range tick.C {

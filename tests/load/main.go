@@ -34,7 +34,7 @@ func main() {
 	fs.StringVar(&cfg.ip, "ip", "127.0.0.70", "first node's loopback address")
 	fs.IntVar(&cfg.validators, "validators", 4, "validators")
 	fs.IntVar(&cfg.accounts, "accounts", 1000, "funded accounts sending icnd load")
-	fs.IntVar(&cfg.conns, "conns", 16, "RPC connections, spread over the nodes")
+	fs.IntVar(&cfg.conns, "conns", 32, "RPC connections, spread over the nodes")
 	fs.IntVar(&cfg.txSize, "tx-size", 256, "transaction size in bytes")
 	fs.DurationVar(&cfg.duration, "duration", 60*time.Second, "load duration")
 	fs.DurationVar(&cfg.warmup, "warmup", 10*time.Second, "initial part of the run left out of the figures")

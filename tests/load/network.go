@@ -138,6 +138,29 @@ func (n *network) waitHeight(h int64, timeout time.Duration) error {
 	}
 }
 
+// cpuSeconds returns the CPU time (user + system) each node has used.
+func (n *network) cpuSeconds() []float64 {
+	out := make([]float64, len(n.procs))
+	for i, p := range n.procs {
+		bz, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.Process.Pid))
+		if err != nil {
+			continue
+		}
+		// Fields after the command name, which is in parentheses.
+		s := string(bz)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+		if len(f) > 12 {
+			utime, _ := strconv.ParseFloat(f[11], 64)
+			stime, _ := strconv.ParseFloat(f[12], 64)
+			out[i] = (utime + stime) / clockTicks
+		}
+	}
+	return out
+}
+
+// clockTicks is USER_HZ, the unit of /proc/PID/stat times (100 on Linux).
+const clockTicks = 100
+
 // peakRSS returns each node's peak resident set size in bytes (VmHWM).
 func (n *network) peakRSS() []int64 {
 	out := make([]int64, len(n.procs))

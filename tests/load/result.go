@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"syscall"
 	"time"
 )
 
@@ -22,6 +23,8 @@ type result struct {
 	p50, p95, p99               time.Duration
 	latencySamples              int
 	rss                         []int64
+	nodeCPU                     []float64 // cores used by each node in the window
+	loaderCPU                   float64   // cores used by this generator in the window
 }
 
 // runOnce starts a fresh network with app, offers rate tx/s for the
@@ -52,8 +55,17 @@ func runOnce(cfg config, app string, rate int) (*result, error) {
 
 	var stats loadStats
 	start := time.Now()
-	subs := offer(context.Background(), n, cfg, senders, rate, cfg.duration, &stats)
-	end := time.Now()
+	end := start.Add(cfg.duration)
+	winStart := start.Add(cfg.warmup)
+	cpuCh := make(chan [2][]float64, 1)
+	go func() {
+		time.Sleep(time.Until(winStart))
+		before, selfBefore := n.cpuSeconds(), selfCPU()
+		time.Sleep(time.Until(end))
+		cpuCh <- [2][]float64{diff(n.cpuSeconds(), before), {selfCPU() - selfBefore}}
+	}()
+	subs := offer(context.Background(), n, cfg, senders, rate, end, &stats)
+	cpu := <-cpuCh
 	// Let the mempool drain so that latencies of late submissions count.
 	time.Sleep(5 * time.Second)
 	rss := n.peakRSS()
@@ -62,8 +74,11 @@ func runOnce(cfg config, app string, rate int) (*result, error) {
 
 	r := &result{app: app, offeredRate: rate, offered: stats.offered.Load(), accepted: stats.accepted.Load(),
 		refused: stats.refused.Load(), full: stats.full.Load(), failed: stats.failed.Load(), rss: rss}
-	winStart := start.Add(cfg.warmup)
 	r.window = end.Sub(winStart)
+	for _, c := range cpu[0] {
+		r.nodeCPU = append(r.nodeCPU, c/r.window.Seconds())
+	}
+	r.loaderCPU = cpu[1][0] / r.window.Seconds()
 	inWindow := 0
 	for _, b := range blocks {
 		if b.at.After(winStart) && !b.at.After(end) {
@@ -110,9 +125,31 @@ func (r *result) print(w io.Writer) {
 	fmt.Fprintf(w, "   submitted %d, accepted %d, refused %d, mempool full %d, rpc errors %d\n", r.offered, r.accepted, r.refused, r.full, r.failed)
 	fmt.Fprintf(w, "   committed %d txs: %.1f tx/s; %.2f blocks/s; %.1f txs/block\n", r.committed, r.committedRate, r.blocksPerSec, r.meanTxsPerBlk)
 	fmt.Fprintf(w, "   latency submit->committed (%d txs): p50 %v  p95 %v  p99 %v\n", r.latencySamples, r.p50.Round(time.Millisecond), r.p95.Round(time.Millisecond), r.p99.Round(time.Millisecond))
+	fmt.Fprintf(w, "   CPU cores used: load generator %.2f, nodes", r.loaderCPU)
+	for i, c := range r.nodeCPU {
+		fmt.Fprintf(w, " node%d %.2f", i, c)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "   peak RSS:")
 	for i, b := range r.rss {
 		fmt.Fprintf(w, " node%d %.0f MiB", i, float64(b)/(1<<20))
 	}
 	fmt.Fprintln(w)
+}
+
+func diff(a, b []float64) []float64 {
+	out := make([]float64, len(a))
+	for i := range a {
+		out[i] = a[i] - b[i]
+	}
+	return out
+}
+
+// selfCPU is the CPU time this process has used, in seconds.
+func selfCPU() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
