@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
+	cmtlog "github.com/cometbft/cometbft/libs/log"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 
@@ -17,14 +18,31 @@ import (
 type Application struct {
 	app     *app.App
 	version string
+	logger  cmtlog.Logger
+	halt    chan error
 }
 
 var _ abcitypes.Application = (*Application)(nil)
 
 // NewApplication adapts a to ABCI. version is the software version that
 // Info reports.
-func NewApplication(a *app.App, version string) *Application {
-	return &Application{app: a, version: version}
+func NewApplication(a *app.App, version string, logger cmtlog.Logger) *Application {
+	return &Application{app: a, version: version, logger: logger, halt: make(chan error, 1)}
+}
+
+// Halted delivers the error that made the application stop trusting its
+// state. CometBFT stops consensus when a consensus call returns an error
+// but keeps the process (and its RPC) running; Run watches this channel and
+// stops the whole node instead.
+func (s *Application) Halted() <-chan error { return s.halt }
+
+// fail records the first fatal error and returns it.
+func (s *Application) fail(err error) error {
+	select {
+	case s.halt <- err:
+	default:
+	}
+	return err
 }
 
 // Info reports exactly the last committed height and app hash, so that
@@ -70,6 +88,9 @@ func (s *Application) Query(_ context.Context, req *abcitypes.RequestQuery) (*ab
 // code against the state reset at Commit.
 func (s *Application) CheckTx(_ context.Context, req *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
 	res := s.app.CheckTx(req.Tx)
+	if res.Broken() {
+		return nil, s.fail(fmt.Errorf("check tx: broken invariant: %s", res.Log))
+	}
 	return &abcitypes.ResponseCheckTx{Code: res.Code, Codespace: res.Codespace, Log: res.Log}, nil
 }
 
@@ -91,7 +112,7 @@ func (s *Application) ReapTxs(context.Context, *abcitypes.RequestReapTxs) (*abci
 func (s *Application) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*abcitypes.ResponseInitChain, error) {
 	hash, err := s.app.InitChain(req.ChainId, req.InitialHeight, req.Time, req.AppStateBytes)
 	if err != nil {
-		return nil, fmt.Errorf("init chain: %w", err)
+		return nil, s.fail(fmt.Errorf("init chain: %w", err))
 	}
 	return &abcitypes.ResponseInitChain{
 		AppHash:         hash,
@@ -102,13 +123,21 @@ func (s *Application) InitChain(_ context.Context, req *abcitypes.RequestInitCha
 // PrepareProposal keeps the mempool's transactions that would pass
 // authentication, within the byte limit.
 func (s *Application) PrepareProposal(_ context.Context, req *abcitypes.RequestPrepareProposal) (*abcitypes.ResponsePrepareProposal, error) {
-	return &abcitypes.ResponsePrepareProposal{Txs: s.app.PrepareProposal(req.Height, req.Time, req.Txs, req.MaxTxBytes)}, nil
+	txs, err := s.app.PrepareProposal(req.Height, req.Time, req.Txs, req.MaxTxBytes)
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return &abcitypes.ResponsePrepareProposal{Txs: txs}, nil
 }
 
 // ProcessProposal rejects a block holding an undecodable or
 // unauthenticated transaction.
 func (s *Application) ProcessProposal(_ context.Context, req *abcitypes.RequestProcessProposal) (*abcitypes.ResponseProcessProposal, error) {
 	if err := s.app.ProcessProposal(req.Height, req.Time, req.Txs, req.Hash); err != nil {
+		if !errors.Is(err, app.ErrRejectProposal) {
+			return nil, s.fail(err)
+		}
+		s.logger.Info("rejected proposal", "height", req.Height, "hash", fmt.Sprintf("%X", req.Hash), "reason", err)
 		return &abcitypes.ResponseProcessProposal{Status: abcitypes.ResponseProcessProposal_REJECT}, nil
 	}
 	return &abcitypes.ResponseProcessProposal{Status: abcitypes.ResponseProcessProposal_ACCEPT}, nil
@@ -119,7 +148,7 @@ func (s *Application) ProcessProposal(_ context.Context, req *abcitypes.RequestP
 func (s *Application) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlock) (*abcitypes.ResponseFinalizeBlock, error) {
 	results, hash, err := s.app.FinalizeBlock(req.Height, req.Time, req.Txs, req.Hash)
 	if err != nil {
-		return nil, err
+		return nil, s.fail(err)
 	}
 	out := make([]*abcitypes.ExecTxResult, len(results))
 	for i, r := range results {
@@ -144,7 +173,7 @@ func (s *Application) VerifyVoteExtension(_ context.Context, req *abcitypes.Requ
 // Commit persists the block executed by FinalizeBlock.
 func (s *Application) Commit(context.Context, *abcitypes.RequestCommit) (*abcitypes.ResponseCommit, error) {
 	if _, err := s.app.Commit(); err != nil {
-		return nil, err
+		return nil, s.fail(err)
 	}
 	return &abcitypes.ResponseCommit{}, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
+	cmtlog "github.com/cometbft/cometbft/libs/log"
 	idb "github.com/cosmos/iavl/db"
 	ics23 "github.com/cosmos/ics23/go"
 	"github.com/ipfs/go-cid"
@@ -50,7 +51,7 @@ func setup(t *testing.T) (*abci.Application, ed25519.PrivateKey, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := abci.NewApplication(a, "test")
+	s := abci.NewApplication(a, "test", cmtlog.NewNopLogger())
 	res, err := s.InitChain(context.Background(), &abcitypes.RequestInitChain{ChainId: chainID, InitialHeight: 1, Time: time.Unix(0, 0), AppStateBytes: state})
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package abci
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -132,8 +133,9 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 	if err != nil {
 		return err
 	}
+	abciApp := NewApplication(a, version, logger.With("module", "icnd"))
 	n, err := node.NewNodeWithContext(ctx, cometCfg, pv, nodeKey,
-		proxy.NewLocalClientCreator(NewApplication(a, version)),
+		proxy.NewLocalClientCreator(abciApp),
 		node.DefaultGenesisDocProviderFunc(cometCfg),
 		cmtcfg.DefaultDBProvider,
 		node.DefaultMetricsProvider(cometCfg.Instrumentation),
@@ -146,11 +148,19 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 		return fmt.Errorf("start node: %w", err)
 	}
 	logger.Info("icnd started", "chain_id", a.ChainID(), "height", a.LastCommit().Version, "rpc", cometCfg.RPC.ListenAddress)
-	<-ctx.Done()
-	logger.Info("stopping icnd")
+	var halted error
+	select {
+	case <-ctx.Done():
+		logger.Info("stopping icnd")
+	case halted = <-abciApp.Halted():
+		logger.Error("the application cannot go on; stopping the node", "err", halted)
+	}
 	if err := n.Stop(); err != nil {
-		return fmt.Errorf("stop node: %w", err)
+		return errors.Join(halted, fmt.Errorf("stop node: %w", err))
 	}
 	n.Wait()
+	if halted != nil {
+		return fmt.Errorf("node halted: %w", halted)
+	}
 	return nil
 }

@@ -25,10 +25,12 @@ func (e EventTx) Event() modules.Event {
 	}}
 }
 
-// ante authenticates tx and charges it. The signature is verified unless
-// the signature cache holds it under the same key. It writes the sequence bump and the
-// charge into ctx.Store. On error ctx.Store may hold partial writes: the
-// caller runs ante in a cache it discards on error.
+// ante authenticates tx and charges it, writing the charge and the sequence
+// bump into ctx.Store. The mana charge comes before the signature check, so
+// that an account that cannot pay never costs a node a verification; the
+// signature is verified unless the signature cache holds it under the same
+// key. On error ctx.Store may hold partial writes: the caller runs ante in a
+// cache it discards on error.
 func (a *App) ante(ctx modules.Context, tx *DecodedTx) error {
 	if tx.Body.ChainId != ctx.ChainID {
 		return ErrWrongChainID.Wrapf("tx is for %q, this chain is %q", tx.Body.ChainId, ctx.ChainID)
@@ -53,18 +55,18 @@ func (a *App) ante(ctx modules.Context, tx *DecodedTx) error {
 	if tx.Auth.Sequence != want {
 		return ErrBadSequence.Wrapf("%s: have %d, want %d", signer, tx.Auth.Sequence, want)
 	}
-	if !a.sigs.verified(tx.Hash, pub) {
-		if !ed25519.PubKey(pub).VerifySignature(tx.SignBytes(), tx.Signature) {
-			return ErrBadSignature.Wrapf("for %s#%s on chain %q", signer, tx.Auth.KeyId, ctx.ChainID)
-		}
-		a.sigs.add(tx.Hash, pub)
-	}
 	params, err := a.mana.Params(ctx)
 	if err != nil {
 		return err
 	}
 	if err := a.mana.Charge(ctx, signer, mana.TxCost(params, len(tx.Raw), tx.MsgNames)); err != nil {
 		return err
+	}
+	if !a.sigs.verified(tx.Hash, pub) {
+		if !ed25519.PubKey(pub).VerifySignature(tx.SignBytes(), tx.Signature) {
+			return ErrBadSignature.Wrapf("for %s#%s on chain %q", signer, tx.Auth.KeyId, ctx.ChainID)
+		}
+		a.sigs.add(tx.Hash, pub)
 	}
 	if err := a.identity.IncrementSequence(ctx, signer); err != nil {
 		return err

@@ -20,6 +20,9 @@ const Version uint64 = 1
 type Options struct {
 	// SigCacheSize bounds the verified-signature cache; 0 means 100,000.
 	SigCacheSize int
+	// TxCacheBytes bounds the decoded-transaction cache by the encoded size
+	// of what it holds; 0 means 32 MiB.
+	TxCacheBytes int
 }
 
 // App is the ICN state machine over one CommitStore.
@@ -57,6 +60,9 @@ func New(cms *store.CommitStore, opts Options) (*App, error) {
 	if opts.SigCacheSize == 0 {
 		opts.SigCacheSize = 100_000
 	}
+	if opts.TxCacheBytes == 0 {
+		opts.TxCacheBytes = 32 << 20
+	}
 	manaKeeper := mana.NewKeeper()
 	a := &App{
 		cms:      cms,
@@ -64,7 +70,7 @@ func New(cms *store.CommitStore, opts Options) (*App, error) {
 		mana:     manaKeeper,
 		dag:      dag.NewKeeper(),
 		sigs:     newSigCache(opts.SigCacheSize),
-		decoded:  newTxCache(opts.SigCacheSize / 4),
+		decoded:  newTxCache(opts.TxCacheBytes),
 	}
 	if last := cms.LastCommitID(); last.Version > 0 {
 		ro, err := cms.ReadOnlyAt(last.Version)
@@ -109,7 +115,7 @@ func (a *App) resetCheckState() error {
 		a.checkState = store.NewCache(a.cms.Working())
 		return nil
 	}
-	ro, err := a.cms.ReadOnlyAt(last.Version)
+	ro, err := a.cms.Latest()
 	if err != nil {
 		return fmt.Errorf("app: reset check state at %d: %w", last.Version, err)
 	}
@@ -139,10 +145,21 @@ func errResult(err error) TxResult {
 	return TxResult{Codespace: space, Code: code, Log: err.Error()}
 }
 
+// Broken reports whether the result carries no registered code: the error
+// came from corrupt state or a bug, not from the transaction, and the node
+// must stop rather than go on with state it cannot trust.
+func (r TxResult) Broken() bool { return r.Codespace == modules.CodespaceInternal }
+
+// brokenErr is the error that stops the node for a Broken result.
+func brokenErr(stage string, i int, r TxResult) error {
+	return fmt.Errorf("app: %s: tx %d: broken invariant: %s", stage, i, r.Log)
+}
+
 // CheckTx validates raw against the check state: decode, authenticate and
 // charge. Accepted transactions leave their sequence bump and charge in the
 // check state, so a signer can queue several transactions in one block.
-// Recheck runs the same code after Commit has reset the check state.
+// Recheck runs the same code after Commit has reset the check state. A
+// Broken result means the node must stop.
 func (a *App) CheckTx(raw []byte) TxResult {
 	tx, err := a.decode(raw)
 	if err != nil {
@@ -155,16 +172,22 @@ func (a *App) CheckTx(raw []byte) TxResult {
 		return errResult(err)
 	}
 	cache.Write()
+	// Only transactions that passed ante are remembered: refused ones cost
+	// their sender nothing, so they must not cost the node memory either.
+	a.decoded.add(tx)
 	return TxResult{}
 }
 
-// PrepareProposal returns the transactions of txs that pass decoding and
-// ante in order, as a block at height would run them, within maxBytes.
-func (a *App) PrepareProposal(height int64, blockTime time.Time, txs [][]byte, maxBytes int64) [][]byte {
+// PrepareProposal returns the transactions of txs that a block at height
+// would accept, in order and within maxBytes: it executes them as
+// ProcessProposal will, and leaves out each one that fails decoding or ante
+// given the ones before it. A returned error means the node must stop.
+func (a *App) PrepareProposal(height int64, blockTime time.Time, txs [][]byte, maxBytes int64) ([][]byte, error) {
 	sim := store.NewCache(a.proposalBase())
+	base := modules.NewContext(a.chainID, height, blockTime, sim)
 	out := make([][]byte, 0, len(txs))
 	var size int64
-	for _, raw := range txs {
+	for i, raw := range txs {
 		framed := protoFramedSize(len(raw))
 		if size+framed > maxBytes {
 			continue
@@ -173,15 +196,17 @@ func (a *App) PrepareProposal(height int64, blockTime time.Time, txs [][]byte, m
 		if err != nil {
 			continue
 		}
-		cache := store.NewCache(sim)
-		if err := a.ante(modules.NewContext(a.chainID, height, blockTime, cache), tx); err != nil {
+		res, anteErr := a.deliver(base, sim, tx)
+		if res.Broken() {
+			return nil, brokenErr("prepare proposal", i, res)
+		}
+		if anteErr != nil {
 			continue
 		}
-		cache.Write()
 		size += framed
 		out = append(out, raw)
 	}
-	return out
+	return out, nil
 }
 
 // protoFramedSize is the size a transaction of n bytes takes in the block's
@@ -265,7 +290,8 @@ func (a *App) FinalizeBlock(height int64, blockTime time.Time, txs [][]byte, has
 // tree. With strict set, a transaction that fails decoding or ante makes it
 // return an error wrapping ErrRejectProposal (ProcessProposal); otherwise
 // such a transaction just gets a failed result (FinalizeBlock of a decided
-// block).
+// block). A Broken result is returned as an error that does not wrap
+// ErrRejectProposal: the node must stop.
 func (a *App) execute(height int64, blockTime time.Time, txs [][]byte, strict bool) (*executedBlock, error) {
 	b := &executedBlock{height: height, time: blockTime, txs: len(txs), cache: store.NewCache(a.cms.Working())}
 	base := modules.NewContext(a.chainID, height, blockTime, b.cache)
@@ -285,6 +311,9 @@ func (a *App) execute(height int64, blockTime time.Time, txs [][]byte, strict bo
 			continue
 		}
 		res, anteErr := a.deliver(base, b.cache, tx)
+		if res.Broken() {
+			return nil, brokenErr("execute block", i, res)
+		}
 		if anteErr != nil && strict {
 			return nil, fmt.Errorf("%w: tx %d: %v", ErrRejectProposal, i, anteErr)
 		}

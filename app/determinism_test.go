@@ -294,7 +294,7 @@ func TestProcessProposalReuse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, finalizeHash := range map[string][]byte{"same block": []byte("B"), "other round": []byte("other")} {
+	for name, finalizeHash := range map[string][]byte{"same block": []byte("B"), "same txs, other hash": []byte("other")} {
 		t.Run(name, func(t *testing.T) {
 			a, _ := newTestApp(t, g)
 			if err := a.ProcessProposal(1, ts, txs, []byte("B")); err != nil {
@@ -314,5 +314,104 @@ func TestProcessProposalReuse(t *testing.T) {
 				t.Fatalf("duplicate anchor: %+v", got[10])
 			}
 		})
+	}
+}
+
+// TestProposalThenOtherBlock: ProcessProposal accepts block A, then the
+// network decides block B at the same height (another round). FinalizeBlock
+// of B must give what executing B afresh gives, not A's results. Likewise,
+// accepting A, then rejecting a proposal C, then deciding A executes A
+// correctly.
+func TestProposalThenOtherBlock(t *testing.T) {
+	alice := newAccount(1)
+	g := genesisFor(t, 1_000_000, alice)
+	blockA := [][]byte{
+		alice.signTx(t, txOpts{seq: u64(0)}, anchorMsg(testCID(t, "A"), "doc")),
+		alice.signTx(t, txOpts{seq: u64(1)}, anchorMsg(testCID(t, "A2"), "doc")),
+	}
+	blockB := [][]byte{
+		alice.signTx(t, txOpts{seq: u64(0)}, anchorMsg(testCID(t, "B"), "doc")),
+		alice.signTx(t, txOpts{seq: u64(1)}, anchorMsg(testCID(t, "B2"), "doc")),
+	}
+	ts := genesisTime.Add(time.Second)
+	freshResult := func(txs [][]byte) ([]app.TxResult, []byte) {
+		f, _ := newTestApp(t, g)
+		res, hash, err := f.FinalizeBlock(1, ts, txs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, hash
+	}
+	wantB, wantBHash := freshResult(blockB)
+	a, _ := newTestApp(t, g)
+	if err := a.ProcessProposal(1, ts, blockA, []byte("A")); err != nil {
+		t.Fatal(err)
+	}
+	gotB, gotBHash, err := a.FinalizeBlock(1, ts, blockB, []byte("B"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(gotBHash, wantBHash) || fmt.Sprint(gotB) != fmt.Sprint(wantB) {
+		t.Fatal("FinalizeBlock of B used the execution of proposal A")
+	}
+
+	wantA, wantAHash := freshResult(blockA)
+	c, _ := newTestApp(t, g)
+	if err := c.ProcessProposal(1, ts, blockA, []byte("A")); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.ProcessProposal(1, ts, [][]byte{[]byte("junk")}, []byte("C")); err == nil {
+		t.Fatal("junk proposal accepted")
+	}
+	gotA, gotAHash, err := c.FinalizeBlock(1, ts, blockA, []byte("A"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(gotAHash, wantAHash) || fmt.Sprint(gotA) != fmt.Sprint(wantA) {
+		t.Fatal("FinalizeBlock of A after a rejected proposal differs from a fresh execution")
+	}
+	// And a different block time is executed afresh too.
+	d, _ := newTestApp(t, g)
+	if err := d.ProcessProposal(1, ts, blockA, []byte("A")); err != nil {
+		t.Fatal(err)
+	}
+	if _, hash, err := d.FinalizeBlock(1, ts.Add(time.Second), blockA, []byte("A")); err != nil || !bytes.Equal(hash, wantAHash) {
+		t.Fatalf("other block time: %v", err)
+	}
+}
+
+// TestDeterminismThroughProposals replays the history of TestDeterminism,
+// without the transactions a proposal may not hold, through
+// ProcessProposal and FinalizeBlock of the same hash on one app and through
+// FinalizeBlock alone on another: the reuse path must agree with fresh
+// execution at every height.
+func TestDeterminismThroughProposals(t *testing.T) {
+	genesis, blocks := blockSequence(t)
+	a, _ := newTestApp(t, genesis)
+	b, _ := newTestApp(t, genesis)
+	for i, txs := range blocks {
+		txs = txs[:len(txs)-2] // drop the garbage and the replay
+		h := int64(i + 1)
+		ts := genesisTime.Add(time.Duration(h) * time.Second)
+		hash := []byte(fmt.Sprint("block", h))
+		if err := a.ProcessProposal(h, ts, txs, hash); err != nil {
+			t.Fatalf("height %d: proposal rejected: %v", h, err)
+		}
+		ra, ha, err := a.FinalizeBlock(h, ts, txs, hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rb, hb, err := b.FinalizeBlock(h, ts, txs, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(ha, hb) || fmt.Sprint(ra) != fmt.Sprint(rb) {
+			t.Fatalf("height %d: reuse path differs from fresh execution", h)
+		}
+		for _, x := range []*app.App{a, b} {
+			if _, err := x.Commit(); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/intercooperative/icnd/modules"
@@ -39,7 +40,7 @@ func ParseGenesis(raw []byte) (GenesisState, error) {
 	if err := dec.Decode(&g); err != nil {
 		return GenesisState{}, fmt.Errorf("app_state: %w", err)
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF {
 		return GenesisState{}, errors.New("app_state: trailing data after the JSON object")
 	}
 	return g, nil

@@ -2,8 +2,10 @@ package app_test
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	cmttypes "github.com/cometbft/cometbft/types"
 
@@ -295,22 +297,22 @@ func TestProposals(t *testing.T) {
 	garbage := []byte("not a transaction")
 	h, ts := int64(1), genesisTime
 
-	got := a.PrepareProposal(h, ts, [][]byte{good1, garbage, badSig, good2}, 1<<20)
+	got := prepare(t, a, h, ts, [][]byte{good1, garbage, badSig, good2}, 1<<20)
 	if len(got) != 2 || !bytes.Equal(got[0], good1) || !bytes.Equal(got[1], good2) {
 		t.Fatalf("PrepareProposal kept %d txs", len(got))
 	}
 	// The limit counts each transaction's protobuf framing in the block,
 	// exactly as CometBFT does.
 	both := cmttypes.ComputeProtoSizeForTxs([]cmttypes.Tx{good1, good2})
-	if got := a.PrepareProposal(h, ts, [][]byte{good1, good2}, both); len(got) != 2 {
+	if got := prepare(t, a, h, ts, [][]byte{good1, good2}, both); len(got) != 2 {
 		t.Fatalf("PrepareProposal with room for both kept %d txs", len(got))
 	}
-	if got := a.PrepareProposal(h, ts, [][]byte{good1, good2}, both-1); len(got) != 1 {
+	if got := prepare(t, a, h, ts, [][]byte{good1, good2}, both-1); len(got) != 1 {
 		t.Fatalf("PrepareProposal ignored the byte limit: %d txs", len(got))
 	}
 	// Out of order: good2 before good1 fails its sequence, and good1 alone
 	// then still fits.
-	if got := a.PrepareProposal(h, ts, [][]byte{good2, good1}, 1<<20); len(got) != 1 || !bytes.Equal(got[0], good1) {
+	if got := prepare(t, a, h, ts, [][]byte{good2, good1}, 1<<20); len(got) != 1 || !bytes.Equal(got[0], good1) {
 		t.Fatalf("PrepareProposal with reordered sequences kept %d", len(got))
 	}
 
@@ -330,13 +332,15 @@ func TestProposals(t *testing.T) {
 			t.Errorf("%s: proposal accepted", name)
 		}
 	}
-	// Neither call changed state.
-	if v := a.LastCommit().Version; v != 0 {
-		t.Fatalf("proposals committed something: version %d", v)
-	}
-	res, _ := block(t, a, good1, good2)
+	// None of the proposals changed state: the block now gives what it
+	// gives on an app that saw no proposal.
+	res, hash := block(t, a, good1, good2)
 	wantCode(t, res[0], nil)
 	wantCode(t, res[1], nil)
+	fresh, _ := newTestApp(t, genesisFor(t, 1_000_000, alice, bob))
+	if _, want := block(t, fresh, good1, good2); !bytes.Equal(hash, want) {
+		t.Fatalf("proposals left state behind: hash %X, fresh app %X", hash, want)
+	}
 }
 
 func eventTypes(events []modules.Event) string {
@@ -362,4 +366,39 @@ func marshal(t *testing.T, m interface{ Marshal() ([]byte, error) }) []byte {
 		t.Fatal(err)
 	}
 	return bz
+}
+
+func prepare(t *testing.T, a *app.App, h int64, ts time.Time, txs [][]byte, maxBytes int64) [][]byte {
+	t.Helper()
+	out, err := a.PrepareProposal(h, ts, txs, maxBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestBrokenStateStopsTheNode corrupts a signer's stored sequence: CheckTx
+// reports a Broken result and PrepareProposal, ProcessProposal and
+// FinalizeBlock return errors (which stop the node) instead of results.
+func TestBrokenStateStopsTheNode(t *testing.T) {
+	alice := newAccount(1)
+	a, cms := newTestApp(t, genesisFor(t, 1_000_000, alice))
+	cms.Working().Set(identity.SequenceKey(alice.did), []byte{1, 2, 3})
+	if _, err := a.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	raw := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "x"), "doc"))
+	if res := a.CheckTx(raw); !res.Broken() {
+		t.Fatalf("CheckTx over a corrupt sequence: %+v", res)
+	}
+	if _, err := a.PrepareProposal(2, genesisTime, [][]byte{raw}, 1<<20); err == nil {
+		t.Fatal("PrepareProposal returned no error")
+	}
+	err := a.ProcessProposal(2, genesisTime, [][]byte{raw}, []byte("h"))
+	if err == nil || errors.Is(err, app.ErrRejectProposal) {
+		t.Fatalf("ProcessProposal: %v (want an error that is not a rejection)", err)
+	}
+	if _, _, err := a.FinalizeBlock(2, genesisTime, [][]byte{raw}, nil); err == nil {
+		t.Fatal("FinalizeBlock returned no error")
+	}
 }

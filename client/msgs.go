@@ -2,7 +2,9 @@ package client
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/ipfs/go-cid"
@@ -87,11 +89,20 @@ func ParseCID(s string) (cid.Cid, error) {
 // sha2-256 multihash: the CID `ipfs add --cid-version 1 --raw-leaves` gives
 // a file that fits in one block.
 func FileCID(path string) (cid.Cid, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return cid.Undef, err
 	}
-	return RawCID(data), nil
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return cid.Undef, fmt.Errorf("read %s: %w", path, err)
+	}
+	digest, err := mh.Encode(h.Sum(nil), mh.SHA2_256)
+	if err != nil {
+		return cid.Undef, err
+	}
+	return cid.NewCidV1(cid.Raw, digest), nil
 }
 
 // RawCID returns the raw-codec sha2-256 CIDv1 of data.

@@ -3,6 +3,7 @@ package client
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -37,8 +38,9 @@ type ProverConfig struct {
 	// is its own witness, which detects nothing; say so to the user.
 	Witnesses []string
 	// TrustHeight and TrustHash pin the root of trust. When zero, the
-	// header at height 1 is trusted on first use and remembered in
-	// TrustDir, so that later runs verify from it.
+	// header the query needs is trusted on first use (as the primary serves
+	// it, checked against the witnesses) and remembered in TrustDir, so
+	// that later runs verify from it.
 	TrustHeight int64
 	TrustHash   []byte
 	// TrustPeriod bounds how old a trusted header may be (default one week).
@@ -94,6 +96,10 @@ func (p *Prover) Query(ctx context.Context, key []byte, height int64) (*QueryRes
 	res, err := p.client.abciQuery(ctx, key, height, true)
 	if err != nil {
 		return nil, err
+	}
+	if height != 0 && res.Height != height {
+		// A valid proof for another height proves nothing about this one.
+		return nil, fmt.Errorf("%w: asked for height %d, the node answered for height %d", ErrProof, height, res.Height)
 	}
 	proof, err := decodeProof(res.ProofOps.GetOps(), key)
 	if err != nil {
@@ -176,14 +182,11 @@ func (p *Prover) verifiedHeader(ctx context.Context, height int64) (*VerifiedHea
 		}
 		lc, err = light.NewClientFromTrustedStore(p.cfg.ChainID, p.cfg.TrustPeriod, primary, witnesses, trusted, opts...)
 	} else {
-		// Trust on first use: the node's earliest header, which is 1 unless
-		// the chain started at a later initial_height or the node pruned
-		// its blocks.
-		st, serr := p.client.RPC.Status(ctx)
-		if serr != nil {
-			return nil, fmt.Errorf("%w: ask the node for its earliest header: %v", ErrProof, p.client.wrap(serr))
-		}
-		tofu = max(st.SyncInfo.EarliestBlockHeight, 1)
+		// Trust on first use: the header this query needs, as the primary
+		// serves it; the light client checks it against the witnesses. It
+		// is recent, so it is within the trust period, and later runs
+		// verify forwards (or backwards) from it.
+		tofu = height
 		first, ferr := primary.LightBlock(ctx, tofu)
 		if ferr != nil {
 			return nil, fmt.Errorf("%w: fetch header %d to trust on first use: %v", ErrProof, tofu, ferr)
@@ -196,6 +199,9 @@ func (p *Prover) verifiedHeader(ctx context.Context, height int64) (*VerifiedHea
 		return nil, fmt.Errorf("%w: light client: %v", ErrProof, err)
 	}
 	lb, err := lc.VerifyLightBlockAtHeight(ctx, height, time.Now())
+	if errors.As(err, new(light.ErrOldHeaderExpired)) {
+		return nil, fmt.Errorf("%w: the trusted header in %s is older than the trust period (%s): delete %s, or pass --trust-height and --trust-hash", ErrProof, p.cfg.TrustDir, p.cfg.TrustPeriod, p.cfg.TrustDir)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: verify header %d: %v", ErrProof, height, err)
 	}
@@ -238,7 +244,10 @@ func (p *Prover) trustDB() (dbm.DB, func(), error) {
 	if err := os.MkdirAll(p.cfg.TrustDir, 0o700); err != nil {
 		return nil, nil, err
 	}
-	db, err := dbm.NewGoLevelDB("light-"+p.cfg.ChainID, filepath.Clean(p.cfg.TrustDir))
+	// The chain id may come from the node: hash it rather than trust it in
+	// a file name.
+	sum := sha256.Sum256([]byte(p.cfg.ChainID))
+	db, err := dbm.NewGoLevelDB(fmt.Sprintf("light-%x", sum[:8]), filepath.Clean(p.cfg.TrustDir))
 	if err != nil {
 		return nil, nil, fmt.Errorf("open light client store in %s: %w", p.cfg.TrustDir, err)
 	}

@@ -70,8 +70,9 @@ func Registered() []*Error {
 }
 
 // CodespaceInternal and CodeInternal describe an error that carries no
-// registered code. Such an error in a handler is a bug; it is still reported
-// as a failed result rather than stopping the node.
+// registered code: corrupt state or a bug, never the transaction's fault.
+// The app stops the node on such an error rather than going on with state
+// it cannot trust.
 const (
 	CodespaceInternal = "internal"
 	CodeInternal      = 1

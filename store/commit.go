@@ -227,10 +227,22 @@ func (s *CommitStore) ReadOnlyAt(version int64) (KVStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	if version == s.tree.Version() {
-		return latestStore{readOnlyStore: readOnlyStore{tree: t}, s: s, version: version}, nil
-	}
 	return readOnlyStore{tree: t}, nil
+}
+
+// Latest returns a read-only view of the latest saved version that reads
+// through the state cache and fills it, for the node's own hot reads (the
+// app's CheckTx state). Reads on behalf of clients, with keys they choose,
+// should use ReadOnlyAt, which leaves the cache alone. Once a later version
+// is saved the view reads its own version from the tree. It returns an
+// error wrapping ErrVersionUnavailable when nothing is saved.
+func (s *CommitStore) Latest() (KVStore, error) {
+	version := s.tree.Version()
+	t, err := s.immutableAt(version)
+	if err != nil {
+		return nil, err
+	}
+	return latestStore{readOnlyStore: readOnlyStore{tree: t}, s: s, version: version}, nil
 }
 
 func (s *CommitStore) immutableAt(version int64) (*iavl.ImmutableTree, error) {

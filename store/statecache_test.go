@@ -18,7 +18,7 @@ func TestStateCacheIsInvisible(t *testing.T) {
 	if got := get(w, "a"); got != "1" {
 		t.Fatalf("working a = %q", got)
 	}
-	v1, err := s.ReadOnlyAt(1)
+	v1, err := s.Latest()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestStateCacheIsInvisible(t *testing.T) {
 	if get(v1, "a") != "1" || !v1.Has([]byte("b")) {
 		t.Fatal("a view of version 1 reads version 2 after the commit")
 	}
-	v2, err := s.ReadOnlyAt(2)
+	v2, err := s.Latest()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,5 +91,24 @@ func TestStateCacheSetCopies(t *testing.T) {
 	buf[0] = 'x'
 	if got := string(w.Get([]byte("k"))); got != "v" {
 		t.Fatalf("Get = %q after the caller reused its buffer", got)
+	}
+}
+
+// TestReadOnlyAtLeavesTheCacheAlone checks that reads on behalf of clients
+// (queries with keys they choose) never grow the state cache.
+func TestReadOnlyAtLeavesTheCacheAlone(t *testing.T) {
+	s := newMemStore(t, Options{})
+	s.Working().Set([]byte("a"), []byte("1"))
+	commit(t, s)
+	ro, err := s.ReadOnlyAt(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(s.cache.latest)
+	for i := 0; i < 100; i++ {
+		ro.Get([]byte{'q', byte(i)})
+	}
+	if n := len(s.cache.latest) - before; n != 0 {
+		t.Fatalf("client reads put %d keys in the state cache", n)
 	}
 }

@@ -44,10 +44,13 @@ func Export(home string, height int64) (*types.GenesisDoc, error) {
 		return nil, err
 	}
 	stores, err := openCometStores(cometCfg)
-	if errors.Is(err, ErrNodeRunning) {
-		return nil, err
+	if err != nil {
+		if errors.Is(err, ErrNodeRunning) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("read CometBFT's block and state stores for the validators and params at height %d: %w", height+1, err)
 	}
-	if err == nil {
+	{
 		defer stores.Close()
 		// The header of height+1 carries the app hash of height, as agreed
 		// by the validators; the app store only keeps its latest hash.
@@ -58,15 +61,19 @@ func Export(home string, height int64) (*types.GenesisDoc, error) {
 			}
 			doc.AppHash = bytes.Clone(meta.Header.AppHash)
 		}
-		if vals, err := stores.state.LoadValidators(height + 1); err == nil {
-			doc.Validators = make([]types.GenesisValidator, 0, len(vals.Validators))
-			for _, v := range vals.Validators {
-				doc.Validators = append(doc.Validators, types.GenesisValidator{Address: v.Address, PubKey: v.PubKey, Power: v.VotingPower})
-			}
+		vals, err := stores.state.LoadValidators(height + 1)
+		if err != nil {
+			return nil, fmt.Errorf("load the validators of height %d: %w", height+1, err)
 		}
-		if params, err := stores.state.LoadConsensusParams(height + 1); err == nil {
-			doc.ConsensusParams = &params
+		doc.Validators = make([]types.GenesisValidator, 0, len(vals.Validators))
+		for _, v := range vals.Validators {
+			doc.Validators = append(doc.Validators, types.GenesisValidator{Address: v.Address, PubKey: v.PubKey, Power: v.VotingPower})
 		}
+		params, err := stores.state.LoadConsensusParams(height + 1)
+		if err != nil {
+			return nil, fmt.Errorf("load the consensus params of height %d: %w", height+1, err)
+		}
+		doc.ConsensusParams = &params
 	}
 	return doc, nil
 }

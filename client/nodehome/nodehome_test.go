@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,7 +152,7 @@ func TestExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	pub, _, _ := ed25519.GenerateKey(nil)
-	did, err := AddAccount(&state, GenesisAccount{PublicKey: pub, Balance: 7, Capacity: 100, Rate: 1})
+	_, err = AddAccount(&state, GenesisAccount{PublicKey: pub, Balance: 7, Capacity: 100, Rate: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,8 +170,7 @@ func TestExport(t *testing.T) {
 	if _, _, err := a.FinalizeBlock(1, doc.GenesisTime.Add(time.Second), nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	committed, err := a.Commit()
-	if err != nil {
+	if _, err := a.Commit(); err != nil {
 		t.Fatal(err)
 	}
 
@@ -182,22 +182,11 @@ func TestExport(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out, err := Export(home, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if out.InitialHeight != 2 || !bytes.Equal(out.AppHash, committed.Hash) || out.ChainID != doc.ChainID {
-		t.Fatalf("export: initial height %d, app hash %X (want 2, %X)", out.InitialHeight, out.AppHash, committed.Hash)
-	}
-	exported, err := app.ParseGenesis(out.AppState)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := exported.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	if len(exported.Mana.Accounts) != 1 || exported.Mana.Accounts[0].DID != did {
-		t.Fatalf("exported accounts %+v", exported.Mana.Accounts)
+	// An app store without CometBFT's stores is a broken home: export
+	// refuses rather than guess the validators. tests/e2e exports from a
+	// real node.
+	if _, err := Export(home, 0); err == nil || !strings.Contains(err.Error(), "never run") {
+		t.Fatalf("export without CometBFT's stores: %v", err)
 	}
 	if _, err := Export(home, 5); err == nil {
 		t.Fatal("export of an uncommitted height: want an error")

@@ -130,7 +130,7 @@ func addQueryFlags(cmd *cobra.Command) {
 	cmd.Flags().Int64(flagHeight, 0, "query the state committed at this height (default: latest)")
 	cmd.Flags().Bool(flagProve, false, "verify the answer: an ICS23 proof against the app hash of a header checked by the light client")
 	cmd.Flags().StringSlice(flagWitnesses, nil, "with --prove: RPC addresses of other nodes that cross-check the headers (comma-separated)")
-	cmd.Flags().Int64(flagTrustHeight, 0, "with --prove: height of a header you trust (default: the one trusted before, else header 1 on first use)")
+	cmd.Flags().Int64(flagTrustHeight, 0, "with --prove: height of a header you trust (default: the one trusted before, else the needed header on first use)")
 	cmd.Flags().String(flagTrustHash, "", "with --prove: hex hash of the header at --trust-height")
 }
 

@@ -25,8 +25,8 @@ proof of the value (or of its absence) against the app hash in the header of
 the next height, and CometBFT's light client verifies that header from a
 trusted root, cross-checked by --witnesses. The root of trust is --trust-height
 and --trust-hash when given, else the header trusted by an earlier run
-(kept in HOME/light), else header 1 taken from the node on first use, which
-is reported as a warning.
+(kept in HOME/light), else the needed header itself, taken from the node on
+first use and checked against the witnesses, which is reported as a warning.
 
 A key that holds nothing is reported as not found (exit code 1); with --prove
 the absence itself is verified.`,

@@ -7,7 +7,7 @@ const Codespace = "dag"
 
 // Result codes. Stable: never renumber or reuse a code.
 var (
-	// ErrInvalidCID: not a canonical binary CIDv1.
+	// ErrInvalidCID: not a canonical binary CIDv1 with a sha2-256 multihash and an allowed codec.
 	ErrInvalidCID = modules.Register(Codespace, 2, "invalid cid")
 	// ErrAlreadyAnchored: the CID is anchored already.
 	ErrAlreadyAnchored = modules.Register(Codespace, 3, "cid already anchored")

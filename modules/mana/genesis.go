@@ -72,8 +72,10 @@ func (k *Keeper) InitGenesis(ctx modules.Context, g Genesis, dids []string) erro
 	return nil
 }
 
-// ExportGenesis returns params and every account, with balances
-// regenerated to ctx.Height, in DID order.
+// ExportGenesis returns params and every account, in DID order, with
+// balances regenerated to ctx.Height+1: the state at ctx.Height restarts as
+// a chain whose first block is ctx.Height+1, and InitGenesis stores each
+// balance as of that height.
 func (k *Keeper) ExportGenesis(ctx modules.Context) (Genesis, error) {
 	p, err := k.Params(ctx)
 	if err != nil {
@@ -90,7 +92,7 @@ func (k *Keeper) ExportGenesis(ctx modules.Context) (Genesis, error) {
 		}
 		key := it.Key()
 		did := string(key[3:]) // prefix, sub-prefix, length byte
-		g.Accounts = append(g.Accounts, GenesisAccount{DID: did, Balance: Effective(acc, ctx.Height), Capacity: acc.Capacity, Rate: acc.Rate})
+		g.Accounts = append(g.Accounts, GenesisAccount{DID: did, Balance: Effective(acc, ctx.Height+1), Capacity: acc.Capacity, Rate: acc.Rate})
 	}
 	sort.Slice(g.Accounts, func(i, j int) bool { return g.Accounts[i].DID < g.Accounts[j].DID })
 	return g, nil

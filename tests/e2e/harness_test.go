@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -188,6 +189,84 @@ func all(n int) []int {
 		out[i] = i
 	}
 	return out
+}
+
+// appHashSampler records what each node's app reports through abci_info
+// (its own last committed height and app hash), sampled while the test runs.
+type appHashSampler struct {
+	mu   sync.Mutex
+	seen []map[int64]string // per node: height -> app hash
+	stop chan struct{}
+	done chan struct{}
+}
+
+func (n *network) sampleAppHashes() *appHashSampler {
+	s := &appHashSampler{stop: make(chan struct{}), done: make(chan struct{})}
+	for range n.manifest.Nodes {
+		s.seen = append(s.seen, map[int64]string{})
+	}
+	clients := make([]*client.Client, len(n.manifest.Nodes))
+	for i := range clients {
+		clients[i] = n.client(i)
+	}
+	go func() {
+		defer close(s.done)
+		for {
+			for i, c := range clients {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				info, err := c.RPC.ABCIInfo(ctx)
+				cancel()
+				if err == nil {
+					s.mu.Lock()
+					s.seen[i][info.Response.LastBlockHeight] = fmt.Sprintf("%X", info.Response.LastBlockAppHash)
+					s.mu.Unlock()
+				}
+			}
+			select {
+			case <-s.stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+	return s
+}
+
+// check stops sampling and requires every two nodes that reported the same
+// height to have reported the same app hash; it returns how many heights
+// were seen by at least two nodes.
+func (s *appHashSampler) check(t *testing.T, names func(int) string) int {
+	t.Helper()
+	close(s.stop)
+	<-s.done
+	shared := 0
+	heights := map[int64]bool{}
+	for _, m := range s.seen {
+		for h := range m {
+			heights[h] = true
+		}
+	}
+	for h := range heights {
+		ref, refNode, count := "", -1, 0
+		for i, m := range s.seen {
+			hash, ok := m[h]
+			if !ok {
+				continue
+			}
+			count++
+			if refNode < 0 {
+				ref, refNode = hash, i
+				continue
+			}
+			if hash != ref {
+				t.Fatalf("height %d: the app of %s reports app hash %s, the app of %s reports %s", h, names(i), hash, names(refNode), ref)
+			}
+		}
+		if count >= 2 {
+			shared++
+		}
+	}
+	return shared
 }
 
 // checkAppHashes requires every node to report the same block hash and app

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -19,6 +20,7 @@ import (
 func TestNetwork(t *testing.T) {
 	n := startNetwork(t, 4)
 	n.waitHeight(2, 60*time.Second, all(4)...)
+	sampler := n.sampleAppHashes()
 
 	node0 := n.manifest.Nodes[0]
 	txFlags := []string{"--from", node0.KeyName, "--keyring-backend", "test", "--yes", "--output", "json"}
@@ -62,7 +64,7 @@ func TestNetwork(t *testing.T) {
 		absent := client.RawCID([]byte("nobody anchored this")).String()
 		stdout, stderr, err := runCLIResult("query", "dag", "entry", absent, "--prove", "--witnesses", witnesses,
 			"--home", n.manifest.Nodes[1].Home, "--node", n.manifest.Nodes[1].RPC)
-		if err == nil || !strings.Contains(stdout+stderr, "not") {
+		if err == nil || !strings.Contains(stdout+stderr, "does not exist") {
 			t.Fatalf("absent entry: err %v\n%s\n%s", err, stdout, stderr)
 		}
 		out, verdict = n.cliBoth(t, 2, "query", "mana", "balance", node0.DID, "--prove", "--witnesses", n.manifest.Nodes[3].RPC)
@@ -87,8 +89,15 @@ func TestNetwork(t *testing.T) {
 		load.checkCommitted(t, 3)
 	})
 
-	t.Run("stop a node cleanly and restart it", func(t *testing.T) {
+	t.Run("stop a node cleanly, export its state, restart it", func(t *testing.T) {
 		n.kill(2, syscall.SIGTERM)
+		node := n.manifest.Nodes[2]
+		exported := filepath.Join(t.TempDir(), "export.json")
+		runCLI(t, "export", "--home", node.Home, "--output-document", exported)
+		out := runCLI(t, "genesis", "validate", exported, "--home", node.Home)
+		if !strings.Contains(strings.ToLower(out), "valid") {
+			t.Fatalf("exported genesis: %s", out)
+		}
 		n.waitHeight(n.height(0)+3, 60*time.Second, 0, 1, 3)
 		n.start(2)
 		n.waitHeight(n.height(0)+2, 60*time.Second, all(4)...)
@@ -111,6 +120,11 @@ func TestNetwork(t *testing.T) {
 			h = min(h, n.height(i))
 		}
 		n.checkAppHashes(h)
+		shared := sampler.check(t, func(i int) string { return n.manifest.Nodes[i].Name })
+		if shared < 10 {
+			t.Fatalf("only %d heights were sampled on two or more nodes' apps", shared)
+		}
+		t.Logf("the apps themselves agree on %d sampled heights", shared)
 		// And each node's app reports what its last block committed.
 		for i := range n.manifest.Nodes {
 			info, err := n.client(i).RPC.ABCIInfo(context.Background())
