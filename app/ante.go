@@ -26,11 +26,13 @@ func (e EventTx) Event() modules.Event {
 }
 
 // ante authenticates tx and charges it, writing the charge and the sequence
-// bump into ctx.Store. The mana charge comes before the signature check, so
-// that an account that cannot pay never costs a node a verification; the
-// signature is verified unless the signature cache holds it under the same
-// key. On error ctx.Store may hold partial writes: the caller runs ante in a
-// cache it discards on error.
+// bump into ctx.Store. The payer is the signer, or the sponsor's payer for a
+// sponsored transaction (sponsor.go), whose sponsor signature is verified
+// too. The mana charge comes before the signature checks, so that an
+// account that cannot pay never costs a node a verification; a signature is
+// verified unless the signature cache holds it under the same key. On error
+// ctx.Store may hold partial writes: the caller runs ante in a cache it
+// discards on error.
 func (a *App) ante(ctx modules.Context, tx *DecodedTx) error {
 	if tx.Body.ChainId != ctx.ChainID {
 		return ErrWrongChainID.Wrapf("tx is for %q, this chain is %q", tx.Body.ChainId, ctx.ChainID)
@@ -45,7 +47,14 @@ func (a *App) ante(ctx modules.Context, tx *DecodedTx) error {
 		return ErrUnknownSigner.Wrapf("%s", signer)
 	case errors.Is(err, identity.ErrUnknownKey):
 		return ErrUnknownKey.Wrapf("%s#%s", signer, tx.Auth.KeyId)
+	case errors.Is(err, identity.ErrKeyRevoked):
+		return ErrKeyRevoked.Wrapf("%s#%s", signer, tx.Auth.KeyId)
+	case errors.Is(err, identity.ErrDIDDeactivated):
+		return ErrSignerDeactivated.Wrapf("%s", signer)
 	case err != nil:
+		return err
+	}
+	if err := a.refuseFrozen(ctx, tx); err != nil {
 		return err
 	}
 	want, err := a.identity.Sequence(ctx, signer)
@@ -55,22 +64,34 @@ func (a *App) ante(ctx modules.Context, tx *DecodedTx) error {
 	if tx.Auth.Sequence != want {
 		return ErrBadSequence.Wrapf("%s: have %d, want %d", signer, tx.Auth.Sequence, want)
 	}
+	sponsorKey, err := a.sponsorKey(ctx, tx)
+	if err != nil {
+		return err
+	}
 	params, err := a.mana.Params(ctx)
 	if err != nil {
 		return err
 	}
-	if err := a.mana.Charge(ctx, signer, mana.TxCost(params, len(tx.Raw), tx.MsgNames)); err != nil {
+	if err := a.mana.Charge(ctx, tx.payer(), mana.TxCost(params, len(tx.Raw), tx.MsgNames)); err != nil {
 		return err
 	}
-	if !a.sigs.verified(tx.Hash, pub) {
+	if !a.sigs.verified(signerSig(tx), pub) {
 		if !ed25519.PubKey(pub).VerifySignature(tx.SignBytes(), tx.Signature) {
 			return ErrBadSignature.Wrapf("for %s#%s on chain %q", signer, tx.Auth.KeyId, ctx.ChainID)
 		}
-		a.sigs.add(tx.Hash, pub)
+		a.sigs.add(signerSig(tx), pub)
+	}
+	if sponsorKey != nil {
+		if err := a.verifySponsor(ctx, tx, sponsorKey); err != nil {
+			return err
+		}
 	}
 	if err := a.identity.IncrementSequence(ctx, signer); err != nil {
 		return err
 	}
 	ctx.Emit(EventTx{Signer: signer, Sequence: tx.Auth.Sequence})
+	if s := tx.Auth.Sponsor; s != nil {
+		ctx.Emit(EventSponsored{Payer: s.Payer, Sponsor: s.Signer, Signer: signer})
+	}
 	return nil
 }

@@ -63,7 +63,8 @@ func New(cms *store.CommitStore, opts Options) (*App, error) {
 	if opts.TxCacheBytes == 0 {
 		opts.TxCacheBytes = 32 << 20
 	}
-	manaKeeper := mana.NewKeeper()
+	memberships := &identityMemberships{}
+	manaKeeper := mana.NewKeeper(memberships, neutralReputation{})
 	a := &App{
 		cms:      cms,
 		identity: identity.NewKeeper(manaKeeper),
@@ -72,6 +73,7 @@ func New(cms *store.CommitStore, opts Options) (*App, error) {
 		sigs:     newSigCache(opts.SigCacheSize),
 		decoded:  newTxCache(opts.TxCacheBytes),
 	}
+	memberships.identity = a.identity
 	if last := cms.LastCommitID(); last.Version > 0 {
 		ro, err := cms.ReadOnlyAt(last.Version)
 		if err != nil {

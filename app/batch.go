@@ -8,28 +8,37 @@ import (
 
 // batchVerify verifies, in one batch, the signatures of txs (nil entries
 // skipped) that the signature cache does not hold yet, under the keys that
-// ctx's state gives their signers, and caches the ones that verify. Those it
-// cannot look up or that fail are left to ante, which reports them one by
-// one. It changes no state.
+// ctx's state gives their signers, and caches the ones that verify. A
+// sponsored transaction contributes its sponsor signature too, under the
+// sponsor signer's key. Signatures whose key it cannot look up, or that
+// fail, are left to ante, which reports them one by one. It changes no
+// state.
 func (a *App) batchVerify(ctx modules.Context, txs []*DecodedTx) {
 	bv := ed25519.NewBatchVerifier()
 	type pending struct {
-		tx  *DecodedTx
+		key sigKey
 		pub []byte
 	}
 	var batch []pending
+	add := func(key sigKey, signBytes []byte, did, keyID string, sig []byte) {
+		pub, err := a.identity.VerificationKey(ctx, did, keyID)
+		if err != nil || a.sigs.verified(key, pub) {
+			return
+		}
+		if err := bv.Add(ed25519.PubKey(pub), signBytes, sig); err != nil {
+			return
+		}
+		batch = append(batch, pending{key: key, pub: pub})
+	}
 	for _, tx := range txs {
 		if tx == nil {
 			continue
 		}
-		pub, err := a.identity.VerificationKey(ctx, tx.Auth.Signer, tx.Auth.KeyId)
-		if err != nil || a.sigs.verified(tx.Hash, pub) {
-			continue
+		signBytes := tx.SignBytes()
+		add(signerSig(tx), signBytes, tx.Auth.Signer, tx.Auth.KeyId, tx.Signature)
+		if s := tx.Auth.Sponsor; s != nil {
+			add(sponsorSig(tx), signBytes, s.Signer, s.KeyId, tx.SponsorSignature)
 		}
-		if err := bv.Add(ed25519.PubKey(pub), tx.SignBytes(), tx.Signature); err != nil {
-			continue
-		}
-		batch = append(batch, pending{tx: tx, pub: pub})
 	}
 	if len(batch) == 0 {
 		return
@@ -37,7 +46,7 @@ func (a *App) batchVerify(ctx modules.Context, txs []*DecodedTx) {
 	_, valid := bv.Verify()
 	for i, p := range batch {
 		if i < len(valid) && valid[i] {
-			a.sigs.add(p.tx.Hash, p.pub)
+			a.sigs.add(p.key, p.pub)
 		}
 	}
 }

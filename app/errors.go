@@ -40,4 +40,34 @@ var (
 	ErrBadSequence = modules.Register(Codespace, 24, "wrong sequence")
 	// ErrTxExpired: the block height is past the transaction's timeout height.
 	ErrTxExpired = modules.Register(Codespace, 25, "tx timeout height passed")
+	// ErrKeyRevoked: the signing key was revoked or rotated out of the signer's document.
+	ErrKeyRevoked = modules.Register(Codespace, 26, "signing key revoked")
+	// ErrSignerDeactivated: the signer's DID is deactivated.
+	ErrSignerDeactivated = modules.Register(Codespace, 27, "signer deactivated")
+)
+
+// Compliance errors: the signer is well authenticated but may not act.
+var (
+	// ErrAccountFrozen: a compliance officer froze the signer's account; it
+	// may send only the exceptions frozenMaySend lists (an appeal).
+	ErrAccountFrozen = modules.Register(Codespace, 30, "account frozen")
+)
+
+// Sponsor errors: the transaction names a sponsor (AuthInfo.sponsor) that
+// is malformed, cannot be authenticated or may not pay.
+var (
+	// ErrInvalidSponsor: the sponsor is malformed: a payer or sponsor signer
+	// that is not a canonical DID, a malformed key id, the signer named as
+	// its own payer, or a sponsor signature without a sponsor.
+	ErrInvalidSponsor = modules.Register(Codespace, 35, "invalid sponsor")
+	// ErrUnknownSponsor: the payer or the sponsor signer is not registered.
+	ErrUnknownSponsor = modules.Register(Codespace, 36, "unknown sponsor")
+	// ErrUnknownSponsorKey: the sponsor signer's document has no active key with the given id.
+	ErrUnknownSponsorKey = modules.Register(Codespace, 37, "unknown sponsor key")
+	// ErrBadSponsorSignature: the sponsor signature is not 64 bytes or does not verify for the sign bytes.
+	ErrBadSponsorSignature = modules.Register(Codespace, 38, "sponsor signature verification failed")
+	// ErrSponsorNotAllowed: the sponsor signer is neither the payer nor a
+	// controller of it, or the payer or the sponsor signer is deactivated
+	// or frozen.
+	ErrSponsorNotAllowed = modules.Register(Codespace, 39, "sponsor may not pay")
 )

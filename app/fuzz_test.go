@@ -5,6 +5,7 @@ import (
 
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/identity"
 )
 
 // FuzzDecodeTx feeds arbitrary bytes to the decoder: it must never panic,
@@ -15,6 +16,11 @@ func FuzzDecodeTx(f *testing.F) {
 	alice := newAccount(1)
 	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, anchorMsg(testCID(f, "seed"), "doc")))
 	f.Add(alice.signTx(f, txOpts{seq: u64(3), memo: "memo"}, registerMsg(testChainID, newAccount(2).priv)))
+	f.Add(alice.signTx(f, txOpts{seq: u64(1)}, rotateKeyMsg(alice.did, "key-1", "key-2", newAccount(3).priv), deactivateMsg(alice.did)))
+	f.Add(sponsorTx(f, newAccount(4), sponsorOf(alice, alice), alice.priv, nil, anchorMsg(testCID(f, "seed"), "doc")))
+	root := identity.DeriveOrgDID("", "root")
+	f.Add(alice.signTx(f, txOpts{seq: u64(2)}, createOrgMsg("coop", cooperative, root), inviteMsg(root, alice.did, "clerk"),
+		freezeMsg(root, alice.did, "r"), appealMsg(root, "s")))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		tx, err := app.DecodeTx(raw)
@@ -39,6 +45,8 @@ func FuzzPipeline(f *testing.F) {
 	genesis := genesisFor(f, 1_000_000, alice)
 	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, anchorMsg(testCID(f, "seed"), "doc")))
 	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, registerMsg(testChainID, newAccount(2).priv)))
+	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, addKeyMsg(alice.did, "key-2", newAccount(3).priv), revokeKeyMsg(alice.did, "key-1")))
+	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, createOrgMsg("coop", cooperative, identity.DeriveOrgDID("", "root"))))
 	f.Add([]byte("garbage"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		a, _ := newTestApp(t, genesis)

@@ -81,7 +81,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"garbage bytes", []byte{0xff, 0xff, 0xff}, app.ErrTxDecode},
 		{"empty", nil, app.ErrBadSignature},
 		{"oversized", make([]byte, app.MaxTxBytes+1), app.ErrTxTooLarge},
-		{"unknown trailing field", append(append([]byte(nil), valid...), 0x20, 0x01), app.ErrNonCanonical},
+		{"unknown trailing field", append(append([]byte(nil), valid...), 0x78, 0x01), app.ErrNonCanonical}, // field 15, varint
 		{"body is garbage", marshal(t, &txv1.Tx{BodyBytes: []byte{0xff}, Signature: sig}), app.ErrTxDecode},
 		{"short signature", rawTx(t, body(good), auth, sig[:10]), app.ErrBadSignature},
 		{"no chain id", rawTx(t, &txv1.TxBody{Messages: []*txv1.Msg{good}}, auth, sig), app.ErrWrongChainID},

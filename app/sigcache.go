@@ -2,45 +2,61 @@ package app
 
 import "crypto/sha256"
 
-// sigCache remembers which transaction hashes have a signature that
-// verified, and under which public key, so that a node verifies each
-// signature once: CheckTx or ProcessProposal verifies, FinalizeBlock reuses.
-// The key is part of the entry because a key can change between the two
-// (rotation), and then the signature must be checked again.
+// sigCache remembers which signatures of which transactions have verified,
+// and under which public key, so that a node verifies each signature once:
+// CheckTx or ProcessProposal verifies, FinalizeBlock reuses. The key is part
+// of the entry because a key can change between the two (rotation), and then
+// the signature must be checked again.
+//
+// A sponsored transaction carries two signatures over the same sign bytes.
+// Entries are keyed by the transaction hash and the role of the signature
+// (sigKey), so that the signer's verified signature never vouches for the
+// sponsor's, even when both DIDs use the same public key.
 //
 // The cache is local to the node and never affects results: a miss only
 // costs a verification. It is bounded; the oldest entries are evicted first.
 type sigCache struct {
-	entries map[[sha256.Size]byte]string
-	ring    [][sha256.Size]byte
+	entries map[sigKey]string
+	ring    []sigKey
 	next    int
 }
+
+// sigKey names one signature of one transaction.
+type sigKey struct {
+	hash [sha256.Size]byte
+	// sponsor is set for Tx.sponsor_signature, clear for Tx.signature.
+	sponsor bool
+}
+
+// signerSig and sponsorSig name tx's two signatures in the cache.
+func signerSig(tx *DecodedTx) sigKey  { return sigKey{hash: tx.Hash} }
+func sponsorSig(tx *DecodedTx) sigKey { return sigKey{hash: tx.Hash, sponsor: true} }
 
 func newSigCache(size int) *sigCache {
 	if size <= 0 {
 		size = 1
 	}
-	return &sigCache{entries: make(map[[sha256.Size]byte]string, size), ring: make([][sha256.Size]byte, 0, size)}
+	return &sigCache{entries: make(map[sigKey]string, size), ring: make([]sigKey, 0, size)}
 }
 
-// verified reports whether hash was verified under pubKey.
-func (c *sigCache) verified(hash [sha256.Size]byte, pubKey []byte) bool {
-	k, ok := c.entries[hash]
-	return ok && k == string(pubKey)
+// verified reports whether the signature k verified under pubKey.
+func (c *sigCache) verified(k sigKey, pubKey []byte) bool {
+	pk, ok := c.entries[k]
+	return ok && pk == string(pubKey)
 }
 
-// add records that hash verified under pubKey.
-func (c *sigCache) add(hash [sha256.Size]byte, pubKey []byte) {
-	if _, ok := c.entries[hash]; ok {
-		c.entries[hash] = string(pubKey)
+// add records that the signature k verified under pubKey.
+func (c *sigCache) add(k sigKey, pubKey []byte) {
+	if _, ok := c.entries[k]; ok {
+		c.entries[k] = string(pubKey)
 		return
 	}
 	if len(c.ring) < cap(c.ring) {
-		c.ring = append(c.ring, hash)
+		c.ring = append(c.ring, k)
 	} else {
 		delete(c.entries, c.ring[c.next])
-		c.ring[c.next] = hash
+		c.ring[c.next] = k
 		c.next = (c.next + 1) % len(c.ring)
 	}
-	c.entries[hash] = string(pubKey)
+	c.entries[k] = string(pubKey)
 }

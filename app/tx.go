@@ -24,6 +24,9 @@ type DecodedTx struct {
 	Auth *txv1.AuthInfo
 	// Signature is the 64-byte Ed25519 signature.
 	Signature []byte
+	// SponsorSignature is the sponsor's 64-byte Ed25519 signature when
+	// Auth.Sponsor is set, and empty otherwise.
+	SponsorSignature []byte
 	// MsgNames names each message as in the Msg oneof ("anchor", ...).
 	MsgNames []string
 
@@ -85,6 +88,9 @@ func decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, error) {
 	if err := identity.ValidateKeyID(auth.KeyId); err != nil {
 		return nil, ErrInvalidSigner.Wrapf("%v", err)
 	}
+	if err := validateSponsor(auth, tx.SponsorSignature); err != nil {
+		return nil, err
+	}
 	if len(body.Messages) == 0 {
 		return nil, ErrNoMessages
 	}
@@ -104,14 +110,15 @@ func decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, error) {
 		hash = &sum
 	}
 	return &DecodedTx{
-		Raw:       raw,
-		Hash:      *hash,
-		Body:      body,
-		Auth:      auth,
-		Signature: tx.Signature,
-		MsgNames:  names,
-		bodyBytes: tx.BodyBytes,
-		authBytes: tx.AuthInfoBytes,
+		Raw:              raw,
+		Hash:             *hash,
+		Body:             body,
+		Auth:             auth,
+		Signature:        tx.Signature,
+		SponsorSignature: tx.SponsorSignature,
+		MsgNames:         names,
+		bodyBytes:        tx.BodyBytes,
+		authBytes:        tx.AuthInfoBytes,
 	}, nil
 }
 
@@ -122,6 +129,45 @@ func validateMsg(m *txv1.Msg) (string, error) {
 		return MsgRegisterDID, identity.ValidateRegisterDID(sum.RegisterDid)
 	case *txv1.Msg_Anchor:
 		return MsgAnchor, dag.ValidateAnchor(sum.Anchor)
+	case *txv1.Msg_AddKey:
+		return MsgAddKey, identity.ValidateAddKey(sum.AddKey)
+	case *txv1.Msg_RotateKey:
+		return MsgRotateKey, identity.ValidateRotateKey(sum.RotateKey)
+	case *txv1.Msg_RevokeKey:
+		return MsgRevokeKey, identity.ValidateRevokeKey(sum.RevokeKey)
+	case *txv1.Msg_DeactivateDid:
+		return MsgDeactivateDID, identity.ValidateDeactivateDID(sum.DeactivateDid)
+	case *txv1.Msg_CreateOrganization:
+		return MsgCreateOrganization, identity.ValidateCreateOrganization(sum.CreateOrganization)
+	case *txv1.Msg_InviteMember:
+		return MsgInviteMember, identity.ValidateInviteMember(sum.InviteMember)
+	case *txv1.Msg_AcceptInvitation:
+		return MsgAcceptInvitation, identity.ValidateAcceptInvitation(sum.AcceptInvitation)
+	case *txv1.Msg_LeaveOrganization:
+		return MsgLeaveOrganization, identity.ValidateLeaveOrganization(sum.LeaveOrganization)
+	case *txv1.Msg_RemoveMember:
+		return MsgRemoveMember, identity.ValidateRemoveMember(sum.RemoveMember)
+	case *txv1.Msg_GrantRole:
+		return MsgGrantRole, identity.ValidateGrantRole(sum.GrantRole)
+	case *txv1.Msg_RevokeRole:
+		return MsgRevokeRole, identity.ValidateRevokeRole(sum.RevokeRole)
+	case *txv1.Msg_TransferControl:
+		return MsgTransferControl, identity.ValidateTransferControl(sum.TransferControl)
+	case *txv1.Msg_FreezeAccount:
+		return MsgFreezeAccount, identity.ValidateFreezeAccount(sum.FreezeAccount)
+	case *txv1.Msg_UnfreezeAccount:
+		return MsgUnfreezeAccount, identity.ValidateUnfreezeAccount(sum.UnfreezeAccount)
+	case *txv1.Msg_AppealFreeze:
+		return MsgAppealFreeze, identity.ValidateAppealFreeze(sum.AppealFreeze)
+	case *txv1.Msg_IssueCredential:
+		return MsgIssueCredential, identity.ValidateIssueCredential(sum.IssueCredential)
+	case *txv1.Msg_RevokeCredential:
+		return MsgRevokeCredential, identity.ValidateRevokeCredential(sum.RevokeCredential)
+	case *txv1.Msg_SetProfile:
+		return MsgSetProfile, identity.ValidateSetProfile(sum.SetProfile)
+	case *txv1.Msg_EraseProfile:
+		// MsgEraseProfile has no fields to check.
+		return MsgEraseProfile, nil
 	default:
 		return "", ErrUnknownMessage
 	}
@@ -133,9 +179,48 @@ const (
 	MsgAnchor      = "anchor"
 )
 
+// Message names of the DID document lifecycle.
+const (
+	MsgAddKey        = "add_key"
+	MsgRotateKey     = "rotate_key"
+	MsgRevokeKey     = "revoke_key"
+	MsgDeactivateDID = "deactivate_did"
+)
+
+// Message names of organizations, membership, control and compliance
+// freezes.
+const (
+	MsgCreateOrganization = "create_organization"
+	MsgInviteMember       = "invite_member"
+	MsgAcceptInvitation   = "accept_invitation"
+	MsgLeaveOrganization  = "leave_organization"
+	MsgRemoveMember       = "remove_member"
+	MsgGrantRole          = "grant_role"
+	MsgRevokeRole         = "revoke_role"
+	MsgTransferControl    = "transfer_control"
+	MsgFreezeAccount      = "freeze_account"
+	MsgUnfreezeAccount    = "unfreeze_account"
+	MsgAppealFreeze       = "appeal_freeze"
+)
+
+// Message names of verifiable credentials and encrypted profiles.
+const (
+	MsgIssueCredential  = "issue_credential"
+	MsgRevokeCredential = "revoke_credential"
+	MsgSetProfile       = "set_profile"
+	MsgEraseProfile     = "erase_profile"
+)
+
 // KnownMessages is every message name the app executes.
 func KnownMessages() map[string]bool {
-	return map[string]bool{MsgRegisterDID: true, MsgAnchor: true}
+	return map[string]bool{
+		MsgRegisterDID: true, MsgAnchor: true,
+		MsgAddKey: true, MsgRotateKey: true, MsgRevokeKey: true, MsgDeactivateDID: true,
+		MsgCreateOrganization: true, MsgInviteMember: true, MsgAcceptInvitation: true,
+		MsgLeaveOrganization: true, MsgRemoveMember: true, MsgGrantRole: true, MsgRevokeRole: true,
+		MsgTransferControl: true, MsgFreezeAccount: true, MsgUnfreezeAccount: true, MsgAppealFreeze: true,
+		MsgIssueCredential: true, MsgRevokeCredential: true, MsgSetProfile: true, MsgEraseProfile: true,
+	}
 }
 
 type canonical interface {

@@ -33,18 +33,47 @@ func NewKeyInfo(rec keyring.Record) KeyInfo {
 
 // DIDKey returns the did:key identifier of an Ed25519 public key.
 func DIDKey(pub ed25519.PublicKey) string {
-	return "did:key:" + identity.MultibaseKey(pub)
+	return DIDKeyPrefix + identity.MultibaseKey(pub)
 }
 
-// ParsePublicKey decodes a base64 (standard or URL alphabet, padded or not)
-// Ed25519 public key and checks its length.
+// DIDKeyPrefix starts every did:key identifier.
+const DIDKeyPrefix = "did:key:"
+
+// ParseDIDKey decodes the Ed25519 key of a did:key identifier,
+// "did:key:z6Mk...". The verification method form, the identifier followed
+// by "#" and the same multibase key, is accepted too.
+func ParseDIDKey(s string) (ed25519.PublicKey, error) {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, DIDKeyPrefix) {
+		return nil, fmt.Errorf("%q is not a did:key", s)
+	}
+	id := s[len(DIDKeyPrefix):]
+	if before, fragment, ok := strings.Cut(id, "#"); ok {
+		if fragment != before {
+			return nil, fmt.Errorf("did:key %q: the fragment must repeat the key", s)
+		}
+		id = before
+	}
+	pub, err := identity.ParseMultibaseKey(id)
+	if err != nil {
+		return nil, fmt.Errorf("did:key: %w", err)
+	}
+	return pub, nil
+}
+
+// ParsePublicKey decodes an Ed25519 public key given either as a did:key
+// ("did:key:z6Mk...") or as base64 (standard or URL alphabet, padded or
+// not) of the raw 32 bytes, and checks its length.
 func ParsePublicKey(s string) (ed25519.PublicKey, error) {
+	if strings.HasPrefix(strings.TrimSpace(s), DIDKeyPrefix) {
+		return ParseDIDKey(s)
+	}
 	raw, err := decodeBase64(s)
 	if err != nil {
 		return nil, fmt.Errorf("public key %q is not base64: %w", s, err)
 	}
 	if len(raw) != ed25519.PublicKeySize {
-		return nil, fmt.Errorf("public key has %d bytes, want %d (a base64 Ed25519 key)", len(raw), ed25519.PublicKeySize)
+		return nil, fmt.Errorf("public key has %d bytes, want %d (a base64 Ed25519 key, or did:key:z6Mk...)", len(raw), ed25519.PublicKeySize)
 	}
 	return ed25519.PublicKey(raw), nil
 }

@@ -120,11 +120,23 @@ type ManaBalance struct {
 	Capacity uint64 `json:"capacity"`
 	// Rate is the mana regenerated per block.
 	Rate uint64 `json:"rate"`
+	// BaseCapacity and BaseRate are the account's own grant; Capacity and
+	// Rate add to them the membership bonuses scaled by reputation, capped
+	// by the params. MembershipCapacity and MembershipRate are those
+	// additions (after the caps).
+	BaseCapacity       uint64 `json:"base_capacity"`
+	BaseRate           uint64 `json:"base_rate"`
+	MembershipCapacity uint64 `json:"membership_capacity"`
+	MembershipRate     uint64 `json:"membership_rate"`
+	// Escrowed is the mana locked in open escrows; it counts against the
+	// capacity, so Balance can reach at most Capacity - Escrowed.
+	Escrowed uint64 `json:"escrowed"`
 	// StoredBalance and LastHeight are the account as stored.
 	StoredBalance uint64 `json:"stored_balance"`
 	LastHeight    int64  `json:"last_height"`
 	// BlocksUntilFull counts blocks after Height+1 until Balance reaches
-	// Capacity; it is meaningless when NeverFull is set (rate 0).
+	// Capacity less Escrowed; it is meaningless when NeverFull is set
+	// (rate 0).
 	BlocksUntilFull uint64 `json:"blocks_until_full"`
 	NeverFull       bool   `json:"never_full,omitempty"`
 }
@@ -155,14 +167,21 @@ func NewManaBalance(did string, height int64, acc *manav1.Account) *ManaBalance 
 	next := height + 1
 	blocks, ok := mana.BlocksUntilFull(acc, next)
 	return &ManaBalance{
-		DID:             did,
-		Height:          height,
-		Balance:         mana.Effective(acc, next),
-		Capacity:        acc.Capacity,
-		Rate:            acc.Rate,
-		StoredBalance:   acc.Balance,
-		LastHeight:      acc.LastHeight,
-		BlocksUntilFull: blocks,
-		NeverFull:       !ok,
+		DID:      did,
+		Height:   height,
+		Balance:  mana.Effective(acc, next),
+		Capacity: acc.Capacity,
+		Rate:     acc.Rate,
+		// The caps can leave a capacity below its base (a genesis grant
+		// above a later max_capacity): the membership part is then 0.
+		BaseCapacity:       acc.BaseCapacity,
+		BaseRate:           acc.BaseRate,
+		MembershipCapacity: acc.Capacity - min(acc.BaseCapacity, acc.Capacity),
+		MembershipRate:     acc.Rate - min(acc.BaseRate, acc.Rate),
+		Escrowed:           acc.Escrowed,
+		StoredBalance:      acc.Balance,
+		LastHeight:         acc.LastHeight,
+		BlocksUntilFull:    blocks,
+		NeverFull:          !ok,
 	}
 }

@@ -156,6 +156,11 @@ func Generate(opts Options) (m *Manifest, err error) {
 		}
 		m.Nodes = append(m.Nodes, node)
 	}
+	// The federation hierarchy starts at one root federation; node0's
+	// account founds it, so the localnet can found organizations under it.
+	if _, err := state.Identity.AddRootFederation(RootFederation, m.Nodes[0].DID); err != nil {
+		return nil, err
+	}
 	if opts.BenchAccounts < 0 {
 		return nil, fmt.Errorf("bench accounts must not be negative")
 	}
@@ -256,6 +261,10 @@ func addresses(start string, n int) ([]netip.Addr, error) {
 	}
 	return out, nil
 }
+
+// RootFederation is the name of the testnet's root federation; its DID is
+// identity.DeriveOrgDID("", RootFederation).
+const RootFederation = "root"
 
 func nodeName(i int) string { return fmt.Sprintf("node%d", i) }
 

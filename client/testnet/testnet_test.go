@@ -135,6 +135,11 @@ func TestGenerate(t *testing.T) {
 			t.Errorf("account %s = %+v", node.DID, a)
 		}
 	}
+	// node0 founded the root federation.
+	if orgs := state.Identity.Organizations; len(orgs) != 1 || orgs[0].DID != identity.DeriveOrgDID("", RootFederation) ||
+		orgs[0].Kind != identity.KindFederation || orgs[0].Founder != m.Nodes[0].DID {
+		t.Fatalf("genesis organizations: %+v", orgs)
+	}
 }
 
 func TestGenerateRefusesExistingOutput(t *testing.T) {

@@ -27,10 +27,12 @@ life of the command.`,
   icnd keys show alice --did
   icnd keys export alice > alice.age
   icnd keys import alice2 alice.age
-  icnd keys delete alice --yes`,
+  icnd keys delete alice --yes
+  icnd keys convert did:key:z6Mk...`,
 	}
 	addKeyringFlag(cmd.PersistentFlags(), keyring.BackendFile)
 	cmd.AddCommand(keysAddCmd(), keysListCmd(), keysShowCmd(), keysDeleteCmd(), keysExportCmd(), keysImportCmd())
+	cmd.AddCommand(keysConvertCmd())
 	return cmd
 }
 

@@ -35,12 +35,15 @@ the absence itself is verified.`,
   icnd query mana balance did:icn:abcd... --height 100`,
 	}
 	idCmd := &cobra.Command{
-		Use:     "identity",
-		Short:   "Query DID documents",
-		Long:    `Queries of the identity module.`,
-		Example: `  icnd query identity did did:icn:abcd...`,
+		Use:   "identity",
+		Short: "Query DID documents and organizations",
+		Long:  `Queries of the identity module.`,
+		Example: `  icnd query identity did did:icn:abcd...
+  icnd query identity members did:icn:<org>`,
 	}
 	idCmd.AddCommand(queryDIDCmd())
+	idCmd.AddCommand(orgQueryCmds()...)
+	idCmd.AddCommand(queryCredentialCmd(), queryProfileCmd(), queryDIDByEmailCmd())
 	dagCmd := &cobra.Command{
 		Use:     "dag",
 		Short:   "Query anchored entries",
@@ -128,10 +131,16 @@ func queryResult(cmd *cobra.Command, res *client.QueryResult, err error, what st
 func queryDIDCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "did DID",
-		Short: "Show a DID's W3C DID document",
+		Short: "Resolve a DID to its W3C DID document and metadata",
 		Long: `Resolve DID to its DID document, in the W3C DID Core JSON representation
-(Ed25519VerificationKey2020 keys). --output json wraps it with the height and,
-with --prove, the verified header.`,
+(Ed25519VerificationKey2020 keys), followed by its document metadata: when it
+was created and last updated (block times, with the heights) and whether it is
+deactivated. Only keys that can sign now are listed; revoked keys are history.
+
+--output json prints the DID resolution result (W3C DID Core §7.1:
+didDocument, didResolutionMetadata, didDocumentMetadata) with the height and,
+with --prove, the verified header. The proof covers the document and its
+heights; the block times are as the node reports them.`,
 		Example: `  icnd query identity did did:icn:abcd...
   icnd query identity did did:icn:abcd... --prove --node tcp://127.0.0.3:26657 --witnesses tcp://127.0.0.4:26657,tcp://127.0.0.5:26657`,
 		Args: cobra.ExactArgs(1),
@@ -144,12 +153,8 @@ with --prove, the verified header.`,
 				return err
 			}
 			height, _ := cmd.Flags().GetInt64(flagHeight)
-			doc, res, err := q.DIDDocument(cmd.Context(), args[0], height)
-			var w3c identity.W3CDocument
-			if doc != nil {
-				w3c = identity.Resolve(doc)
-			}
-			return queryResult(cmd, res, err, "DID "+args[0], w3c, func() { _ = printJSON(os.Stdout, w3c) })
+			rr, res, err := q.ResolveDID(cmd.Context(), args[0], height)
+			return queryResult(cmd, res, err, "DID "+args[0], rr, func() { printResolution(rr) })
 		},
 	}
 	addQueryFlags(cmd)
@@ -200,8 +205,10 @@ func queryBalanceCmd() *cobra.Command {
 		Short: "Show a DID's mana balance, capacity and regeneration",
 		Long: `Show DID's mana account as of the queried height H. The balance shown is the one
 the next block (H+1) sees: the stored balance plus what regenerated since the
-account last changed, capped at the capacity. Also shows the capacity, the rate
-(mana per block) and how many blocks until the account is full.`,
+account last changed, capped at the capacity less what is locked in escrow.
+Also shows the capacity and the rate (mana per block), each split into the
+account's own base grant and what its memberships add, the escrowed mana, and
+how many blocks until the account is full.`,
 		Example: `  icnd query mana balance did:icn:abcd...
   icnd query mana balance did:icn:abcd... --output json --prove`,
 		Args: cobra.ExactArgs(1),
@@ -227,8 +234,9 @@ account last changed, capped at the capacity. Also shows the capacity, the rate
 					[2]string{"did", b.DID},
 					[2]string{"height", fmt.Sprintf("%d (balance as block %d sees it)", b.Height, b.Height+1)},
 					[2]string{"balance", strconv.FormatUint(b.Balance, 10)},
-					[2]string{"capacity", strconv.FormatUint(b.Capacity, 10)},
-					[2]string{"rate", strconv.FormatUint(b.Rate, 10) + " per block"},
+					[2]string{"capacity", fmt.Sprintf("%d (base %d + membership %d)", b.Capacity, b.BaseCapacity, b.MembershipCapacity)},
+					[2]string{"rate", fmt.Sprintf("%d per block (base %d + membership %d)", b.Rate, b.BaseRate, b.MembershipRate)},
+					[2]string{"escrowed", strconv.FormatUint(b.Escrowed, 10)},
 					[2]string{"full", full},
 				)
 			})

@@ -33,30 +33,46 @@ The transaction is shown and must be confirmed before it is broadcast, unless
 --yes is given or stdin is not a terminal. With --broadcast-mode commit (the
 default) the command waits until the transaction is in a block, prints its
 height, hash and result, and exits non-zero if it failed; with sync it returns
-once the node has accepted it into its mempool.`,
+once the node has accepted it into its mempool.
+
+The --from account pays the transaction's mana unless --sponsor names another
+key of the keyring: that key signs the transaction too, and its DID pays, or,
+with --sponsor-payer, an organization it controls pays from its treasury. The
+signer's sequence advances either way. This is how a member onboards a
+newcomer who has no mana yet.`,
 		Example: `  icnd tx identity register --key alice --from node0
-  icnd tx dag anchor --file report.pdf --kind document --from alice`,
+  icnd tx dag anchor --file report.pdf --kind document --from alice
+  icnd tx dag anchor --file report.pdf --kind document --from newcomer --sponsor alice
+  icnd tx dag anchor --file report.pdf --kind document --from newcomer --sponsor alice --sponsor-payer did:icn:<coop>`,
 	}
 	f := cmd.PersistentFlags()
 	f.String(flagNode, defaultNode, "CometBFT RPC address of the node to talk to")
 	f.String(flagChainID, "", "chain id (default: ask the node)")
 	f.String(flagOutput, "text", "output format: text or json")
 	addKeyringFlag(f, keyring.BackendFile)
-	f.String(flagFrom, "", "name of the keyring key that signs and pays (required)")
+	f.String(flagFrom, "", "name of the keyring key that signs, and pays unless --sponsor is given (required)")
 	f.BoolP(flagYes, "y", false, "broadcast without asking for confirmation")
 	f.String(flagMemo, "", "free-text memo (at most 256 bytes)")
 	f.Uint64(flagTimeoutHeight, 0, "last block height at which the transaction may be included (0: none)")
 	f.Uint64(flagSequence, 0, "signer's sequence (default: the next one, asked from the node)")
 	f.String(flagKeyID, identity.FirstKeyID, "id of the signer's verification key in its DID document")
+	f.String(flagSigner, "", "DID to sign as (default: the DID of the --from key); for a key added to a DID with add-key or rotate-key, with --key-id")
 	f.String(flagBroadcastMode, client.BroadcastCommit, "sync (return once accepted by the mempool) or commit (wait for the block)")
+	addSponsorFlags(f)
 
 	idCmd := &cobra.Command{
 		Use:     "identity",
-		Short:   "Identity transactions: register DIDs",
+		Short:   "Identity transactions: register DIDs, manage their keys",
 		Long:    `Transactions of the identity module.`,
-		Example: `  icnd tx identity register --key alice --from node0`,
+		Example: `  icnd tx identity register --key alice --from node0
+  icnd tx identity add-key key-2 --key alice-laptop --from alice
+  icnd tx identity rotate-key key-1 key-3 --key alice-new --from alice
+  icnd tx identity create-org bakery --kind cooperative --parent did:icn:<root> --from alice`,
 	}
 	idCmd.AddCommand(txRegisterCmd())
+	idCmd.AddCommand(txAddKeyCmd(), txRotateKeyCmd(), txRevokeKeyCmd(), txDeactivateCmd())
+	idCmd.AddCommand(orgTxCmds()...)
+	idCmd.AddCommand(txRevokeCredentialCmd(), txSetProfileCmd(), txEraseProfileCmd())
 	dagCmd := &cobra.Command{
 		Use:     "dag",
 		Short:   "DAG transactions: anchor content identifiers",
@@ -110,7 +126,10 @@ func runTx(cmd *cobra.Command, build txBuilder) error {
 	if err != nil {
 		return err
 	}
-	signer := identity.DeriveDID(rec.PublicKey)
+	signer, err := signerDID(cmd, rec)
+	if err != nil {
+		return err
+	}
 	c, err := dial(cmd)
 	if err != nil {
 		return err
@@ -137,6 +156,9 @@ func runTx(cmd *cobra.Command, build txBuilder) error {
 	p.KeyID, _ = cmd.Flags().GetString(flagKeyID)
 	p.Memo, _ = cmd.Flags().GetString(flagMemo)
 	p.TimeoutHeight, _ = cmd.Flags().GetUint64(flagTimeoutHeight)
+	if p.Sponsor, err = sponsorFromFlags(cmd, kr); err != nil {
+		return err
+	}
 
 	fmt.Fprintf(os.Stderr, "chain:   %s\nsigner:  %s (key %q, %s, sequence %d)\n", chainID, signer, from, p.KeyID, seq)
 	for i, d := range describe {
@@ -144,6 +166,10 @@ func runTx(cmd *cobra.Command, build txBuilder) error {
 	}
 	if p.Memo != "" {
 		fmt.Fprintf(os.Stderr, "memo:    %q\n", p.Memo)
+	}
+	if p.Sponsor != nil {
+		sponsorKey, _ := cmd.Flags().GetString(flagSponsor)
+		fmt.Fprintln(os.Stderr, describeSponsor(p.Sponsor, sponsorKey))
 	}
 	ok, err := confirm(cmd, "Sign and broadcast?")
 	if err != nil {

@@ -22,6 +22,20 @@ type Genesis struct {
 	// transaction, so that a chain restarted from an export keeps refusing
 	// replays. Absent DIDs start at 0.
 	Sequences []GenesisSequence `json:"sequences,omitempty"`
+	// Credentials are the status records of anchored credentials.
+	Credentials []*identityv1.CredentialStatus `json:"credentials,omitempty"`
+	// Profiles are the encrypted profiles; InitGenesis rebuilds their
+	// email index.
+	Profiles []*identityv1.Profile `json:"profiles,omitempty"`
+	// Organizations are the organizations, whose DID documents InitGenesis
+	// builds from them (they are not among Documents).
+	Organizations []GenesisOrganization `json:"organizations,omitempty"`
+	// Memberships, with their roles; InitGenesis rebuilds the member-of index.
+	Memberships []*identityv1.Membership `json:"memberships,omitempty"`
+	// Invitations are the pending invitations.
+	Invitations []*identityv1.Invitation `json:"invitations,omitempty"`
+	// Freezes are the compliance freezes in force.
+	Freezes []*identityv1.Freeze `json:"freezes,omitempty"`
 }
 
 // GenesisSequence is one DID's next sequence.
@@ -32,7 +46,10 @@ type GenesisSequence struct {
 
 // Validate checks the genesis state on its own: canonical DIDs derived from
 // their first key, valid unique key ids within bounds, known registrants,
-// no duplicate DIDs, sequences only for listed DIDs.
+// no duplicate DIDs, sequences only for listed DIDs, organizations that
+// form one tree under the root federation with memberships, invitations
+// and freezes that resolve (validateOrganizations), credentials and
+// profiles whose DIDs are listed.
 func (g Genesis) Validate() error {
 	seen := make(map[string]bool, len(g.Documents))
 	for i, doc := range g.Documents {
@@ -73,6 +90,9 @@ func (g Genesis) Validate() error {
 		if doc.RegisteredBy != "" && !seen[doc.RegisteredBy] {
 			return ErrInvalidGenesis.Wrapf("%s: registered_by %q is not a genesis DID", doc.Did, truncate(doc.RegisteredBy))
 		}
+		if err := validateLifecycle(doc, func(did string) bool { return seen[did] }); err != nil {
+			return err
+		}
 	}
 	seqs := make(map[string]bool, len(g.Sequences))
 	for _, s := range g.Sequences {
@@ -84,15 +104,25 @@ func (g Genesis) Validate() error {
 		}
 		seqs[s.DID] = true
 	}
-	return nil
+	if err := g.validateOrganizations(seen); err != nil {
+		return err
+	}
+	registered := g.registeredDIDs()
+	if err := validateCredentials(g.Credentials, registered); err != nil {
+		return err
+	}
+	return validateProfiles(g.Profiles, registered)
 }
 
-// DIDs returns the DIDs the genesis registers, sorted, for the other
-// modules' genesis.
+// DIDs returns the DIDs the genesis registers, those of the documents and
+// of the organizations, sorted, for the other modules' genesis.
 func (g Genesis) DIDs() []string {
-	out := make([]string, 0, len(g.Documents))
+	out := make([]string, 0, len(g.Documents)+len(g.Organizations))
 	for _, doc := range g.Documents {
 		out = append(out, doc.Did)
+	}
+	for _, o := range g.Organizations {
+		out = append(out, o.DID)
 	}
 	sort.Strings(out)
 	return out
@@ -122,11 +152,17 @@ func (k *Keeper) InitGenesis(ctx modules.Context, g Genesis) error {
 			k.setSequence(ctx, s.DID, s.Sequence)
 		}
 	}
-	return nil
+	if err := k.initOrganizations(ctx, g); err != nil {
+		return err
+	}
+	if err := k.initCredentials(ctx, g.Credentials); err != nil {
+		return err
+	}
+	return k.initProfiles(ctx, g.Profiles)
 }
 
 // ExportGenesis returns every document and every non-zero sequence, in DID
-// order.
+// order, and every credential record and profile, in key order.
 func (k *Keeper) ExportGenesis(ctx modules.Context) (Genesis, error) {
 	g := Genesis{Documents: []*identityv1.DIDDocument{}}
 	docPrefix := []byte{StorePrefix, subDocument}
@@ -136,6 +172,10 @@ func (k *Keeper) ExportGenesis(ctx modules.Context) (Genesis, error) {
 		doc := new(identityv1.DIDDocument)
 		if err := doc.Unmarshal(it.Value()); err != nil {
 			return Genesis{}, fmt.Errorf("identity: corrupt document under key %x: %w", it.Key(), err)
+		}
+		if k.IsOrganization(ctx, doc.Did) {
+			// Built from the organization record by InitGenesis.
+			continue
 		}
 		g.Documents = append(g.Documents, doc)
 	}
@@ -147,6 +187,16 @@ func (k *Keeper) ExportGenesis(ctx modules.Context) (Genesis, error) {
 		if seq > 0 {
 			g.Sequences = append(g.Sequences, GenesisSequence{DID: doc.Did, Sequence: seq})
 		}
+	}
+	if err := k.exportOrganizations(ctx, &g); err != nil {
+		return Genesis{}, err
+	}
+	var err error
+	if g.Credentials, err = k.exportCredentials(ctx); err != nil {
+		return Genesis{}, err
+	}
+	if g.Profiles, err = k.exportProfiles(ctx); err != nil {
+		return Genesis{}, err
 	}
 	return g, nil
 }

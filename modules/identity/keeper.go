@@ -39,19 +39,23 @@ func (k *Keeper) Exists(ctx modules.Context, did string) bool {
 	return ctx.Store.Has(DocumentKey(did))
 }
 
-// VerificationKey returns the Ed25519 key keyID of did. Errors:
-// ErrUnknownDID, ErrUnknownKey.
+// VerificationKey returns the Ed25519 key keyID of did if it may sign now:
+// the key is active and the DID is not deactivated. For a key as it was at
+// an earlier height, use KeyAt. Errors: ErrUnknownDID, ErrUnknownKey,
+// ErrKeyRevoked, ErrDIDDeactivated.
 func (k *Keeper) VerificationKey(ctx modules.Context, did, keyID string) (ed25519.PublicKey, error) {
 	doc, err := k.Document(ctx, did)
 	if err != nil {
 		return nil, err
 	}
-	for _, vk := range doc.Keys {
-		if vk.Id == keyID {
-			return ed25519.PublicKey(vk.PublicKey), nil
-		}
+	if doc.DeactivatedHeight != 0 {
+		return nil, ErrDIDDeactivated.Wrapf("%s at height %d", did, doc.DeactivatedHeight)
 	}
-	return nil, ErrUnknownKey.Wrapf("%s#%s", did, keyID)
+	vk, err := activeKey(doc, keyID)
+	if err != nil {
+		return nil, err
+	}
+	return ed25519.PublicKey(vk.PublicKey), nil
 }
 
 // Sequence returns did's next expected sequence (0 for a fresh DID). A

@@ -16,3 +16,16 @@ var (
 	// ErrInvalidGenesis: the mana genesis state is inconsistent.
 	ErrInvalidGenesis = modules.Register(Codespace, 5, "invalid mana genesis")
 )
+
+// Escrow result codes. The escrow API is called by other modules, so these
+// reach a transaction's result through the message that triggered it.
+var (
+	// ErrInvalidEscrowID: an escrow id is empty or longer than MaxEscrowIDLength.
+	ErrInvalidEscrowID = modules.Register(Codespace, 6, "invalid escrow id")
+	// ErrEscrowExists: an escrow with the id is already open.
+	ErrEscrowExists = modules.Register(Codespace, 7, "escrow already exists")
+	// ErrEscrowNotFound: no escrow with the id is open.
+	ErrEscrowNotFound = modules.Register(Codespace, 8, "escrow not found")
+	// ErrInvalidAmount: a lock of zero mana.
+	ErrInvalidAmount = modules.Register(Codespace, 9, "invalid mana amount")
+)

@@ -8,10 +8,16 @@ import (
 )
 
 // Keeper reads and writes mana state. It holds no state of its own.
-type Keeper struct{}
+type Keeper struct {
+	memberships Memberships
+	reputation  Reputation
+}
 
-// NewKeeper returns a mana Keeper.
-func NewKeeper() *Keeper { return &Keeper{} }
+// NewKeeper returns a mana Keeper that derives capacity (Derive) from the
+// memberships and reputation the two interfaces report.
+func NewKeeper(memberships Memberships, reputation Reputation) *Keeper {
+	return &Keeper{memberships: memberships, reputation: reputation}
+}
 
 // Params loads the module params. Params are written at genesis, so their
 // absence is a broken invariant and returned as a plain error.
@@ -38,8 +44,12 @@ func (k *Keeper) SetParams(ctx modules.Context, p *manav1.Params) error {
 }
 
 // Account loads did's stored account (not regenerated; see Effective).
-// It returns ErrNoAccount when there is none.
+// It returns ErrNoAccount when there is none, including for a string too
+// long to be any DID.
 func (k *Keeper) Account(ctx modules.Context, did string) (*manav1.Account, error) {
+	if len(did) > modules.MaxKeyPart {
+		return nil, ErrNoAccount.Wrapf("%d-byte DID", len(did))
+	}
 	bz := ctx.Store.Get(AccountKey(did))
 	if bz == nil {
 		return nil, ErrNoAccount.Wrapf("%s", did)
@@ -60,8 +70,11 @@ func (k *Keeper) setAccount(ctx modules.Context, did string, acc *manav1.Account
 	return nil
 }
 
-// CreateAccount opens did's account with the new-account capacity and rate
-// from params and an empty balance. It implements identity.ManaAccounts.
+// CreateAccount opens did's account with an empty balance and the base
+// capacity and rate that params give new accounts, and derives its capacity
+// and rate from them (Derive): a DID that belongs to no organization and
+// has a neutral reputation gets exactly the base, which is 0 by default.
+// It implements identity.ManaAccounts.
 func (k *Keeper) CreateAccount(ctx modules.Context, did string) error {
 	if ctx.Store.Has(AccountKey(did)) {
 		return fmt.Errorf("mana: account of %s already exists", did)
@@ -70,11 +83,15 @@ func (k *Keeper) CreateAccount(ctx modules.Context, did string) error {
 	if err != nil {
 		return err
 	}
-	return k.setAccount(ctx, did, &manav1.Account{
-		Capacity:   p.NewAccountCapacity,
-		Rate:       p.NewAccountRate,
-		LastHeight: ctx.Height,
-	})
+	acc := &manav1.Account{
+		BaseCapacity: p.NewAccountCapacity,
+		BaseRate:     p.NewAccountRate,
+		LastHeight:   ctx.Height,
+	}
+	if acc.Capacity, acc.Rate, err = k.derive(ctx, p, did, acc); err != nil {
+		return err
+	}
+	return k.setAccount(ctx, did, acc)
 }
 
 // Charge takes amount from did's regenerated balance at ctx.Height. It
@@ -85,14 +102,11 @@ func (k *Keeper) Charge(ctx modules.Context, did string, amount uint64) error {
 	if err != nil {
 		return err
 	}
-	have := Effective(acc, ctx.Height)
-	if have < amount {
-		return ErrInsufficientMana.Wrapf("%s has %d, needs %d", did, have, amount)
+	settle(acc, ctx.Height)
+	if acc.Balance < amount {
+		return ErrInsufficientMana.Wrapf("%s has %d, needs %d", did, acc.Balance, amount)
 	}
-	acc.Balance = have - amount
-	if ctx.Height > acc.LastHeight {
-		acc.LastHeight = ctx.Height
-	}
+	acc.Balance -= amount
 	if err := k.setAccount(ctx, did, acc); err != nil {
 		return err
 	}

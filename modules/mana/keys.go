@@ -8,6 +8,7 @@ const StorePrefix = modules.PrefixMana
 const (
 	subAccount byte = 0x01
 	subParams  byte = 0x02
+	subEscrow  byte = 0x03
 )
 
 // AccountKey is the key of did's mana account.
@@ -18,4 +19,10 @@ func AccountKey(did string) []byte {
 // ParamsKey is the key of the module's params.
 func ParamsKey() []byte {
 	return []byte{StorePrefix, subParams}
+}
+
+// EscrowKey is the key of the escrow with id. The caller has checked id
+// with ValidateEscrowID.
+func EscrowKey(id []byte) []byte {
+	return modules.Key(StorePrefix, subEscrow, id)
 }

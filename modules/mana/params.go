@@ -1,6 +1,8 @@
 package mana
 
 import (
+	"slices"
+
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 )
 
@@ -12,15 +14,51 @@ func DefaultParams() *manav1.Params {
 		BaseTxCost:  10,
 		CostPerByte: 1,
 		MsgCosts: []*manav1.MsgCost{
+			{Msg: "accept_invitation", Cost: 20},
+			{Msg: "add_key", Cost: 50},
 			{Msg: "anchor", Cost: 10},
+			{Msg: "appeal_freeze", Cost: 10},
+			{Msg: "create_organization", Cost: 500},
+			{Msg: "deactivate_did", Cost: 10},
+			{Msg: "erase_profile", Cost: 10},
+			{Msg: "freeze_account", Cost: 20},
+			{Msg: "grant_role", Cost: 20},
+			{Msg: "invite_member", Cost: 20},
+			{Msg: "issue_credential", Cost: 50},
+			{Msg: "leave_organization", Cost: 10},
 			{Msg: "register_did", Cost: 100},
+			{Msg: "remove_member", Cost: 20},
+			{Msg: "revoke_credential", Cost: 20},
+			{Msg: "revoke_key", Cost: 10},
+			{Msg: "revoke_role", Cost: 10},
+			{Msg: "rotate_key", Cost: 50},
+			{Msg: "set_profile", Cost: 50},
+			{Msg: "transfer_control", Cost: 50},
+			{Msg: "unfreeze_account", Cost: 10},
 		},
 		NewAccountCapacity: 0,
 		NewAccountRate:     0,
+		// One membership pays for a few dozen transactions at once and a
+		// typical one every few blocks. A federation's members are mostly
+		// organizations, whose treasuries sponsor their own members.
+		MembershipBonuses: []*manav1.MembershipBonus{
+			{Kind: KindCommunity, Capacity: 10_000, Rate: 20},
+			{Kind: KindCooperative, Capacity: 20_000, Rate: 50},
+			{Kind: KindFederation, Capacity: 50_000, Rate: 100},
+		},
+		MaxReputationBps: 2 * NeutralReputation,
+		// Far above any membership-derived capacity, and above the localnet's
+		// generous genesis grants (client/testnet); low enough that a
+		// capacity or rate never comes near 2^64.
+		MaxCapacity: 1_000_000_000_000_000,
+		MaxRate:     1_000_000_000_000,
 	}
 }
 
-// ValidateParams checks that every transaction costs something and that the cost table is sorted by message name,
+// ValidateParams checks that every transaction costs something, that the
+// caps are usable (max_capacity and max_rate at least 1, max_reputation_bps
+// at least neutral), that the membership bonus table names known kinds,
+// sorted and unique, and that the cost table is sorted by message name,
 // without duplicates, and names only messages in known.
 func ValidateParams(p *manav1.Params, known map[string]bool) error {
 	if p == nil {
@@ -31,6 +69,15 @@ func ValidateParams(p *manav1.Params, known map[string]bool) error {
 		// stored params from ever encoding to zero bytes.
 		return ErrInvalidParams.Wrapf("base_tx_cost must be at least 1")
 	}
+	if p.MaxCapacity == 0 || p.MaxRate == 0 {
+		return ErrInvalidParams.Wrapf("max_capacity and max_rate must be at least 1")
+	}
+	if p.MaxReputationBps < NeutralReputation {
+		return ErrInvalidParams.Wrapf("max_reputation_bps is %d, must be at least %d (neutral)", p.MaxReputationBps, NeutralReputation)
+	}
+	if err := validateBonuses(p.MembershipBonuses); err != nil {
+		return err
+	}
 	for i, row := range p.MsgCosts {
 		if row == nil {
 			return ErrInvalidParams.Wrapf("cost row %d is null", i)
@@ -40,6 +87,23 @@ func ValidateParams(p *manav1.Params, known map[string]bool) error {
 		}
 		if i > 0 && p.MsgCosts[i-1].Msg >= row.Msg {
 			return ErrInvalidParams.Wrapf("cost rows must be sorted by message and unique: %q after %q", row.Msg, p.MsgCosts[i-1].Msg)
+		}
+	}
+	return nil
+}
+
+// validateBonuses checks that the membership bonus table names only known
+// organization kinds, sorted and unique.
+func validateBonuses(rows []*manav1.MembershipBonus) error {
+	for i, row := range rows {
+		if row == nil {
+			return ErrInvalidParams.Wrapf("membership bonus row %d is null", i)
+		}
+		if !slices.Contains(knownKinds, row.Kind) {
+			return ErrInvalidParams.Wrapf("membership bonus row %d names unknown kind %q, want one of %v", i, row.Kind, knownKinds)
+		}
+		if i > 0 && rows[i-1].Kind >= row.Kind {
+			return ErrInvalidParams.Wrapf("membership bonus rows must be sorted by kind and unique: %q after %q", row.Kind, rows[i-1].Kind)
 		}
 	}
 	return nil

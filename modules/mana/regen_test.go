@@ -24,6 +24,9 @@ func TestEffective(t *testing.T) {
 		{"product overflows", manav1.Account{Balance: 1, Capacity: math.MaxUint64, Rate: math.MaxUint64, LastHeight: 0}, 3, math.MaxUint64},
 		{"sum overflows", manav1.Account{Balance: math.MaxUint64 - 1, Capacity: math.MaxUint64, Rate: 10, LastHeight: 0}, 1, math.MaxUint64},
 		{"stored balance above capacity is capped", manav1.Account{Balance: 2000, Capacity: 1000, Rate: 0, LastHeight: 0}, 0, 1000},
+		{"escrow lowers the ceiling", manav1.Account{Balance: 200, Capacity: 1000, Rate: 5, Escrowed: 300, LastHeight: 100}, 1000, 700},
+		{"escrow above capacity leaves nothing", manav1.Account{Balance: 200, Capacity: 1000, Rate: 5, Escrowed: 1200, LastHeight: 100}, 1000, 0},
+		{"escrow equal to capacity leaves nothing", manav1.Account{Balance: 0, Capacity: 1000, Rate: 5, Escrowed: 1000, LastHeight: 100}, 1000, 0},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -65,7 +68,12 @@ func TestTxCost(t *testing.T) {
 }
 
 func TestValidateParams(t *testing.T) {
+	// The default cost table names messages of every module; the app
+	// checks them against its own list (app.KnownMessages).
 	known := map[string]bool{"anchor": true, "register_did": true}
+	for _, row := range DefaultParams().MsgCosts {
+		known[row.Msg] = true
+	}
 	if err := ValidateParams(DefaultParams(), known); err != nil {
 		t.Fatal(err)
 	}

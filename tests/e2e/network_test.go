@@ -49,6 +49,26 @@ func TestNetwork(t *testing.T) {
 		}
 	})
 
+	t.Run("a sponsor pays for a DID without mana", func(t *testing.T) {
+		testSponsor(t, n)
+	})
+
+	t.Run("add a key, sign with it, revoke it", func(t *testing.T) {
+		testKeyLifecycle(t, n, txFlags)
+	})
+
+	t.Run("issue, verify and revoke credentials", func(t *testing.T) {
+		testCredentials(t, n, txFlags)
+	})
+
+	t.Run("set, read back and erase an encrypted profile", func(t *testing.T) {
+		testProfile(t, n, txFlags)
+	})
+
+	t.Run("found a cooperative, admit members, freeze, hand it to the assembly", func(t *testing.T) {
+		testOrganizations(t, n, txFlags)
+	})
+
 	cid := client.RawCID([]byte("hello world")).String()
 	t.Run("anchor a CID and query it with --prove", func(t *testing.T) {
 		res := n.txJSON(t, 0, append([]string{"tx", "dag", "anchor", cid, "--kind", "document"}, txFlags...)...)

@@ -10,6 +10,7 @@ import (
 	proto "github.com/cosmos/gogoproto/proto"
 	v11 "github.com/intercooperative/icnd/proto/icn/dag/v1"
 	v1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
+	v12 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 	io "io"
 	math "math"
 	math_bits "math/bits"
@@ -36,6 +37,10 @@ type Tx struct {
 	AuthInfoBytes []byte `protobuf:"bytes,2,opt,name=auth_info_bytes,json=authInfoBytes,proto3" json:"auth_info_bytes,omitempty"`
 	// signature is the Ed25519 signature over the encoded SignDoc.
 	Signature []byte `protobuf:"bytes,3,opt,name=signature,proto3" json:"signature,omitempty"`
+	// sponsor_signature is the sponsor's Ed25519 signature over the same
+	// SignDoc, by the key AuthInfo.sponsor names; present exactly when
+	// AuthInfo.sponsor is.
+	SponsorSignature []byte `protobuf:"bytes,4,opt,name=sponsor_signature,json=sponsorSignature,proto3" json:"sponsor_signature,omitempty"`
 }
 
 func (m *Tx) Reset()         { *m = Tx{} }
@@ -88,6 +93,13 @@ func (m *Tx) GetAuthInfoBytes() []byte {
 func (m *Tx) GetSignature() []byte {
 	if m != nil {
 		return m.Signature
+	}
+	return nil
+}
+
+func (m *Tx) GetSponsorSignature() []byte {
+	if m != nil {
+		return m.SponsorSignature
 	}
 	return nil
 }
@@ -171,9 +183,27 @@ func (m *TxBody) GetChainId() string {
 // Msg is one message of a transaction: a closed set of types, no Any.
 type Msg struct {
 	// Types that are valid to be assigned to Sum:
-	//
 	//	*Msg_RegisterDid
 	//	*Msg_Anchor
+	//	*Msg_AddKey
+	//	*Msg_RotateKey
+	//	*Msg_RevokeKey
+	//	*Msg_DeactivateDid
+	//	*Msg_CreateOrganization
+	//	*Msg_InviteMember
+	//	*Msg_AcceptInvitation
+	//	*Msg_LeaveOrganization
+	//	*Msg_RemoveMember
+	//	*Msg_GrantRole
+	//	*Msg_RevokeRole
+	//	*Msg_TransferControl
+	//	*Msg_FreezeAccount
+	//	*Msg_UnfreezeAccount
+	//	*Msg_AppealFreeze
+	//	*Msg_IssueCredential
+	//	*Msg_RevokeCredential
+	//	*Msg_SetProfile
+	//	*Msg_EraseProfile
 	Sum isMsg_Sum `protobuf_oneof:"sum"`
 }
 
@@ -222,9 +252,85 @@ type Msg_RegisterDid struct {
 type Msg_Anchor struct {
 	Anchor *v11.MsgAnchor `protobuf:"bytes,2,opt,name=anchor,proto3,oneof" json:"anchor,omitempty"`
 }
+type Msg_AddKey struct {
+	AddKey *v1.MsgAddKey `protobuf:"bytes,10,opt,name=add_key,json=addKey,proto3,oneof" json:"add_key,omitempty"`
+}
+type Msg_RotateKey struct {
+	RotateKey *v1.MsgRotateKey `protobuf:"bytes,11,opt,name=rotate_key,json=rotateKey,proto3,oneof" json:"rotate_key,omitempty"`
+}
+type Msg_RevokeKey struct {
+	RevokeKey *v1.MsgRevokeKey `protobuf:"bytes,12,opt,name=revoke_key,json=revokeKey,proto3,oneof" json:"revoke_key,omitempty"`
+}
+type Msg_DeactivateDid struct {
+	DeactivateDid *v1.MsgDeactivateDID `protobuf:"bytes,13,opt,name=deactivate_did,json=deactivateDid,proto3,oneof" json:"deactivate_did,omitempty"`
+}
+type Msg_CreateOrganization struct {
+	CreateOrganization *v1.MsgCreateOrganization `protobuf:"bytes,20,opt,name=create_organization,json=createOrganization,proto3,oneof" json:"create_organization,omitempty"`
+}
+type Msg_InviteMember struct {
+	InviteMember *v1.MsgInviteMember `protobuf:"bytes,21,opt,name=invite_member,json=inviteMember,proto3,oneof" json:"invite_member,omitempty"`
+}
+type Msg_AcceptInvitation struct {
+	AcceptInvitation *v1.MsgAcceptInvitation `protobuf:"bytes,22,opt,name=accept_invitation,json=acceptInvitation,proto3,oneof" json:"accept_invitation,omitempty"`
+}
+type Msg_LeaveOrganization struct {
+	LeaveOrganization *v1.MsgLeaveOrganization `protobuf:"bytes,23,opt,name=leave_organization,json=leaveOrganization,proto3,oneof" json:"leave_organization,omitempty"`
+}
+type Msg_RemoveMember struct {
+	RemoveMember *v1.MsgRemoveMember `protobuf:"bytes,24,opt,name=remove_member,json=removeMember,proto3,oneof" json:"remove_member,omitempty"`
+}
+type Msg_GrantRole struct {
+	GrantRole *v1.MsgGrantRole `protobuf:"bytes,25,opt,name=grant_role,json=grantRole,proto3,oneof" json:"grant_role,omitempty"`
+}
+type Msg_RevokeRole struct {
+	RevokeRole *v1.MsgRevokeRole `protobuf:"bytes,26,opt,name=revoke_role,json=revokeRole,proto3,oneof" json:"revoke_role,omitempty"`
+}
+type Msg_TransferControl struct {
+	TransferControl *v1.MsgTransferControl `protobuf:"bytes,27,opt,name=transfer_control,json=transferControl,proto3,oneof" json:"transfer_control,omitempty"`
+}
+type Msg_FreezeAccount struct {
+	FreezeAccount *v1.MsgFreezeAccount `protobuf:"bytes,28,opt,name=freeze_account,json=freezeAccount,proto3,oneof" json:"freeze_account,omitempty"`
+}
+type Msg_UnfreezeAccount struct {
+	UnfreezeAccount *v1.MsgUnfreezeAccount `protobuf:"bytes,29,opt,name=unfreeze_account,json=unfreezeAccount,proto3,oneof" json:"unfreeze_account,omitempty"`
+}
+type Msg_AppealFreeze struct {
+	AppealFreeze *v1.MsgAppealFreeze `protobuf:"bytes,30,opt,name=appeal_freeze,json=appealFreeze,proto3,oneof" json:"appeal_freeze,omitempty"`
+}
+type Msg_IssueCredential struct {
+	IssueCredential *v1.MsgIssueCredential `protobuf:"bytes,40,opt,name=issue_credential,json=issueCredential,proto3,oneof" json:"issue_credential,omitempty"`
+}
+type Msg_RevokeCredential struct {
+	RevokeCredential *v1.MsgRevokeCredential `protobuf:"bytes,41,opt,name=revoke_credential,json=revokeCredential,proto3,oneof" json:"revoke_credential,omitempty"`
+}
+type Msg_SetProfile struct {
+	SetProfile *v1.MsgSetProfile `protobuf:"bytes,45,opt,name=set_profile,json=setProfile,proto3,oneof" json:"set_profile,omitempty"`
+}
+type Msg_EraseProfile struct {
+	EraseProfile *v1.MsgEraseProfile `protobuf:"bytes,46,opt,name=erase_profile,json=eraseProfile,proto3,oneof" json:"erase_profile,omitempty"`
+}
 
-func (*Msg_RegisterDid) isMsg_Sum() {}
-func (*Msg_Anchor) isMsg_Sum()      {}
+func (*Msg_RegisterDid) isMsg_Sum()        {}
+func (*Msg_Anchor) isMsg_Sum()             {}
+func (*Msg_AddKey) isMsg_Sum()             {}
+func (*Msg_RotateKey) isMsg_Sum()          {}
+func (*Msg_RevokeKey) isMsg_Sum()          {}
+func (*Msg_DeactivateDid) isMsg_Sum()      {}
+func (*Msg_CreateOrganization) isMsg_Sum() {}
+func (*Msg_InviteMember) isMsg_Sum()       {}
+func (*Msg_AcceptInvitation) isMsg_Sum()   {}
+func (*Msg_LeaveOrganization) isMsg_Sum()  {}
+func (*Msg_RemoveMember) isMsg_Sum()       {}
+func (*Msg_GrantRole) isMsg_Sum()          {}
+func (*Msg_RevokeRole) isMsg_Sum()         {}
+func (*Msg_TransferControl) isMsg_Sum()    {}
+func (*Msg_FreezeAccount) isMsg_Sum()      {}
+func (*Msg_UnfreezeAccount) isMsg_Sum()    {}
+func (*Msg_AppealFreeze) isMsg_Sum()       {}
+func (*Msg_IssueCredential) isMsg_Sum()    {}
+func (*Msg_RevokeCredential) isMsg_Sum()   {}
+func (*Msg_SetProfile) isMsg_Sum()         {}
+func (*Msg_EraseProfile) isMsg_Sum()       {}
 
 func (m *Msg) GetSum() isMsg_Sum {
 	if m != nil {
@@ -247,11 +353,163 @@ func (m *Msg) GetAnchor() *v11.MsgAnchor {
 	return nil
 }
 
+func (m *Msg) GetAddKey() *v1.MsgAddKey {
+	if x, ok := m.GetSum().(*Msg_AddKey); ok {
+		return x.AddKey
+	}
+	return nil
+}
+
+func (m *Msg) GetRotateKey() *v1.MsgRotateKey {
+	if x, ok := m.GetSum().(*Msg_RotateKey); ok {
+		return x.RotateKey
+	}
+	return nil
+}
+
+func (m *Msg) GetRevokeKey() *v1.MsgRevokeKey {
+	if x, ok := m.GetSum().(*Msg_RevokeKey); ok {
+		return x.RevokeKey
+	}
+	return nil
+}
+
+func (m *Msg) GetDeactivateDid() *v1.MsgDeactivateDID {
+	if x, ok := m.GetSum().(*Msg_DeactivateDid); ok {
+		return x.DeactivateDid
+	}
+	return nil
+}
+
+func (m *Msg) GetCreateOrganization() *v1.MsgCreateOrganization {
+	if x, ok := m.GetSum().(*Msg_CreateOrganization); ok {
+		return x.CreateOrganization
+	}
+	return nil
+}
+
+func (m *Msg) GetInviteMember() *v1.MsgInviteMember {
+	if x, ok := m.GetSum().(*Msg_InviteMember); ok {
+		return x.InviteMember
+	}
+	return nil
+}
+
+func (m *Msg) GetAcceptInvitation() *v1.MsgAcceptInvitation {
+	if x, ok := m.GetSum().(*Msg_AcceptInvitation); ok {
+		return x.AcceptInvitation
+	}
+	return nil
+}
+
+func (m *Msg) GetLeaveOrganization() *v1.MsgLeaveOrganization {
+	if x, ok := m.GetSum().(*Msg_LeaveOrganization); ok {
+		return x.LeaveOrganization
+	}
+	return nil
+}
+
+func (m *Msg) GetRemoveMember() *v1.MsgRemoveMember {
+	if x, ok := m.GetSum().(*Msg_RemoveMember); ok {
+		return x.RemoveMember
+	}
+	return nil
+}
+
+func (m *Msg) GetGrantRole() *v1.MsgGrantRole {
+	if x, ok := m.GetSum().(*Msg_GrantRole); ok {
+		return x.GrantRole
+	}
+	return nil
+}
+
+func (m *Msg) GetRevokeRole() *v1.MsgRevokeRole {
+	if x, ok := m.GetSum().(*Msg_RevokeRole); ok {
+		return x.RevokeRole
+	}
+	return nil
+}
+
+func (m *Msg) GetTransferControl() *v1.MsgTransferControl {
+	if x, ok := m.GetSum().(*Msg_TransferControl); ok {
+		return x.TransferControl
+	}
+	return nil
+}
+
+func (m *Msg) GetFreezeAccount() *v1.MsgFreezeAccount {
+	if x, ok := m.GetSum().(*Msg_FreezeAccount); ok {
+		return x.FreezeAccount
+	}
+	return nil
+}
+
+func (m *Msg) GetUnfreezeAccount() *v1.MsgUnfreezeAccount {
+	if x, ok := m.GetSum().(*Msg_UnfreezeAccount); ok {
+		return x.UnfreezeAccount
+	}
+	return nil
+}
+
+func (m *Msg) GetAppealFreeze() *v1.MsgAppealFreeze {
+	if x, ok := m.GetSum().(*Msg_AppealFreeze); ok {
+		return x.AppealFreeze
+	}
+	return nil
+}
+
+func (m *Msg) GetIssueCredential() *v1.MsgIssueCredential {
+	if x, ok := m.GetSum().(*Msg_IssueCredential); ok {
+		return x.IssueCredential
+	}
+	return nil
+}
+
+func (m *Msg) GetRevokeCredential() *v1.MsgRevokeCredential {
+	if x, ok := m.GetSum().(*Msg_RevokeCredential); ok {
+		return x.RevokeCredential
+	}
+	return nil
+}
+
+func (m *Msg) GetSetProfile() *v1.MsgSetProfile {
+	if x, ok := m.GetSum().(*Msg_SetProfile); ok {
+		return x.SetProfile
+	}
+	return nil
+}
+
+func (m *Msg) GetEraseProfile() *v1.MsgEraseProfile {
+	if x, ok := m.GetSum().(*Msg_EraseProfile); ok {
+		return x.EraseProfile
+	}
+	return nil
+}
+
 // XXX_OneofWrappers is for the internal use of the proto package.
 func (*Msg) XXX_OneofWrappers() []interface{} {
 	return []interface{}{
 		(*Msg_RegisterDid)(nil),
 		(*Msg_Anchor)(nil),
+		(*Msg_AddKey)(nil),
+		(*Msg_RotateKey)(nil),
+		(*Msg_RevokeKey)(nil),
+		(*Msg_DeactivateDid)(nil),
+		(*Msg_CreateOrganization)(nil),
+		(*Msg_InviteMember)(nil),
+		(*Msg_AcceptInvitation)(nil),
+		(*Msg_LeaveOrganization)(nil),
+		(*Msg_RemoveMember)(nil),
+		(*Msg_GrantRole)(nil),
+		(*Msg_RevokeRole)(nil),
+		(*Msg_TransferControl)(nil),
+		(*Msg_FreezeAccount)(nil),
+		(*Msg_UnfreezeAccount)(nil),
+		(*Msg_AppealFreeze)(nil),
+		(*Msg_IssueCredential)(nil),
+		(*Msg_RevokeCredential)(nil),
+		(*Msg_SetProfile)(nil),
+		(*Msg_EraseProfile)(nil),
 	}
 }
 
@@ -264,6 +522,10 @@ type AuthInfo struct {
 	KeyId string `protobuf:"bytes,2,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
 	// sequence must equal the signer's next sequence number.
 	Sequence uint64 `protobuf:"varint,3,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// sponsor, when set, names the account that pays the transaction's mana
+	// instead of the signer, and the key that signs for it
+	// (Tx.sponsor_signature). The signer's sequence still advances.
+	Sponsor *v12.Sponsor `protobuf:"bytes,4,opt,name=sponsor,proto3" json:"sponsor,omitempty"`
 }
 
 func (m *AuthInfo) Reset()         { *m = AuthInfo{} }
@@ -318,6 +580,13 @@ func (m *AuthInfo) GetSequence() uint64 {
 		return m.Sequence
 	}
 	return 0
+}
+
+func (m *AuthInfo) GetSponsor() *v12.Sponsor {
+	if m != nil {
+		return m.Sponsor
+	}
+	return nil
 }
 
 // SignDoc is what the signature covers. It binds the chain id so that a
@@ -393,37 +662,71 @@ func init() {
 func init() { proto.RegisterFile("icn/tx/v1/tx.proto", fileDescriptor_1064e339b9d267e9) }
 
 var fileDescriptor_1064e339b9d267e9 = []byte{
-	// 475 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x52, 0x31, 0x6f, 0xd3, 0x40,
-	0x14, 0x8e, 0x93, 0x34, 0x8d, 0x5f, 0xda, 0x22, 0x9d, 0x28, 0x0a, 0x11, 0x18, 0x64, 0x09, 0x54,
-	0x31, 0xd8, 0x4a, 0x10, 0x13, 0x53, 0x23, 0x0f, 0xc9, 0x50, 0x21, 0x99, 0xb2, 0xb0, 0x58, 0x8e,
-	0xef, 0x7a, 0x7e, 0x8a, 0x7c, 0x57, 0xec, 0x73, 0x64, 0xcf, 0x6c, 0x4c, 0xfc, 0x2c, 0xc6, 0x8e,
-	0x8c, 0x28, 0xf9, 0x23, 0xe8, 0xce, 0xae, 0xa5, 0x22, 0x86, 0x6e, 0xf7, 0xbe, 0xef, 0x7b, 0xf7,
-	0xde, 0xfb, 0xde, 0x03, 0x82, 0x89, 0xf0, 0x55, 0xe5, 0xef, 0xe6, 0xbe, 0xaa, 0xbc, 0xdb, 0x5c,
-	0x2a, 0x49, 0x6c, 0x4c, 0x84, 0xa7, 0x2a, 0x6f, 0x37, 0x9f, 0x3d, 0xd5, 0x34, 0x8d, 0xb9, 0xe6,
-	0x69, 0xcc, 0x1b, 0xc1, 0xcc, 0xd1, 0x28, 0x52, 0x26, 0x14, 0xaa, 0x5a, 0x53, 0xf7, 0xef, 0x86,
-	0x77, 0x11, 0xfa, 0xd7, 0x15, 0x79, 0x09, 0xb0, 0x91, 0xb4, 0x8e, 0x36, 0xb5, 0x62, 0xc5, 0xd4,
-	0x7a, 0x6d, 0x5d, 0x9c, 0x84, 0xb6, 0x46, 0x96, 0x1a, 0x20, 0x6f, 0xe1, 0x49, 0x5c, 0xaa, 0x34,
-	0x42, 0x71, 0x23, 0x5b, 0x4d, 0xdf, 0x68, 0x4e, 0x35, 0xbc, 0x16, 0x37, 0xb2, 0xd1, 0xbd, 0x00,
-	0xbb, 0x40, 0x2e, 0x62, 0x55, 0xe6, 0x6c, 0x3a, 0x68, 0x7e, 0xe9, 0x00, 0xf7, 0x87, 0x05, 0xa3,
-	0xeb, 0x6a, 0x29, 0x69, 0x4d, 0xde, 0xc1, 0x38, 0x63, 0x45, 0x11, 0x73, 0x53, 0x6d, 0x70, 0x31,
-	0x59, 0x9c, 0x79, 0xdd, 0x24, 0xde, 0x55, 0xc1, 0xc3, 0x8e, 0x27, 0x04, 0x86, 0x19, 0xcb, 0xa4,
-	0xa9, 0x68, 0x87, 0xe6, 0x4d, 0xde, 0xc0, 0x99, 0xc2, 0x8c, 0xc9, 0x52, 0x45, 0x29, 0x43, 0x9e,
-	0x2a, 0x53, 0x6d, 0x18, 0x9e, 0xb6, 0xe8, 0xca, 0x80, 0xe4, 0x39, 0x8c, 0x93, 0x34, 0x46, 0x11,
-	0x21, 0x9d, 0x0e, 0x4d, 0xfa, 0xb1, 0x89, 0xd7, 0xd4, 0xfd, 0x6e, 0xc1, 0xe0, 0xaa, 0xe0, 0x24,
-	0x80, 0x93, 0x9c, 0x71, 0x2c, 0x14, 0xcb, 0x23, 0x8a, 0xd4, 0xcc, 0x3e, 0x59, 0xbc, 0x32, 0xdd,
-	0x74, 0x56, 0xb5, 0x3d, 0xb5, 0xba, 0x60, 0x1d, 0xac, 0x7a, 0xe1, 0xe4, 0x3e, 0x2d, 0x40, 0x4a,
-	0x7c, 0x18, 0xc5, 0x22, 0x49, 0x65, 0x6e, 0xba, 0x9c, 0x2c, 0xce, 0x4d, 0xbe, 0xde, 0x42, 0x93,
-	0x7a, 0x69, 0xc8, 0x55, 0x2f, 0x6c, 0x65, 0xcb, 0x23, 0x18, 0x14, 0x65, 0xe6, 0x7e, 0x81, 0xf1,
-	0x65, 0xeb, 0x20, 0x79, 0x06, 0x23, 0xed, 0x15, 0xcb, 0x4d, 0x0f, 0x76, 0xd8, 0x46, 0xe4, 0x1c,
-	0x46, 0x5b, 0x56, 0xeb, 0x11, 0x1a, 0x07, 0x8e, 0xb6, 0xac, 0x5e, 0x53, 0x32, 0x83, 0x71, 0xc1,
-	0xbe, 0x95, 0x4c, 0x24, 0xac, 0x1d, 0xbe, 0x8b, 0xdd, 0x2d, 0x1c, 0x7f, 0x46, 0x2e, 0x02, 0x99,
-	0x3c, 0xb0, 0xc0, 0x7a, 0x60, 0xc1, 0x3f, 0x4b, 0xef, 0x3f, 0x62, 0xe9, 0x83, 0xff, 0x2c, 0x7d,
-	0xf9, 0xe9, 0xd7, 0xde, 0xb1, 0xee, 0xf6, 0x8e, 0xf5, 0x67, 0xef, 0x58, 0x3f, 0x0f, 0x4e, 0xef,
-	0xee, 0xe0, 0xf4, 0x7e, 0x1f, 0x9c, 0xde, 0xd7, 0x0f, 0x1c, 0x55, 0x5a, 0x6e, 0xbc, 0x44, 0x66,
-	0x3e, 0x0a, 0xc5, 0xf2, 0x44, 0xca, 0x5b, 0x96, 0xc7, 0x0a, 0x77, 0xcc, 0xc7, 0x44, 0x50, 0xdf,
-	0xdc, 0xa0, 0xdf, 0xdd, 0xf5, 0x47, 0x55, 0xed, 0xe6, 0x9b, 0x91, 0x41, 0xdf, 0xff, 0x0d, 0x00,
-	0x00, 0xff, 0xff, 0xfa, 0xfb, 0xd5, 0x28, 0xf0, 0x02, 0x00, 0x00,
+	// 1014 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x56, 0x4d, 0x6f, 0x23, 0x45,
+	0x10, 0xb5, 0x93, 0x6c, 0x12, 0xb7, 0x9d, 0xaf, 0x26, 0x09, 0x93, 0xb0, 0x31, 0x21, 0xb0, 0xab,
+	0x00, 0xc2, 0x56, 0x82, 0xf6, 0x84, 0x84, 0xe4, 0xc4, 0xb0, 0x36, 0x10, 0xed, 0x6a, 0x12, 0x90,
+	0xe0, 0x32, 0xea, 0xcc, 0x94, 0xc7, 0xad, 0xd8, 0xdd, 0xa6, 0xa7, 0x67, 0x64, 0xef, 0x9d, 0x0b,
+	0x17, 0x38, 0xf1, 0x9b, 0x38, 0xee, 0x91, 0x23, 0x4a, 0xfe, 0x08, 0xea, 0x9a, 0xf6, 0xc4, 0x1e,
+	0x3c, 0x88, 0x53, 0x5c, 0xaf, 0x5e, 0xbd, 0xbc, 0xee, 0x2e, 0xeb, 0x99, 0x50, 0xee, 0x8b, 0xa6,
+	0x1e, 0x37, 0x93, 0xb3, 0xa6, 0x1e, 0x37, 0x46, 0x4a, 0x6a, 0x49, 0x2b, 0xdc, 0x17, 0x0d, 0x3d,
+	0x6e, 0x24, 0x67, 0x87, 0xbb, 0xa6, 0x1d, 0xb0, 0xd0, 0xf4, 0x03, 0x16, 0xa6, 0x84, 0xc3, 0x63,
+	0x83, 0xf2, 0x00, 0x84, 0xe6, 0x7a, 0x62, 0x5a, 0xbe, 0x02, 0xac, 0xd8, 0xc0, 0x32, 0x8e, 0xf2,
+	0x8c, 0x80, 0x07, 0x9e, 0x1c, 0x45, 0xb6, 0x5d, 0xcf, 0xb7, 0xa7, 0x9f, 0x6d, 0xff, 0x20, 0xdf,
+	0x97, 0x2a, 0x2c, 0x52, 0x1e, 0x29, 0xd9, 0xe3, 0x03, 0xb0, 0xed, 0x7d, 0xd3, 0x1e, 0x32, 0xc1,
+	0x4c, 0xcb, 0xfc, 0x4d, 0xf1, 0x93, 0x3f, 0xca, 0x64, 0xe9, 0x66, 0x4c, 0x8f, 0x08, 0xb9, 0x95,
+	0xc1, 0xc4, 0xbb, 0x9d, 0x68, 0x88, 0x9c, 0xf2, 0x71, 0xf9, 0xb4, 0xe6, 0x56, 0x0c, 0x72, 0x61,
+	0x00, 0xfa, 0x9c, 0x6c, 0xb1, 0x58, 0xf7, 0x3d, 0x2e, 0x7a, 0xd2, 0x72, 0x96, 0x90, 0xb3, 0x61,
+	0xe0, 0xae, 0xe8, 0xc9, 0x94, 0xf7, 0x94, 0x54, 0x22, 0x1e, 0x0a, 0xa6, 0x63, 0x05, 0xce, 0x72,
+	0xaa, 0x92, 0x01, 0xf4, 0x53, 0xb2, 0x13, 0x8d, 0xa4, 0x88, 0xa4, 0xf2, 0x1e, 0x59, 0x2b, 0xc8,
+	0xda, 0xb6, 0x8d, 0xeb, 0x29, 0x7e, 0xf2, 0x6b, 0x99, 0xac, 0xde, 0x8c, 0x2f, 0x64, 0x30, 0xa1,
+	0x9f, 0x90, 0xf5, 0x21, 0x44, 0x11, 0x0b, 0xd1, 0xda, 0xf2, 0x69, 0xf5, 0x7c, 0xb3, 0x91, 0x3d,
+	0x45, 0xe3, 0x2a, 0x0a, 0xdd, 0xac, 0x4f, 0x29, 0x59, 0x19, 0xc2, 0x50, 0xa2, 0xbd, 0x8a, 0x8b,
+	0x9f, 0xe9, 0x33, 0xb2, 0xa9, 0xf9, 0x10, 0x64, 0xac, 0xbd, 0x3e, 0xf0, 0xb0, 0xaf, 0xd1, 0xda,
+	0x8a, 0xbb, 0x61, 0xd1, 0x0e, 0x82, 0xf4, 0x80, 0xac, 0xfb, 0x7d, 0xc6, 0x85, 0xc7, 0x03, 0x74,
+	0x55, 0x71, 0xd7, 0xb0, 0xee, 0x06, 0x27, 0xbf, 0xd5, 0xc8, 0xf2, 0x55, 0x14, 0xd2, 0x36, 0xa9,
+	0x29, 0x08, 0x79, 0xa4, 0x41, 0x79, 0x01, 0x0f, 0xf0, 0xa2, 0xaa, 0xe7, 0xef, 0xa3, 0x9b, 0xec,
+	0xa9, 0xac, 0x27, 0xcb, 0x6b, 0x77, 0xdb, 0x9d, 0x92, 0x5b, 0x9d, 0x8e, 0xb5, 0x79, 0x40, 0x9b,
+	0x64, 0x95, 0x09, 0xbf, 0x2f, 0x15, 0xba, 0xac, 0x9e, 0xef, 0xe1, 0xbc, 0x59, 0xa3, 0x74, 0xb4,
+	0x85, 0xcd, 0x4e, 0xc9, 0xb5, 0x34, 0xfa, 0x82, 0xac, 0xb1, 0x20, 0xf0, 0xee, 0x60, 0xe2, 0x10,
+	0x9c, 0x38, 0x5c, 0xf4, 0x1f, 0x5b, 0x41, 0xf0, 0x2d, 0x4c, 0x70, 0x0c, 0x3f, 0xd1, 0x2f, 0x09,
+	0x51, 0x52, 0x33, 0x0d, 0x38, 0x59, 0xc5, 0xc9, 0xa3, 0x85, 0x5e, 0x91, 0x95, 0x0e, 0x57, 0xd4,
+	0xb4, 0xc0, 0x79, 0x48, 0xe4, 0x5d, 0x3a, 0x5f, 0xfb, 0x8f, 0x79, 0x64, 0x4d, 0xe7, 0xa7, 0x05,
+	0xfd, 0x86, 0x6c, 0x06, 0xc0, 0x7c, 0xcd, 0x13, 0xe3, 0xc1, 0xdc, 0xd7, 0x06, 0x6a, 0x7c, 0xb0,
+	0x48, 0xa3, 0x9d, 0x31, 0xd3, 0x1b, 0xdb, 0x78, 0x1c, 0x35, 0x77, 0xf6, 0x23, 0x79, 0xc7, 0x57,
+	0x60, 0x74, 0xa4, 0x0a, 0x99, 0xe0, 0x6f, 0x98, 0xe6, 0x52, 0x38, 0xbb, 0x28, 0xf8, 0x7c, 0x91,
+	0xe0, 0x25, 0xd2, 0x5f, 0xcd, 0xb0, 0x3b, 0x25, 0x97, 0xfa, 0xff, 0x42, 0xe9, 0x4b, 0xb2, 0xc1,
+	0x45, 0xc2, 0x35, 0x78, 0x43, 0x18, 0xde, 0x82, 0x72, 0xf6, 0x50, 0xf4, 0x78, 0x91, 0x68, 0x17,
+	0x89, 0x57, 0xc8, 0xeb, 0x94, 0xdc, 0x1a, 0x9f, 0xa9, 0xe9, 0x35, 0xd9, 0x61, 0xbe, 0x0f, 0x23,
+	0xed, 0x21, 0x9c, 0x3a, 0xdc, 0x47, 0xb1, 0x8f, 0x16, 0x3e, 0x18, 0x92, 0xbb, 0x19, 0xb7, 0x53,
+	0x72, 0xb7, 0x59, 0x0e, 0xa3, 0x3f, 0x10, 0x3a, 0x00, 0x96, 0xe4, 0xce, 0xfd, 0x2e, 0xaa, 0x3e,
+	0x5b, 0xa4, 0xfa, 0x9d, 0x61, 0xe7, 0x8e, 0xbd, 0x33, 0xc8, 0x83, 0xe6, 0xd4, 0x0a, 0x86, 0x32,
+	0xc9, 0x4e, 0xed, 0x14, 0x9f, 0xda, 0x45, 0xe2, 0xe3, 0xa9, 0xd5, 0x4c, 0x6d, 0xb6, 0x24, 0x54,
+	0x4c, 0x68, 0x4f, 0xc9, 0x01, 0x38, 0x07, 0xc5, 0x5b, 0xf2, 0xd2, 0xb0, 0x5c, 0x39, 0x00, 0xb3,
+	0x25, 0xe1, 0xb4, 0xa0, 0x2d, 0x52, 0xb5, 0x5b, 0x86, 0x02, 0x87, 0x28, 0x50, 0x2f, 0x5e, 0x33,
+	0xab, 0x60, 0x57, 0x13, 0x25, 0x5e, 0x93, 0x6d, 0xad, 0x98, 0x88, 0x7a, 0xa0, 0x3c, 0x5f, 0x0a,
+	0xad, 0xe4, 0xc0, 0x79, 0x0f, 0x75, 0x3e, 0x5c, 0xa4, 0x73, 0x63, 0xb9, 0x97, 0x29, 0xb5, 0x53,
+	0x72, 0xb7, 0xf4, 0x3c, 0x64, 0x56, 0xb7, 0xa7, 0x00, 0xde, 0x80, 0xc7, 0x7c, 0x5f, 0xc6, 0x42,
+	0x3b, 0x4f, 0x8b, 0x57, 0xf7, 0x6b, 0x64, 0xb6, 0x52, 0xa2, 0x59, 0xdd, 0xde, 0x2c, 0x60, 0xdc,
+	0xc5, 0x22, 0xa7, 0x76, 0x54, 0xec, 0xee, 0x7b, 0xd1, 0xcb, 0xe9, 0x6d, 0xc5, 0xf3, 0x90, 0x79,
+	0x3b, 0x36, 0x1a, 0x01, 0x1b, 0x78, 0x29, 0xee, 0xd4, 0x8b, 0xdf, 0xae, 0x85, 0xc4, 0xd4, 0xa2,
+	0x79, 0x3b, 0x36, 0x53, 0x1b, 0x6b, 0x3c, 0x8a, 0x62, 0xf0, 0x1e, 0x83, 0xca, 0x39, 0x2d, 0xb6,
+	0xd6, 0x35, 0xdc, 0xcb, 0x8c, 0x6a, 0xac, 0xf1, 0x79, 0xc8, 0x7c, 0x07, 0xec, 0x6b, 0xce, 0x48,
+	0x7e, 0x5c, 0xfc, 0x1d, 0x48, 0xdf, 0x74, 0x4e, 0x73, 0x5b, 0xe5, 0x30, 0xb3, 0x22, 0x11, 0x68,
+	0xcf, 0x26, 0x9a, 0xf3, 0x59, 0xf1, 0x8a, 0x5c, 0x83, 0x7e, 0x9d, 0xb2, 0xcc, 0x8a, 0x44, 0x59,
+	0x65, 0xae, 0x0c, 0x14, 0x8b, 0x20, 0x13, 0x69, 0x14, 0x5f, 0xd9, 0x57, 0x86, 0xf8, 0x28, 0x53,
+	0x83, 0x99, 0xfa, 0xe2, 0x09, 0x59, 0x8e, 0xe2, 0xe1, 0xc9, 0x2f, 0x65, 0xb2, 0xde, 0xb2, 0xd9,
+	0x47, 0xf7, 0xc9, 0xaa, 0x09, 0x34, 0x50, 0x18, 0x08, 0x15, 0xd7, 0x56, 0x74, 0x8f, 0xac, 0xde,
+	0xc1, 0xc4, 0xe4, 0x49, 0x1a, 0x47, 0x4f, 0xee, 0x60, 0xd2, 0x0d, 0xe8, 0x21, 0x59, 0x8f, 0xe0,
+	0xe7, 0x18, 0x84, 0x0f, 0x36, 0x89, 0xb2, 0x9a, 0x36, 0xc8, 0x9a, 0x8d, 0x42, 0xcc, 0xa0, 0xea,
+	0xf9, 0x2e, 0x3a, 0xc4, 0xc4, 0x4e, 0xce, 0x1a, 0xd7, 0x69, 0xcf, 0x9d, 0x92, 0x4e, 0xee, 0xc8,
+	0x9a, 0xc9, 0xcc, 0xb6, 0xf4, 0xe7, 0xf2, 0xab, 0x3c, 0x97, 0x5f, 0xb9, 0x78, 0x5f, 0xfa, 0x1f,
+	0xf1, 0xbe, 0xbc, 0x20, 0xde, 0x2f, 0x5e, 0xfd, 0x79, 0x5f, 0x2f, 0xbf, 0xbd, 0xaf, 0x97, 0xff,
+	0xbe, 0xaf, 0x97, 0x7f, 0x7f, 0xa8, 0x97, 0xde, 0x3e, 0xd4, 0x4b, 0x7f, 0x3d, 0xd4, 0x4b, 0x3f,
+	0xbd, 0x08, 0xb9, 0xee, 0xc7, 0xb7, 0x0d, 0x5f, 0x0e, 0x9b, 0x5c, 0x68, 0x50, 0xbe, 0x94, 0x23,
+	0x50, 0x4c, 0xf3, 0x04, 0x9a, 0xdc, 0x17, 0x41, 0x13, 0x7f, 0x6e, 0x34, 0xb3, 0x5f, 0x55, 0x5f,
+	0xe8, 0x71, 0x72, 0x76, 0xbb, 0x8a, 0xe8, 0xe7, 0xff, 0x04, 0x00, 0x00, 0xff, 0xff, 0x8b, 0x4c,
+	0x31, 0x74, 0x6e, 0x09, 0x00, 0x00,
 }
 
 func (m *Tx) Marshal() (dAtA []byte, err error) {
@@ -446,6 +749,13 @@ func (m *Tx) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if len(m.SponsorSignature) > 0 {
+		i -= len(m.SponsorSignature)
+		copy(dAtA[i:], m.SponsorSignature)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.SponsorSignature)))
+		i--
+		dAtA[i] = 0x22
+	}
 	if len(m.Signature) > 0 {
 		i -= len(m.Signature)
 		copy(dAtA[i:], m.Signature)
@@ -600,6 +910,435 @@ func (m *Msg_Anchor) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	return len(dAtA) - i, nil
 }
+func (m *Msg_AddKey) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_AddKey) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.AddKey != nil {
+		{
+			size, err := m.AddKey.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x52
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_RotateKey) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_RotateKey) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.RotateKey != nil {
+		{
+			size, err := m.RotateKey.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x5a
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_RevokeKey) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_RevokeKey) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.RevokeKey != nil {
+		{
+			size, err := m.RevokeKey.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x62
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_DeactivateDid) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_DeactivateDid) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.DeactivateDid != nil {
+		{
+			size, err := m.DeactivateDid.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x6a
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_CreateOrganization) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_CreateOrganization) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.CreateOrganization != nil {
+		{
+			size, err := m.CreateOrganization.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xa2
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_InviteMember) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_InviteMember) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.InviteMember != nil {
+		{
+			size, err := m.InviteMember.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xaa
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_AcceptInvitation) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_AcceptInvitation) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.AcceptInvitation != nil {
+		{
+			size, err := m.AcceptInvitation.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xb2
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_LeaveOrganization) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_LeaveOrganization) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.LeaveOrganization != nil {
+		{
+			size, err := m.LeaveOrganization.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xba
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_RemoveMember) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_RemoveMember) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.RemoveMember != nil {
+		{
+			size, err := m.RemoveMember.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xc2
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_GrantRole) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_GrantRole) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.GrantRole != nil {
+		{
+			size, err := m.GrantRole.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xca
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_RevokeRole) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_RevokeRole) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.RevokeRole != nil {
+		{
+			size, err := m.RevokeRole.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xd2
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_TransferControl) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_TransferControl) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.TransferControl != nil {
+		{
+			size, err := m.TransferControl.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xda
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_FreezeAccount) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_FreezeAccount) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.FreezeAccount != nil {
+		{
+			size, err := m.FreezeAccount.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xe2
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_UnfreezeAccount) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_UnfreezeAccount) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.UnfreezeAccount != nil {
+		{
+			size, err := m.UnfreezeAccount.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xea
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_AppealFreeze) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_AppealFreeze) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.AppealFreeze != nil {
+		{
+			size, err := m.AppealFreeze.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0xf2
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_IssueCredential) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_IssueCredential) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.IssueCredential != nil {
+		{
+			size, err := m.IssueCredential.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x2
+		i--
+		dAtA[i] = 0xc2
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_RevokeCredential) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_RevokeCredential) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.RevokeCredential != nil {
+		{
+			size, err := m.RevokeCredential.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x2
+		i--
+		dAtA[i] = 0xca
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_SetProfile) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_SetProfile) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.SetProfile != nil {
+		{
+			size, err := m.SetProfile.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x2
+		i--
+		dAtA[i] = 0xea
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Msg_EraseProfile) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Msg_EraseProfile) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.EraseProfile != nil {
+		{
+			size, err := m.EraseProfile.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x2
+		i--
+		dAtA[i] = 0xf2
+	}
+	return len(dAtA) - i, nil
+}
 func (m *AuthInfo) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -620,6 +1359,18 @@ func (m *AuthInfo) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.Sponsor != nil {
+		{
+			size, err := m.Sponsor.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x22
+	}
 	if m.Sequence != 0 {
 		i = encodeVarintTx(dAtA, i, uint64(m.Sequence))
 		i--
@@ -715,6 +1466,10 @@ func (m *Tx) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovTx(uint64(l))
 	}
+	l = len(m.SponsorSignature)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
 	return n
 }
 
@@ -780,6 +1535,234 @@ func (m *Msg_Anchor) Size() (n int) {
 	}
 	return n
 }
+func (m *Msg_AddKey) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.AddKey != nil {
+		l = m.AddKey.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_RotateKey) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.RotateKey != nil {
+		l = m.RotateKey.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_RevokeKey) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.RevokeKey != nil {
+		l = m.RevokeKey.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_DeactivateDid) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.DeactivateDid != nil {
+		l = m.DeactivateDid.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_CreateOrganization) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.CreateOrganization != nil {
+		l = m.CreateOrganization.Size()
+		n += 2 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_InviteMember) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.InviteMember != nil {
+		l = m.InviteMember.Size()
+		n += 2 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_AcceptInvitation) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.AcceptInvitation != nil {
+		l = m.AcceptInvitation.Size()
+		n += 2 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_LeaveOrganization) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.LeaveOrganization != nil {
+		l = m.LeaveOrganization.Size()
+		n += 2 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_RemoveMember) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.RemoveMember != nil {
+		l = m.RemoveMember.Size()
+		n += 2 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_GrantRole) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.GrantRole != nil {
+		l = m.GrantRole.Size()
+		n += 2 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_RevokeRole) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.RevokeRole != nil {
+		l = m.RevokeRole.Size()
+		n += 2 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_TransferControl) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.TransferControl != nil {
+		l = m.TransferControl.Size()
+		n += 2 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_FreezeAccount) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.FreezeAccount != nil {
+		l = m.FreezeAccount.Size()
+		n += 2 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_UnfreezeAccount) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.UnfreezeAccount != nil {
+		l = m.UnfreezeAccount.Size()
+		n += 2 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_AppealFreeze) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.AppealFreeze != nil {
+		l = m.AppealFreeze.Size()
+		n += 2 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_IssueCredential) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.IssueCredential != nil {
+		l = m.IssueCredential.Size()
+		n += 2 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_RevokeCredential) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.RevokeCredential != nil {
+		l = m.RevokeCredential.Size()
+		n += 2 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_SetProfile) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.SetProfile != nil {
+		l = m.SetProfile.Size()
+		n += 2 + l + sovTx(uint64(l))
+	}
+	return n
+}
+func (m *Msg_EraseProfile) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.EraseProfile != nil {
+		l = m.EraseProfile.Size()
+		n += 2 + l + sovTx(uint64(l))
+	}
+	return n
+}
 func (m *AuthInfo) Size() (n int) {
 	if m == nil {
 		return 0
@@ -796,6 +1779,10 @@ func (m *AuthInfo) Size() (n int) {
 	}
 	if m.Sequence != 0 {
 		n += 1 + sovTx(uint64(m.Sequence))
+	}
+	if m.Sponsor != nil {
+		l = m.Sponsor.Size()
+		n += 1 + l + sovTx(uint64(l))
 	}
 	return n
 }
@@ -956,6 +1943,40 @@ func (m *Tx) Unmarshal(dAtA []byte) error {
 			m.Signature = append(m.Signature[:0], dAtA[iNdEx:postIndex]...)
 			if m.Signature == nil {
 				m.Signature = []byte{}
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SponsorSignature", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.SponsorSignature = append(m.SponsorSignature[:0], dAtA[iNdEx:postIndex]...)
+			if m.SponsorSignature == nil {
+				m.SponsorSignature = []byte{}
 			}
 			iNdEx = postIndex
 		default:
@@ -1245,6 +2266,671 @@ func (m *Msg) Unmarshal(dAtA []byte) error {
 			}
 			m.Sum = &Msg_Anchor{v}
 			iNdEx = postIndex
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AddKey", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgAddKey{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_AddKey{v}
+			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RotateKey", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgRotateKey{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_RotateKey{v}
+			iNdEx = postIndex
+		case 12:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RevokeKey", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgRevokeKey{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_RevokeKey{v}
+			iNdEx = postIndex
+		case 13:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field DeactivateDid", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgDeactivateDID{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_DeactivateDid{v}
+			iNdEx = postIndex
+		case 20:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CreateOrganization", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgCreateOrganization{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_CreateOrganization{v}
+			iNdEx = postIndex
+		case 21:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InviteMember", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgInviteMember{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_InviteMember{v}
+			iNdEx = postIndex
+		case 22:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AcceptInvitation", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgAcceptInvitation{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_AcceptInvitation{v}
+			iNdEx = postIndex
+		case 23:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field LeaveOrganization", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgLeaveOrganization{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_LeaveOrganization{v}
+			iNdEx = postIndex
+		case 24:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RemoveMember", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgRemoveMember{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_RemoveMember{v}
+			iNdEx = postIndex
+		case 25:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field GrantRole", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgGrantRole{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_GrantRole{v}
+			iNdEx = postIndex
+		case 26:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RevokeRole", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgRevokeRole{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_RevokeRole{v}
+			iNdEx = postIndex
+		case 27:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TransferControl", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgTransferControl{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_TransferControl{v}
+			iNdEx = postIndex
+		case 28:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FreezeAccount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgFreezeAccount{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_FreezeAccount{v}
+			iNdEx = postIndex
+		case 29:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnfreezeAccount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgUnfreezeAccount{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_UnfreezeAccount{v}
+			iNdEx = postIndex
+		case 30:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AppealFreeze", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgAppealFreeze{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_AppealFreeze{v}
+			iNdEx = postIndex
+		case 40:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field IssueCredential", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgIssueCredential{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_IssueCredential{v}
+			iNdEx = postIndex
+		case 41:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RevokeCredential", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgRevokeCredential{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_RevokeCredential{v}
+			iNdEx = postIndex
+		case 45:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SetProfile", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgSetProfile{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_SetProfile{v}
+			iNdEx = postIndex
+		case 46:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EraseProfile", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &v1.MsgEraseProfile{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Sum = &Msg_EraseProfile{v}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])
@@ -1378,6 +3064,42 @@ func (m *AuthInfo) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sponsor", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Sponsor == nil {
+				m.Sponsor = &v12.Sponsor{}
+			}
+			if err := m.Sponsor.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])

@@ -1,0 +1,305 @@
+package app_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/intercooperative/icnd/app"
+	"github.com/intercooperative/icnd/client/profile"
+	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/identity"
+	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
+	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+	"github.com/intercooperative/icnd/store"
+)
+
+func setProfileMsg(t *testing.T, did, password string, fields []profile.Field, emailHash []byte) *txv1.Msg {
+	t.Helper()
+	m, err := profile.Seal(did, password, fields, emailHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return profile.SetProfileMsg(m)
+}
+
+func emailHash(t *testing.T, email string) []byte {
+	t.Helper()
+	h, err := profile.EmailHash(testChainID, email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+// TestProfileHoldsNoPlaintext sets a profile with distinctive values
+// through the whole pipeline and then looks for every plaintext (and the
+// email, as typed and normalized) in the transaction bytes, every event
+// attribute, and every key and value of the committed tree. It also checks
+// that the profile does hold the values, for the right password.
+func TestProfileHoldsNoPlaintext(t *testing.T) {
+	alice := newAccount(1)
+	a, _ := newTestApp(t, genesisFor(t, 1_000_000, alice))
+	const email = "Zyxwv.Quokka@Plaintext-Probe.example"
+	fields := []profile.Field{
+		{Name: "name", Value: "Qwertina Plaintextova"},
+		{Name: "city", Value: "Xylophonopolis"},
+		{Name: "phone", Value: "+1-555-0199-7733"},
+		{Name: profile.EmailField, Value: email},
+	}
+	normalized, err := profile.NormalizeEmail(email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := []string{normalized, email}
+	for _, f := range fields {
+		secrets = append(secrets, f.Value)
+	}
+	// Sealing shorter runs of a value could still leak it; look for the
+	// distinctive words on their own too.
+	secrets = append(secrets, "Qwertina", "Plaintextova", "Xylophonopolis", "555-0199", "Quokka")
+
+	tx := alice.signTx(t, txOpts{}, setProfileMsg(t, alice.did, "pa55word", fields, emailHash(t, email)))
+	res, _ := block(t, a, tx)
+	wantCode(t, res[0], nil)
+
+	leaks := func(where string, b []byte) {
+		t.Helper()
+		lower := bytes.ToLower(b)
+		for _, s := range secrets {
+			if bytes.Contains(lower, bytes.ToLower([]byte(s))) {
+				t.Errorf("%s holds %q", where, s)
+			}
+		}
+	}
+	leaks("the transaction", tx)
+	if len(res[0].Events) == 0 {
+		t.Fatal("no events to inspect")
+	}
+	for _, e := range res[0].Events {
+		leaks("event type "+e.Type, []byte(e.Type))
+		for _, attr := range e.Attributes {
+			leaks("event "+e.Type+" attribute "+attr.Key, []byte(attr.Key+"="+attr.Value))
+		}
+	}
+	state, err := a.CommittedState(a.LastCommit().Version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := state.Iterator(nil, nil)
+	defer it.Close()
+	entries, profiles := 0, 0
+	for ; it.Valid(); it.Next() {
+		entries++
+		if bytes.HasPrefix(it.Key(), identity.ProfileKey(alice.did)) {
+			profiles++
+		}
+		leaks("state key "+string(it.Key()), it.Key())
+		leaks("the state value under "+string(it.Key()), it.Value())
+	}
+	if profiles != 1 || entries < 5 {
+		t.Fatalf("scanned %d entries, %d profiles: the scan missed the state", entries, profiles)
+	}
+
+	stored, err := a.Identity().Profile(ctxAt(a), alice.did)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opened, err := profile.Open(stored, "pa55word")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range fields {
+		found := false
+		for _, got := range opened {
+			found = found || got == want
+		}
+		if !found {
+			t.Errorf("decrypted profile %v lacks %v", opened, want)
+		}
+	}
+	if _, err := profile.Open(stored, "pa55w0rd"); !errors.Is(err, profile.ErrWrongPassword) {
+		t.Fatalf("wrong password: got %v", err)
+	}
+	if did, ok := a.Identity().DIDByEmail(ctxAt(a), emailHash(t, " zyxwv.quokka@plaintext-probe.EXAMPLE")); !ok || did != alice.did {
+		t.Fatalf("email lookup = %q, %v", did, ok)
+	}
+}
+
+// TestProfileCodes checks the exact code of every bad profile input, those
+// refused before execution and those refused by state.
+func TestProfileCodes(t *testing.T) {
+	alice, bob := newAccount(1), newAccount(2)
+	salt := make([]byte, identity.ProfileSaltLength)
+	field := func(name string, nonce, ciphertext int) *identityv1.ProfileField {
+		return &identityv1.ProfileField{Name: name, Nonce: make([]byte, nonce), Ciphertext: make([]byte, ciphertext)}
+	}
+	raw := func(email []byte, fields ...*identityv1.ProfileField) *txv1.Msg {
+		return profile.SetProfileMsg(&identityv1.MsgSetProfile{Salt: salt, EmailHash: email, Fields: fields})
+	}
+	tooMany := make([]*identityv1.ProfileField, identity.MaxProfileFields+1)
+	for i := range tooMany {
+		tooMany[i] = field("f"+strings.Repeat("x", i), identity.ProfileNonceLength, 20)
+	}
+	decode := []struct {
+		name string
+		msg  *txv1.Msg
+		want *modules.Error
+	}{
+		{"too many profile fields", raw(nil, tooMany...), identity.ErrTooManyProfileFields},
+		{"oversized ciphertext", raw(nil, field("bio", identity.ProfileNonceLength, identity.MaxProfileCiphertextLength+1)), identity.ErrInvalidCiphertext},
+		{"bad nonce length", raw(nil, field("bio", 16, 20)), identity.ErrInvalidNonce},
+		{"over-long field name", raw(nil, field(strings.Repeat("n", identity.MaxProfileFieldNameLength+1), identity.ProfileNonceLength, 20)), identity.ErrInvalidProfileField},
+		{"duplicate field", raw(nil, field("bio", identity.ProfileNonceLength, 20), field("bio", identity.ProfileNonceLength, 20)), identity.ErrInvalidProfileField},
+		{"short email hash", raw(make([]byte, 20), field("bio", identity.ProfileNonceLength, 20)), identity.ErrInvalidEmailHash},
+		{"bad salt", profile.SetProfileMsg(&identityv1.MsgSetProfile{Salt: salt[:4], Fields: []*identityv1.ProfileField{field("bio", 12, 20)}}), identity.ErrInvalidProfileSalt},
+		{"empty profile", raw(nil), identity.ErrEmptyProfile},
+	}
+	for _, tc := range decode {
+		t.Run(tc.name, func(t *testing.T) {
+			wantDecodeCode(t, alice.signTx(t, txOpts{seq: u64(0)}, tc.msg), tc.want)
+		})
+	}
+
+	a, _ := newTestApp(t, genesisFor(t, 1_000_000, alice, bob))
+	taken := make([]byte, identity.EmailHashLength)
+	taken[0] = 1
+	res, _ := block(t, a,
+		bob.signTx(t, txOpts{}, profile.EraseProfileMsg()),
+		alice.signTx(t, txOpts{}, raw(taken, field("bio", identity.ProfileNonceLength, 20))),
+		bob.signTx(t, txOpts{}, raw(taken)),
+	)
+	wantCode(t, res[0], identity.ErrNoProfile)
+	wantCode(t, res[1], nil)
+	wantCode(t, res[2], identity.ErrEmailTaken)
+}
+
+// TestProfileReplaceAndErase replaces a profile (its email index entry
+// moves with it), erases it (profile and index entry leave the current
+// state) and shows what erasure does not do: the state of earlier heights
+// still holds the profile.
+func TestProfileReplaceAndErase(t *testing.T) {
+	alice := newAccount(1)
+	a, _ := newTestApp(t, genesisFor(t, 1_000_000, alice))
+	first, second := emailHash(t, "first@example.org"), emailHash(t, "second@example.org")
+	res, _ := block(t, a, alice.signTx(t, txOpts{}, setProfileMsg(t, alice.did, "pw", []profile.Field{{Name: "city", Value: "A"}}, first)))
+	wantCode(t, res[0], nil)
+	res, _ = block(t, a, alice.signTx(t, txOpts{}, setProfileMsg(t, alice.did, "pw", []profile.Field{{Name: "city", Value: "B"}}, second)))
+	wantCode(t, res[0], nil)
+	setAt := a.LastCommit().Version
+	ctx := ctxAt(a)
+	if _, ok := a.Identity().DIDByEmail(ctx, first); ok {
+		t.Fatal("the old email hash is still indexed")
+	}
+	if did, ok := a.Identity().DIDByEmail(ctx, second); !ok || did != alice.did {
+		t.Fatalf("new email hash: %q, %v", did, ok)
+	}
+	p, err := a.Identity().Profile(ctx, alice.did)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := profile.Open(p, "pw"); err != nil || len(got) != 1 || got[0].Value != "B" {
+		t.Fatalf("replaced profile opens to %v, %v", got, err)
+	}
+
+	res, _ = block(t, a, alice.signTx(t, txOpts{}, profile.EraseProfileMsg()))
+	wantCode(t, res[0], nil)
+	if got := eventTypes(res[0].Events); !strings.Contains(got, "icn.identity.profile_erased") {
+		t.Fatalf("events: %s", got)
+	}
+	ctx = ctxAt(a)
+	if _, err := a.Identity().Profile(ctx, alice.did); !errors.Is(err, identity.ErrNoProfile) {
+		t.Fatalf("erased profile: %v", err)
+	}
+	if _, ok := a.Identity().DIDByEmail(ctx, second); ok {
+		t.Fatal("the erased profile's email hash is still indexed")
+	}
+	old, err := a.CommittedState(setAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if old.Get(identity.ProfileKey(alice.did)) == nil {
+		t.Fatal("the state at an earlier height lost the profile; docs/profiles.md says history keeps it")
+	}
+}
+
+// TestCredentialsAndProfilesSurviveExport restarts a chain from its
+// exported genesis: credential records, profiles and the rebuilt email
+// index are all there.
+func TestCredentialsAndProfilesSurviveExport(t *testing.T) {
+	alice, bob := newAccount(1), newAccount(2)
+	genesis, fed := rootFederationGenesis(t, alice, alice, bob)
+	a, _ := newTestApp(t, genesis)
+	c := testCID(t, "exported credential")
+	email := emailHash(t, "bob@example.org")
+	res, _ := block(t, a,
+		alice.signTx(t, txOpts{}, issueMsg(c, fed, bob.did, "MembershipCredential")),
+		bob.signTx(t, txOpts{}, setProfileMsg(t, bob.did, "pw", []profile.Field{{Name: "name", Value: "Bob"}}, email)),
+	)
+	wantCode(t, res[0], nil)
+	wantCode(t, res[1], nil)
+	res, _ = block(t, a, alice.signTx(t, txOpts{}, revokeCredentialMsg(c, "exported while revoked")))
+	wantCode(t, res[0], nil)
+	g, h, err := a.ExportGenesis(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Identity.Credentials) != 1 || len(g.Identity.Profiles) != 1 {
+		t.Fatalf("exported %d credentials, %d profiles", len(g.Identity.Credentials), len(g.Identity.Profiles))
+	}
+	bz, err := json.Marshal(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cms, err := store.Open(memDB(), store.Options{InitialVersion: uint64(h + 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.New(cms, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.InitChain(testChainID, h+1, genesisTime, bz); err != nil {
+		t.Fatalf("InitChain from export: %v", err)
+	}
+	if _, _, err := b.FinalizeBlock(h+1, genesisTime, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := ctxAt(b)
+	rec, err := b.Identity().Credential(ctx, c)
+	if err != nil || rec.RevokedBy != alice.did || rec.IssuedBy != alice.did || rec.Issuer != fed {
+		t.Fatalf("credential after restart: %v, %v", rec, err)
+	}
+	if did, ok := b.Identity().DIDByEmail(ctx, email); !ok || did != bob.did {
+		t.Fatalf("email index after restart: %q, %v", did, ok)
+	}
+	p, err := b.Identity().Profile(ctx, bob.did)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := profile.Open(p, "pw"); err != nil || got[0].Value != "Bob" {
+		t.Fatalf("profile after restart opens to %v, %v", got, err)
+	}
+
+	// A genesis whose credential names an unknown DID, or whose profiles
+	// share an email hash, is refused.
+	stranger := newAccount(99)
+	bad := g
+	bad.Identity.Credentials = append([]*identityv1.CredentialStatus(nil), g.Identity.Credentials...)
+	bad.Identity.Credentials[0] = &identityv1.CredentialStatus{Cid: c, Issuer: stranger.did, Subject: bob.did, CredentialType: "T", IssuedBy: alice.did}
+	if err := bad.Validate(); err == nil {
+		t.Fatal("genesis with a credential of an unknown issuer accepted")
+	}
+	bad = g
+	twin := *g.Identity.Profiles[0]
+	twin.Did = alice.did
+	bad.Identity.Profiles = append([]*identityv1.Profile{&twin}, g.Identity.Profiles...)
+	if err := bad.Validate(); err == nil {
+		t.Fatal("genesis with two profiles sharing an email hash accepted")
+	}
+}

@@ -1,0 +1,156 @@
+package app
+
+import (
+	"errors"
+
+	"github.com/cometbft/cometbft/crypto/ed25519"
+
+	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/identity"
+	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+)
+
+// A sponsored transaction names, in AuthInfo.sponsor, an account that pays
+// its mana instead of the signer (onboarding a member who has no mana yet),
+// and carries a second signature over the same sign bytes,
+// Tx.sponsor_signature, by a key of the sponsor signer. The SignDoc covers
+// the auth info, so the signer agrees to who pays and the sponsor agrees to
+// exactly this transaction: it cannot be replayed, because it carries the
+// signer's sequence. Any registered DID may pay for another's
+// transaction, with its own key or, for an organization's treasury (a
+// document without keys), with a key of a DID that controls it (its
+// founder); a deactivated or frozen payer or sponsor signer may not.
+
+// EventSponsored is emitted for every authenticated sponsored transaction,
+// after EventTx.
+type EventSponsored struct {
+	// Payer is the DID charged for the transaction.
+	Payer string
+	// Sponsor is the DID whose key signed for the payer.
+	Sponsor string
+	// Signer is the transaction's signer.
+	Signer string
+}
+
+// Event implements modules.TypedEvent.
+func (e EventSponsored) Event() modules.Event {
+	return modules.Event{Type: "icn.tx.sponsored", Attributes: []modules.Attribute{
+		{Key: "payer", Value: e.Payer, Index: true},
+		{Key: "sponsor", Value: e.Sponsor},
+		{Key: "signer", Value: e.Signer},
+	}}
+}
+
+// validateSponsor is the stateless check of a transaction's sponsor: either
+// no sponsor and no sponsor signature, or a sponsor whose payer and signer
+// are canonical DIDs, whose key id is well formed, whose payer is not the
+// transaction's signer (who pays by default), and a 64-byte sponsor
+// signature.
+func validateSponsor(auth *txv1.AuthInfo, sig []byte) error {
+	s := auth.Sponsor
+	if s == nil {
+		if len(sig) != 0 {
+			return ErrInvalidSponsor.Wrapf("sponsor signature without a sponsor")
+		}
+		return nil
+	}
+	if err := identity.ParseDID(s.Payer); err != nil {
+		return ErrInvalidSponsor.Wrapf("payer: %v", err)
+	}
+	if err := identity.ParseDID(s.Signer); err != nil {
+		return ErrInvalidSponsor.Wrapf("sponsor signer: %v", err)
+	}
+	if err := identity.ValidateKeyID(s.KeyId); err != nil {
+		return ErrInvalidSponsor.Wrapf("sponsor key: %v", err)
+	}
+	if s.Payer == auth.Signer {
+		return ErrInvalidSponsor.Wrapf("the signer %s is named as payer; it pays without a sponsor", s.Payer)
+	}
+	if len(sig) != ed25519.SignatureSize {
+		return ErrBadSponsorSignature.Wrapf("sponsor signature has %d bytes, want %d", len(sig), ed25519.SignatureSize)
+	}
+	return nil
+}
+
+// sponsorKey resolves the key that must have made tx's sponsor signature and
+// checks that its DID may pay for the payer. It returns nil for a
+// transaction without a sponsor. It reads state and verifies nothing.
+func (a *App) sponsorKey(ctx modules.Context, tx *DecodedTx) (ed25519.PubKey, error) {
+	s := tx.Auth.Sponsor
+	if s == nil {
+		return nil, nil
+	}
+	if err := a.sponsorPartyActive(ctx, s.Payer, "payer"); err != nil {
+		return nil, err
+	}
+	pub, err := a.identity.VerificationKey(ctx, s.Signer, s.KeyId)
+	switch {
+	case errors.Is(err, identity.ErrUnknownDID):
+		return nil, ErrUnknownSponsor.Wrapf("sponsor signer %s", s.Signer)
+	case errors.Is(err, identity.ErrUnknownKey), errors.Is(err, identity.ErrKeyRevoked):
+		return nil, ErrUnknownSponsorKey.Wrapf("%s#%s: %v", s.Signer, s.KeyId, err)
+	case errors.Is(err, identity.ErrDIDDeactivated):
+		return nil, ErrSponsorNotAllowed.Wrapf("sponsor signer %s is deactivated", s.Signer)
+	case err != nil:
+		return nil, err
+	}
+	if s.Signer != s.Payer {
+		if err := a.sponsorPartyActive(ctx, s.Signer, "sponsor signer"); err != nil {
+			return nil, err
+		}
+		ok, err := a.identity.Controls(ctx, s.Signer, s.Payer)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, ErrSponsorNotAllowed.Wrapf("%s is neither the payer %s nor a controller of it", s.Signer, s.Payer)
+		}
+	}
+	return ed25519.PubKey(pub), nil
+}
+
+// sponsorPartyActive checks that did (the payer, or the DID signing for it,
+// as role says) is registered, not deactivated and not frozen.
+func (a *App) sponsorPartyActive(ctx modules.Context, did, role string) error {
+	doc, err := a.identity.Document(ctx, did)
+	switch {
+	case errors.Is(err, identity.ErrUnknownDID):
+		return ErrUnknownSponsor.Wrapf("%s %s", role, did)
+	case err != nil:
+		return err
+	}
+	if doc.DeactivatedHeight != 0 {
+		return ErrSponsorNotAllowed.Wrapf("%s %s is deactivated", role, did)
+	}
+	frozen, err := a.identity.Frozen(ctx, did)
+	if err != nil {
+		return err
+	}
+	if frozen {
+		return ErrSponsorNotAllowed.Wrapf("%s %s is frozen", role, did)
+	}
+	return nil
+}
+
+// verifySponsor checks tx's sponsor signature under pub, unless the
+// signature cache holds it.
+func (a *App) verifySponsor(ctx modules.Context, tx *DecodedTx, pub ed25519.PubKey) error {
+	if a.sigs.verified(sponsorSig(tx), pub) {
+		return nil
+	}
+	if !pub.VerifySignature(tx.SignBytes(), tx.SponsorSignature) {
+		s := tx.Auth.Sponsor
+		return ErrBadSponsorSignature.Wrapf("for %s#%s on chain %q", s.Signer, s.KeyId, ctx.ChainID)
+	}
+	a.sigs.add(sponsorSig(tx), pub)
+	return nil
+}
+
+// payer is the DID tx's mana is charged to: the sponsor's payer, or the
+// signer.
+func (tx *DecodedTx) payer() string {
+	if tx.Auth.Sponsor != nil {
+		return tx.Auth.Sponsor.Payer
+	}
+	return tx.Auth.Signer
+}

@@ -1,0 +1,380 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"github.com/spf13/cobra"
+
+	"github.com/intercooperative/icnd/client"
+	"github.com/intercooperative/icnd/client/credential"
+	"github.com/intercooperative/icnd/modules/identity"
+	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
+	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+)
+
+func credentialCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "credential",
+		Short: "Issue and verify verifiable credentials",
+		Long: `Verifiable credentials are W3C Verifiable Credentials (data model 2.0) secured
+with an eddsa-jcs-2022 Data Integrity proof by the issuer's key. The credential
+is a JSON file held by its subject; the chain anchors its CID with the issuer,
+subject and type, and records its revocation (docs/credentials.md).
+
+Revoke with "icnd tx identity revoke-credential", read the on-chain status with
+"icnd query identity credential".`,
+		Example: `  icnd credential issue --subject did:icn:bob... --type CourseCredential --claim course=bookkeeping --from alice --output-document bob-course.json
+  icnd credential issue --type MembershipCredential --subject did:icn:bob... --issuer did:icn:<coop> --from alice --output-document bob-member.json
+  icnd credential verify bob-member.json --witnesses tcp://127.0.0.4:26657`,
+	}
+	cmd.AddCommand(credentialIssueCmd(), credentialVerifyCmd())
+	return cmd
+}
+
+func credentialIssueCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "issue",
+		Short: "Sign a credential with --from, anchor its CID on chain and write it to a file",
+		Long: `Build a credential about --subject of type --type with the given --claim
+name=value pairs, sign it with the --from key (its eddsa-jcs-2022 proof names
+the verification method SIGNER#KEY-ID, see --key-id), anchor its CID with an
+issue_credential transaction, and write it to --output-document, which must not
+exist yet. The file is written only once the transaction succeeded.
+
+The issuer is the signer's DID, or --issuer: an organization whose controller
+signs. The credential records the chain's latest committed height
+(icnIssuedAtHeight): verifiers check that the signing key belonged to the
+issuer at that height.
+
+A MembershipCredential, issued by an organization on admission, claims
+"organization" (default: --issuer) and "role" (default: "member"); the command
+checks on chain that the subject is a member holding that role.
+
+The transaction flags are those of "icnd tx".`,
+		Example: `  icnd credential issue --subject did:icn:bob... --type CourseCredential --claim course=bookkeeping --claim grade=A --from alice --output-document bob-course.json
+  icnd credential issue --type MembershipCredential --subject did:icn:bob... --issuer did:icn:<coop> --from alice --output-document bob-member.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			subject, _ := cmd.Flags().GetString("subject")
+			credType, _ := cmd.Flags().GetString("type")
+			issuerFlag, _ := cmd.Flags().GetString("issuer")
+			outPath, _ := cmd.Flags().GetString("output-document")
+			pairs, _ := cmd.Flags().GetStringArray("claim")
+			switch {
+			case subject == "":
+				return errors.New("--subject is required: the DID the credential is about")
+			case credType == "":
+				return errors.New("--type is required, e.g. --type MembershipCredential")
+			case outPath == "":
+				return errors.New("--output-document FILE is required: where to write the signed credential")
+			}
+			if err := identity.ParseDID(subject); err != nil {
+				return fmt.Errorf("--subject: %w", err)
+			}
+			if issuerFlag != "" {
+				if err := identity.ParseDID(issuerFlag); err != nil {
+					return fmt.Errorf("--issuer: %w", err)
+				}
+			}
+			claims, err := credential.ParseClaims(pairs)
+			if err != nil {
+				return err
+			}
+			// Refuse to overwrite a credential; the file stays empty until
+			// the anchoring transaction succeeded, and goes if it failed.
+			out, err := os.OpenFile(outPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+			if err != nil {
+				return fmt.Errorf("--output-document: %w", err)
+			}
+			written := false
+			defer func() {
+				if !written {
+					out.Close()
+					os.Remove(outPath)
+				}
+			}()
+			var signedDoc []byte
+			err = runTx(cmd, func(env txEnv) ([]*txv1.Msg, []string, txOutput, error) {
+				from, _ := cmd.Flags().GetString(flagFrom)
+				keyID, _ := cmd.Flags().GetString(flagKeyID)
+				rec, err := env.keyring.Get(from)
+				if err != nil {
+					return nil, nil, txOutput{}, err
+				}
+				signer, err := signerDID(cmd, rec)
+				if err != nil {
+					return nil, nil, txOutput{}, err
+				}
+				issuer := issuerFlag
+				if issuer == "" {
+					issuer = signer
+				}
+				c, err := dial(cmd)
+				if err != nil {
+					return nil, nil, txOutput{}, err
+				}
+				if credType == credential.MembershipType {
+					if err := membershipClaims(cmd, c, issuer, subject, claims); err != nil {
+						return nil, nil, txOutput{}, err
+					}
+				}
+				st, err := c.Status(env.ctx)
+				if err != nil {
+					return nil, nil, txOutput{}, fmt.Errorf("ask the node for its latest height: %w", err)
+				}
+				now := time.Now()
+				cred, err := credential.New(issuer, subject, credType, claims, st.LatestHeight, now)
+				if err != nil {
+					return nil, nil, txOutput{}, err
+				}
+				var id cid.Cid
+				signedDoc, id, err = credential.Sign(cred, signer+"#"+keyID, now, func(b []byte) ([]byte, error) {
+					return env.keyring.Sign(from, b)
+				})
+				if err != nil {
+					return nil, nil, txOutput{}, err
+				}
+				msg, err := credential.IssueMsg(id, issuer, subject, credType)
+				if err != nil {
+					return nil, nil, txOutput{}, err
+				}
+				d := fmt.Sprintf("issue_credential %s type=%s issuer=%s subject=%s claims=%s",
+					id, credType, issuer, subject, strings.Join(credential.ClaimNames(claims), ","))
+				return []*txv1.Msg{msg}, []string{d}, txOutput{CID: id.String()}, nil
+			})
+			if err != nil {
+				return err
+			}
+			if _, err := out.Write(signedDoc); err != nil {
+				return fmt.Errorf("the credential is anchored but writing %s failed: %w", outPath, err)
+			}
+			if err := out.Close(); err != nil {
+				return fmt.Errorf("the credential is anchored but writing %s failed: %w", outPath, err)
+			}
+			written = true
+			fmt.Fprintf(os.Stderr, "credential written to %s\n", outPath)
+			return nil
+		},
+	}
+	// The transaction flags of "icnd tx", taken from that command so that
+	// the two never drift apart.
+	cmd.Flags().AddFlagSet(txCmd().PersistentFlags())
+	cmd.Flags().String("subject", "", "DID the credential is about (required)")
+	cmd.Flags().String("type", "", "credential type besides VerifiableCredential, e.g. MembershipCredential (required)")
+	cmd.Flags().StringArray("claim", nil, "claim about the subject, name=value (repeatable)")
+	cmd.Flags().String("issuer", "", "issuer DID (default: the signer); an organization the signer controls")
+	cmd.Flags().String("output-document", "", "file to write the signed credential to; must not exist (required)")
+	return cmd
+}
+
+// membershipClaims fills in the claims of a MembershipCredential issued by
+// org (organization: org, role: member unless given) and checks on chain
+// that subject is a member of org holding that role.
+func membershipClaims(cmd *cobra.Command, c *client.Client, org, subject string, claims map[string]string) error {
+	if v, ok := claims[credential.ClaimOrganization]; ok && v != org {
+		return fmt.Errorf("a %s issued by %s must claim organization %s, not %s", credential.MembershipType, org, org, v)
+	}
+	claims[credential.ClaimOrganization] = org
+	if _, ok := claims[credential.ClaimRole]; !ok {
+		claims[credential.ClaimRole] = identity.RoleMember
+	}
+	res, err := client.NewQuerier(c, nil).Get(cmd.Context(), identity.MembershipKey(org, subject), 0)
+	if err != nil {
+		return fmt.Errorf("check the membership of %s in %s: %w", subject, org, err)
+	}
+	if res.Value == nil {
+		return fmt.Errorf("%s is not a member of %s at height %d: admit it before issuing a %s", subject, org, res.Height, credential.MembershipType)
+	}
+	m := new(identityv1.Membership)
+	if err := m.Unmarshal(res.Value); err != nil {
+		return fmt.Errorf("decode the membership of %s in %s: %w", subject, org, err)
+	}
+	if role := claims[credential.ClaimRole]; !slices.Contains(m.Roles, role) {
+		return fmt.Errorf("%s does not hold the role %q in %s (roles: %s)", subject, role, org, strings.Join(m.Roles, ", "))
+	}
+	return nil
+}
+
+func credentialVerifyCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "verify FILE",
+		Short: "Verify a credential: its signature, the issuer's key at issuance, and its on-chain status",
+		Long: `Verify the credential in FILE and print each check with ✓ or ✗:
+
+  signature   the eddsa-jcs-2022 proof verifies under the key its verification
+              method names (read from the chain; revoked keys stay listed)
+  issuer key  that key was valid at the height the credential records
+              (icnIssuedAtHeight) and belongs to the issuer, or to the
+              controller that anchored the credential for the issuer
+  status      the credential's CID is anchored on chain for the same issuer,
+              subject and type, after that height, and is not revoked
+
+Chain state is read with proofs verified by the light client, as "icnd query
+--prove" does (pass --witnesses to cross-check the node); --prove=false trusts
+the node instead. The command exits non-zero and names the checks that failed.`,
+		Example: `  icnd credential verify bob-member.json
+  icnd credential verify bob-member.json --witnesses tcp://127.0.0.4:26657,tcp://127.0.0.5:26657 --output json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			asJSON, err := jsonOutput(cmd)
+			if err != nil {
+				return err
+			}
+			raw, err := readBounded(args[0], credential.MaxDocumentBytes)
+			if err != nil {
+				return err
+			}
+			d, err := credential.Parse(raw)
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[0], err)
+			}
+			q, err := querier(cmd)
+			if err != nil {
+				return err
+			}
+			height, _ := cmd.Flags().GetInt64(flagHeight)
+			r, err := credential.Verify(cmd.Context(), d, q, height)
+			if err != nil {
+				return err
+			}
+			if r.Proof != nil {
+				warnProof(&client.QueryResult{Proven: true, Header: r.Proof})
+			}
+			if asJSON {
+				if err := printJSON(os.Stdout, r); err != nil {
+					return err
+				}
+			} else {
+				printReport(r)
+			}
+			if failed := r.Failed(); len(failed) > 0 {
+				return &reportedError{msg: "credential verification failed: " + strings.Join(failed, ", ")}
+			}
+			return nil
+		},
+	}
+	addQueryFlags(cmd)
+	// Verification rests on proofs unless the user opts out.
+	prove := cmd.Flags().Lookup(flagProve)
+	prove.DefValue = "true"
+	_ = prove.Value.Set("true")
+	prove.Usage = "verify chain state with ICS23 proofs against light-client-verified headers (--prove=false trusts the node)"
+	return cmd
+}
+
+func printReport(r *credential.Report) {
+	fmt.Printf("credential %s\n  %s issued by %s about %s at height %d\n", r.CID, r.Type, r.Issuer, r.Subject, r.IssuedAtHeight)
+	width := 0
+	for _, c := range r.Checks {
+		width = max(width, len(c.Name))
+	}
+	for _, c := range r.Checks {
+		mark := "✓"
+		if !c.OK {
+			mark = "✗"
+		}
+		fmt.Printf("%s %-*s  %s\n", mark, width, c.Name, c.Detail)
+	}
+}
+
+// readBounded reads the file at path, refusing one larger than limit.
+func readBounded(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if int64(len(raw)) > limit {
+		return nil, fmt.Errorf("%s is larger than a credential may be (%d bytes)", path, limit)
+	}
+	return raw, nil
+}
+
+func txRevokeCredentialCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "revoke-credential CID",
+		Short: "Revoke a credential for good, as its issuer or the issuer's controller",
+		Long: `Revoke the credential whose CID is given (the CID "icnd credential issue"
+printed). The signer must be the credential's issuer or, for an organization's
+credential, a DID that controls the organization now. Revocation is final; the
+--reason (at most 256 bytes) is public and shown to verifiers.`,
+		Example: `  icnd tx identity revoke-credential bafkrei... --reason "left the cooperative" --from alice`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := client.ParseCID(args[0])
+			if err != nil {
+				return err
+			}
+			reason, _ := cmd.Flags().GetString("reason")
+			msg, err := credential.RevokeMsg(c, reason)
+			if err != nil {
+				return err
+			}
+			return runTx(cmd, func(txEnv) ([]*txv1.Msg, []string, txOutput, error) {
+				d := fmt.Sprintf("revoke_credential %s reason=%q", c, reason)
+				return []*txv1.Msg{msg}, []string{d}, txOutput{CID: c.String()}, nil
+			})
+		},
+	}
+	cmd.Flags().String("reason", "", "why the credential is revoked, shown to verifiers")
+	return cmd
+}
+
+func queryCredentialCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "credential CID",
+		Short: "Show a credential's on-chain status: issuer, subject, type, issuance and revocation",
+		Long: `Show the on-chain record of the credential whose CID is given: its issuer,
+subject and type, the height and signer of its anchoring, and, if it was
+revoked, when, by whom and why. The credential itself is not on chain; check a
+credential file with "icnd credential verify".`,
+		Example: `  icnd query identity credential bafkrei...
+  icnd query identity credential bafkrei... --prove --witnesses tcp://127.0.0.4:26657 --output json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := client.ParseCID(args[0])
+			if err != nil {
+				return err
+			}
+			q, err := querier(cmd)
+			if err != nil {
+				return err
+			}
+			height, _ := cmd.Flags().GetInt64(flagHeight)
+			rec, res, err := q.CredentialStatus(cmd.Context(), c, height)
+			var view *client.CredentialView
+			if err == nil {
+				view, err = client.NewCredentialView(rec)
+			}
+			return queryResult(cmd, res, err, "credential "+c.String(), view, func() {
+				fields := [][2]string{
+					{"cid", view.CID},
+					{"type", view.Type},
+					{"issuer", view.Issuer},
+					{"subject", view.Subject},
+					{"issued", fmt.Sprintf("height %d by %s", view.IssuedHeight, view.IssuedBy)},
+				}
+				if view.Revoked {
+					fields = append(fields, [2]string{"revoked", fmt.Sprintf("height %d by %s: %s", view.RevokedHeight, view.RevokedBy, strconv.Quote(view.Reason))})
+				} else {
+					fields = append(fields, [2]string{"revoked", "no"})
+				}
+				printFields(os.Stdout, fields...)
+			})
+		},
+	}
+	addQueryFlags(cmd)
+	return cmd
+}

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/intercooperative/icnd/client/profile"
+	"github.com/intercooperative/icnd/modules/identity"
+	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
+	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+)
+
+const flagPasswordFile = "password-file"
+
+// maxPasswordFileBytes bounds a --password-file.
+const maxPasswordFileBytes = 4096
+
+// profilePassword returns the profile password: the first line of
+// --password-file, or else asked on the terminal (twice when confirm is set).
+func profilePassword(cmd *cobra.Command, confirm bool) (string, error) {
+	path, _ := cmd.Flags().GetString(flagPasswordFile)
+	if path == "" {
+		return passphrase("Profile password", confirm)
+	}
+	raw, err := readBounded(path, maxPasswordFileBytes)
+	if err != nil {
+		return "", fmt.Errorf("--%s: %w", flagPasswordFile, err)
+	}
+	line, _, _ := strings.Cut(string(raw), "\n")
+	line = strings.TrimSuffix(line, "\r")
+	if line == "" {
+		return "", fmt.Errorf("--%s: the first line of %s is empty", flagPasswordFile, path)
+	}
+	return line, nil
+}
+
+func txSetProfileCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "set-profile",
+		Short: "Encrypt profile fields on this machine and store them as the signer's profile",
+		Long: `Replace the signer's profile. Each --field name=value is encrypted here, before
+anything is sent: a key is derived from the profile password with Argon2id (a
+fresh random salt each time) and each value is sealed with AES-256-GCM under a
+random nonce, bound to the signer's DID and the field name. The chain stores the
+salt, the field names, the nonces and the ciphertexts; never a value.
+
+--email stores the address as an encrypted "email" field and, for lookup with
+"icnd query identity did-by-email", a salted Argon2id hash of it (trimmed and
+lower-cased). Anyone who guesses the address can confirm it from that hash: give
+--email only if being found by it is what you want.
+
+The password is asked twice on the terminal; --password-file reads it from the
+first line of a file instead, for scripts. A forgotten password cannot be
+recovered: set the profile again. See docs/profiles.md.`,
+		Example: `  icnd tx identity set-profile --field name="Ada Lovelace" --field city=London --email ada@example.org --from ada
+  icnd tx identity set-profile --field city=Paris --password-file ./pw.txt --from ada --yes`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pairs, _ := cmd.Flags().GetStringArray("field")
+			email, _ := cmd.Flags().GetString("email")
+			fields := make([]profile.Field, 0, len(pairs)+1)
+			for _, kv := range pairs {
+				name, value, ok := strings.Cut(kv, "=")
+				if !ok {
+					return fmt.Errorf("--field %q: want name=value", kv)
+				}
+				if err := identity.ValidateProfileFieldName(name); err != nil {
+					return fmt.Errorf("--field %q: %w", kv, err)
+				}
+				if name == profile.EmailField && email != "" {
+					return fmt.Errorf("give the email with --email or as --field %s=..., not both", profile.EmailField)
+				}
+				fields = append(fields, profile.Field{Name: name, Value: value})
+			}
+			if email != "" {
+				normalized, err := profile.NormalizeEmail(email)
+				if err != nil {
+					return fmt.Errorf("--email: %w", err)
+				}
+				email = normalized
+				fields = append(fields, profile.Field{Name: profile.EmailField, Value: email})
+			}
+			if len(fields) == 0 {
+				return errors.New("nothing to set: give --field name=value (repeatable) and/or --email")
+			}
+			return runTx(cmd, func(env txEnv) ([]*txv1.Msg, []string, txOutput, error) {
+				from, _ := cmd.Flags().GetString(flagFrom)
+				rec, err := env.keyring.Get(from)
+				if err != nil {
+					return nil, nil, txOutput{}, err
+				}
+				did, err := signerDID(cmd, rec)
+				if err != nil {
+					return nil, nil, txOutput{}, err
+				}
+				var hash []byte
+				if email != "" {
+					if hash, err = profile.EmailHash(env.chainID, email); err != nil {
+						return nil, nil, txOutput{}, err
+					}
+				}
+				password, err := profilePassword(cmd, true)
+				if err != nil {
+					return nil, nil, txOutput{}, err
+				}
+				m, err := profile.Seal(did, password, fields, hash)
+				if err != nil {
+					return nil, nil, txOutput{}, err
+				}
+				names := make([]string, len(m.Fields))
+				for i, f := range m.Fields {
+					names[i] = f.Name
+				}
+				lookup := "off"
+				if hash != nil {
+					lookup = "on"
+				}
+				d := fmt.Sprintf("set_profile of %s: encrypted fields %s; email lookup %s", did, strings.Join(names, ", "), lookup)
+				return []*txv1.Msg{profile.SetProfileMsg(m)}, []string{d}, txOutput{DID: did}, nil
+			})
+		},
+	}
+	cmd.Flags().StringArray("field", nil, "profile field, name=value; names are 1-32 characters of a-z, 0-9, '_', '-' (repeatable)")
+	cmd.Flags().String("email", "", "email address: stored encrypted, and as a salted hash for lookup by email")
+	cmd.Flags().String(flagPasswordFile, "", "read the profile password from the first line of this file instead of the terminal")
+	return cmd
+}
+
+func txEraseProfileCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "erase-profile",
+		Short: "Delete the signer's profile and its email lookup entry from the current state",
+		Long: `Delete the signer's profile and its email lookup entry from the current chain
+state. Erasure does not rewrite history: the blocks that carried the profile,
+and nodes that keep old state versions, still hold its ciphertexts and email
+hash, readable by whoever has the password (or guesses the email). See
+docs/profiles.md.`,
+		Example: `  icnd tx identity erase-profile --from ada`,
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runTx(cmd, func(txEnv) ([]*txv1.Msg, []string, txOutput, error) {
+				d := "erase_profile (from the current state; past blocks keep the ciphertexts)"
+				return []*txv1.Msg{profile.EraseProfileMsg()}, []string{d}, txOutput{}, nil
+			})
+		},
+	}
+	return cmd
+}
+
+// profileView is a profile as the query shows it: the field values only
+// when decrypted.
+type profileView struct {
+	DID           string             `json:"did"`
+	UpdatedHeight int64              `json:"updated_height"`
+	EmailIndexed  bool               `json:"email_indexed"`
+	Decrypted     bool               `json:"decrypted"`
+	Fields        []profileFieldView `json:"fields"`
+}
+
+type profileFieldView struct {
+	Name            string `json:"name"`
+	CiphertextBytes int    `json:"ciphertext_bytes"`
+	Value           string `json:"value,omitempty"`
+}
+
+func newProfileView(p *identityv1.Profile, opened []profile.Field) *profileView {
+	v := &profileView{DID: p.Did, UpdatedHeight: p.UpdatedHeight, EmailIndexed: len(p.EmailHash) > 0, Decrypted: opened != nil, Fields: []profileFieldView{}}
+	for i, f := range p.Fields {
+		fv := profileFieldView{Name: f.Name, CiphertextBytes: len(f.Ciphertext)}
+		if opened != nil {
+			fv.Value = opened[i].Value
+		}
+		v.Fields = append(v.Fields, fv)
+	}
+	return v
+}
+
+func queryProfileCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "profile DID",
+		Short: "Show a DID's encrypted profile; --decrypt opens it here with the password",
+		Long: `Show the profile of DID as the chain stores it: its field names and ciphertext
+sizes, whether its email is indexed, and the height it was set at. With
+--decrypt the password is asked (or read from --password-file) and the values
+are decrypted on this machine; a wrong password is reported as such and shows
+nothing.`,
+		Example: `  icnd query identity profile did:icn:abcd...
+  icnd query identity profile did:icn:abcd... --decrypt
+  icnd query identity profile did:icn:abcd... --decrypt --password-file ./pw.txt --output json --prove`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := identity.ParseDID(args[0]); err != nil {
+				return err
+			}
+			q, err := querier(cmd)
+			if err != nil {
+				return err
+			}
+			height, _ := cmd.Flags().GetInt64(flagHeight)
+			p, res, err := q.Profile(cmd.Context(), args[0], height)
+			var view *profileView
+			if err == nil {
+				var opened []profile.Field
+				if decrypt, _ := cmd.Flags().GetBool("decrypt"); decrypt {
+					password, perr := profilePassword(cmd, false)
+					if perr != nil {
+						return perr
+					}
+					if opened, err = profile.Open(p, password); err != nil {
+						return err
+					}
+				}
+				view = newProfileView(p, opened)
+			}
+			return queryResult(cmd, res, err, "profile of "+args[0], view, func() {
+				fields := [][2]string{
+					{"did", view.DID},
+					{"set at height", strconv.FormatInt(view.UpdatedHeight, 10)},
+					{"email indexed", strconv.FormatBool(view.EmailIndexed)},
+				}
+				for _, f := range view.Fields {
+					value := fmt.Sprintf("(%d bytes encrypted)", f.CiphertextBytes)
+					if view.Decrypted {
+						value = f.Value
+					}
+					fields = append(fields, [2]string{f.Name, value})
+				}
+				printFields(os.Stdout, fields...)
+			})
+		},
+	}
+	addQueryFlags(cmd)
+	cmd.Flags().Bool("decrypt", false, "decrypt the fields here; asks for the profile password")
+	cmd.Flags().String(flagPasswordFile, "", "with --decrypt: read the password from the first line of this file")
+	return cmd
+}
+
+func queryDIDByEmailCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "did-by-email EMAIL",
+		Short: "Find the DID whose profile indexes an email address",
+		Long: `Find the DID whose profile carries the hash of EMAIL. The address is trimmed and
+lower-cased, then hashed here with Argon2id and the chain's email salt (this
+takes a moment and 64 MiB of memory); only the hash is sent to the node. The
+index records what a DID claimed, not a verified address.`,
+		Example: `  icnd query identity did-by-email ada@example.org
+  icnd query identity did-by-email ada@example.org --prove --output json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := dial(cmd)
+			if err != nil {
+				return err
+			}
+			chainFlag, _ := cmd.Flags().GetString(flagChainID)
+			chainID, err := c.ResolveChainID(cmd.Context(), chainFlag)
+			if err != nil {
+				return err
+			}
+			hash, err := profile.EmailHash(chainID, args[0])
+			if err != nil {
+				return err
+			}
+			q, err := querier(cmd)
+			if err != nil {
+				return err
+			}
+			height, _ := cmd.Flags().GetInt64(flagHeight)
+			did, res, err := q.DIDByEmailHash(cmd.Context(), hash, height)
+			out := struct {
+				DID string `json:"did"`
+			}{did}
+			return queryResult(cmd, res, err, "a DID for that email", out, func() { fmt.Println(did) })
+		},
+	}
+	addQueryFlags(cmd)
+	return cmd
+}

@@ -1,0 +1,24 @@
+package identity
+
+import "github.com/intercooperative/icnd/modules"
+
+// Result codes of verifiable credentials, 40 to 49 of the identity
+// codespace. Stable: never renumber or reuse a code.
+var (
+	// ErrInvalidCredentialCID: not a canonical binary CIDv1 with the raw codec and a sha2-256 multihash.
+	ErrInvalidCredentialCID = modules.Register(Codespace, 40, "invalid credential cid")
+	// ErrInvalidCredentialType: the type is empty, too long or has characters outside [A-Za-z0-9_-].
+	ErrInvalidCredentialType = modules.Register(Codespace, 41, "invalid credential type")
+	// ErrCredentialExists: a credential with that CID is already anchored; a CID is anchored once.
+	ErrCredentialExists = modules.Register(Codespace, 42, "credential already anchored")
+	// ErrUnknownCredential: no credential is anchored with that CID.
+	ErrUnknownCredential = modules.Register(Codespace, 43, "unknown credential")
+	// ErrNotIssuer: the signer is neither the issuer nor a DID that controls it.
+	ErrNotIssuer = modules.Register(Codespace, 44, "signer cannot act for the issuer")
+	// ErrCredentialRevoked: the credential is already revoked.
+	ErrCredentialRevoked = modules.Register(Codespace, 45, "credential is revoked")
+	// ErrInvalidRevocationReason: the reason is longer than MaxRevocationReasonLength or not UTF-8.
+	ErrInvalidRevocationReason = modules.Register(Codespace, 46, "invalid revocation reason")
+	// ErrUnknownSubject: the subject DID is not registered.
+	ErrUnknownSubject = modules.Register(Codespace, 47, "unknown credential subject")
+)

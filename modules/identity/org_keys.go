@@ -1,0 +1,70 @@
+package identity
+
+import "github.com/intercooperative/icnd/modules"
+
+// Sub-prefixes of organization state, 0x20 to 0x2F of the identity prefix
+// (documented in doc.go and docs/state.md). Every part is a 40-byte DID, so
+// keys under one sub-prefix sort by their first DID, then their second.
+const (
+	subOrganization byte = 0x20 // org                   -> Organization
+	subMember       byte = 0x21 // org | member          -> Membership
+	subMemberOf     byte = 0x22 // member | org          -> memberOfMarker
+	subInvitation   byte = 0x23 // org | member          -> Invitation
+	subFreeze       byte = 0x24 // account | org         -> Freeze
+)
+
+// memberOfMarker is the value of a member-of index entry. The store refuses
+// empty values; the entry carries nothing beyond its key.
+var memberOfMarker = []byte{0x01}
+
+// OrganizationKey is the key of org's Organization record.
+func OrganizationKey(org string) []byte {
+	return modules.Key(StorePrefix, subOrganization, []byte(org))
+}
+
+// MembershipKey is the key of member's Membership of org.
+func MembershipKey(org, member string) []byte {
+	return modules.Key(StorePrefix, subMember, []byte(org), []byte(member))
+}
+
+// MembersPrefix prefixes the Membership keys of every member of org, in
+// member DID order.
+func MembersPrefix(org string) []byte {
+	return modules.Key(StorePrefix, subMember, []byte(org))
+}
+
+// MemberOfKey is the key of the index entry saying that member belongs to org.
+func MemberOfKey(member, org string) []byte {
+	return modules.Key(StorePrefix, subMemberOf, []byte(member), []byte(org))
+}
+
+// MemberOfPrefix prefixes the index entries of every organization member
+// belongs to, in organization DID order.
+func MemberOfPrefix(member string) []byte {
+	return modules.Key(StorePrefix, subMemberOf, []byte(member))
+}
+
+// InvitationKey is the key of member's pending Invitation to org.
+func InvitationKey(org, member string) []byte {
+	return modules.Key(StorePrefix, subInvitation, []byte(org), []byte(member))
+}
+
+// FreezeKey is the key of org's Freeze of account.
+func FreezeKey(account, org string) []byte {
+	return modules.Key(StorePrefix, subFreeze, []byte(account), []byte(org))
+}
+
+// FreezesPrefix prefixes the Freeze keys of every freeze of account, in
+// organization DID order.
+func FreezesPrefix(account string) []byte {
+	return modules.Key(StorePrefix, subFreeze, []byte(account))
+}
+
+// lastDID returns the DID that ends key, a key whose last part is a DID. The
+// caller knows the key layout; a key too short for it is a broken invariant.
+func lastDID(key []byte) (string, bool) {
+	if len(key) < DIDLength+1 || int(key[len(key)-DIDLength-1]) != DIDLength {
+		return "", false
+	}
+	return string(key[len(key)-DIDLength:]), true
+}

@@ -1,0 +1,361 @@
+package identity
+
+import (
+	"errors"
+	"sort"
+
+	"github.com/intercooperative/icnd/modules"
+	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
+)
+
+// Handlers of the organization messages. Each message must have passed its
+// Validate function (org_msgs.go); ctx.Signer is the authenticated signer.
+//
+// Privileged messages (invite, remove, grant and revoke a role, transfer
+// control) are authorized by the organization's DID document: the signer
+// must control it (Keeper.Controls). While the founder controls the
+// organization its document lists the founder as sole controller. After
+// the transfer the list is empty, so only the organization's own authority
+// passes — a governance outcome executing with the organization's DID as
+// signer, which no key can produce, since an organization's document has no
+// keys — and every signer is refused with ErrAssemblyControlled.
+
+// CreateOrganization founds the organization m.Name under the federation
+// m.Parent, with the signer as founder, first member and controller, and
+// returns its DID. It writes the record, a DID document without keys whose
+// controller is the founder, the treasury's mana account and the founder's
+// membership with the roles "founder" and "member". Errors: ErrOrphanOrg,
+// ErrSecondFounder.
+func (k *Keeper) CreateOrganization(ctx modules.Context, m *identityv1.MsgCreateOrganization) (string, error) {
+	did := DeriveOrgDID(m.Parent, m.Name)
+	parent, err := k.Organization(ctx, m.Parent)
+	switch {
+	case errors.Is(err, ErrUnknownOrg):
+		return "", ErrOrphanOrg.Wrapf("parent %s is not an organization", m.Parent)
+	case err != nil:
+		return "", err
+	}
+	if parent.Kind != identityv1.OrgKind_ORG_KIND_FEDERATION {
+		return "", ErrOrphanOrg.Wrapf("parent %s is a %s, not a federation", m.Parent, KindName(parent.Kind))
+	}
+	if k.Exists(ctx, did) {
+		return "", ErrSecondFounder.Wrapf("%q under %s exists as %s", m.Name, m.Parent, did)
+	}
+	founder := ctx.Signer
+	if err := k.createOrganization(ctx, &identityv1.Organization{
+		Did:           did,
+		Name:          m.Name,
+		Kind:          m.Kind,
+		Parent:        m.Parent,
+		Founder:       founder,
+		Control:       identityv1.Control_CONTROL_FOUNDER,
+		CreatedHeight: ctx.Height,
+	}); err != nil {
+		return "", err
+	}
+	if err := k.mana.CreateAccount(ctx, did); err != nil {
+		return "", err
+	}
+	founderRoles := []string{RoleFounder, RoleMember}
+	if err := k.setMembership(ctx, &identityv1.Membership{Org: did, Member: founder, Roles: founderRoles, JoinedHeight: ctx.Height}); err != nil {
+		return "", err
+	}
+	if err := k.mana.MembershipChanged(ctx, founder); err != nil {
+		return "", err
+	}
+	ctx.Emit(EventOrganizationCreated{Org: did, Name: m.Name, Kind: KindName(m.Kind), Parent: m.Parent, Founder: founder})
+	ctx.Emit(EventMemberJoined{Org: did, Member: founder, Roles: founderRoles})
+	return did, nil
+}
+
+// createOrganization writes o and its DID document: no keys, registered by
+// the founder, controlled by the founder while o.Control is founder and by
+// nobody else afterwards. Genesis rebuilds documents with it too.
+func (k *Keeper) createOrganization(ctx modules.Context, o *identityv1.Organization) error {
+	if err := k.setOrganization(ctx, o); err != nil {
+		return err
+	}
+	doc := &identityv1.DIDDocument{
+		Did:           o.Did,
+		RegisteredBy:  o.Founder,
+		CreatedHeight: o.CreatedHeight,
+		UpdatedHeight: o.ControlTransferredHeight,
+	}
+	if o.Control == identityv1.Control_CONTROL_FOUNDER {
+		doc.Controllers = []string{o.Founder}
+	}
+	return k.setDocument(ctx, doc)
+}
+
+// authorizeControl loads org for a privileged message and checks that the
+// signer controls it. Errors: ErrUnknownOrg, ErrAssemblyControlled when the
+// assembly controls org, ErrNotController otherwise.
+func (k *Keeper) authorizeControl(ctx modules.Context, org string) (*identityv1.Organization, error) {
+	o, err := k.Organization(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := k.Controls(ctx, ctx.Signer, org)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return o, nil
+	}
+	if o.Control == identityv1.Control_CONTROL_ASSEMBLY {
+		return nil, ErrAssemblyControlled.Wrapf("%s since height %d: only its governance acts for it", org, o.ControlTransferredHeight)
+	}
+	return nil, ErrNotController.Wrapf("%s does not control %s", ctx.Signer, org)
+}
+
+// InviteMember records an invitation of m.Member to m.Org with m.Roles,
+// replacing a pending one. Errors: those of authorizeControl,
+// ErrUnknownDID for an unregistered invitee, ErrAlreadyMember.
+func (k *Keeper) InviteMember(ctx modules.Context, m *identityv1.MsgInviteMember) error {
+	if _, err := k.authorizeControl(ctx, m.Org); err != nil {
+		return err
+	}
+	if !k.Exists(ctx, m.Member) {
+		return ErrUnknownDID.Wrapf("invitee %s", m.Member)
+	}
+	if k.IsMember(ctx, m.Org, m.Member) {
+		return ErrAlreadyMember.Wrapf("%s is a member of %s", m.Member, m.Org)
+	}
+	roles := append([]string(nil), m.Roles...)
+	sort.Strings(roles)
+	if err := k.setInvitation(ctx, &identityv1.Invitation{Org: m.Org, Member: m.Member, Roles: roles, InvitedBy: ctx.Signer, Height: ctx.Height}); err != nil {
+		return err
+	}
+	ctx.Emit(EventMemberInvited{Org: m.Org, Member: m.Member, Roles: roles, By: ctx.Signer})
+	return nil
+}
+
+// AcceptInvitation makes the signer a member of m.Org with "member" and the
+// invitation's roles, and consumes the invitation. Errors: ErrUnknownOrg,
+// ErrNoInvitation.
+func (k *Keeper) AcceptInvitation(ctx modules.Context, m *identityv1.MsgAcceptInvitation) error {
+	if _, err := k.Organization(ctx, m.Org); err != nil {
+		return err
+	}
+	inv, err := k.Invitation(ctx, m.Org, ctx.Signer)
+	if err != nil {
+		return err
+	}
+	roles := withRole(inv.Roles, RoleMember)
+	ctx.Store.Delete(InvitationKey(m.Org, ctx.Signer))
+	if err := k.setMembership(ctx, &identityv1.Membership{Org: m.Org, Member: ctx.Signer, Roles: roles, JoinedHeight: ctx.Height}); err != nil {
+		return err
+	}
+	if err := k.mana.MembershipChanged(ctx, ctx.Signer); err != nil {
+		return err
+	}
+	ctx.Emit(EventMemberJoined{Org: m.Org, Member: ctx.Signer, Roles: roles})
+	return nil
+}
+
+// LeaveOrganization ends the signer's membership of m.Org. Errors:
+// ErrUnknownOrg, ErrNotMember, ErrFounderInControl.
+func (k *Keeper) LeaveOrganization(ctx modules.Context, m *identityv1.MsgLeaveOrganization) error {
+	o, err := k.Organization(ctx, m.Org)
+	if err != nil {
+		return err
+	}
+	if _, err := k.Membership(ctx, m.Org, ctx.Signer); err != nil {
+		return err
+	}
+	if err := founderMayGo(o, ctx.Signer); err != nil {
+		return err
+	}
+	k.deleteMembership(ctx, m.Org, ctx.Signer)
+	if err := k.mana.MembershipChanged(ctx, ctx.Signer); err != nil {
+		return err
+	}
+	ctx.Emit(EventMemberLeft{Org: m.Org, Member: ctx.Signer})
+	return nil
+}
+
+// RemoveMember ends m.Member's membership of m.Org. A freeze the
+// organization placed on the account stays until an officer lifts it.
+// Errors: those of authorizeControl, ErrNotMember, ErrFounderInControl.
+func (k *Keeper) RemoveMember(ctx modules.Context, m *identityv1.MsgRemoveMember) error {
+	o, err := k.authorizeControl(ctx, m.Org)
+	if err != nil {
+		return err
+	}
+	if _, err := k.Membership(ctx, m.Org, m.Member); err != nil {
+		return err
+	}
+	if err := founderMayGo(o, m.Member); err != nil {
+		return err
+	}
+	k.deleteMembership(ctx, m.Org, m.Member)
+	if err := k.mana.MembershipChanged(ctx, m.Member); err != nil {
+		return err
+	}
+	ctx.Emit(EventMemberRemoved{Org: m.Org, Member: m.Member, By: ctx.Signer})
+	return nil
+}
+
+// founderMayGo refuses the departure of o's founder while it controls o: an
+// organization is never left with a controller that is not a member.
+func founderMayGo(o *identityv1.Organization, member string) error {
+	if o.Control == identityv1.Control_CONTROL_FOUNDER && member == o.Founder {
+		return ErrFounderInControl.Wrapf("%s founded and controls %s; transfer control to the assembly first", member, o.Did)
+	}
+	return nil
+}
+
+// GrantRole gives m.Member of m.Org the role m.Role. Errors: those of
+// authorizeControl, ErrNotMember, ErrRoleHeld, ErrTooManyRoles.
+func (k *Keeper) GrantRole(ctx modules.Context, m *identityv1.MsgGrantRole) error {
+	if _, err := k.authorizeControl(ctx, m.Org); err != nil {
+		return err
+	}
+	ms, err := k.Membership(ctx, m.Org, m.Member)
+	if err != nil {
+		return err
+	}
+	if hasRole(ms.Roles, m.Role) {
+		return ErrRoleHeld.Wrapf("%s already holds %q in %s", m.Member, m.Role, m.Org)
+	}
+	if len(ms.Roles) >= MaxRoles {
+		return ErrTooManyRoles.Wrapf("%s holds %d roles in %s, max %d", m.Member, len(ms.Roles), m.Org, MaxRoles)
+	}
+	ms.Roles = withRole(ms.Roles, m.Role)
+	if err := k.setMembership(ctx, ms); err != nil {
+		return err
+	}
+	ctx.Emit(EventRoleGranted{Org: m.Org, Member: m.Member, Role: m.Role, By: ctx.Signer})
+	return nil
+}
+
+// RevokeRole takes the role m.Role from m.Member of m.Org. Errors: those of
+// authorizeControl, ErrNotMember, ErrRoleNotHeld.
+func (k *Keeper) RevokeRole(ctx modules.Context, m *identityv1.MsgRevokeRole) error {
+	if _, err := k.authorizeControl(ctx, m.Org); err != nil {
+		return err
+	}
+	ms, err := k.Membership(ctx, m.Org, m.Member)
+	if err != nil {
+		return err
+	}
+	if !hasRole(ms.Roles, m.Role) {
+		return ErrRoleNotHeld.Wrapf("%s does not hold %q in %s", m.Member, m.Role, m.Org)
+	}
+	ms.Roles = withoutRole(ms.Roles, m.Role)
+	if err := k.setMembership(ctx, ms); err != nil {
+		return err
+	}
+	ctx.Emit(EventRoleRevoked{Org: m.Org, Member: m.Member, Role: m.Role, By: ctx.Signer})
+	return nil
+}
+
+// TransferControl hands m.Org to its assembly, for good: the record's
+// control becomes assembly, the DID document's controller list becomes
+// empty, and the founder, who stays a member, loses the "founder" role (the
+// record keeps who founded the organization). Errors: those of
+// authorizeControl; ErrAssemblyControlled for a second transfer.
+func (k *Keeper) TransferControl(ctx modules.Context, m *identityv1.MsgTransferControl) error {
+	o, err := k.authorizeControl(ctx, m.Org)
+	if err != nil {
+		return err
+	}
+	if o.Control == identityv1.Control_CONTROL_ASSEMBLY {
+		return ErrAssemblyControlled.Wrapf("%s: control passed to the assembly at height %d", m.Org, o.ControlTransferredHeight)
+	}
+	founder, err := k.Membership(ctx, m.Org, o.Founder)
+	if err != nil {
+		return err
+	}
+	o.Control = identityv1.Control_CONTROL_ASSEMBLY
+	o.ControlTransferredHeight = ctx.Height
+	if err := k.setOrganization(ctx, o); err != nil {
+		return err
+	}
+	if err := k.SetControllers(ctx, m.Org, nil); err != nil {
+		return err
+	}
+	founder.Roles = withoutRole(founder.Roles, RoleFounder)
+	if err := k.setMembership(ctx, founder); err != nil {
+		return err
+	}
+	ctx.Emit(EventRoleRevoked{Org: m.Org, Member: o.Founder, Role: RoleFounder, By: ctx.Signer})
+	ctx.Emit(EventControlTransferred{Org: m.Org, Founder: o.Founder})
+	return nil
+}
+
+// authorizeOfficer loads org and checks that the signer holds its
+// compliance-officer role. Errors: ErrUnknownOrg, ErrNotOfficer.
+func (k *Keeper) authorizeOfficer(ctx modules.Context, org string) error {
+	if _, err := k.Organization(ctx, org); err != nil {
+		return err
+	}
+	ok, err := k.HasRole(ctx, org, ctx.Signer, RoleComplianceOfficer)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNotOfficer.Wrapf("%s holds no %q role in %s", ctx.Signer, RoleComplianceOfficer, org)
+	}
+	return nil
+}
+
+// FreezeAccount freezes m.Account, a member of m.Org, on behalf of m.Org.
+// Freezing is a role action, not a control action: it stays available to
+// the organization's officers after control passes to the assembly.
+// Errors: ErrUnknownOrg, ErrNotOfficer, ErrNotMember, ErrAlreadyFrozen.
+func (k *Keeper) FreezeAccount(ctx modules.Context, m *identityv1.MsgFreezeAccount) error {
+	if err := k.authorizeOfficer(ctx, m.Org); err != nil {
+		return err
+	}
+	if !k.IsMember(ctx, m.Org, m.Account) {
+		return ErrNotMember.Wrapf("%s is not a member of %s, so outside its officers' scope", m.Account, m.Org)
+	}
+	if ctx.Store.Has(FreezeKey(m.Account, m.Org)) {
+		return ErrAlreadyFrozen.Wrapf("%s by %s", m.Account, m.Org)
+	}
+	if err := k.setFreeze(ctx, &identityv1.Freeze{Org: m.Org, Account: m.Account, Reason: m.Reason, FrozenBy: ctx.Signer, Height: ctx.Height}); err != nil {
+		return err
+	}
+	ctx.Emit(EventAccountFrozen{Org: m.Org, Account: m.Account, Reason: m.Reason, By: ctx.Signer})
+	return nil
+}
+
+// UnfreezeAccount lifts m.Org's freeze of m.Account. The account need not
+// be a member any more: a freeze belongs to the organization that placed it
+// and stays within its officers' scope until lifted. Errors: ErrUnknownOrg,
+// ErrNotOfficer, ErrNotFrozen.
+func (k *Keeper) UnfreezeAccount(ctx modules.Context, m *identityv1.MsgUnfreezeAccount) error {
+	if err := k.authorizeOfficer(ctx, m.Org); err != nil {
+		return err
+	}
+	if _, err := k.FreezeOf(ctx, m.Account, m.Org); err != nil {
+		return err
+	}
+	ctx.Store.Delete(FreezeKey(m.Account, m.Org))
+	ctx.Emit(EventAccountUnfrozen{Org: m.Org, Account: m.Account, Reason: m.Reason, By: ctx.Signer})
+	return nil
+}
+
+// AppealFreeze records the signer's statement against m.Org's freeze of
+// its account, once per freeze. Errors: ErrUnknownOrg, ErrNotFrozen,
+// ErrAlreadyAppealed.
+func (k *Keeper) AppealFreeze(ctx modules.Context, m *identityv1.MsgAppealFreeze) error {
+	if _, err := k.Organization(ctx, m.Org); err != nil {
+		return err
+	}
+	f, err := k.FreezeOf(ctx, ctx.Signer, m.Org)
+	if err != nil {
+		return err
+	}
+	if f.AppealHeight != 0 {
+		return ErrAlreadyAppealed.Wrapf("%s appealed %s's freeze at height %d", ctx.Signer, m.Org, f.AppealHeight)
+	}
+	f.Appeal = m.Statement
+	f.AppealHeight = ctx.Height
+	if err := k.setFreeze(ctx, f); err != nil {
+		return err
+	}
+	ctx.Emit(EventFreezeAppealed{Org: m.Org, Account: ctx.Signer})
+	return nil
+}

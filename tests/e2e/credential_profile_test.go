@@ -1,0 +1,121 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/intercooperative/icnd/client/testnet"
+	"github.com/intercooperative/icnd/modules/identity"
+)
+
+// testCredentials issues credentials through the CLI and verifies them
+// with proofs cross-checked by witnesses: one node0 issues to alice in its
+// own name, and a membership credential node0 issues for the root
+// federation it founded. Revoking the first, or tampering with the second,
+// makes verification fail and name the check.
+func testCredentials(t *testing.T, n *network, txFlags []string) {
+	node0 := n.manifest.Nodes[0]
+	dir := t.TempDir()
+	var alice struct {
+		DID string `json:"did"`
+	}
+	decodeJSON(t, runCLI(t, "keys", "show", "alice", "--keyring-backend", "test", "--output", "json", "--home", node0.Home), &alice)
+	witnesses := n.manifest.Nodes[2].RPC + "," + n.manifest.Nodes[3].RPC
+
+	course := filepath.Join(dir, "course.json")
+	var issued struct {
+		Code uint32 `json:"code"`
+		CID  string `json:"cid"`
+	}
+	decodeJSON(t, n.cli(t, 0, append([]string{"credential", "issue", "--subject", alice.DID, "--type", "CourseCredential",
+		"--claim", "course=bookkeeping", "--output-document", course}, txFlags...)...), &issued)
+	if issued.Code != 0 || issued.CID == "" {
+		t.Fatalf("issue: %+v", issued)
+	}
+	out, verdict := n.cliBoth(t, 1, "credential", "verify", course, "--witnesses", witnesses)
+	if strings.Count(out, "✓") != 3 || strings.Contains(out, "✗") || !strings.Contains(out, "proven against header") {
+		t.Fatalf("verify a good credential:\nstdout:\n%s\nstderr:\n%s", out, verdict)
+	}
+
+	fed := identity.DeriveOrgDID("", testnet.RootFederation)
+	member := filepath.Join(dir, "member.json")
+	n.cli(t, 0, append([]string{"credential", "issue", "--type", "MembershipCredential", "--subject", node0.DID,
+		"--issuer", fed, "--claim", "role=founder", "--output-document", member}, txFlags...)...)
+	out, _ = n.cliBoth(t, 2, "credential", "verify", member, "--witnesses", n.manifest.Nodes[3].RPC)
+	if strings.Count(out, "✓") != 3 || !strings.Contains(out, "anchored the credential for issuer "+fed) {
+		t.Fatalf("verify a membership credential:\n%s", out)
+	}
+
+	if res := n.txJSON(t, 0, append([]string{"tx", "identity", "revoke-credential", issued.CID, "--reason", "course withdrawn"}, txFlags...)...); res.Code != 0 {
+		t.Fatalf("revoke-credential: %+v", res)
+	}
+	stdout, stderr, err := runCLIResult("credential", "verify", course, "--witnesses", witnesses,
+		"--home", n.manifest.Nodes[1].Home, "--node", n.manifest.Nodes[1].RPC)
+	if err == nil || !strings.Contains(stderr, "credential verification failed: status") || !strings.Contains(stdout, "✗ status") {
+		t.Fatalf("verify a revoked credential: err %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
+	}
+	out = n.cli(t, 3, "query", "identity", "credential", issued.CID)
+	if !strings.Contains(out, "course withdrawn") {
+		t.Fatalf("query a revoked credential:\n%s", out)
+	}
+
+	raw, err := os.ReadFile(member)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := filepath.Join(dir, "forged.json")
+	if err := os.WriteFile(forged, []byte(strings.Replace(string(raw), `"role": "founder"`, `"role": "treasurer"`, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, err = runCLIResult("credential", "verify", forged, "--home", n.manifest.Nodes[1].Home, "--node", n.manifest.Nodes[1].RPC)
+	if err == nil || !strings.Contains(stderr, "credential verification failed: signature") {
+		t.Fatalf("verify a tampered credential: err %v, stderr %q", err, stderr)
+	}
+}
+
+// testProfile sets node0's encrypted profile with an email through the
+// CLI, reads it back decrypted on another node, finds node0 by its email,
+// refuses a wrong password, and erases the profile.
+func testProfile(t *testing.T, n *network, txFlags []string) {
+	node0 := n.manifest.Nodes[0]
+	dir := t.TempDir()
+	password, wrong := filepath.Join(dir, "pw"), filepath.Join(dir, "wrong")
+	if err := os.WriteFile(password, []byte("correct horse battery\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(wrong, []byte("incorrect horse\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := n.txJSON(t, 0, append([]string{"tx", "identity", "set-profile", "--field", "name=Node Zero", "--field", "city=Montréal",
+		"--email", "Node0@Example.org", "--password-file", password}, txFlags...)...)
+	if res.Code != 0 {
+		t.Fatalf("set-profile: %+v", res)
+	}
+	out := n.cli(t, 1, "query", "identity", "profile", node0.DID)
+	if strings.Contains(out, "Node Zero") || !strings.Contains(out, "bytes encrypted") {
+		t.Fatalf("profile without --decrypt:\n%s", out)
+	}
+	out, _ = n.cliBoth(t, 2, "query", "identity", "profile", node0.DID, "--decrypt", "--password-file", password, "--prove")
+	for _, want := range []string{"Node Zero", "Montréal", "node0@example.org"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("decrypted profile lacks %q:\n%s", want, out)
+		}
+	}
+	_, stderr, err := runCLIResult("query", "identity", "profile", node0.DID, "--decrypt", "--password-file", wrong,
+		"--home", n.manifest.Nodes[1].Home, "--node", n.manifest.Nodes[1].RPC)
+	if err == nil || !strings.Contains(stderr, "wrong password") {
+		t.Fatalf("decrypt with a wrong password: err %v, stderr %q", err, stderr)
+	}
+	if out := n.cli(t, 3, "query", "identity", "did-by-email", " node0@EXAMPLE.org"); strings.TrimSpace(out) != node0.DID {
+		t.Fatalf("did-by-email = %q, want %s", out, node0.DID)
+	}
+	if res := n.txJSON(t, 0, append([]string{"tx", "identity", "erase-profile"}, txFlags...)...); res.Code != 0 {
+		t.Fatalf("erase-profile: %+v", res)
+	}
+	_, _, err = runCLIResult("query", "identity", "profile", node0.DID, "--home", node0.Home, "--node", node0.RPC)
+	if err == nil {
+		t.Fatal("the erased profile is still found")
+	}
+}
