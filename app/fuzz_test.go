@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/intercooperative/icnd/app"
+	"github.com/intercooperative/icnd/client/profile"
 	"github.com/intercooperative/icnd/modules"
 	"github.com/intercooperative/icnd/modules/identity"
 )
@@ -21,6 +22,8 @@ func FuzzDecodeTx(f *testing.F) {
 	root := identity.DeriveOrgDID("", "root")
 	f.Add(alice.signTx(f, txOpts{seq: u64(2)}, createOrgMsg("coop", cooperative, root), inviteMsg(root, alice.did, "clerk"),
 		freezeMsg(root, alice.did, "r"), appealMsg(root, "s")))
+	f.Add(alice.signTx(f, txOpts{seq: u64(4)}, issueMsg(testCID(f, "vc"), root, alice.did, "MembershipCredential"),
+		revokeCredentialMsg(testCID(f, "vc"), "left"), sealedShapeProfileMsg(), profile.EraseProfileMsg()))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		tx, err := app.DecodeTx(raw)
@@ -47,6 +50,7 @@ func FuzzPipeline(f *testing.F) {
 	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, registerMsg(testChainID, newAccount(2).priv)))
 	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, addKeyMsg(alice.did, "key-2", newAccount(3).priv), revokeKeyMsg(alice.did, "key-1")))
 	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, createOrgMsg("coop", cooperative, identity.DeriveOrgDID("", "root"))))
+	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, issueMsg(testCID(f, "vc"), alice.did, alice.did, "SelfCredential"), sealedShapeProfileMsg()))
 	f.Add([]byte("garbage"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		a, _ := newTestApp(t, genesis)

@@ -127,7 +127,7 @@ func Verify(ctx context.Context, d *Document, chain Chain, height int64) (*Repor
 			r.add(CheckIssuerKey, false, "%v", err)
 		} else if d.VMDID == d.Issuer {
 			r.add(CheckIssuerKey, true, "%s belonged to the issuer at height %d", d.VerificationMethod, d.IssuedAtHeight)
-		} else if rec != nil && rec.IssuedBy == d.VMDID {
+		} else if rec != nil && rec.Issuer == d.Issuer && rec.IssuedBy == d.VMDID {
 			r.add(CheckIssuerKey, true, "%s belonged at height %d to %s, which anchored the credential for issuer %s as its controller",
 				d.VerificationMethod, d.IssuedAtHeight, d.VMDID, d.Issuer)
 		} else {
@@ -140,9 +140,13 @@ func Verify(ctx context.Context, d *Document, chain Chain, height int64) (*Repor
 	if r.Proof != nil {
 		how = fmt.Sprintf("proven against header %d", r.Proof.Height)
 	}
+	at := height
+	if res != nil {
+		at = res.Height
+	}
 	switch {
 	case errors.Is(recErr, client.ErrNotFound):
-		r.add(CheckStatus, false, "not anchored on chain at height %d (%s)", res.Height, how)
+		r.add(CheckStatus, false, "not anchored on chain at height %d (%s)", at, how)
 	case recErr != nil:
 		r.add(CheckStatus, false, "cannot read the on-chain status: %v", recErr)
 	case rec.RevokedHeight != 0:
@@ -157,7 +161,7 @@ func Verify(ctx context.Context, d *Document, chain Chain, height int64) (*Repor
 	case rec.IssuedHeight <= d.IssuedAtHeight:
 		r.add(CheckStatus, false, "anchored at height %d, not after the issuance height %d the credential records", rec.IssuedHeight, d.IssuedAtHeight)
 	default:
-		r.add(CheckStatus, true, "anchored at height %d by %s, not revoked as of height %d (%s)", rec.IssuedHeight, rec.IssuedBy, res.Height, how)
+		r.add(CheckStatus, true, "anchored at height %d by %s, not revoked as of height %d (%s)", rec.IssuedHeight, rec.IssuedBy, at, how)
 	}
 	return r, nil
 }

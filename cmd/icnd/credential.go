@@ -153,13 +153,17 @@ The transaction flags are those of "icnd tx".`,
 			if err != nil {
 				return err
 			}
-			if _, err := out.Write(signedDoc); err != nil {
-				return fmt.Errorf("the credential is anchored but writing %s failed: %w", outPath, err)
+			_, err = out.Write(signedDoc)
+			if cerr := out.Close(); err == nil {
+				err = cerr
 			}
-			if err := out.Close(); err != nil {
-				return fmt.Errorf("the credential is anchored but writing %s failed: %w", outPath, err)
+			written = err == nil
+			if err != nil {
+				// The credential is anchored and cannot be signed again
+				// with the same CID: hand it over rather than lose it.
+				os.Stdout.Write(signedDoc)
+				return fmt.Errorf("the credential is anchored, but writing %s failed (it is printed above): %w", outPath, err)
 			}
-			written = true
 			fmt.Fprintf(os.Stderr, "credential written to %s\n", outPath)
 			return nil
 		},

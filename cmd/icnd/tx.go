@@ -61,9 +61,9 @@ newcomer who has no mana yet.`,
 	addSponsorFlags(f)
 
 	idCmd := &cobra.Command{
-		Use:     "identity",
-		Short:   "Identity transactions: register DIDs, manage their keys",
-		Long:    `Transactions of the identity module.`,
+		Use:   "identity",
+		Short: "Identity transactions: register DIDs, manage their keys",
+		Long:  `Transactions of the identity module.`,
 		Example: `  icnd tx identity register --key alice --from node0
   icnd tx identity add-key key-2 --key alice-laptop --from alice
   icnd tx identity rotate-key key-1 key-3 --key alice-new --from alice

@@ -63,3 +63,31 @@ func TestValidateSetProfile(t *testing.T) {
 		})
 	}
 }
+
+// TestSubPrefixesAreDistinct checks that the credential and profile keys
+// use sub-prefixes no other identity key family uses.
+func TestSubPrefixesAreDistinct(t *testing.T) {
+	did, other := testDID(1), testDID(2)
+	families := map[string][]byte{
+		"document":     DocumentKey(did),
+		"sequence":     SequenceKey(did),
+		"organization": OrganizationKey(did),
+		"membership":   MembershipKey(did, other),
+		"member-of":    MemberOfKey(did, other),
+		"invitation":   InvitationKey(did, other),
+		"freeze":       FreezeKey(did, other),
+		"credential":   CredentialKey(make([]byte, credentialCIDLength)),
+		"profile":      ProfileKey(did),
+		"email index":  EmailIndexKey(make([]byte, EmailHashLength)),
+	}
+	seen := map[byte]string{}
+	for name, key := range families {
+		if key[0] != StorePrefix {
+			t.Errorf("%s key starts with %#x, not the identity prefix", name, key[0])
+		}
+		if prev, ok := seen[key[1]]; ok {
+			t.Errorf("%s and %s share sub-prefix %#x", name, prev, key[1])
+		}
+		seen[key[1]] = name
+	}
+}
