@@ -641,3 +641,39 @@ func TestOrganizationExport(t *testing.T) {
 		t.Fatal("the restarted chain lost bob's freeze")
 	}
 }
+
+// TestFrozenByTwoOrganizations: an account frozen by two organizations stays
+// frozen until both unfreeze it, and an appeal (which rewrites a freeze)
+// does not change the count.
+func TestFrozenByTwoOrganizations(t *testing.T) {
+	w := newOrgWorld(t)
+	k := w.a.Identity()
+	frozen := func() bool {
+		t.Helper()
+		f, err := k.Frozen(w.ctx(), w.bob.did)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	// bob joins other too, so that frank (other's officer) may freeze him.
+	w.commit(t, w.erin.signTx(t, txOpts{}, inviteMsg(w.other, w.bob.did)))
+	w.commit(t, w.bob.signTx(t, txOpts{}, acceptMsg(w.other)))
+	freezeBob(t, w)
+	w.commit(t, w.frank.signTx(t, txOpts{}, freezeMsg(w.other, w.bob.did, "second audit")))
+	w.commit(t, w.bob.signTx(t, txOpts{}, appealMsg(w.coop, "this is a mistake")))
+	if !frozen() {
+		t.Fatal("bob is not frozen after two freezes")
+	}
+	w.commit(t, w.carol.signTx(t, txOpts{}, unfreezeMsg(w.coop, w.bob.did, "audit passed")))
+	if !frozen() {
+		t.Fatal("one unfreeze lifted both freezes")
+	}
+	w.commit(t, w.frank.signTx(t, txOpts{}, unfreezeMsg(w.other, w.bob.did, "audit passed")))
+	if frozen() {
+		t.Fatal("bob is still frozen after both unfreezes")
+	}
+	if w.a.Query(app.QueryPathStore, identity.FreezeCountKey(w.bob.did), 0, false).Value != nil {
+		t.Fatal("the freeze count key outlived the last freeze")
+	}
+}

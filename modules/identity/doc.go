@@ -16,6 +16,7 @@
 //	0x10 0x22 | len | member | len | org  -> 0x01 (index: orgs of member)
 //	0x10 0x23 | len | org | len | member  -> Invitation (pending)
 //	0x10 0x24 | len | account | len | org -> Freeze (account frozen by org)
+//	0x10 0x25 | len | account             -> number of freezes of account, 4 bytes big-endian (absent = 0)
 //
 // Credentials (credential_keys.go; the cid is a 36-byte binary CIDv1):
 //

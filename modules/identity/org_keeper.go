@@ -1,8 +1,10 @@
 package identity
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/cosmos/gogoproto/proto"
@@ -139,13 +141,40 @@ func (k *Keeper) FreezeOf(ctx modules.Context, account, org string) (*identityv1
 // the documented exceptions (MsgAppealFreeze). The error is reserved for a
 // broken store.
 func (k *Keeper) Frozen(ctx modules.Context, did string) (bool, error) {
-	prefix := FreezesPrefix(did)
-	it := ctx.Store.Iterator(prefix, store.PrefixEnd(prefix))
-	frozen := it.Valid()
-	if err := it.Close(); err != nil {
-		return false, fmt.Errorf("identity: iterate freezes of %s: %w", did, err)
+	n, err := k.freezeCount(ctx, did)
+	return n > 0, err
+}
+
+func (k *Keeper) freezeCount(ctx modules.Context, did string) (uint32, error) {
+	bz := ctx.Store.Get(FreezeCountKey(did))
+	if bz == nil {
+		return 0, nil
 	}
-	return frozen, nil
+	if len(bz) != 4 {
+		return 0, fmt.Errorf("identity: stored freeze count of %s has %d bytes, want 4", did, len(bz))
+	}
+	return binary.BigEndian.Uint32(bz), nil
+}
+
+// adjustFreezeCount adds delta (+1 or -1) to account's freeze count,
+// deleting the key at zero.
+func (k *Keeper) adjustFreezeCount(ctx modules.Context, account string, delta int) error {
+	n, err := k.freezeCount(ctx, account)
+	if err != nil {
+		return err
+	}
+	next := int64(n) + int64(delta)
+	if next < 0 || next > math.MaxUint32 {
+		return fmt.Errorf("identity: freeze count of %s would become %d", account, next)
+	}
+	if next == 0 {
+		ctx.Store.Delete(FreezeCountKey(account))
+		return nil
+	}
+	var bz [4]byte
+	binary.BigEndian.PutUint32(bz[:], uint32(next))
+	ctx.Store.Set(FreezeCountKey(account), bz[:])
+	return nil
 }
 
 func (k *Keeper) setOrganization(ctx modules.Context, o *identityv1.Organization) error {
@@ -171,8 +200,22 @@ func (k *Keeper) setInvitation(ctx modules.Context, inv *identityv1.Invitation) 
 	return saveRecord(ctx, InvitationKey(inv.Org, inv.Member), inv)
 }
 
+// setFreeze writes f, counting it in the account's freeze count when it is
+// new (an appeal rewrites an existing freeze).
 func (k *Keeper) setFreeze(ctx modules.Context, f *identityv1.Freeze) error {
-	return saveRecord(ctx, FreezeKey(f.Account, f.Org), f)
+	key := FreezeKey(f.Account, f.Org)
+	if !ctx.Store.Has(key) {
+		if err := k.adjustFreezeCount(ctx, f.Account, +1); err != nil {
+			return err
+		}
+	}
+	return saveRecord(ctx, key, f)
+}
+
+// deleteFreeze removes org's freeze of account and uncounts it.
+func (k *Keeper) deleteFreeze(ctx modules.Context, account, org string) error {
+	ctx.Store.Delete(FreezeKey(account, org))
+	return k.adjustFreezeCount(ctx, account, -1)
 }
 
 // hasRole reports whether sorted roles hold role.

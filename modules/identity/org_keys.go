@@ -11,7 +11,15 @@ const (
 	subMemberOf     byte = 0x22 // member | org          -> memberOfMarker
 	subInvitation   byte = 0x23 // org | member          -> Invitation
 	subFreeze       byte = 0x24 // account | org         -> Freeze
+	subFreezeCount  byte = 0x25 // account               -> number of freezes, 4 bytes big-endian
 )
+
+// FreezeCountKey is the key of how many organizations have frozen account;
+// absent when none has. It lets the ante handler answer "is the signer
+// frozen?" with one read instead of a prefix scan.
+func FreezeCountKey(account string) []byte {
+	return modules.Key(StorePrefix, subFreezeCount, []byte(account))
+}
 
 // memberOfMarker is the value of a member-of index entry. The store refuses
 // empty values; the entry carries nothing beyond its key.

@@ -332,7 +332,9 @@ func (k *Keeper) UnfreezeAccount(ctx modules.Context, m *identityv1.MsgUnfreezeA
 	if _, err := k.FreezeOf(ctx, m.Account, m.Org); err != nil {
 		return err
 	}
-	ctx.Store.Delete(FreezeKey(m.Account, m.Org))
+	if err := k.deleteFreeze(ctx, m.Account, m.Org); err != nil {
+		return err
+	}
 	ctx.Emit(EventAccountUnfrozen{Org: m.Org, Account: m.Account, Reason: m.Reason, By: ctx.Signer})
 	return nil
 }

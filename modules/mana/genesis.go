@@ -6,6 +6,8 @@ import (
 	"math/bits"
 	"sort"
 
+	"github.com/cosmos/gogoproto/proto"
+
 	"github.com/intercooperative/icnd/modules"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 	"github.com/intercooperative/icnd/store"
@@ -149,7 +151,7 @@ func (k *Keeper) ExportGenesis(ctx modules.Context) (Genesis, error) {
 	if err != nil {
 		return Genesis{}, err
 	}
-	g := Genesis{Params: p, Accounts: []GenesisAccount{}}
+	g := Genesis{Params: proto.Clone(p).(*manav1.Params), Accounts: []GenesisAccount{}}
 	prefix := []byte{StorePrefix, subAccount}
 	it := ctx.Store.Iterator(prefix, store.PrefixEnd(prefix))
 	defer it.Close()

@@ -1,16 +1,26 @@
 package mana
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/intercooperative/icnd/modules"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 )
 
-// Keeper reads and writes mana state. It holds no state of its own.
+// Keeper reads and writes mana state. Apart from a memo of the decoded
+// params it holds no state of its own.
 type Keeper struct {
 	memberships Memberships
 	reputation  Reputation
+
+	// params memoises the decoding of the stored params, which every
+	// transaction reads: decoding is a pure function of the bytes, so
+	// reusing the last result for the same bytes cannot change anything.
+	params struct {
+		raw     []byte
+		decoded *manav1.Params
+	}
 }
 
 // NewKeeper returns a mana Keeper that derives capacity (Derive) from the
@@ -21,15 +31,22 @@ func NewKeeper(memberships Memberships, reputation Reputation) *Keeper {
 
 // Params loads the module params. Params are written at genesis, so their
 // absence is a broken invariant and returned as a plain error.
+//
+// The returned params may be shared with other callers: treat them as
+// read-only.
 func (k *Keeper) Params(ctx modules.Context) (*manav1.Params, error) {
 	bz := ctx.Store.Get(ParamsKey())
 	if bz == nil {
 		return nil, fmt.Errorf("mana: params are missing from state")
 	}
+	if k.params.decoded != nil && bytes.Equal(bz, k.params.raw) {
+		return k.params.decoded, nil
+	}
 	p := new(manav1.Params)
 	if err := p.Unmarshal(bz); err != nil {
 		return nil, fmt.Errorf("mana: stored params are corrupt: %w", err)
 	}
+	k.params.raw, k.params.decoded = bytes.Clone(bz), p
 	return p, nil
 }
 
