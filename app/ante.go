@@ -25,6 +25,26 @@ func (e EventTx) Event() modules.Event {
 	}}
 }
 
+// signingKey returns the key tx is signed with, if its signer may sign now:
+// registered, not deactivated, the key known and not revoked.
+func (a *App) signingKey(ctx modules.Context, tx *DecodedTx) ([]byte, error) {
+	signer := tx.Auth.Signer
+	pub, err := a.identity.VerificationKey(ctx, signer, tx.Auth.KeyId)
+	switch {
+	case errors.Is(err, identity.ErrUnknownDID):
+		return nil, ErrUnknownSigner.Wrapf("%s", signer)
+	case errors.Is(err, identity.ErrUnknownKey):
+		return nil, ErrUnknownKey.Wrapf("%s#%s", signer, tx.Auth.KeyId)
+	case errors.Is(err, identity.ErrKeyRevoked):
+		return nil, ErrKeyRevoked.Wrapf("%s#%s", signer, tx.Auth.KeyId)
+	case errors.Is(err, identity.ErrDIDDeactivated):
+		return nil, ErrSignerDeactivated.Wrapf("%s", signer)
+	case err != nil:
+		return nil, err
+	}
+	return pub, nil
+}
+
 // ante authenticates tx and charges it, writing the charge and the sequence
 // bump into ctx.Store. The payer is the signer, or the sponsor's payer for a
 // sponsored transaction (sponsor.go), whose sponsor signature is verified
@@ -41,17 +61,8 @@ func (a *App) ante(ctx modules.Context, tx *DecodedTx) error {
 		return ErrTxExpired.Wrapf("timeout height %d, block height %d", tx.Body.TimeoutHeight, ctx.Height)
 	}
 	signer := tx.Auth.Signer
-	pub, err := a.identity.VerificationKey(ctx, signer, tx.Auth.KeyId)
-	switch {
-	case errors.Is(err, identity.ErrUnknownDID):
-		return ErrUnknownSigner.Wrapf("%s", signer)
-	case errors.Is(err, identity.ErrUnknownKey):
-		return ErrUnknownKey.Wrapf("%s#%s", signer, tx.Auth.KeyId)
-	case errors.Is(err, identity.ErrKeyRevoked):
-		return ErrKeyRevoked.Wrapf("%s#%s", signer, tx.Auth.KeyId)
-	case errors.Is(err, identity.ErrDIDDeactivated):
-		return ErrSignerDeactivated.Wrapf("%s", signer)
-	case err != nil:
+	pub, err := a.signingKey(ctx, tx)
+	if err != nil {
 		return err
 	}
 	if err := a.refuseFrozen(ctx, tx); err != nil {

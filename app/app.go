@@ -337,6 +337,17 @@ func (a *App) deliver(base modules.Context, block *store.Cache, tx *DecodedTx) (
 	msgCache := store.NewCache(txCache)
 	msgCtx := ctx.WithStore(msgCache)
 	for i, m := range tx.Body.Messages {
+		if i > 0 {
+			// A message may revoke the signing key or deactivate the
+			// signer (or its controller's authority); every later message
+			// must still run under a signer and key that may sign.
+			if _, err := a.signingKey(msgCtx, tx); err != nil {
+				txCache.Write()
+				res := errResult(wrapMsgErr(i, err))
+				res.Events = ctx.Events()
+				return res, nil
+			}
+		}
 		if err := a.route(msgCtx, m); err != nil {
 			// The charge and sequence bump in txCache stay.
 			txCache.Write()

@@ -189,7 +189,7 @@ func TestDIDLifecycleCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, deactivateMsg(e.alice.did), addKeyMsg(e.alice.did, "key-2", key2))
 			},
-			want: identity.ErrDIDDeactivated,
+			want: app.ErrSignerDeactivated, // every message after the first re-checks the signer
 		},
 		{
 			name: "proof of possession by another key",

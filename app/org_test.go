@@ -85,6 +85,10 @@ func newOrgWorld(t *testing.T) *orgWorld {
 	w.root = identity.DeriveOrgDID("", "root")
 	w.coop = identity.DeriveOrgDID(w.root, "coop")
 	w.other = identity.DeriveOrgDID(w.root, "other")
+	// Only members of a federation may found organizations under it:
+	// alice founded root; erin is admitted to it first.
+	w.commit(t, w.alice.signTx(t, txOpts{}, inviteMsg(w.root, w.erin.did)))
+	w.commit(t, w.erin.signTx(t, txOpts{}, acceptMsg(w.root)))
 	w.commit(t,
 		w.alice.signTx(t, txOpts{}, createOrgMsg("coop", cooperative, w.root)),
 		w.erin.signTx(t, txOpts{}, createOrgMsg("other", cooperative, w.root)),
@@ -308,7 +312,7 @@ func TestOrganizationState(t *testing.T) {
 		t.Fatal(err)
 	}
 	if o.Name != "coop" || o.Kind != cooperative || o.Parent != w.root || o.Founder != w.alice.did ||
-		o.Control != identityv1.Control_CONTROL_FOUNDER || o.CreatedHeight != 1 || o.ControlTransferredHeight != 0 {
+		o.Control != identityv1.Control_CONTROL_FOUNDER || o.CreatedHeight != 3 || o.ControlTransferredHeight != 0 {
 		t.Fatalf("organization record: %+v", o)
 	}
 	doc, err := k.Document(ctx, w.coop)
@@ -581,14 +585,13 @@ func TestOrganizationExport(t *testing.T) {
 	freezeBob(t, w)
 	w.commit(t, w.bob.signTx(t, txOpts{}, appealMsg(w.coop, "please")))
 	w.commit(t, w.erin.signTx(t, txOpts{}, transferMsg(w.other)))
-	w.commit(t, w.frank.signTx(t, txOpts{}, freezeMsg(w.other, w.frank.did, "self-report")))
 
 	g, h, err := w.a.ExportGenesis(0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	gi := g.Identity
-	if len(gi.Organizations) != 3 || len(gi.Memberships) != 6 || len(gi.Invitations) != 1 || len(gi.Freezes) != 2 {
+	if len(gi.Organizations) != 3 || len(gi.Memberships) != 7 || len(gi.Invitations) != 1 || len(gi.Freezes) != 1 {
 		t.Fatalf("export: %d organizations, %d memberships, %d invitations, %d freezes",
 			len(gi.Organizations), len(gi.Memberships), len(gi.Invitations), len(gi.Freezes))
 	}
@@ -676,4 +679,25 @@ func TestFrozenByTwoOrganizations(t *testing.T) {
 	if w.a.Query(app.QueryPathStore, identity.FreezeCountKey(w.bob.did), 0, false).Value != nil {
 		t.Fatal("the freeze count key outlived the last freeze")
 	}
+}
+
+// TestOfficerScope: an officer may not freeze the organization's controller
+// or a fellow officer, and the founder's invitations lapse when control
+// passes to the assembly; only a member of a federation may found an
+// organization under it.
+func TestOfficerScope(t *testing.T) {
+	w := newOrgWorld(t)
+	// carol (officer of coop) against alice (controller) and against a
+	// second officer.
+	wantCode(t, w.run(t, w.carol, freezeMsg(w.coop, w.alice.did, "hostage")), identity.ErrOfficerScope)
+	w.commit(t, w.alice.signTx(t, txOpts{}, grantMsg(w.coop, w.bob.did, identity.RoleComplianceOfficer)))
+	wantCode(t, w.run(t, w.carol, freezeMsg(w.coop, w.bob.did, "rival")), identity.ErrOfficerScope)
+
+	// An invitation from before the transfer cannot be accepted after it.
+	w.commit(t, w.alice.signTx(t, txOpts{}, inviteMsg(w.coop, w.dave.did, identity.RoleComplianceOfficer)))
+	w.commit(t, w.alice.signTx(t, txOpts{}, transferMsg(w.coop)))
+	wantCode(t, w.run(t, w.dave, acceptMsg(w.coop)), identity.ErrAssemblyControlled)
+
+	// dave belongs to no federation, so he cannot found under root.
+	wantCode(t, w.run(t, w.dave, createOrgMsg("daves", cooperative, w.root)), identity.ErrNotMemberOfParent)
 }

@@ -103,6 +103,13 @@ func (k *Keeper) authorizeIssuer(ctx modules.Context, issuer string) error {
 	if !ok {
 		return ErrNotIssuer.Wrapf("%s cannot act for issuer %s", ctx.Signer, issuer)
 	}
+	// A frozen issuer's authority is frozen too, even when a controller
+	// acts for it.
+	if frozen, err := k.Frozen(ctx, issuer); err != nil {
+		return err
+	} else if frozen {
+		return ErrNotIssuer.Wrapf("issuer %s is frozen", issuer)
+	}
 	return nil
 }
 

@@ -58,4 +58,13 @@ var (
 	ErrFounderInControl = modules.Register(Codespace, 37, "founder controls the organization")
 	// ErrAlreadyAppealed: the freeze has already been appealed.
 	ErrAlreadyAppealed = modules.Register(Codespace, 38, "freeze already appealed")
+	// ErrNotMemberOfParent: only a member of a federation may found an
+	// organization under it, so that the federation vouches (through its
+	// admissions) for everything below it, and membership-based mana
+	// capacity cannot be granted to oneself.
+	ErrNotMemberOfParent = modules.Register(Codespace, 39, "founder is not a member of the parent federation")
+	// ErrTooManyMemberships: the DID already belongs to MaxMembershipsPerDID organizations.
+	ErrTooManyMemberships = modules.Register(Codespace, 48, "too many memberships")
+	// ErrOfficerScope: an officer may not freeze the organization's controller or a fellow officer.
+	ErrOfficerScope = modules.Register(Codespace, 49, "account outside the officer's scope")
 )

@@ -289,3 +289,27 @@ func walkPrefix(ctx modules.Context, prefix []byte, fn func(key, value []byte) e
 	}
 	return nil
 }
+
+// MaxMembershipsPerDID bounds the organizations one DID may belong to, so
+// that the work a membership change costs (OrganizationsOf, mana capacity)
+// stays bounded.
+const MaxMembershipsPerDID = 32
+
+// checkMembershipRoom returns ErrTooManyMemberships when did already
+// belongs to MaxMembershipsPerDID organizations. It reads at most that many
+// index entries.
+func (k *Keeper) checkMembershipRoom(ctx modules.Context, did string) error {
+	prefix := MemberOfPrefix(did)
+	it := ctx.Store.Iterator(prefix, store.PrefixEnd(prefix))
+	n := 0
+	for ; it.Valid() && n < MaxMembershipsPerDID; it.Next() {
+		n++
+	}
+	if err := it.Close(); err != nil {
+		return fmt.Errorf("identity: iterate memberships of %s: %w", did, err)
+	}
+	if n >= MaxMembershipsPerDID {
+		return ErrTooManyMemberships.Wrapf("%s belongs to %d organizations", did, n)
+	}
+	return nil
+}

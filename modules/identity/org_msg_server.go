@@ -42,6 +42,12 @@ func (k *Keeper) CreateOrganization(ctx modules.Context, m *identityv1.MsgCreate
 		return "", ErrSecondFounder.Wrapf("%q under %s exists as %s", m.Name, m.Parent, did)
 	}
 	founder := ctx.Signer
+	if !k.IsMember(ctx, m.Parent, founder) {
+		return "", ErrNotMemberOfParent.Wrapf("%s is not a member of %s", founder, m.Parent)
+	}
+	if err := k.checkMembershipRoom(ctx, founder); err != nil {
+		return "", err
+	}
 	if err := k.createOrganization(ctx, &identityv1.Organization{
 		Did:           did,
 		Name:          m.Name,
@@ -134,11 +140,21 @@ func (k *Keeper) InviteMember(ctx modules.Context, m *identityv1.MsgInviteMember
 // invitation's roles, and consumes the invitation. Errors: ErrUnknownOrg,
 // ErrNoInvitation.
 func (k *Keeper) AcceptInvitation(ctx modules.Context, m *identityv1.MsgAcceptInvitation) error {
-	if _, err := k.Organization(ctx, m.Org); err != nil {
+	o, err := k.Organization(ctx, m.Org)
+	if err != nil {
 		return err
 	}
 	inv, err := k.Invitation(ctx, m.Org, ctx.Signer)
 	if err != nil {
+		return err
+	}
+	if o.Control == identityv1.Control_CONTROL_ASSEMBLY && inv.Height <= o.ControlTransferredHeight {
+		// The founder's invitations lapse with the founder's control:
+		// otherwise a founder could seat members (and officers) after
+		// handing the organization to its assembly.
+		return ErrAssemblyControlled.Wrapf("the invitation to %s dates from height %d, before control passed to the assembly at %d", m.Org, inv.Height, o.ControlTransferredHeight)
+	}
+	if err := k.checkMembershipRoom(ctx, ctx.Signer); err != nil {
 		return err
 	}
 	roles := withRole(inv.Roles, RoleMember)
@@ -310,6 +326,18 @@ func (k *Keeper) FreezeAccount(ctx modules.Context, m *identityv1.MsgFreezeAccou
 	}
 	if !k.IsMember(ctx, m.Org, m.Account) {
 		return ErrNotMember.Wrapf("%s is not a member of %s, so outside its officers' scope", m.Account, m.Org)
+	}
+	// An officer freezing the controller or a fellow officer could hold
+	// the organization hostage: a frozen account can only appeal.
+	if ok, err := k.Controls(ctx, m.Account, m.Org); err != nil {
+		return err
+	} else if ok {
+		return ErrOfficerScope.Wrapf("%s controls %s", m.Account, m.Org)
+	}
+	if ok, err := k.HasRole(ctx, m.Org, m.Account, RoleComplianceOfficer); err != nil {
+		return err
+	} else if ok {
+		return ErrOfficerScope.Wrapf("%s is a fellow compliance officer of %s", m.Account, m.Org)
 	}
 	if ctx.Store.Has(FreezeKey(m.Account, m.Org)) {
 		return ErrAlreadyFrozen.Wrapf("%s by %s", m.Account, m.Org)

@@ -228,6 +228,10 @@ func TestMembershipHooks(t *testing.T) {
 	g, alice, bob, carol, root, coop := orgTestGenesis()
 	g.Invitations = nil
 	k, m, ctx := orgTestKeeper(t, g)
+	// Only members of root may found under it.
+	if err := k.setMembership(ctx(1, ""), &identityv1.Membership{Org: root, Member: carol, Roles: []string{RoleMember}, JoinedHeight: 1}); err != nil {
+		t.Fatal(err)
+	}
 	did, err := k.CreateOrganization(ctx(2, carol), &identityv1.MsgCreateOrganization{Name: "fed", Kind: identityv1.OrgKind_ORG_KIND_FEDERATION, Parent: root})
 	if err != nil {
 		t.Fatal(err)
