@@ -32,6 +32,8 @@ type StoreConfig struct {
 	// StateCacheSize bounds how many keys of the latest state are kept in
 	// memory for reads.
 	StateCacheSize int `toml:"state-cache-size" comment:"Keys of the latest state whose values are kept in memory (reads of hot keys skip the IAVL tree)."`
+	// ProposalMaxTxs caps the transactions in blocks this node proposes.
+	ProposalMaxTxs int `toml:"proposal-max-txs" comment:"At most this many transactions in a block this node proposes (0: only the block byte limit). Keeps blocks short enough to process within the consensus timeouts when the mempool is full; blocks of other proposers are accepted whatever their size."`
 	// SigCacheSize bounds the verified-signature cache.
 	SigCacheSize int `toml:"sig-cache-size" comment:"Transactions whose verified signature is remembered between CheckTx and FinalizeBlock."`
 }
@@ -53,6 +55,7 @@ func DefaultAppConfig() AppConfig {
 			PruningInterval:   100,
 			StateCacheSize:    500_000,
 			SigCacheSize:      100_000,
+			ProposalMaxTxs:    2_000,
 		},
 	}
 }
@@ -67,6 +70,9 @@ func (c AppConfig) Validate() error {
 	}
 	if c.Store.StateCacheSize < 0 {
 		return errors.New("store.state-cache-size must not be negative")
+	}
+	if c.Store.ProposalMaxTxs < 0 {
+		return errors.New("store.proposal-max-txs must not be negative")
 	}
 	if c.Store.SigCacheSize < 0 {
 		return errors.New("store.sig-cache-size must not be negative")

@@ -62,7 +62,7 @@ func OpenApp(home string, cometCfg *cmtcfg.Config, appCfg AppConfig) (*app.App, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("open app store: %w", err)
 	}
-	a, err := app.New(cms, app.Options{SigCacheSize: appCfg.Store.SigCacheSize})
+	a, err := app.New(cms, app.Options{SigCacheSize: appCfg.Store.SigCacheSize, ProposalMaxTxs: appCfg.Store.ProposalMaxTxs})
 	if err != nil {
 		cms.Close()
 		return nil, nil, err

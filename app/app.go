@@ -23,6 +23,11 @@ type Options struct {
 	// TxCacheBytes bounds the decoded-transaction cache by the encoded size
 	// of what it holds; 0 means 32 MiB.
 	TxCacheBytes int
+	// ProposalMaxTxs caps the transactions this node puts in a block it
+	// proposes; 0 means no cap beyond the block's byte limit. It is the
+	// proposer's policy, not a validity rule: blocks from other proposers
+	// are accepted whatever their size.
+	ProposalMaxTxs int
 }
 
 // App is the ICN state machine over one CommitStore.
@@ -46,6 +51,8 @@ type App struct {
 	// decoded caches decoded transactions by hash, so that a transaction is
 	// decoded once on its way through CheckTx, proposals and FinalizeBlock.
 	decoded *txCache
+	// proposalMaxTxs caps the transactions of this node's proposals.
+	proposalMaxTxs int
 	// lastBlockTime is the time of the last finalized block, for CheckTx.
 	lastBlockTime time.Time
 	// initialHeight is genesis' initial height, the first block's height.
@@ -72,6 +79,8 @@ func New(cms *store.CommitStore, opts Options) (*App, error) {
 		dag:      dag.NewKeeper(),
 		sigs:     newSigCache(opts.SigCacheSize),
 		decoded:  newTxCache(opts.TxCacheBytes),
+
+		proposalMaxTxs: opts.ProposalMaxTxs,
 	}
 	memberships.identity = a.identity
 	if last := cms.LastCommitID(); last.Version > 0 {
@@ -190,6 +199,9 @@ func (a *App) PrepareProposal(height int64, blockTime time.Time, txs [][]byte, m
 	out := make([][]byte, 0, len(txs))
 	var size int64
 	for i, raw := range txs {
+		if a.proposalMaxTxs > 0 && len(out) == a.proposalMaxTxs {
+			break
+		}
 		framed := protoFramedSize(len(raw))
 		if size+framed > maxBytes {
 			continue

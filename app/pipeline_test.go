@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+	"github.com/intercooperative/icnd/store"
 )
 
 func wantCode(t *testing.T, res app.TxResult, want *modules.Error) {
@@ -400,5 +402,33 @@ func TestBrokenStateStopsTheNode(t *testing.T) {
 	}
 	if _, _, err := a.FinalizeBlock(2, genesisTime, [][]byte{raw}, nil); err == nil {
 		t.Fatal("FinalizeBlock returned no error")
+	}
+}
+
+// TestProposalMaxTxs: a node's own proposals hold at most ProposalMaxTxs
+// transactions, while it accepts larger blocks from others.
+func TestProposalMaxTxs(t *testing.T) {
+	alice := newAccount(1)
+	g := genesisFor(t, 1_000_000, alice)
+	cms, err := store.Open(memDB(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(cms, app.Options{ProposalMaxTxs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.InitChain(testChainID, 1, genesisTime, g); err != nil {
+		t.Fatal(err)
+	}
+	var txs [][]byte
+	for i := 0; i < 3; i++ {
+		txs = append(txs, alice.signTx(t, txOpts{}, anchorMsg(testCID(t, fmt.Sprint("cap", i)), "doc")))
+	}
+	if got := prepare(t, a, 1, genesisTime, txs, 1<<20); len(got) != 2 {
+		t.Fatalf("proposal holds %d txs, cap is 2", len(got))
+	}
+	if err := a.ProcessProposal(1, genesisTime, txs, []byte("big")); err != nil {
+		t.Fatalf("a 3-tx block from another proposer was rejected: %v", err)
 	}
 }
