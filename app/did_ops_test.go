@@ -15,7 +15,6 @@ import (
 	"github.com/intercooperative/icnd/modules/identity"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
-	"github.com/intercooperative/icnd/store"
 )
 
 func addKeyMsg(did, keyID string, newKey ed25519.PrivateKey) *txv1.Msg {
@@ -487,27 +486,7 @@ func TestDIDLifecycleSurvivesExport(t *testing.T) {
 	if err := g.Validate(); err != nil {
 		t.Fatalf("exported genesis does not validate: %v", err)
 	}
-	bz, err := json.Marshal(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cms, err := store.Open(memDB(), store.Options{InitialVersion: uint64(h + 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := app.New(cms, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.InitChain(testChainID, h+1, genesisTime, bz); err != nil {
-		t.Fatalf("InitChain from export: %v", err)
-	}
-	if _, _, err := b.FinalizeBlock(h+1, genesisTime, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	b := restartFromExport(t, g, h)
 	for _, did := range []string{alice.did, bob.did} {
 		before, err1 := a.Identity().Document(ctxAt(a), did)
 		after, err2 := b.Identity().Document(ctxAt(b), did)

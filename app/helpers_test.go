@@ -174,3 +174,32 @@ func block(t testing.TB, a *app.App, txs ...[]byte) ([]app.TxResult, []byte) {
 func u64(v uint64) *uint64 { return &v }
 
 func memDB() *idb.MemDB { return idb.NewMemDB() }
+
+// restartFromExport starts a new chain from g, exported at height h, and
+// commits its first (empty) block, as an operator restarting a network from
+// `icnd export` would.
+func restartFromExport(t *testing.T, g app.GenesisState, h int64) *app.App {
+	t.Helper()
+	bz, err := json.Marshal(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cms, err := store.Open(memDB(), store.Options{InitialVersion: uint64(h + 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.New(cms, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.InitChain(testChainID, h+1, genesisTime, bz); err != nil {
+		t.Fatalf("InitChain from export: %v", err)
+	}
+	if _, _, err := b.FinalizeBlock(h+1, genesisTime, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

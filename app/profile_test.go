@@ -2,18 +2,15 @@ package app_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 
-	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/client/profile"
 	"github.com/intercooperative/icnd/modules"
 	"github.com/intercooperative/icnd/modules/identity"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
-	"github.com/intercooperative/icnd/store"
 )
 
 func setProfileMsg(t *testing.T, did, password string, fields []profile.Field, emailHash []byte) *txv1.Msg {
@@ -262,27 +259,7 @@ func TestCredentialsAndProfilesSurviveExport(t *testing.T) {
 	if len(g.Identity.Credentials) != 1 || len(g.Identity.Profiles) != 1 {
 		t.Fatalf("exported %d credentials, %d profiles", len(g.Identity.Credentials), len(g.Identity.Profiles))
 	}
-	bz, err := json.Marshal(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cms, err := store.Open(memDB(), store.Options{InitialVersion: uint64(h + 1)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := app.New(cms, app.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.InitChain(testChainID, h+1, genesisTime, bz); err != nil {
-		t.Fatalf("InitChain from export: %v", err)
-	}
-	if _, _, err := b.FinalizeBlock(h+1, genesisTime, nil, nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := b.Commit(); err != nil {
-		t.Fatal(err)
-	}
+	b := restartFromExport(t, g, h)
 	ctx := ctxAt(b)
 	rec, err := b.Identity().Credential(ctx, c)
 	if err != nil || rec.RevokedBy != alice.did || rec.IssuedBy != alice.did || rec.Issuer != fed {
