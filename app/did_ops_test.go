@@ -312,7 +312,7 @@ func TestDIDLifecycleCodes(t *testing.T) {
 			name: "too many keys",
 			setup: func(t *testing.T, e env) {
 				var msgs []*txv1.Msg
-				for i := 2; i <= identity.MaxKeysPerDocument; i++ {
+				for i := 2; i <= identity.MaxActiveKeysPerDocument; i++ {
 					msgs = append(msgs, addKeyMsg(e.alice.did, fmt.Sprintf("key-%d", i), newAccount(byte(110+i)).priv))
 				}
 				commit(t, e, e.alice.signTx(t, txOpts{}, msgs...))
@@ -323,17 +323,40 @@ func TestDIDLifecycleCodes(t *testing.T) {
 			want: identity.ErrTooManyKeys,
 		},
 		{
-			name: "too many keys counts revoked ones",
+			name: "a revoked key frees an active slot",
 			setup: func(t *testing.T, e env) {
 				var msgs []*txv1.Msg
-				for i := 2; i <= identity.MaxKeysPerDocument; i++ {
+				for i := 2; i <= identity.MaxActiveKeysPerDocument; i++ {
 					msgs = append(msgs, addKeyMsg(e.alice.did, fmt.Sprintf("key-%d", i), newAccount(byte(110+i)).priv))
 				}
 				commit(t, e, e.alice.signTx(t, txOpts{}, msgs...))
 				commit(t, e, e.alice.signTx(t, txOpts{}, revokeKeyMsg(e.alice.did, "key-2")))
 			},
 			tx: func(t *testing.T, e env) []byte {
-				return e.alice.signTx(t, txOpts{}, rotateKeyMsg(e.alice.did, "key-3", "key-x", key2))
+				return e.alice.signTx(t, txOpts{}, addKeyMsg(e.alice.did, "key-x", key2))
+			},
+			want: nil,
+		},
+		{
+			name: "the key history is bounded",
+			setup: func(t *testing.T, e env) {
+				// Rotate key-1 -> r2 -> r3 ... until the document has held
+				// MaxKeysPerDocument keys, each rotation signed by the key
+				// the previous one added.
+				var txs [][]byte
+				signWith, keyID := e.alice.priv, "key-1"
+				for i := 2; i <= identity.MaxKeysPerDocument; i++ {
+					next := newAccount(byte(140 + i)).priv
+					nextID := fmt.Sprintf("r%d", i)
+					txs = append(txs, e.alice.signTx(t, txOpts{keyID: keyID, signWith: signWith}, rotateKeyMsg(e.alice.did, keyID, nextID, next)))
+					signWith, keyID = next, nextID
+				}
+				commit(t, e, txs...)
+				e.alice.priv = signWith
+				e.alice.keyID = keyID
+			},
+			tx: func(t *testing.T, e env) []byte {
+				return e.alice.signTx(t, txOpts{keyID: e.alice.keyID}, rotateKeyMsg(e.alice.did, e.alice.keyID, "last", key2))
 			},
 			want: identity.ErrTooManyKeys,
 		},

@@ -30,6 +30,8 @@ type account struct {
 	priv ed25519.PrivateKey
 	did  string
 	seq  uint64
+	// keyID is the key signTx names when txOpts does not; "" means key-1.
+	keyID string
 }
 
 func newAccount(seed byte) *account {
@@ -117,6 +119,9 @@ func (a *account) signTx(t testing.TB, o txOpts, msgs ...*txv1.Msg) []byte {
 		p.Sequence = *o.seq
 	} else {
 		a.seq++
+	}
+	if a.keyID != "" {
+		p.KeyID = a.keyID
 	}
 	if o.keyID != "" {
 		p.KeyID = o.keyID

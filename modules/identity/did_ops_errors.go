@@ -12,7 +12,7 @@ var (
 	ErrDIDDeactivated = modules.Register(Codespace, 11, "did is deactivated")
 	// ErrKeyIDTaken: the document has, or once had, a key with that id; key ids are never reused.
 	ErrKeyIDTaken = modules.Register(Codespace, 12, "key id already used in the document")
-	// ErrTooManyKeys: the document would hold more than MaxKeysPerDocument keys, revoked ones included.
+	// ErrTooManyKeys: the document would hold more than MaxActiveKeysPerDocument active keys, or more than MaxKeysPerDocument keys in all, revoked ones included.
 	ErrTooManyKeys = modules.Register(Codespace, 13, "too many keys in the document")
 	// ErrKeyRevoked: the key was already revoked or rotated out (or, for KeyAt, was revoked at or before the height asked).
 	ErrKeyRevoked = modules.Register(Codespace, 14, "key is revoked")

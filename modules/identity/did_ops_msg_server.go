@@ -137,7 +137,10 @@ func addKey(ctx modules.Context, doc *identityv1.DIDDocument, keyID string, pub,
 		}
 	}
 	if len(doc.Keys) >= MaxKeysPerDocument {
-		return ErrTooManyKeys.Wrapf("%s has %d keys, revoked ones included; max %d", doc.Did, len(doc.Keys), MaxKeysPerDocument)
+		return ErrTooManyKeys.Wrapf("%s has held %d keys, revoked ones included; max %d", doc.Did, len(doc.Keys), MaxKeysPerDocument)
+	}
+	if active := countActive(doc.Keys); active >= MaxActiveKeysPerDocument {
+		return ErrTooManyKeys.Wrapf("%s has %d active keys; max %d", doc.Did, active, MaxActiveKeysPerDocument)
 	}
 	// The same Ed25519 as for transaction signatures (see RegisterDID).
 	if !ed25519.PubKey(pub).VerifySignature(KeyPossessionBytes(ctx.ChainID, doc.Did, keyID), pop) {

@@ -12,8 +12,17 @@ import (
 	"github.com/intercooperative/icnd/store"
 )
 
-// MaxKeysPerDocument bounds the verification keys of one DID document.
-const MaxKeysPerDocument = 16
+// Bounds on the verification keys of one DID document. Revoked keys stay in
+// the document (credentials signed before a revocation are checked against
+// them), so the history has its own, larger bound: a compromised key that
+// adds keys up to the active bound cannot stop the owner from revoking
+// them and rotating on.
+const (
+	// MaxActiveKeysPerDocument bounds the keys that may sign at once.
+	MaxActiveKeysPerDocument = 16
+	// MaxKeysPerDocument bounds all keys ever held, revoked ones included.
+	MaxKeysPerDocument = 64
+)
 
 // Genesis is the identity module's part of the genesis app state.
 type Genesis struct {
@@ -65,6 +74,9 @@ func (g Genesis) Validate() error {
 		seen[doc.Did] = true
 		if len(doc.Keys) == 0 || len(doc.Keys) > MaxKeysPerDocument {
 			return ErrInvalidGenesis.Wrapf("%s has %d keys, want 1 to %d", doc.Did, len(doc.Keys), MaxKeysPerDocument)
+		}
+		if active := countActive(doc.Keys); active > MaxActiveKeysPerDocument {
+			return ErrInvalidGenesis.Wrapf("%s has %d active keys, max %d", doc.Did, active, MaxActiveKeysPerDocument)
 		}
 		ids := make(map[string]bool, len(doc.Keys))
 		for _, vk := range doc.Keys {
@@ -199,4 +211,15 @@ func (k *Keeper) ExportGenesis(ctx modules.Context) (Genesis, error) {
 		return Genesis{}, err
 	}
 	return g, nil
+}
+
+// countActive counts the keys that are not revoked.
+func countActive(keys []*identityv1.VerificationKey) int {
+	n := 0
+	for _, vk := range keys {
+		if vk != nil && vk.RevokedHeight == 0 {
+			n++
+		}
+	}
+	return n
 }
