@@ -27,8 +27,8 @@ func issueMsg(c []byte, issuer, subject, credType string) *txv1.Msg {
 	}}}
 }
 
-func revokeCredentialMsg(c []byte, reason string) *txv1.Msg {
-	return &txv1.Msg{Sum: &txv1.Msg_RevokeCredential{RevokeCredential: &identityv1.MsgRevokeCredential{Cid: c, Reason: reason}}}
+func revokeCredentialMsg(c []byte, issuer, reason string) *txv1.Msg {
+	return &txv1.Msg{Sum: &txv1.Msg_RevokeCredential{RevokeCredential: &identityv1.MsgRevokeCredential{Cid: c, Issuer: issuer, Reason: reason}}}
 }
 
 // wantDecodeCode checks that raw is refused before execution with want.
@@ -103,7 +103,7 @@ func TestCredentialCodes(t *testing.T) {
 			name: "anchored again after revocation",
 			setup: func(t *testing.T, e env) {
 				issued(t, e)
-				commit(t, e, e.alice.signTx(t, txOpts{}, revokeCredentialMsg(c, "")))
+				commit(t, e, e.alice.signTx(t, txOpts{}, revokeCredentialMsg(c, e.alice.did, "")))
 			},
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, issueMsg(c, e.alice.did, e.bob.did, "MembershipCredential"))
@@ -144,7 +144,7 @@ func TestCredentialCodes(t *testing.T) {
 				issued(t, e)
 			},
 			tx: func(t *testing.T, e env) []byte {
-				return e.carol.signTx(t, txOpts{}, revokeCredentialMsg(c, "not mine to revoke"))
+				return e.carol.signTx(t, txOpts{}, revokeCredentialMsg(c, e.alice.did, "not mine to revoke"))
 			},
 			want: identity.ErrNotIssuer,
 		},
@@ -154,7 +154,7 @@ func TestCredentialCodes(t *testing.T) {
 				issued(t, e)
 			},
 			tx: func(t *testing.T, e env) []byte {
-				return e.bob.signTx(t, txOpts{}, revokeCredentialMsg(c, ""))
+				return e.bob.signTx(t, txOpts{}, revokeCredentialMsg(c, e.alice.did, ""))
 			},
 			want: identity.ErrNotIssuer,
 		},
@@ -162,10 +162,10 @@ func TestCredentialCodes(t *testing.T) {
 			name: "revoke twice",
 			setup: func(t *testing.T, e env) {
 				issued(t, e)
-				commit(t, e, e.alice.signTx(t, txOpts{}, revokeCredentialMsg(c, "first")))
+				commit(t, e, e.alice.signTx(t, txOpts{}, revokeCredentialMsg(c, e.alice.did, "first")))
 			},
 			tx: func(t *testing.T, e env) []byte {
-				return e.alice.signTx(t, txOpts{}, revokeCredentialMsg(c, "second"))
+				return e.alice.signTx(t, txOpts{}, revokeCredentialMsg(c, e.alice.did, "second"))
 			},
 			want: identity.ErrCredentialRevoked,
 		},
@@ -175,7 +175,17 @@ func TestCredentialCodes(t *testing.T) {
 				issued(t, e)
 			},
 			tx: func(t *testing.T, e env) []byte {
-				return e.alice.signTx(t, txOpts{}, revokeCredentialMsg(other, ""))
+				return e.alice.signTx(t, txOpts{}, revokeCredentialMsg(other, e.alice.did, ""))
+			},
+			want: identity.ErrUnknownCredential,
+		},
+		{
+			name: "revoke under an issuer that did not anchor the credential",
+			setup: func(t *testing.T, e env) {
+				issued(t, e)
+			},
+			tx: func(t *testing.T, e env) []byte {
+				return e.carol.signTx(t, txOpts{}, revokeCredentialMsg(c, e.carol.did, ""))
 			},
 			want: identity.ErrUnknownCredential,
 		},
@@ -230,8 +240,10 @@ func TestCredentialDecodeCodes(t *testing.T) {
 		{"empty type", issueMsg(c, alice.did, bob.did, ""), identity.ErrInvalidCredentialType},
 		{"over-long type", issueMsg(c, alice.did, bob.did, strings.Repeat("T", identity.MaxCredentialTypeLength+1)), identity.ErrInvalidCredentialType},
 		{"base type", issueMsg(c, alice.did, bob.did, "VerifiableCredential"), identity.ErrInvalidCredentialType},
-		{"revoke with a bad cid", revokeCredentialMsg(c[:5], ""), identity.ErrInvalidCredentialCID},
-		{"over-long reason", revokeCredentialMsg(c, strings.Repeat("r", identity.MaxRevocationReasonLength+1)), identity.ErrInvalidRevocationReason},
+		{"revoke with a bad cid", revokeCredentialMsg(c[:5], alice.did, ""), identity.ErrInvalidCredentialCID},
+		{"revoke without an issuer", revokeCredentialMsg(c, "", ""), identity.ErrInvalidDID},
+		{"revoke with a non-canonical issuer", revokeCredentialMsg(c, upper, ""), identity.ErrInvalidDID},
+		{"over-long reason", revokeCredentialMsg(c, alice.did, strings.Repeat("r", identity.MaxRevocationReasonLength+1)), identity.ErrInvalidRevocationReason},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -255,7 +267,7 @@ func TestCredentialRecords(t *testing.T) {
 	if got := eventTypes(res[0].Events); !strings.Contains(got, "icn.identity.credential_issued") {
 		t.Fatalf("events: %s", got)
 	}
-	rec, err := a.Identity().Credential(ctxAt(a), c)
+	rec, err := a.Identity().Credential(ctxAt(a), fed, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,9 +276,9 @@ func TestCredentialRecords(t *testing.T) {
 		t.Fatalf("record = %v, want %v", rec, want)
 	}
 
-	res, _ = block(t, a, alice.signTx(t, txOpts{}, revokeCredentialMsg(c, "left the federation")))
+	res, _ = block(t, a, alice.signTx(t, txOpts{}, revokeCredentialMsg(c, fed, "left the federation")))
 	wantCode(t, res[0], nil)
-	rec, err = a.Identity().Credential(ctxAt(a), c)
+	rec, err = a.Identity().Credential(ctxAt(a), fed, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -308,8 +320,8 @@ func (c appChain) DIDDocument(_ context.Context, did string, height int64) (*ide
 	return doc, res, doc.Unmarshal(res.Value)
 }
 
-func (c appChain) CredentialStatus(_ context.Context, id cid.Cid, height int64) (*identityv1.CredentialStatus, *client.QueryResult, error) {
-	res, err := c.get(identity.CredentialKey(id.Bytes()), height)
+func (c appChain) CredentialStatus(_ context.Context, issuer string, id cid.Cid, height int64) (*identityv1.CredentialStatus, *client.QueryResult, error) {
+	res, err := c.get(identity.CredentialKey(issuer, id.Bytes()), height)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -430,7 +442,7 @@ func TestVerifyCredential(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		res, _ := block(t, a, alice.signTx(t, txOpts{}, revokeCredentialMsg(d.CID.Bytes(), "left")))
+		res, _ := block(t, a, alice.signTx(t, txOpts{}, revokeCredentialMsg(d.CID.Bytes(), d.Issuer, "left")))
 		wantCode(t, res[0], nil)
 		if got := verdict(t, a, good); got != "signature=ok issuer key=ok status=FAIL" {
 			t.Fatalf("revoked credential: %s", got)
@@ -462,6 +474,56 @@ func TestVerifyCredential(t *testing.T) {
 			t.Fatalf("credential signed before the rotation, anchored after it: %s", got)
 		}
 	})
+}
+
+// TestCredentialFrontRunning plays a squatter who copies alice's pending
+// issuance from the mempool and gets the same CID anchored first, in the
+// same block, with herself as issuer. Records are keyed by issuer and CID,
+// so alice's issuance still succeeds, verification reads alice's record
+// and passes, and the squatter can neither revoke alice's record nor, by
+// revoking her own, touch it.
+func TestCredentialFrontRunning(t *testing.T) {
+	alice, bob, mallory := newAccount(1), newAccount(2), newAccount(3)
+	a, _ := newTestApp(t, genesisFor(t, 1_000_000, alice, bob, mallory))
+	block(t, a)
+	good := signedCredential(t, a, alice.did, bob.did, nil, alice.did+"#key-1", alice.priv)
+	d, err := credential.Parse(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := d.CID.Bytes()
+
+	res, _ := block(t, a,
+		mallory.signTx(t, txOpts{}, issueMsg(c, mallory.did, d.Subject, d.Type)),
+		alice.signTx(t, txOpts{}, issueMsg(c, alice.did, d.Subject, d.Type)),
+	)
+	wantCode(t, res[0], nil)
+	wantCode(t, res[1], nil)
+	for _, issuer := range []string{alice.did, mallory.did} {
+		rec, err := a.Identity().Credential(ctxAt(a), issuer, c)
+		if err != nil || rec.Issuer != issuer || rec.IssuedBy != issuer {
+			t.Fatalf("record under issuer %s: %v, %v", issuer, rec, err)
+		}
+	}
+	const allOK = "signature=ok issuer key=ok status=ok"
+	if got := verdict(t, a, good); got != allOK {
+		t.Fatalf("alice's credential after the squatter anchored its CID: %s", got)
+	}
+	r, err := credential.Verify(context.Background(), d, appChain{a}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status == nil || r.Status.Issuer != alice.did || r.Status.IssuedBy != alice.did {
+		t.Fatalf("Verify read the status record %+v, want alice's", r.Status)
+	}
+
+	res, _ = block(t, a, mallory.signTx(t, txOpts{}, revokeCredentialMsg(c, alice.did, "squatted")))
+	wantCode(t, res[0], identity.ErrNotIssuer)
+	res, _ = block(t, a, mallory.signTx(t, txOpts{}, revokeCredentialMsg(c, mallory.did, "squatted")))
+	wantCode(t, res[0], nil)
+	if got := verdict(t, a, good); got != allOK {
+		t.Fatalf("alice's credential after the squatter revoked her own record: %s", got)
+	}
 }
 
 // TestKeyValidAtMatchesKeeper keeps the client's copy of the key-history

@@ -23,7 +23,7 @@ func FuzzDecodeTx(f *testing.F) {
 	f.Add(alice.signTx(f, txOpts{seq: u64(2)}, createOrgMsg("coop", cooperative, root), inviteMsg(root, alice.did, "clerk"),
 		freezeMsg(root, alice.did, "r"), appealMsg(root, "s")))
 	f.Add(alice.signTx(f, txOpts{seq: u64(4)}, issueMsg(testCID(f, "vc"), root, alice.did, "MembershipCredential"),
-		revokeCredentialMsg(testCID(f, "vc"), "left"), sealedShapeProfileMsg(), profile.EraseProfileMsg()))
+		revokeCredentialMsg(testCID(f, "vc"), root, "left"), sealedShapeProfileMsg(), profile.EraseProfileMsg()))
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		tx, err := app.DecodeTx(raw)

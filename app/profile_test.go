@@ -250,7 +250,7 @@ func TestCredentialsAndProfilesSurviveExport(t *testing.T) {
 	)
 	wantCode(t, res[0], nil)
 	wantCode(t, res[1], nil)
-	res, _ = block(t, a, alice.signTx(t, txOpts{}, revokeCredentialMsg(c, "exported while revoked")))
+	res, _ = block(t, a, alice.signTx(t, txOpts{}, revokeCredentialMsg(c, fed, "exported while revoked")))
 	wantCode(t, res[0], nil)
 	g, h, err := a.ExportGenesis(0)
 	if err != nil {
@@ -261,7 +261,7 @@ func TestCredentialsAndProfilesSurviveExport(t *testing.T) {
 	}
 	b := restartFromExport(t, g, h)
 	ctx := ctxAt(b)
-	rec, err := b.Identity().Credential(ctx, c)
+	rec, err := b.Identity().Credential(ctx, fed, c)
 	if err != nil || rec.RevokedBy != alice.did || rec.IssuedBy != alice.did || rec.Issuer != fed {
 		t.Fatalf("credential after restart: %v, %v", rec, err)
 	}

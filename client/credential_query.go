@@ -10,18 +10,23 @@ import (
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 )
 
-// CredentialStatus reads the status record of the credential c. When none
-// is anchored the error wraps ErrNotFound and the result is still returned.
-func (q *Querier) CredentialStatus(ctx context.Context, c cid.Cid, height int64) (*identityv1.CredentialStatus, *QueryResult, error) {
+// CredentialStatus reads the status record of the credential c anchored
+// for issuer; a record another issuer anchored under the same CID is never
+// returned. When issuer anchored none the error wraps ErrNotFound and the
+// result is still returned.
+func (q *Querier) CredentialStatus(ctx context.Context, issuer string, c cid.Cid, height int64) (*identityv1.CredentialStatus, *QueryResult, error) {
+	if err := identity.ParseDID(issuer); err != nil {
+		return nil, nil, fmt.Errorf("issuer: %w", err)
+	}
 	if _, err := identity.ParseCredentialCID(c.Bytes()); err != nil {
 		return nil, nil, err
 	}
-	res, err := q.Get(ctx, identity.CredentialKey(c.Bytes()), height)
+	res, err := q.Get(ctx, identity.CredentialKey(issuer, c.Bytes()), height)
 	if err != nil {
 		return nil, nil, err
 	}
 	if res.Value == nil {
-		return nil, res, fmt.Errorf("%w: no credential %s at height %d", ErrNotFound, c, res.Height)
+		return nil, res, fmt.Errorf("%w: no credential %s issued by %s at height %d", ErrNotFound, c, issuer, res.Height)
 	}
 	rec := new(identityv1.CredentialStatus)
 	if err := rec.Unmarshal(res.Value); err != nil {

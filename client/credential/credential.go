@@ -194,10 +194,10 @@ func IssueMsg(c cid.Cid, issuer, subject, credType string) (*txv1.Msg, error) {
 	return &txv1.Msg{Sum: &txv1.Msg_IssueCredential{IssueCredential: m}}, nil
 }
 
-// RevokeMsg returns the MsgRevokeCredential that revokes the credential c,
-// checked as the chain will check it.
-func RevokeMsg(c cid.Cid, reason string) (*txv1.Msg, error) {
-	m := &identityv1.MsgRevokeCredential{Cid: c.Bytes(), Reason: reason}
+// RevokeMsg returns the MsgRevokeCredential that revokes the credential c
+// anchored for issuer, checked as the chain will check it.
+func RevokeMsg(c cid.Cid, issuer, reason string) (*txv1.Msg, error) {
+	m := &identityv1.MsgRevokeCredential{Cid: c.Bytes(), Issuer: issuer, Reason: reason}
 	if err := identity.ValidateRevokeCredential(m); err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -182,6 +183,28 @@ func TestNewRefuses(t *testing.T) {
 	}
 	if _, err := ParseClaims([]string{"novalue"}); err == nil {
 		t.Error("ParseClaims accepted a claim without '='")
+	}
+}
+
+// TestRevokeMsg checks that a revocation names the issuer the chain keys
+// the record under, and that a bad issuer is refused before broadcast.
+func TestRevokeMsg(t *testing.T) {
+	_, issuer := testKey(1)
+	id, err := client.ParseCID("bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := RevokeMsg(id, issuer, "left")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := msg.GetRevokeCredential(); m == nil || m.Issuer != issuer || string(m.Cid) != string(id.Bytes()) || m.Reason != "left" {
+		t.Fatalf("RevokeMsg = %v", msg)
+	}
+	for _, bad := range []string{"", strings.ToUpper(issuer)} {
+		if _, err := RevokeMsg(id, bad, ""); !errors.Is(err, identity.ErrInvalidDID) {
+			t.Errorf("issuer %q: got %v, want ErrInvalidDID", bad, err)
+		}
 	}
 }
 

@@ -17,10 +17,11 @@ type Chain interface {
 	// DIDDocument returns did's document at height (0 = latest); an
 	// absent document is an error wrapping client.ErrNotFound.
 	DIDDocument(ctx context.Context, did string, height int64) (*identityv1.DIDDocument, *client.QueryResult, error)
-	// CredentialStatus returns the status record of c at height; an absent
-	// record is an error wrapping client.ErrNotFound, returned with the
-	// result that shows (and, when proven, proves) the absence.
-	CredentialStatus(ctx context.Context, c cid.Cid, height int64) (*identityv1.CredentialStatus, *client.QueryResult, error)
+	// CredentialStatus returns the status record of c anchored for issuer
+	// at height; an absent record is an error wrapping client.ErrNotFound,
+	// returned with the result that shows (and, when proven, proves) the
+	// absence.
+	CredentialStatus(ctx context.Context, issuer string, c cid.Cid, height int64) (*identityv1.CredentialStatus, *client.QueryResult, error)
 }
 
 // The checks Verify makes, in order.
@@ -80,8 +81,11 @@ func (r *Report) add(name string, ok bool, format string, args ...any) {
 //     it), and its DID is the issuer, or is the DID that anchored the
 //     credential for the issuer (the chain checked then that it controlled
 //     the issuer: an organization's controller);
-//  3. status: the chain holds a record for d's CID, not revoked, naming
-//     d's issuer, subject and type, anchored after d.IssuedAtHeight.
+//  3. status: the chain holds a record for d's issuer and CID, not
+//     revoked, naming d's subject and type, anchored after
+//     d.IssuedAtHeight. The record is looked up under d's own issuer, so
+//     a record someone else anchored for the same CID in their own name
+//     (by copying a pending issuance from the mempool) is never read.
 func Verify(ctx context.Context, d *Document, chain Chain, height int64) (*Report, error) {
 	r := &Report{CID: d.CID.String(), Issuer: d.Issuer, Subject: d.Subject, Type: d.Type, IssuedAtHeight: d.IssuedAtHeight}
 
@@ -106,7 +110,7 @@ func Verify(ctx context.Context, d *Document, chain Chain, height int64) (*Repor
 		}
 	}
 
-	rec, res, recErr := chain.CredentialStatus(ctx, d.CID, height)
+	rec, res, recErr := chain.CredentialStatus(ctx, d.Issuer, d.CID, height)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

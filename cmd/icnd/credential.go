@@ -311,58 +311,88 @@ func txRevokeCredentialCmd() *cobra.Command {
 		Use:   "revoke-credential CID",
 		Short: "Revoke a credential for good, as its issuer or the issuer's controller",
 		Long: `Revoke the credential whose CID is given (the CID "icnd credential issue"
-printed). The signer must be the credential's issuer or, for an organization's
+printed), anchored for --issuer (default: the signer's DID; give the
+organization for an organization's credential). The chain keeps credentials by
+issuer and CID. The signer must be the issuer or, for an organization's
 credential, a DID that controls the organization now. Revocation is final; the
 --reason (at most 256 bytes) is public and shown to verifiers.`,
-		Example: `  icnd tx identity revoke-credential bafkrei... --reason "left the cooperative" --from alice`,
-		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := client.ParseCID(args[0])
-			if err != nil {
-				return err
-			}
-			reason, _ := cmd.Flags().GetString("reason")
-			msg, err := credential.RevokeMsg(c, reason)
-			if err != nil {
-				return err
-			}
-			return runTx(cmd, func(txEnv) ([]*txv1.Msg, []string, txOutput, error) {
-				d := fmt.Sprintf("revoke_credential %s reason=%q", c, reason)
-				return []*txv1.Msg{msg}, []string{d}, txOutput{CID: c.String()}, nil
-			})
-		},
-	}
-	cmd.Flags().String("reason", "", "why the credential is revoked, shown to verifiers")
-	return cmd
-}
-
-func queryCredentialCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "credential CID",
-		Short: "Show a credential's on-chain status: issuer, subject, type, issuance and revocation",
-		Long: `Show the on-chain record of the credential whose CID is given: its issuer,
-subject and type, the height and signer of its anchoring, and, if it was
-revoked, when, by whom and why. The credential itself is not on chain; check a
-credential file with "icnd credential verify".`,
-		Example: `  icnd query identity credential bafkrei...
-  icnd query identity credential bafkrei... --prove --witnesses tcp://127.0.0.4:26657 --output json`,
+		Example: `  icnd tx identity revoke-credential bafkrei... --reason "course withdrawn" --from alice
+  icnd tx identity revoke-credential bafkrei... --issuer did:icn:<coop> --reason "left the cooperative" --from alice`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := client.ParseCID(args[0])
 			if err != nil {
 				return err
 			}
+			issuerFlag, _ := cmd.Flags().GetString("issuer")
+			if issuerFlag != "" {
+				if err := identity.ParseDID(issuerFlag); err != nil {
+					return fmt.Errorf("--issuer: %w", err)
+				}
+			}
+			reason, _ := cmd.Flags().GetString("reason")
+			return runTx(cmd, func(env txEnv) ([]*txv1.Msg, []string, txOutput, error) {
+				issuer := issuerFlag
+				if issuer == "" {
+					from, _ := cmd.Flags().GetString(flagFrom)
+					rec, err := env.keyring.Get(from)
+					if err != nil {
+						return nil, nil, txOutput{}, err
+					}
+					if issuer, err = signerDID(cmd, rec); err != nil {
+						return nil, nil, txOutput{}, err
+					}
+				}
+				msg, err := credential.RevokeMsg(c, issuer, reason)
+				if err != nil {
+					return nil, nil, txOutput{}, err
+				}
+				d := fmt.Sprintf("revoke_credential %s issuer=%s reason=%q", c, issuer, reason)
+				return []*txv1.Msg{msg}, []string{d}, txOutput{CID: c.String()}, nil
+			})
+		},
+	}
+	cmd.Flags().String("issuer", "", "DID the credential was anchored for (default: the signer); an organization the signer controls")
+	cmd.Flags().String("reason", "", "why the credential is revoked, shown to verifiers")
+	return cmd
+}
+
+func queryCredentialCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "credential CID --issuer DID",
+		Short: "Show a credential's on-chain status: issuer, subject, type, issuance and revocation",
+		Long: `Show the on-chain record of the credential whose CID is given, anchored for
+--issuer (required: the chain keeps credentials by issuer and CID, so that
+nobody can anchor a CID in their own name ahead of its real issuer): its
+subject and type, the height and signer of its anchoring, and, if it was
+revoked, when, by whom and why. The credential itself is not on chain; check a
+credential file with "icnd credential verify".`,
+		Example: `  icnd query identity credential bafkrei... --issuer did:icn:<issuer>
+  icnd query identity credential bafkrei... --issuer did:icn:<issuer> --prove --witnesses tcp://127.0.0.4:26657 --output json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := client.ParseCID(args[0])
+			if err != nil {
+				return err
+			}
+			issuer, _ := cmd.Flags().GetString("issuer")
+			if issuer == "" {
+				return errors.New("--issuer is required: the DID the credential was anchored for")
+			}
+			if err := identity.ParseDID(issuer); err != nil {
+				return fmt.Errorf("--issuer: %w", err)
+			}
 			q, err := querier(cmd)
 			if err != nil {
 				return err
 			}
 			height, _ := cmd.Flags().GetInt64(flagHeight)
-			rec, res, err := q.CredentialStatus(cmd.Context(), c, height)
+			rec, res, err := q.CredentialStatus(cmd.Context(), issuer, c, height)
 			var view *client.CredentialView
 			if err == nil {
 				view, err = client.NewCredentialView(rec)
 			}
-			return queryResult(cmd, res, err, "credential "+c.String(), view, func() {
+			return queryResult(cmd, res, err, "credential "+c.String()+" issued by "+issuer, view, func() {
 				fields := [][2]string{
 					{"cid", view.CID},
 					{"type", view.Type},
@@ -379,6 +409,7 @@ credential file with "icnd credential verify".`,
 			})
 		},
 	}
+	cmd.Flags().String("issuer", "", "DID the credential was anchored for (required)")
 	addQueryFlags(cmd)
 	return cmd
 }

@@ -9,9 +9,9 @@ var (
 	ErrInvalidCredentialCID = modules.Register(Codespace, 40, "invalid credential cid")
 	// ErrInvalidCredentialType: the type is empty, too long or has characters outside [A-Za-z0-9_-].
 	ErrInvalidCredentialType = modules.Register(Codespace, 41, "invalid credential type")
-	// ErrCredentialExists: a credential with that CID is already anchored; a CID is anchored once.
+	// ErrCredentialExists: the issuer already anchored a credential with that CID; an issuer anchors a CID once.
 	ErrCredentialExists = modules.Register(Codespace, 42, "credential already anchored")
-	// ErrUnknownCredential: no credential is anchored with that CID.
+	// ErrUnknownCredential: the issuer anchored no credential with that CID.
 	ErrUnknownCredential = modules.Register(Codespace, 43, "unknown credential")
 	// ErrNotIssuer: the signer is neither the issuer nor a DID that controls it.
 	ErrNotIssuer = modules.Register(Codespace, 44, "signer cannot act for the issuer")

@@ -20,7 +20,7 @@ func (g Genesis) registeredDIDs() func(string) bool {
 }
 
 // validateCredentials checks genesis credential records: each as
-// MsgIssueCredential would have stored it, with unique CIDs, registered
+// MsgIssueCredential would have stored it, each (issuer, CID) once, registered
 // issuer, subject and signers (registered reports whether a DID is a
 // genesis DID), and a revocation that is either absent or complete and not
 // before the issuance.
@@ -35,10 +35,11 @@ func validateCredentials(recs []*identityv1.CredentialStatus, registered func(st
 			return ErrInvalidGenesis.Wrapf("credential %d: %v", i, err)
 		}
 		name := cidString(rec.Cid)
-		if seen[string(rec.Cid)] {
-			return ErrInvalidGenesis.Wrapf("credential %s is listed twice", name)
+		key := string(CredentialKey(rec.Issuer, rec.Cid))
+		if seen[key] {
+			return ErrInvalidGenesis.Wrapf("credential %s issued by %s is listed twice", name, rec.Issuer)
 		}
-		seen[string(rec.Cid)] = true
+		seen[key] = true
 		for _, did := range []string{rec.Issuer, rec.Subject, rec.IssuedBy} {
 			if !registered(did) {
 				return ErrInvalidGenesis.Wrapf("credential %s: %q is not a genesis DID", name, truncate(did))
@@ -59,7 +60,7 @@ func validateCredentials(recs []*identityv1.CredentialStatus, registered func(st
 		if !registered(rec.RevokedBy) {
 			return ErrInvalidGenesis.Wrapf("credential %s: revoked_by %q is not a genesis DID", name, truncate(rec.RevokedBy))
 		}
-		if err := ValidateRevokeCredential(&identityv1.MsgRevokeCredential{Cid: rec.Cid, Reason: rec.Reason}); err != nil {
+		if err := ValidateRevokeCredential(&identityv1.MsgRevokeCredential{Cid: rec.Cid, Issuer: rec.Issuer, Reason: rec.Reason}); err != nil {
 			return ErrInvalidGenesis.Wrapf("credential %s: %v", name, err)
 		}
 	}
@@ -69,7 +70,9 @@ func validateCredentials(recs []*identityv1.CredentialStatus, registered func(st
 // initCredentials stores validated genesis credential records in key order.
 func (k *Keeper) initCredentials(ctx modules.Context, recs []*identityv1.CredentialStatus) error {
 	sorted := append([]*identityv1.CredentialStatus(nil), recs...)
-	sort.Slice(sorted, func(i, j int) bool { return string(sorted[i].Cid) < string(sorted[j].Cid) })
+	sort.Slice(sorted, func(i, j int) bool {
+		return string(CredentialKey(sorted[i].Issuer, sorted[i].Cid)) < string(CredentialKey(sorted[j].Issuer, sorted[j].Cid))
+	})
 	for _, rec := range sorted {
 		if err := k.setCredential(ctx, rec); err != nil {
 			return err

@@ -11,13 +11,14 @@ import (
 )
 
 // Credential loads the status record of the credential whose binary CID is
-// c. It returns ErrUnknownCredential when none is anchored, and a plain
-// error (a broken invariant) when the stored bytes do not decode. The
-// caller owns the returned value.
-func (k *Keeper) Credential(ctx modules.Context, c []byte) (*identityv1.CredentialStatus, error) {
-	bz := ctx.Store.Get(CredentialKey(c))
+// c, anchored for issuer. It returns ErrUnknownCredential when issuer has
+// anchored no credential c (whatever other issuers anchored under that
+// CID), and a plain error (a broken invariant) when the stored bytes do not
+// decode. The caller owns the returned value.
+func (k *Keeper) Credential(ctx modules.Context, issuer string, c []byte) (*identityv1.CredentialStatus, error) {
+	bz := ctx.Store.Get(CredentialKey(issuer, c))
 	if bz == nil {
-		return nil, ErrUnknownCredential.Wrapf("%s", cidString(c))
+		return nil, ErrUnknownCredential.Wrapf("%s issued by %s", cidString(c), issuer)
 	}
 	rec := new(identityv1.CredentialStatus)
 	if err := rec.Unmarshal(bz); err != nil {
@@ -29,8 +30,10 @@ func (k *Keeper) Credential(ctx modules.Context, c []byte) (*identityv1.Credenti
 // IssueCredential anchors the credential m.Cid issued by m.Issuer about
 // m.Subject. The signer must control the issuer (Controls: the issuer
 // itself, or an organization's controller); the subject must be a
-// registered, active DID; a CID is anchored once and never again, revoked
-// or not. The message must have passed ValidateIssueCredential.
+// registered, active DID; an issuer anchors a CID once and never again,
+// revoked or not. Another issuer's record of the same CID does not stand in
+// the way: records are keyed by issuer and CID (CredentialKey). The message
+// must have passed ValidateIssueCredential.
 func (k *Keeper) IssueCredential(ctx modules.Context, m *identityv1.MsgIssueCredential) error {
 	if err := k.authorizeIssuer(ctx, m.Issuer); err != nil {
 		return err
@@ -45,8 +48,8 @@ func (k *Keeper) IssueCredential(ctx modules.Context, m *identityv1.MsgIssueCred
 	if subject.DeactivatedHeight != 0 {
 		return ErrDIDDeactivated.Wrapf("subject %s at height %d", m.Subject, subject.DeactivatedHeight)
 	}
-	if ctx.Store.Has(CredentialKey(m.Cid)) {
-		return ErrCredentialExists.Wrapf("%s", cidString(m.Cid))
+	if ctx.Store.Has(CredentialKey(m.Issuer, m.Cid)) {
+		return ErrCredentialExists.Wrapf("%s issued by %s", cidString(m.Cid), m.Issuer)
 	}
 	rec := &identityv1.CredentialStatus{
 		Cid:            m.Cid,
@@ -69,16 +72,16 @@ func (k *Keeper) IssueCredential(ctx modules.Context, m *identityv1.MsgIssueCred
 	return nil
 }
 
-// RevokeCredential revokes the credential m.Cid for good. The signer must
-// control the credential's issuer now, which need not be the DID that
-// anchored it: an organization's authority passes with its control. The
-// message must have passed ValidateRevokeCredential.
+// RevokeCredential revokes for good the credential m.Cid anchored for
+// m.Issuer. The signer must control the issuer now, which need not be the
+// DID that anchored the credential: an organization's authority passes
+// with its control. The message must have passed ValidateRevokeCredential.
 func (k *Keeper) RevokeCredential(ctx modules.Context, m *identityv1.MsgRevokeCredential) error {
-	rec, err := k.Credential(ctx, m.Cid)
+	rec, err := k.Credential(ctx, m.Issuer, m.Cid)
 	if err != nil {
 		return err
 	}
-	if err := k.authorizeIssuer(ctx, rec.Issuer); err != nil {
+	if err := k.authorizeIssuer(ctx, m.Issuer); err != nil {
 		return err
 	}
 	if rec.RevokedHeight != 0 {
@@ -118,7 +121,7 @@ func (k *Keeper) setCredential(ctx modules.Context, rec *identityv1.CredentialSt
 	if err != nil {
 		return fmt.Errorf("identity: encode credential %s: %w", cidString(rec.Cid), err)
 	}
-	ctx.Store.Set(CredentialKey(rec.Cid), bz)
+	ctx.Store.Set(CredentialKey(rec.Issuer, rec.Cid), bz)
 	return nil
 }
 

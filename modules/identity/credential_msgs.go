@@ -86,6 +86,9 @@ func ValidateRevokeCredential(m *identityv1.MsgRevokeCredential) error {
 	if _, err := ParseCredentialCID(m.Cid); err != nil {
 		return err
 	}
+	if err := ParseDID(m.Issuer); err != nil {
+		return fmt.Errorf("issuer: %w", err)
+	}
 	if len(m.Reason) > MaxRevocationReasonLength || !utf8.ValidString(m.Reason) {
 		return ErrInvalidRevocationReason.Wrapf("want UTF-8 of at most %d bytes, have %d bytes", MaxRevocationReasonLength, len(m.Reason))
 	}

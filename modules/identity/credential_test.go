@@ -60,7 +60,7 @@ func TestValidateIssueAndRevokeCredential(t *testing.T) {
 	if err := ValidateIssueCredential(ok); err != nil {
 		t.Fatal(err)
 	}
-	if err := ValidateRevokeCredential(&identityv1.MsgRevokeCredential{Cid: c, Reason: strings.Repeat("r", MaxRevocationReasonLength)}); err != nil {
+	if err := ValidateRevokeCredential(&identityv1.MsgRevokeCredential{Cid: c, Issuer: issuer, Reason: strings.Repeat("r", MaxRevocationReasonLength)}); err != nil {
 		t.Fatal(err)
 	}
 	with := func(f func(m *identityv1.MsgIssueCredential)) *identityv1.MsgIssueCredential {
@@ -95,9 +95,11 @@ func TestValidateIssueAndRevokeCredential(t *testing.T) {
 		msg  *identityv1.MsgRevokeCredential
 		want *modules.Error
 	}{
-		{"bad cid", &identityv1.MsgRevokeCredential{Cid: []byte{1}}, ErrInvalidCredentialCID},
-		{"over-long reason", &identityv1.MsgRevokeCredential{Cid: c, Reason: strings.Repeat("r", MaxRevocationReasonLength+1)}, ErrInvalidRevocationReason},
-		{"reason not UTF-8", &identityv1.MsgRevokeCredential{Cid: c, Reason: "\xff"}, ErrInvalidRevocationReason},
+		{"bad cid", &identityv1.MsgRevokeCredential{Cid: []byte{1}, Issuer: issuer}, ErrInvalidCredentialCID},
+		{"no issuer", &identityv1.MsgRevokeCredential{Cid: c}, ErrInvalidDID},
+		{"non-canonical issuer", &identityv1.MsgRevokeCredential{Cid: c, Issuer: strings.ToUpper(issuer)}, ErrInvalidDID},
+		{"over-long reason", &identityv1.MsgRevokeCredential{Cid: c, Issuer: issuer, Reason: strings.Repeat("r", MaxRevocationReasonLength+1)}, ErrInvalidRevocationReason},
+		{"reason not UTF-8", &identityv1.MsgRevokeCredential{Cid: c, Issuer: issuer, Reason: "\xff"}, ErrInvalidRevocationReason},
 	}
 	for _, tc := range revoke {
 		t.Run(tc.name, func(t *testing.T) {
@@ -105,5 +107,80 @@ func TestValidateIssueAndRevokeCredential(t *testing.T) {
 				t.Fatalf("got %v, want %v", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestCredentialsKeyedByIssuer anchors one CID for two issuers: each is its
+// own record, found, refused a second time and revoked under its issuer
+// only, and a signer cannot revoke the record of an issuer it does not
+// control.
+func TestCredentialsKeyedByIssuer(t *testing.T) {
+	e := newDIDOpsEnv(t)
+	alice, mallory, bob := e.register(1), e.register(2), e.register(3)
+	c := credentialCID(t, "vc", cid.Raw, multihash.SHA2_256)
+	issue := func(signer string) *identityv1.MsgIssueCredential {
+		return &identityv1.MsgIssueCredential{Cid: c, Issuer: signer, Subject: bob, CredentialType: "MembershipCredential"}
+	}
+	revoke := func(issuer string) *identityv1.MsgRevokeCredential {
+		return &identityv1.MsgRevokeCredential{Cid: c, Issuer: issuer, Reason: "r"}
+	}
+
+	wantErr(t, e.k.IssueCredential(e.ctx(2, mallory), issue(mallory)), nil)
+	wantErr(t, e.k.IssueCredential(e.ctx(3, alice), issue(alice)), nil)
+	wantErr(t, e.k.IssueCredential(e.ctx(4, alice), issue(alice)), ErrCredentialExists)
+	for _, issuer := range []string{alice, mallory} {
+		rec, err := e.k.Credential(e.ctx(4, ""), issuer, c)
+		if err != nil || rec.Issuer != issuer || rec.IssuedBy != issuer {
+			t.Fatalf("record of %s: %v, %v", issuer, rec, err)
+		}
+	}
+	_, err := e.k.Credential(e.ctx(4, ""), bob, c)
+	wantErr(t, err, ErrUnknownCredential)
+
+	wantErr(t, e.k.RevokeCredential(e.ctx(5, mallory), revoke(alice)), ErrNotIssuer)
+	wantErr(t, e.k.RevokeCredential(e.ctx(5, bob), revoke(bob)), ErrUnknownCredential)
+	wantErr(t, e.k.RevokeCredential(e.ctx(5, mallory), revoke(mallory)), nil)
+	rec, err := e.k.Credential(e.ctx(5, ""), alice, c)
+	if err != nil || rec.RevokedHeight != 0 {
+		t.Fatalf("alice's record after mallory revoked hers: %v, %v", rec, err)
+	}
+	wantErr(t, e.k.RevokeCredential(e.ctx(6, alice), revoke(alice)), nil)
+	wantErr(t, e.k.RevokeCredential(e.ctx(7, alice), revoke(alice)), ErrCredentialRevoked)
+}
+
+// TestCredentialGenesis checks that genesis accepts one CID under two
+// issuers but not twice under one, and that init and export keep both
+// records, in key order.
+func TestCredentialGenesis(t *testing.T) {
+	alice, mallory, bob := testDID(1), testDID(2), testDID(3)
+	registered := func(did string) bool { return did == alice || did == mallory || did == bob }
+	c := credentialCID(t, "vc", cid.Raw, multihash.SHA2_256)
+	rec := func(issuer string) *identityv1.CredentialStatus {
+		return &identityv1.CredentialStatus{Cid: c, Issuer: issuer, Subject: bob, CredentialType: "T", IssuedHeight: 1, IssuedBy: issuer}
+	}
+	recs := []*identityv1.CredentialStatus{rec(mallory), rec(alice)}
+	if err := validateCredentials(recs, registered); err != nil {
+		t.Fatalf("one CID under two issuers: %v", err)
+	}
+	if err := validateCredentials(append(recs, rec(alice)), registered); !errors.Is(err, ErrInvalidGenesis) {
+		t.Fatalf("one CID twice under one issuer: got %v, want ErrInvalidGenesis", err)
+	}
+
+	e := newDIDOpsEnv(t)
+	if err := e.k.initCredentials(e.ctx(1, ""), recs); err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.k.exportCredentials(e.ctx(1, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 2 || string(CredentialKey(out[0].Issuer, c)) >= string(CredentialKey(out[1].Issuer, c)) {
+		t.Fatalf("exported %v, want both records in key order", out)
+	}
+	for _, r := range out {
+		got, err := e.k.Credential(e.ctx(1, ""), r.Issuer, c)
+		if err != nil || got.Issuer != r.Issuer {
+			t.Fatalf("record of %s after init: %v, %v", r.Issuer, got, err)
+		}
 	}
 }

@@ -18,19 +18,24 @@
 //	0x10 0x24 | len | account | len | org -> Freeze (account frozen by org)
 //	0x10 0x25 | len | account             -> number of freezes of account, 4 bytes big-endian (absent = 0)
 //
-// Credentials (credential_keys.go; the cid is a 36-byte binary CIDv1):
+// Credentials (credential_keys.go; the issuer is a DID, the cid a 36-byte
+// binary CIDv1):
 //
-//	0x10 0x40 | len | cid  -> CredentialStatus
+//	0x10 0x40 | len | issuer | len | cid  -> CredentialStatus
 //
 // Profiles (profile_keys.go):
 //
 //	0x10 0x50 | len | did         -> Profile (ciphertexts only)
 //	0x10 0x51 | len | email hash  -> did (index: who carries the hash)
 //
-// A credential is anchored here, by its CID, and not also in the dag
-// module: the status record is the anchor, and a dag entry would let
-// anyone who saw a pending issuance in a mempool anchor the same CID there
-// first (MsgAnchor is open to every DID) and so make the issuance fail.
+// A credential is anchored here, by its issuer and CID, and not also in
+// the dag module: the status record is the anchor, and a dag entry would
+// let anyone who saw a pending issuance in a mempool anchor the same CID
+// there first (MsgAnchor is open to every DID) and so make the issuance
+// fail. The issuer is in the key for the same reason: keyed by CID alone,
+// a record anchored first by a squatter naming itself as issuer would
+// block the real issuance; keyed by issuer too, the squatter's record is
+// another record, which verification of the real credential never reads.
 //
 // Invariants:
 //   - every stored DID is canonical (ParseDID accepts it) and equals
@@ -55,7 +60,8 @@
 //   - an invitation never names a member; an account is frozen while any
 //     Freeze names it;
 //   - a credential record is written once, revoked at most once, and never
-//     deleted: a CID is anchored once for ever;
+//     deleted: an issuer anchors a CID once for ever; the record under
+//     CredentialKey(issuer, cid) names that issuer and cid;
 //   - an email index entry exists exactly for each profile with an email
 //     hash and names that profile's DID; no hash is on two profiles;
 //   - a profile holds what the client sealed (client/profile): the module

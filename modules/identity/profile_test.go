@@ -76,7 +76,7 @@ func TestSubPrefixesAreDistinct(t *testing.T) {
 		"member-of":    MemberOfKey(did, other),
 		"invitation":   InvitationKey(did, other),
 		"freeze":       FreezeKey(did, other),
-		"credential":   CredentialKey(make([]byte, credentialCIDLength)),
+		"credential":   CredentialKey(did, make([]byte, credentialCIDLength)),
 		"profile":      ProfileKey(did),
 		"email index":  EmailIndexKey(make([]byte, EmailHashLength)),
 	}

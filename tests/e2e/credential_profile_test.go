@@ -56,9 +56,15 @@ func testCredentials(t *testing.T, n *network, txFlags []string) {
 	if err == nil || !strings.Contains(stderr, "credential verification failed: status") || !strings.Contains(stdout, "✗ status") {
 		t.Fatalf("verify a revoked credential: err %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
 	}
-	out = n.cli(t, 3, "query", "identity", "credential", issued.CID)
+	out = n.cli(t, 3, "query", "identity", "credential", issued.CID, "--issuer", node0.DID)
 	if !strings.Contains(out, "course withdrawn") {
 		t.Fatalf("query a revoked credential:\n%s", out)
+	}
+	// Records are keyed by issuer and CID: none is found under another issuer.
+	_, stderr, err = runCLIResult("query", "identity", "credential", issued.CID, "--issuer", alice.DID,
+		"--home", n.manifest.Nodes[3].Home, "--node", n.manifest.Nodes[3].RPC)
+	if err == nil || !strings.Contains(stderr, "not found") {
+		t.Fatalf("query the credential under another issuer: err %v, stderr %q", err, stderr)
 	}
 
 	raw, err := os.ReadFile(member)
