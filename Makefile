@@ -70,6 +70,8 @@ localnet-stop:
 
 test:
 	$(GO) test -timeout 15m ./...
+	@# The benchmarks are not run by go test; run each once so that they keep working.
+	$(GO) test ./app -run '^$$' -bench 'DecodeTx|Pipeline|Commit/entries=10000$$' -benchtime 2x
 
 # Throughput: the same 4-validator loopback network with icnd and with
 # CometBFT's kvstore, the same offered load; see docs/PERFORMANCE.md.
