@@ -3,9 +3,11 @@ package app_test
 import (
 	"bytes"
 	"errors"
+	"sort"
 	"strings"
 	"testing"
 
+	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/client/profile"
 	"github.com/intercooperative/icnd/modules"
 	"github.com/intercooperative/icnd/modules/identity"
@@ -33,6 +35,17 @@ func sealedShapeProfileMsg() *txv1.Msg {
 			{Name: "name", Nonce: make([]byte, identity.ProfileNonceLength), Ciphertext: make([]byte, 40)},
 		},
 	})
+}
+
+// emailClaimants lists the DIDs whose profiles claim the email hash h in
+// the committed state of a, in DID order.
+func emailClaimants(t *testing.T, a *app.App, h []byte) []string {
+	t.Helper()
+	dids, more, err := a.Identity().DIDsByEmail(ctxAt(a), h, 100)
+	if err != nil || more {
+		t.Fatalf("DIDsByEmail: %v (more %v)", err, more)
+	}
+	return dids
 }
 
 func emailHash(t *testing.T, email string) []byte {
@@ -133,8 +146,8 @@ func TestProfileHoldsNoPlaintext(t *testing.T) {
 	if _, err := profile.Open(stored, "pa55w0rd"); !errors.Is(err, profile.ErrWrongPassword) {
 		t.Fatalf("wrong password: got %v", err)
 	}
-	if did, ok := a.Identity().DIDByEmail(ctxAt(a), emailHash(t, " zyxwv.quokka@plaintext-probe.EXAMPLE")); !ok || did != alice.did {
-		t.Fatalf("email lookup = %q, %v", did, ok)
+	if dids := emailClaimants(t, a, emailHash(t, " zyxwv.quokka@plaintext-probe.EXAMPLE")); len(dids) != 1 || dids[0] != alice.did {
+		t.Fatalf("email lookup = %q", dids)
 	}
 }
 
@@ -173,17 +186,52 @@ func TestProfileCodes(t *testing.T) {
 		})
 	}
 
+	// Execution refuses only erasing what is not there: an email hash
+	// another DID claims is no reason to refuse (identity/56, ErrEmailTaken,
+	// is no longer returned; TestEmailClaimCannotLockOutOwner).
 	a, _ := newTestApp(t, genesisFor(t, 1_000_000, alice, bob))
-	taken := make([]byte, identity.EmailHashLength)
-	taken[0] = 1
+	claimed := make([]byte, identity.EmailHashLength)
+	claimed[0] = 1
 	res, _ := block(t, a,
 		bob.signTx(t, txOpts{}, profile.EraseProfileMsg()),
-		alice.signTx(t, txOpts{}, raw(taken, field("bio", identity.ProfileNonceLength, 20))),
-		bob.signTx(t, txOpts{}, raw(taken)),
+		alice.signTx(t, txOpts{}, raw(claimed, field("bio", identity.ProfileNonceLength, 20))),
+		bob.signTx(t, txOpts{}, raw(claimed)),
 	)
 	wantCode(t, res[0], identity.ErrNoProfile)
 	wantCode(t, res[1], nil)
-	wantCode(t, res[2], identity.ErrEmailTaken)
+	wantCode(t, res[2], nil)
+}
+
+// TestEmailClaimCannotLockOutOwner replays the attack the unique index
+// allowed: mallory, who can compute the hash of alice's address as anyone
+// can, claims it in a profile before alice sets hers. Alice still sets her
+// profile with that hash; the lookup lists both claimants, in DID order,
+// for the reader to judge; when alice erases her profile only mallory's
+// claim remains.
+func TestEmailClaimCannotLockOutOwner(t *testing.T) {
+	alice, mallory := newAccount(1), newAccount(66)
+	a, _ := newTestApp(t, genesisFor(t, 1_000_000, alice, mallory))
+	h := emailHash(t, "alice@example.org")
+
+	res, _ := block(t, a, mallory.signTx(t, txOpts{}, setProfileMsg(t, mallory.did, "mallory", []profile.Field{{Name: "name", Value: "Alice"}}, h)))
+	wantCode(t, res[0], nil)
+	if got := emailClaimants(t, a, h); len(got) != 1 || got[0] != mallory.did {
+		t.Fatalf("after mallory's claim: %q", got)
+	}
+	res, _ = block(t, a, alice.signTx(t, txOpts{}, setProfileMsg(t, alice.did, "alice", []profile.Field{{Name: "name", Value: "Alice"}}, h)))
+	wantCode(t, res[0], nil)
+
+	want := []string{alice.did, mallory.did}
+	sort.Strings(want)
+	if got := emailClaimants(t, a, h); strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("both claims: got %q, want %q", got, want)
+	}
+
+	res, _ = block(t, a, alice.signTx(t, txOpts{}, profile.EraseProfileMsg()))
+	wantCode(t, res[0], nil)
+	if got := emailClaimants(t, a, h); len(got) != 1 || got[0] != mallory.did {
+		t.Fatalf("after alice erased: %q, want only %s", got, mallory.did)
+	}
 }
 
 // TestProfileReplaceAndErase replaces a profile (its email index entry
@@ -200,11 +248,11 @@ func TestProfileReplaceAndErase(t *testing.T) {
 	wantCode(t, res[0], nil)
 	setAt := a.LastCommit().Version
 	ctx := ctxAt(a)
-	if _, ok := a.Identity().DIDByEmail(ctx, first); ok {
-		t.Fatal("the old email hash is still indexed")
+	if dids := emailClaimants(t, a, first); len(dids) != 0 {
+		t.Fatalf("the old email hash is still indexed: %q", dids)
 	}
-	if did, ok := a.Identity().DIDByEmail(ctx, second); !ok || did != alice.did {
-		t.Fatalf("new email hash: %q, %v", did, ok)
+	if dids := emailClaimants(t, a, second); len(dids) != 1 || dids[0] != alice.did {
+		t.Fatalf("new email hash: %q", dids)
 	}
 	p, err := a.Identity().Profile(ctx, alice.did)
 	if err != nil {
@@ -223,8 +271,8 @@ func TestProfileReplaceAndErase(t *testing.T) {
 	if _, err := a.Identity().Profile(ctx, alice.did); !errors.Is(err, identity.ErrNoProfile) {
 		t.Fatalf("erased profile: %v", err)
 	}
-	if _, ok := a.Identity().DIDByEmail(ctx, second); ok {
-		t.Fatal("the erased profile's email hash is still indexed")
+	if dids := emailClaimants(t, a, second); len(dids) != 0 {
+		t.Fatalf("the erased profile's email hash is still indexed: %q", dids)
 	}
 	old, err := a.CommittedState(setAt)
 	if err != nil {
@@ -237,7 +285,7 @@ func TestProfileReplaceAndErase(t *testing.T) {
 
 // TestCredentialsAndProfilesSurviveExport restarts a chain from its
 // exported genesis: credential records, profiles and the rebuilt email
-// index are all there.
+// index, with both DIDs that claim one email hash, are all there.
 func TestCredentialsAndProfilesSurviveExport(t *testing.T) {
 	alice, bob := newAccount(1), newAccount(2)
 	genesis, fed := rootFederationGenesis(t, alice, alice, bob)
@@ -247,26 +295,30 @@ func TestCredentialsAndProfilesSurviveExport(t *testing.T) {
 	res, _ := block(t, a,
 		alice.signTx(t, txOpts{}, issueMsg(c, fed, bob.did, "MembershipCredential")),
 		bob.signTx(t, txOpts{}, setProfileMsg(t, bob.did, "pw", []profile.Field{{Name: "name", Value: "Bob"}}, email)),
+		alice.signTx(t, txOpts{}, setProfileMsg(t, alice.did, "pw", []profile.Field{{Name: "name", Value: "Alice"}}, email)),
 	)
 	wantCode(t, res[0], nil)
 	wantCode(t, res[1], nil)
+	wantCode(t, res[2], nil)
 	res, _ = block(t, a, alice.signTx(t, txOpts{}, revokeCredentialMsg(c, fed, "exported while revoked")))
 	wantCode(t, res[0], nil)
 	g, h, err := a.ExportGenesis(0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(g.Identity.Credentials) != 1 || len(g.Identity.Profiles) != 1 {
+	if len(g.Identity.Credentials) != 1 || len(g.Identity.Profiles) != 2 {
 		t.Fatalf("exported %d credentials, %d profiles", len(g.Identity.Credentials), len(g.Identity.Profiles))
 	}
 	b := restartFromExport(t, g, h)
 	ctx := ctxAt(b)
+	claimants := []string{alice.did, bob.did}
+	sort.Strings(claimants)
+	if got := emailClaimants(t, b, email); strings.Join(got, " ") != strings.Join(claimants, " ") {
+		t.Fatalf("email index after restart: %q, want %q", got, claimants)
+	}
 	rec, err := b.Identity().Credential(ctx, fed, c)
 	if err != nil || rec.RevokedBy != alice.did || rec.IssuedBy != alice.did || rec.Issuer != fed {
 		t.Fatalf("credential after restart: %v, %v", rec, err)
-	}
-	if did, ok := b.Identity().DIDByEmail(ctx, email); !ok || did != bob.did {
-		t.Fatalf("email index after restart: %q, %v", did, ok)
 	}
 	p, err := b.Identity().Profile(ctx, bob.did)
 	if err != nil {
@@ -276,8 +328,8 @@ func TestCredentialsAndProfilesSurviveExport(t *testing.T) {
 		t.Fatalf("profile after restart opens to %v, %v", got, err)
 	}
 
-	// A genesis whose credential names an unknown DID, or whose profiles
-	// share an email hash, is refused.
+	// A genesis whose credential names an unknown DID, or that lists a DID's
+	// profile twice, is refused.
 	stranger := newAccount(99)
 	bad := g
 	bad.Identity.Credentials = append([]*identityv1.CredentialStatus(nil), g.Identity.Credentials...)
@@ -287,9 +339,8 @@ func TestCredentialsAndProfilesSurviveExport(t *testing.T) {
 	}
 	bad = g
 	twin := *g.Identity.Profiles[0]
-	twin.Did = alice.did
 	bad.Identity.Profiles = append([]*identityv1.Profile{&twin}, g.Identity.Profiles...)
 	if err := bad.Validate(); err == nil {
-		t.Fatal("genesis with two profiles sharing an email hash accepted")
+		t.Fatal("genesis with a DID's profile listed twice accepted")
 	}
 }

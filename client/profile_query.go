@@ -28,23 +28,42 @@ func (q *Querier) Profile(ctx context.Context, did string, height int64) (*ident
 	return p, res, nil
 }
 
-// DIDByEmailHash reads the DID whose profile carries the email hash h
-// (profile.EmailHash computes it). When none does the error wraps
-// ErrNotFound and the result is still returned.
-func (q *Querier) DIDByEmailHash(ctx context.Context, h []byte, height int64) (string, *QueryResult, error) {
+// DIDsByEmailHash lists, in DID order, the DIDs whose profiles carry the
+// email hash h (profile.EmailHash computes it), reading at most limit; more
+// is an error wrapping ErrScanLimit. Each is a DID that claims the address,
+// not one shown to own it: anyone can put any email hash in a profile. An
+// email nobody claims gives an empty list. With a Prover the list is proven
+// complete: a node can neither add nor hide a claim.
+func (q *Querier) DIDsByEmailHash(ctx context.Context, h []byte, height int64, limit int) ([]string, *QueryResult, error) {
 	if len(h) != identity.EmailHashLength {
-		return "", nil, fmt.Errorf("email hash has %d bytes, want %d", len(h), identity.EmailHashLength)
+		return nil, nil, fmt.Errorf("email hash has %d bytes, want %d", len(h), identity.EmailHashLength)
 	}
-	res, err := q.Get(ctx, identity.EmailIndexKey(h), height)
+	prefix := identity.EmailIndexPrefix(h)
+	entries, res, err := q.Scan(ctx, prefix, height, limit)
 	if err != nil {
-		return "", nil, err
+		return nil, nil, err
 	}
-	if res.Value == nil {
-		return "", res, fmt.Errorf("%w: no DID for that email at height %d", ErrNotFound, res.Height)
+	dids, err := emailClaimants(prefix, entries)
+	if err != nil {
+		return nil, res, err
 	}
-	did := string(res.Value)
-	if err := identity.ParseDID(did); err != nil {
-		return "", res, fmt.Errorf("email index holds an invalid DID: %w", err)
+	return dids, res, nil
+}
+
+// emailClaimants returns the DIDs that end the email index keys of entries,
+// all under prefix (an EmailIndexPrefix), in the entries' order.
+func emailClaimants(prefix []byte, entries []Entry) ([]string, error) {
+	out := make([]string, 0, len(entries))
+	for _, e := range entries {
+		part := e.Key[len(prefix):]
+		if len(part) != identity.DIDLength+1 || int(part[0]) != identity.DIDLength {
+			return nil, fmt.Errorf("malformed email index key %X", e.Key)
+		}
+		did := string(part[1:])
+		if err := identity.ParseDID(did); err != nil {
+			return nil, fmt.Errorf("email index key %X holds an invalid DID: %w", e.Key, err)
+		}
+		out = append(out, did)
 	}
-	return did, res, nil
+	return out, nil
 }

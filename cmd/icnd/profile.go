@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/client/profile"
 	"github.com/intercooperative/icnd/modules/identity"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
@@ -52,7 +53,9 @@ salt, the field names, the nonces and the ciphertexts; never a value.
 --email stores the address as an encrypted "email" field and, for lookup with
 "icnd query identity did-by-email", a salted Argon2id hash of it (trimmed and
 lower-cased). Anyone who guesses the address can confirm it from that hash: give
---email only if being found by it is what you want.
+--email only if being found by it is what you want. The lookup lists every DID
+that claims an address; nothing checks a claim, so others may claim yours too
+(and cannot stop you claiming it).
 
 The password is asked twice on the terminal; --password-file reads it from the
 first line of a file instead, for scripts. A forgotten password cannot be
@@ -240,18 +243,47 @@ nothing.`,
 	return cmd
 }
 
+// defaultEmailLookupLimit bounds the DIDs did-by-email lists unless told
+// otherwise: anyone can claim any email hash, so the list is as long as
+// claimants make it.
+const defaultEmailLookupLimit = 100
+
+// emailClaimNote is what a did-by-email answer says about itself.
+const emailClaimNote = "a claim proves nothing about ownership: anyone can put any email hash in a profile"
+
+// emailLookupView is the answer of did-by-email.
+type emailLookupView struct {
+	DIDs []string `json:"dids"`
+	Note string   `json:"note"`
+}
+
 func queryDIDByEmailCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "did-by-email EMAIL",
-		Short: "Find the DID whose profile indexes an email address",
-		Long: `Find the DID whose profile carries the hash of EMAIL. The address is trimmed and
-lower-cased, then hashed here with Argon2id and the chain's email salt (this
-takes a moment and 64 MiB of memory); only the hash is sent to the node. The
-index records what a DID claimed, not a verified address.`,
+		Short: "List the DIDs whose profiles claim an email address",
+		Long: `List, in DID order, every DID whose profile carries the hash of EMAIL. The
+address is trimmed and lower-cased, then hashed here with Argon2id and the
+chain's email salt (this takes a moment and 64 MiB of memory); only the hash is
+sent to the node.
+
+A claim proves nothing about ownership: anyone who knows or guesses an address
+can compute its hash and put it in their own profile, so the list may name
+DIDs that do not own the address, and its owner may not be listed. Use the
+answer as a hint, and confirm ownership another way (a credential from someone
+who checked the address, or asking the person). See docs/profiles.md.
+
+With --prove the list is proven complete: each entry and each gap between
+entries is proven against the same verified header, so a node can neither add
+nor hide a claim. An email nobody claims gives an empty list. More than --limit
+claims is an error.`,
 		Example: `  icnd query identity did-by-email ada@example.org
   icnd query identity did-by-email ada@example.org --prove --output json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := limit(cmd)
+			if err != nil {
+				return err
+			}
 			c, err := dial(cmd)
 			if err != nil {
 				return err
@@ -270,13 +302,20 @@ index records what a DID claimed, not a verified address.`,
 				return err
 			}
 			height, _ := cmd.Flags().GetInt64(flagHeight)
-			did, res, err := q.DIDByEmailHash(cmd.Context(), hash, height)
-			out := struct {
-				DID string `json:"did"`
-			}{did}
-			return queryResult(cmd, res, err, "a DID for that email", out, func() { fmt.Println(did) })
+			dids, res, err := q.DIDsByEmailHash(cmd.Context(), hash, height, n)
+			if errors.Is(err, client.ErrScanLimit) {
+				err = fmt.Errorf("%w: more than %d DIDs claim that email; raise --%s to list them", err, n, flagLimit)
+			}
+			view := emailLookupView{DIDs: dids, Note: emailClaimNote}
+			return queryResult(cmd, res, err, "DIDs claiming that email", view, func() {
+				for _, did := range dids {
+					fmt.Println(did)
+				}
+				fmt.Fprintf(os.Stderr, "%d DIDs claim that email at height %d; %s\n", len(dids), res.Height, emailClaimNote)
+			})
 		},
 	}
 	addQueryFlags(cmd)
+	cmd.Flags().Int(flagLimit, defaultEmailLookupLimit, "list at most this many DIDs; more is an error")
 	return cmd
 }

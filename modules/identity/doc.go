@@ -25,8 +25,8 @@
 //
 // Profiles (profile_keys.go):
 //
-//	0x10 0x50 | len | did         -> Profile (ciphertexts only)
-//	0x10 0x51 | len | email hash  -> did (index: who carries the hash)
+//	0x10 0x50 | len | did                     -> Profile (ciphertexts only)
+//	0x10 0x51 | len | email hash | len | did  -> 0x01 (index: DIDs that claim the hash)
 //
 // A credential is anchored here, by its issuer and CID, and not also in
 // the dag module: the status record is the anchor, and a dag entry would
@@ -63,7 +63,8 @@
 //     deleted: an issuer anchors a CID once for ever; the record under
 //     CredentialKey(issuer, cid) names that issuer and cid;
 //   - an email index entry exists exactly for each profile with an email
-//     hash and names that profile's DID; no hash is on two profiles;
+//     hash, under that hash and that profile's DID; several profiles may
+//     carry one hash (a claim proves nothing, so none may lock others out);
 //   - a profile holds what the client sealed (client/profile): the module
 //     checks sizes, but cannot tell a ciphertext from plaintext, so keeping
 //     plaintext off the chain rests on the client encrypting.

@@ -17,7 +17,12 @@ var (
 	ErrInvalidNonce = modules.Register(Codespace, 54, "invalid profile field nonce")
 	// ErrInvalidCiphertext: a field's ciphertext is shorter than the GCM tag or longer than MaxProfileCiphertextLength.
 	ErrInvalidCiphertext = modules.Register(Codespace, 55, "invalid profile field ciphertext size")
-	// ErrEmailTaken: another DID's profile already carries the email hash.
+	// ErrEmailTaken is no longer returned. It refused an email hash that
+	// another DID's profile already carried; since the per-chain salt lets
+	// anyone compute the hash of a known or guessed address (and a pending
+	// set_profile shows it in the mempool), that let anyone claim someone
+	// else's email first and lock its owner out. The index now lists every
+	// DID that claims a hash. Kept registered because codes are never reused.
 	ErrEmailTaken = modules.Register(Codespace, 56, "email hash belongs to another did")
 	// ErrNoProfile: the DID has no profile.
 	ErrNoProfile = modules.Register(Codespace, 57, "no profile")

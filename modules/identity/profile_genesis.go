@@ -11,11 +11,11 @@ import (
 
 // validateProfiles checks genesis profiles: each as MsgSetProfile would
 // have stored it, for a registered DID (registered reports whether a DID is
-// a genesis DID), at most one per DID, and no email hash on two profiles.
-// The email index is not part of genesis: InitGenesis rebuilds it.
+// a genesis DID), and at most one per DID. Profiles may share an email hash:
+// the index lists every DID that claims one. The email index is not part of
+// genesis: InitGenesis rebuilds it.
 func validateProfiles(profiles []*identityv1.Profile, registered func(string) bool) error {
 	dids := make(map[string]bool, len(profiles))
-	emails := make(map[string]string, len(profiles))
 	for i, p := range profiles {
 		if p == nil {
 			return ErrInvalidGenesis.Wrapf("profile %d is null", i)
@@ -33,18 +33,12 @@ func validateProfiles(profiles []*identityv1.Profile, registered func(string) bo
 		if p.UpdatedHeight < 0 {
 			return ErrInvalidGenesis.Wrapf("profile of %s: negative height", p.Did)
 		}
-		if len(p.EmailHash) > 0 {
-			if other, ok := emails[string(p.EmailHash)]; ok {
-				return ErrInvalidGenesis.Wrapf("profiles of %s and %s carry the same email hash", other, p.Did)
-			}
-			emails[string(p.EmailHash)] = p.Did
-		}
 	}
 	return nil
 }
 
-// initProfiles stores validated genesis profiles, and their email index
-// entries, in DID order.
+// initProfiles stores validated genesis profiles, and one email index entry
+// for each profile with an email hash, in DID order.
 func (k *Keeper) initProfiles(ctx modules.Context, profiles []*identityv1.Profile) error {
 	sorted := append([]*identityv1.Profile(nil), profiles...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Did < sorted[j].Did })

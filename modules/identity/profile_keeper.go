@@ -6,6 +6,7 @@ import (
 
 	"github.com/intercooperative/icnd/modules"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
+	"github.com/intercooperative/icnd/store"
 )
 
 // Profile loads did's profile. It returns ErrNoProfile when none is stored,
@@ -23,30 +24,46 @@ func (k *Keeper) Profile(ctx modules.Context, did string) (*identityv1.Profile, 
 	return p, nil
 }
 
-// DIDByEmail returns the DID whose profile carries the email hash h, and
-// false when none does.
-func (k *Keeper) DIDByEmail(ctx modules.Context, h []byte) (string, bool) {
-	bz := ctx.Store.Get(EmailIndexKey(h))
-	return string(bz), bz != nil
+// DIDsByEmail returns, in DID order, the DIDs whose profiles carry the
+// email hash h: every DID that claims it, which proves nothing about who
+// owns the address (docs/profiles.md, section 3). It reads at most limit
+// entries and reports more when further DIDs claim h. A malformed index key
+// is a broken invariant, returned as a plain error. The caller owns the
+// returned slice.
+func (k *Keeper) DIDsByEmail(ctx modules.Context, h []byte, limit int) (dids []string, more bool, err error) {
+	prefix := EmailIndexPrefix(h)
+	it := ctx.Store.Iterator(prefix, store.PrefixEnd(prefix))
+	defer func() {
+		if cerr := it.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("identity: iterate %x: %w", prefix, cerr)
+		}
+	}()
+	for ; it.Valid(); it.Next() {
+		if len(dids) == limit {
+			return dids, true, nil
+		}
+		did, ok := lastDID(it.Key())
+		if !ok || len(it.Key()) != len(prefix)+1+DIDLength {
+			return nil, false, fmt.Errorf("identity: malformed email index key %x", it.Key())
+		}
+		dids = append(dids, did)
+	}
+	return dids, false, nil
 }
 
-// SetProfile replaces the signer's profile with m and moves its email index
-// entry: the old hash's entry is deleted, the new one written. An email
-// hash already indexed for another DID is refused (ErrEmailTaken). The
+// SetProfile replaces the signer's profile with m and moves the signer's
+// email index entry: its entry under the old hash is deleted, one under the
+// new hash written. Other DIDs' entries are never read or touched: the
+// index is not unique, so claiming a hash first locks nobody out. The
 // message must have passed ValidateSetProfile.
 func (k *Keeper) SetProfile(ctx modules.Context, m *identityv1.MsgSetProfile) error {
 	did := ctx.Signer
-	if len(m.EmailHash) > 0 {
-		if owner, ok := k.DIDByEmail(ctx, m.EmailHash); ok && owner != did {
-			return ErrEmailTaken.Wrapf("the email hash is indexed for another DID")
-		}
-	}
 	old, err := k.loadProfileIfAny(ctx, did)
 	if err != nil {
 		return err
 	}
 	if old != nil && len(old.EmailHash) > 0 && !bytes.Equal(old.EmailHash, m.EmailHash) {
-		ctx.Store.Delete(EmailIndexKey(old.EmailHash))
+		ctx.Store.Delete(EmailIndexKey(old.EmailHash, did))
 	}
 	p := &identityv1.Profile{
 		Did:           did,
@@ -62,8 +79,8 @@ func (k *Keeper) SetProfile(ctx modules.Context, m *identityv1.MsgSetProfile) er
 	return nil
 }
 
-// EraseProfile deletes the signer's profile and its email index entry from
-// the current state. Earlier versions of the state, and the blocks that
+// EraseProfile deletes the signer's profile and the signer's email index
+// entry from the current state; other DIDs' claims of the same hash stay. Earlier versions of the state, and the blocks that
 // carried the profile, still hold them (docs/profiles.md).
 func (k *Keeper) EraseProfile(ctx modules.Context) error {
 	did := ctx.Signer
@@ -72,7 +89,7 @@ func (k *Keeper) EraseProfile(ctx modules.Context) error {
 		return err
 	}
 	if len(p.EmailHash) > 0 {
-		ctx.Store.Delete(EmailIndexKey(p.EmailHash))
+		ctx.Store.Delete(EmailIndexKey(p.EmailHash, did))
 	}
 	ctx.Store.Delete(ProfileKey(did))
 	ctx.Emit(EventProfileErased{DID: did})
@@ -87,7 +104,8 @@ func (k *Keeper) loadProfileIfAny(ctx modules.Context, did string) (*identityv1.
 	return k.Profile(ctx, did)
 }
 
-// setProfile stores p and its email index entry, if it has an email hash.
+// setProfile stores p and, if it has an email hash, p's DID's entry in the
+// email index.
 func (k *Keeper) setProfile(ctx modules.Context, p *identityv1.Profile) error {
 	bz, err := p.Marshal()
 	if err != nil {
@@ -95,7 +113,7 @@ func (k *Keeper) setProfile(ctx modules.Context, p *identityv1.Profile) error {
 	}
 	ctx.Store.Set(ProfileKey(p.Did), bz)
 	if len(p.EmailHash) > 0 {
-		ctx.Store.Set(EmailIndexKey(p.EmailHash), []byte(p.Did))
+		ctx.Store.Set(EmailIndexKey(p.EmailHash, p.Did), emailClaimMarker)
 	}
 	return nil
 }

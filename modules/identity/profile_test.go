@@ -78,7 +78,7 @@ func TestSubPrefixesAreDistinct(t *testing.T) {
 		"freeze":       FreezeKey(did, other),
 		"credential":   CredentialKey(did, make([]byte, credentialCIDLength)),
 		"profile":      ProfileKey(did),
-		"email index":  EmailIndexKey(make([]byte, EmailHashLength)),
+		"email index":  EmailIndexKey(make([]byte, EmailHashLength), did),
 	}
 	seen := map[byte]string{}
 	for name, key := range families {
@@ -89,5 +89,61 @@ func TestSubPrefixesAreDistinct(t *testing.T) {
 			t.Errorf("%s and %s share sub-prefix %#x", name, prev, key[1])
 		}
 		seen[key[1]] = name
+	}
+}
+
+// TestEmailIndexIsNotUnique checks that genesis accepts profiles sharing an
+// email hash and rebuilds one index entry per claimant, that DIDsByEmail
+// lists the claimants in DID order within its limit, and that replacing or
+// erasing a profile moves or deletes the signer's entry only.
+func TestEmailIndexIsNotUnique(t *testing.T) {
+	g, alice, bob, carol, _, _ := orgTestGenesis()
+	salt := make([]byte, ProfileSaltLength)
+	shared, other := make([]byte, EmailHashLength), make([]byte, EmailHashLength)
+	shared[0], other[0] = 1, 2
+	g.Profiles = []*identityv1.Profile{
+		{Did: carol, Salt: salt, EmailHash: shared},
+		{Did: alice, Salt: salt, EmailHash: shared},
+		{Did: bob, Salt: salt, Fields: []*identityv1.ProfileField{sealedField("city", 20)}},
+	}
+	k, _, ctx := orgTestKeeper(t, g)
+	sorted := []string{alice, carol}
+	if alice > carol {
+		sorted = []string{carol, alice}
+	}
+	lookup := func(h []byte, limit int) ([]string, bool) {
+		t.Helper()
+		dids, more, err := k.DIDsByEmail(ctx(2, ""), h, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dids, more
+	}
+	if got, more := lookup(shared, 10); strings.Join(got, ",") != strings.Join(sorted, ",") || more {
+		t.Fatalf("after genesis: %v (more %v), want %v", got, more, sorted)
+	}
+	if got, more := lookup(shared, 1); len(got) != 1 || got[0] != sorted[0] || !more {
+		t.Fatalf("limit 1: %v (more %v), want %s and more", got, more, sorted[0])
+	}
+
+	set := &identityv1.MsgSetProfile{Salt: salt, EmailHash: shared}
+	if err := k.SetProfile(ctx(3, bob), set); err != nil {
+		t.Fatalf("bob claims a hash two DIDs claim: %v", err)
+	}
+	if got, _ := lookup(shared, 10); len(got) != 3 {
+		t.Fatalf("after bob's claim: %v", got)
+	}
+	set.EmailHash = other
+	if err := k.SetProfile(ctx(4, alice), set); err != nil {
+		t.Fatal(err)
+	}
+	if err := k.EraseProfile(ctx(5, carol)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := lookup(shared, 10); len(got) != 1 || got[0] != bob {
+		t.Fatalf("after alice moved and carol erased: %v, want [%s]", got, bob)
+	}
+	if got, _ := lookup(other, 10); len(got) != 1 || got[0] != alice {
+		t.Fatalf("alice's new hash: %v", got)
 	}
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -81,11 +82,20 @@ func testCredentials(t *testing.T, n *network, txFlags []string) {
 	}
 }
 
-// testProfile sets node0's encrypted profile with an email through the
-// CLI, reads it back decrypted on another node, finds node0 by its email,
-// refuses a wrong password, and erases the profile.
+// testProfile has a new DID, mallory, claim node0's email first; sets
+// node0's encrypted profile with that email through the CLI (mallory's
+// claim does not stop it), reads it back decrypted on another node, lists
+// both claimants of the email with --prove, refuses a wrong password, and
+// erases node0's profile, after which only mallory's claim is listed.
 func testProfile(t *testing.T, n *network, txFlags []string) {
 	node0 := n.manifest.Nodes[0]
+	var mallory struct {
+		DID string `json:"did"`
+	}
+	decodeJSON(t, runCLI(t, "keys", "add", "mallory", "--keyring-backend", "test", "--output", "json", "--home", node0.Home), &mallory)
+	if res := n.txJSON(t, 0, append([]string{"tx", "identity", "register", "--key", "mallory"}, txFlags...)...); res.Code != 0 {
+		t.Fatalf("register mallory: %+v", res)
+	}
 	dir := t.TempDir()
 	password, wrong := filepath.Join(dir, "pw"), filepath.Join(dir, "wrong")
 	if err := os.WriteFile(password, []byte("correct horse battery\n"), 0o600); err != nil {
@@ -94,7 +104,13 @@ func testProfile(t *testing.T, n *network, txFlags []string) {
 	if err := os.WriteFile(wrong, []byte("incorrect horse\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res := n.txJSON(t, 0, append([]string{"tx", "identity", "set-profile", "--field", "name=Node Zero", "--field", "city=Montréal",
+	asMallory := []string{"--from", "mallory", "--sponsor", node0.KeyName, "--keyring-backend", "test", "--yes", "--output", "json"}
+	res := n.txJSON(t, 0, append([]string{"tx", "identity", "set-profile", "--field", "name=Node Zero",
+		"--email", "node0@example.org", "--password-file", wrong}, asMallory...)...)
+	if res.Code != 0 {
+		t.Fatalf("mallory's set-profile: %+v", res)
+	}
+	res = n.txJSON(t, 0, append([]string{"tx", "identity", "set-profile", "--field", "name=Node Zero", "--field", "city=Montréal",
 		"--email", "Node0@Example.org", "--password-file", password}, txFlags...)...)
 	if res.Code != 0 {
 		t.Fatalf("set-profile: %+v", res)
@@ -114,11 +130,24 @@ func testProfile(t *testing.T, n *network, txFlags []string) {
 	if err == nil || !strings.Contains(stderr, "wrong password") {
 		t.Fatalf("decrypt with a wrong password: err %v, stderr %q", err, stderr)
 	}
-	if out := n.cli(t, 3, "query", "identity", "did-by-email", " node0@EXAMPLE.org"); strings.TrimSpace(out) != node0.DID {
-		t.Fatalf("did-by-email = %q, want %s", out, node0.DID)
+	claimants := []string{node0.DID, mallory.DID}
+	sort.Strings(claimants)
+	out, verdict := n.cliBoth(t, 3, "query", "identity", "did-by-email", " node0@EXAMPLE.org", "--prove")
+	if strings.Join(strings.Fields(out), " ") != strings.Join(claimants, " ") ||
+		!strings.Contains(verdict, "proof verified") || !strings.Contains(verdict, "proves nothing about ownership") {
+		t.Fatalf("did-by-email:\nstdout:\n%s\nstderr:\n%s\nwant %q", out, verdict, claimants)
 	}
 	if res := n.txJSON(t, 0, append([]string{"tx", "identity", "erase-profile"}, txFlags...)...); res.Code != 0 {
 		t.Fatalf("erase-profile: %+v", res)
+	}
+	var lookup struct {
+		Result struct {
+			DIDs []string `json:"dids"`
+		} `json:"result"`
+	}
+	decodeJSON(t, n.cli(t, 1, "query", "identity", "did-by-email", "node0@example.org", "--prove", "--output", "json"), &lookup)
+	if len(lookup.Result.DIDs) != 1 || lookup.Result.DIDs[0] != mallory.DID {
+		t.Fatalf("did-by-email after node0 erased: %q, want only %s", lookup.Result.DIDs, mallory.DID)
 	}
 	_, _, err = runCLIResult("query", "identity", "profile", node0.DID, "--home", node0.Home, "--node", node0.RPC)
 	if err == nil {
