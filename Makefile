@@ -68,10 +68,11 @@ localnet: build
 localnet-stop:
 	localnet/run.sh stop
 
+# The benchmarks are not run by go test: run each once first so that they
+# keep working, then every test (the closing lines are the full run's).
 test:
-	$(GO) test -timeout 15m ./...
-	@# The benchmarks are not run by go test; run each once so that they keep working.
 	$(GO) test ./app -run '^$$' -bench 'DecodeTx|Pipeline|Commit/entries=10000$$' -benchtime 2x
+	$(GO) test -timeout 15m ./...
 
 # Throughput: the same 4-validator loopback network with icnd and with
 # CometBFT's kvstore, the same offered load; see docs/PERFORMANCE.md.
