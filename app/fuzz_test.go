@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"errors"
+	"github.com/intercooperative/icnd/store"
 	"testing"
 
 	"github.com/intercooperative/icnd/app"
@@ -44,21 +46,31 @@ func FuzzDecodeTx(f *testing.F) {
 // stops the node, and the app hash must stay deterministic.
 // Seed corpus: testdata/fuzz/FuzzPipeline.
 func FuzzPipeline(f *testing.F) {
-	alice := newAccount(1)
-	genesis := genesisFor(f, 1_000_000, alice)
+	alice, bob := newAccount(1), newAccount(2)
+	genesis := genesisFor(f, 1_000_000, alice, bob)
 	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, anchorMsg(testCID(f, "seed"), "doc")))
-	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, registerMsg(testChainID, newAccount(2).priv)))
-	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, addKeyMsg(alice.did, "key-2", newAccount(3).priv), revokeKeyMsg(alice.did, "key-1")))
+	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, registerMsg(testChainID, newAccount(3).priv)))
+	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, addKeyMsg(alice.did, "key-2", newAccount(4).priv), revokeKeyMsg(alice.did, "key-1")))
 	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, createOrgMsg("coop", cooperative, identity.DeriveOrgDID("", "root"))))
 	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, issueMsg(testCID(f, "vc"), alice.did, alice.did, "SelfCredential"), sealedShapeProfileMsg()))
+	f.Add(sponsorTx(f, alice, sponsorOf(bob, bob), bob.priv, nil, anchorMsg(testCID(f, "sponsored"), "doc")))
 	f.Add([]byte("garbage"))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		a, _ := newTestApp(t, genesis)
-		b, _ := newTestApp(t, genesis)
+		a, b := newFuzzApp(t, genesis), newFuzzApp(t, genesis)
 		check := a.CheckTx(raw)
-		if a.ProcessProposal(1, genesisTime, [][]byte{raw}, []byte("h")) == nil && check.Code != 0 {
-			t.Fatalf("proposal accepted a tx CheckTx refused: %s", check.Log)
+		if check.Broken() {
+			t.Fatalf("CheckTx reports a broken invariant: %s", check.Log)
 		}
+		// CheckTx (next height, committed state) and a proposal holding
+		// only this transaction judge it on the same state: they agree.
+		proposalErr := a.ProcessProposal(1, genesisTime, [][]byte{raw}, []byte("h"))
+		if proposalErr != nil && !errors.Is(proposalErr, app.ErrRejectProposal) {
+			t.Fatalf("ProcessProposal error that would stop the node: %v", proposalErr)
+		}
+		if (check.Code == 0) != (proposalErr == nil) {
+			t.Fatalf("CheckTx code %d (%s) but proposal error %v", check.Code, check.Log, proposalErr)
+		}
+		// The reuse path (a) and fresh execution (b) agree.
 		ra, ha, err := a.FinalizeBlock(1, genesisTime, [][]byte{raw}, []byte("h"))
 		if err != nil {
 			t.Fatalf("FinalizeBlock error: %v", err)
@@ -67,11 +79,26 @@ func FuzzPipeline(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if string(ha) != string(hb) || ra[0].Code != rb[0].Code {
-			t.Fatalf("nondeterministic result")
-		}
-		if check.Code == 0 && ra[0].Codespace == app.Codespace {
-			t.Fatalf("CheckTx accepted, FinalizeBlock refused: %s", ra[0].Log)
+		if string(ha) != string(hb) || ra[0].Code != rb[0].Code || ra[0].Codespace != rb[0].Codespace {
+			t.Fatalf("nondeterministic result: %s/%d vs %s/%d", ra[0].Codespace, ra[0].Code, rb[0].Codespace, rb[0].Code)
 		}
 	})
+}
+
+// newFuzzApp is newTestApp with small caches: fuzzing builds two apps per
+// input, and the default caches would dominate its time.
+func newFuzzApp(t *testing.T, genesis []byte) *app.App {
+	t.Helper()
+	cms, err := store.Open(memDB(), store.Options{CacheSize: 1000, StateCacheSize: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(cms, app.Options{SigCacheSize: 64, TxCacheBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.InitChain(testChainID, 1, genesisTime, genesis); err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
