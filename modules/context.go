@@ -18,8 +18,15 @@ type Context struct {
 	// Time is the block time from the header; never the local clock.
 	Time time.Time
 	// Signer is the DID that signed the transaction being executed, or ""
-	// outside a transaction (genesis, end of block).
+	// when no one signed: genesis, end of block, and messages that
+	// governance executes for an organization. It is for records of who
+	// acted (fees, "registered_by"), never for authorization.
 	Signer string
+	// Authority is the DID on whose behalf the message runs. In a plain
+	// transaction it equals Signer; when governance executes an
+	// organization's passed proposal it is the organization's DID and
+	// Signer is "". Handlers authorize against Authority, never Signer.
+	Authority string
 	// Store is the state visible to this execution: a cache layer that the
 	// app writes through or discards.
 	Store store.KVStore
@@ -40,9 +47,19 @@ func (c Context) WithStore(kv store.KVStore) Context {
 	return c
 }
 
-// WithSigner returns a copy of c for a transaction signed by did.
+// WithSigner returns a copy of c for a transaction signed by did, which
+// acts on its own behalf: Signer and Authority are both did.
 func (c Context) WithSigner(did string) Context {
 	c.Signer = did
+	c.Authority = did
+	return c
+}
+
+// WithAuthority returns a copy of c in which messages run on behalf of did
+// with no signer: how governance executes an organization's proposal.
+func (c Context) WithAuthority(did string) Context {
+	c.Signer = ""
+	c.Authority = did
 	return c
 }
 
