@@ -2,7 +2,6 @@ package app
 
 import (
 	"errors"
-	"strconv"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
@@ -11,19 +10,23 @@ import (
 	"github.com/intercooperative/icnd/modules/mana"
 )
 
-// EventTx is emitted for every authenticated transaction.
-type EventTx struct {
-	Signer   string
-	Sequence uint64
+// Event types of this package, as CometBFT and clients see them.
+const (
+	EventTypeTx = "icn.tx"
+)
+
+func init() {
+	modules.RegisterEvent(EventTx{})
 }
 
-// Event implements modules.TypedEvent.
-func (e EventTx) Event() modules.Event {
-	return modules.Event{Type: "icn.tx", Attributes: []modules.Attribute{
-		{Key: "signer", Value: e.Signer, Index: true},
-		{Key: "sequence", Value: strconv.FormatUint(e.Sequence, 10)},
-	}}
+// EventTx is emitted for every authenticated transaction.
+type EventTx struct {
+	Signer   string `event:"signer,index"`
+	Sequence uint64 `event:"sequence"`
 }
+
+// EventType implements modules.TypedEvent.
+func (EventTx) EventType() string { return EventTypeTx }
 
 // signingKey returns the key tx is signed with, if its signer may sign now:
 // registered, not deactivated, the key known and not revoked.

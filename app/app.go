@@ -39,6 +39,9 @@ type App struct {
 	mana     *mana.Keeper
 	dag      *dag.Keeper
 
+	// msgs is the message table built from the modules' rows.
+	msgs *msgTable
+
 	sigs *sigCache
 
 	// checkState is what CheckTx validates against: the last committed
@@ -70,19 +73,19 @@ func New(cms *store.CommitStore, opts Options) (*App, error) {
 	if opts.TxCacheBytes == 0 {
 		opts.TxCacheBytes = 32 << 20
 	}
-	memberships := &identityMemberships{}
-	manaKeeper := mana.NewKeeper(memberships, neutralReputation{})
 	a := &App{
-		cms:      cms,
-		identity: identity.NewKeeper(manaKeeper),
-		mana:     manaKeeper,
-		dag:      dag.NewKeeper(),
-		sigs:     newSigCache(opts.SigCacheSize),
-		decoded:  newTxCache(opts.TxCacheBytes),
+		cms:     cms,
+		sigs:    newSigCache(opts.SigCacheSize),
+		decoded: newTxCache(opts.TxCacheBytes),
 
 		proposalMaxTxs: opts.ProposalMaxTxs,
 	}
-	memberships.identity = a.identity
+	a.wireKeepers()
+	msgs, err := newMsgTable(a.messageRows())
+	if err != nil {
+		return nil, err
+	}
+	a.msgs = msgs
 	if last := cms.LastCommitID(); last.Version > 0 {
 		ro, err := cms.ReadOnlyAt(last.Version)
 		if err != nil {
@@ -119,6 +122,26 @@ func (a *App) Mana() *mana.Keeper { return a.mana }
 
 // DAG returns the dag keeper.
 func (a *App) DAG() *dag.Keeper { return a.dag }
+
+// wireKeepers builds the modules' keepers and connects each to the
+// interfaces it declares in its expected.go. Identity needs mana to open
+// accounts and mana needs identity for memberships, so the adapter is
+// filled in once both exist.
+func (a *App) wireKeepers() {
+	memberships := &identityMemberships{}
+	a.mana = mana.NewKeeper(memberships, neutralReputation{})
+	a.identity = identity.NewKeeper(a.mana)
+	a.dag = dag.NewKeeper()
+	memberships.identity = a.identity
+}
+
+// messageRows collects every module's rows of the message table.
+func (a *App) messageRows() []modules.Msg {
+	var rows []modules.Msg
+	rows = append(rows, a.identity.Messages()...)
+	rows = append(rows, a.dag.Messages()...)
+	return rows
+}
 
 func (a *App) resetCheckState() error {
 	last := a.cms.LastCommitID()
@@ -360,7 +383,7 @@ func (a *App) deliver(base modules.Context, block *store.Cache, tx *DecodedTx) (
 				return res, nil
 			}
 		}
-		if err := a.route(msgCtx, m); err != nil {
+		if err := tx.rows[i].Handle(msgCtx, m); err != nil {
 			// The charge and sequence bump in txCache stay.
 			txCache.Write()
 			res := errResult(wrapMsgErr(i, err))

@@ -34,7 +34,7 @@ func revokeCredentialMsg(c []byte, issuer, reason string) *txv1.Msg {
 // wantDecodeCode checks that raw is refused before execution with want.
 func wantDecodeCode(t *testing.T, raw []byte, want *modules.Error) {
 	t.Helper()
-	_, err := app.DecodeTx(raw)
+	_, err := newDecoder(t).DecodeTx(raw)
 	space, code := modules.ResultCode(err)
 	if space != want.Codespace() || code != want.Code() {
 		t.Fatalf("want %s/%d (%s), got %s/%d: %v", want.Codespace(), want.Code(), want, space, code, err)

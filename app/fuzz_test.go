@@ -2,8 +2,9 @@ package app_test
 
 import (
 	"errors"
-	"github.com/intercooperative/icnd/store"
 	"testing"
+
+	"github.com/intercooperative/icnd/store"
 
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/client/profile"
@@ -27,8 +28,9 @@ func FuzzDecodeTx(f *testing.F) {
 	f.Add(alice.signTx(f, txOpts{seq: u64(4)}, issueMsg(testCID(f, "vc"), root, alice.did, "MembershipCredential"),
 		revokeCredentialMsg(testCID(f, "vc"), root, "left"), sealedShapeProfileMsg(), profile.EraseProfileMsg()))
 	f.Add([]byte{})
+	dec := newDecoder(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		tx, err := app.DecodeTx(raw)
+		tx, err := dec.DecodeTx(raw)
 		if err != nil {
 			if space, _ := modules.ResultCode(err); space == modules.CodespaceInternal {
 				t.Fatalf("decode error without a registered code: %v", err)

@@ -98,6 +98,21 @@ func newTestApp(t testing.TB, genesis []byte) (*app.App, *store.CommitStore) {
 	return a, cms
 }
 
+// newDecoder returns an App with an empty store, for its stateless
+// DecodeTx alone.
+func newDecoder(t testing.TB) *app.App {
+	t.Helper()
+	cms, err := store.Open(idb.NewMemDB(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(cms, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // txOpts adjust a transaction before signing.
 type txOpts struct {
 	chainID  string

@@ -18,7 +18,7 @@ import (
 // capacity away again.
 func TestMembershipDrivesCapacity(t *testing.T) {
 	w := newSponsorWorld(t)
-	p := mana.DefaultParams()
+	p := mana.DefaultParams(app.MessageSpecs())
 	coopBonus := p.MembershipBonuses[1]
 	fedBonus := p.MembershipBonuses[2]
 	if coopBonus.Kind != mana.KindCooperative || fedBonus.Kind != mana.KindFederation {
@@ -67,7 +67,7 @@ func TestMembershipDrivesCapacity(t *testing.T) {
 	leave := &txv1.Msg{Sum: &txv1.Msg_LeaveOrganization{LeaveOrganization: &identityv1.MsgLeaveOrganization{Org: coop}}}
 	w.bob.seq = 1
 	own := w.bob.signTx(t, txOpts{}, leave)
-	cost := mana.TxCost(p, len(own), []string{app.MsgLeaveOrganization})
+	cost := mana.TxCost(p, len(own), []string{"leave_organization"})
 	wait := int64((cost + coopBonus.Rate - 1) / coopBonus.Rate)
 	for a.LastCommit().Version < joined+wait-1 {
 		block(t, a)

@@ -105,9 +105,10 @@ func TestDecodeErrors(t *testing.T) {
 		{"bad link", rawTx(t, body(anchorMsg(testCID(t, "x"), "doc", []byte{9})), auth, sig), dag.ErrInvalidCID},
 		{"register short key", rawTx(t, body(&txv1.Msg{Sum: &txv1.Msg_RegisterDid{RegisterDid: &identityv1.MsgRegisterDID{PublicKey: []byte{1}, ProofOfPossession: sig}}}), auth, sig), identity.ErrInvalidPublicKey},
 	}
+	dec := newDecoder(t)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := app.DecodeTx(tc.raw)
+			_, err := dec.DecodeTx(tc.raw)
 			if err == nil {
 				t.Fatal("DecodeTx accepted the input")
 			}
@@ -117,7 +118,7 @@ func TestDecodeErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := app.DecodeTx(valid); err != nil {
+	if _, err := dec.DecodeTx(valid); err != nil {
 		t.Fatalf("valid tx refused: %v", err)
 	}
 }

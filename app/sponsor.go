@@ -10,6 +10,15 @@ import (
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
+// Event types of this package, as CometBFT and clients see them.
+const (
+	EventTypeSponsored = "icn.tx.sponsored"
+)
+
+func init() {
+	modules.RegisterEvent(EventSponsored{})
+}
+
 // A sponsored transaction names, in AuthInfo.sponsor, an account that pays
 // its mana instead of the signer (onboarding a member who has no mana yet),
 // and carries a second signature over the same sign bytes,
@@ -25,21 +34,15 @@ import (
 // after EventTx.
 type EventSponsored struct {
 	// Payer is the DID charged for the transaction.
-	Payer string
+	Payer string `event:"payer,index"`
 	// Sponsor is the DID whose key signed for the payer.
-	Sponsor string
+	Sponsor string `event:"sponsor"`
 	// Signer is the transaction's signer.
-	Signer string
+	Signer string `event:"signer"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventSponsored) Event() modules.Event {
-	return modules.Event{Type: "icn.tx.sponsored", Attributes: []modules.Attribute{
-		{Key: "payer", Value: e.Payer, Index: true},
-		{Key: "sponsor", Value: e.Sponsor},
-		{Key: "signer", Value: e.Signer},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventSponsored) EventType() string { return EventTypeSponsored }
 
 // validateSponsor is the stateless check of a transaction's sponsor: either
 // no sponsor and no sponsor signature, or a sponsor whose payer and signer

@@ -217,7 +217,7 @@ func TestSponsoredTxChargesThePayer(t *testing.T) {
 			wantCode(t, res[0], nil)
 			after := readAccounts(t, a, w.bob.did, tc.payer)
 
-			cost := mana.TxCost(mana.DefaultParams(), len(raw), []string{app.MsgAnchor})
+			cost := mana.TxCost(mana.DefaultParams(app.MessageSpecs()), len(raw), []string{"anchor"})
 			if got := mana.Effective(before[1], 2) - after[1].Balance; got != cost {
 				t.Fatalf("payer charged %d, want %d", got, cost)
 			}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
-	"github.com/intercooperative/icnd/modules/dag"
+	"github.com/intercooperative/icnd/modules"
 	"github.com/intercooperative/icnd/modules/identity"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
@@ -29,6 +29,8 @@ type DecodedTx struct {
 	SponsorSignature []byte
 	// MsgNames names each message as in the Msg oneof ("anchor", ...).
 	MsgNames []string
+	// rows are the message table's rows of the messages, in order.
+	rows []*modules.Msg
 
 	bodyBytes, authBytes []byte
 }
@@ -52,12 +54,12 @@ func SignBytes(chainID string, bodyBytes, authBytes []byte) []byte {
 
 // DecodeTx decodes raw and runs every check that needs no state. It never
 // panics on any input; every error it returns carries a registered code.
-func DecodeTx(raw []byte) (*DecodedTx, error) {
-	return decodeTx(raw, nil)
+func (a *App) DecodeTx(raw []byte) (*DecodedTx, error) {
+	return a.msgs.decodeTx(raw, nil)
 }
 
 // decodeTx is DecodeTx with the hash of raw when the caller has it.
-func decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, error) {
+func (t *msgTable) decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, error) {
 	if len(raw) > MaxTxBytes {
 		return nil, ErrTxTooLarge.Wrapf("%d bytes, max %d", len(raw), MaxTxBytes)
 	}
@@ -98,12 +100,16 @@ func decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, error) {
 		return nil, ErrTooManyMessages.Wrapf("%d messages, max %d", len(body.Messages), MaxMessages)
 	}
 	names := make([]string, len(body.Messages))
+	rows := make([]*modules.Msg, len(body.Messages))
 	for i, m := range body.Messages {
-		name, err := validateMsg(m)
+		r, err := t.row(m)
 		if err != nil {
 			return nil, wrapMsgErr(i, err)
 		}
-		names[i] = name
+		if err := r.Validate(m); err != nil {
+			return nil, wrapMsgErr(i, err)
+		}
+		names[i], rows[i] = r.Name, r
 	}
 	if hash == nil {
 		sum := sha256.Sum256(raw)
@@ -117,110 +123,10 @@ func decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, error) {
 		Signature:        tx.Signature,
 		SponsorSignature: tx.SponsorSignature,
 		MsgNames:         names,
+		rows:             rows,
 		bodyBytes:        tx.BodyBytes,
 		authBytes:        tx.AuthInfoBytes,
 	}, nil
-}
-
-// validateMsg runs a message's stateless checks and returns its name.
-func validateMsg(m *txv1.Msg) (string, error) {
-	switch sum := m.GetSum().(type) {
-	case *txv1.Msg_RegisterDid:
-		return MsgRegisterDID, identity.ValidateRegisterDID(sum.RegisterDid)
-	case *txv1.Msg_Anchor:
-		return MsgAnchor, dag.ValidateAnchor(sum.Anchor)
-	case *txv1.Msg_AddKey:
-		return MsgAddKey, identity.ValidateAddKey(sum.AddKey)
-	case *txv1.Msg_RotateKey:
-		return MsgRotateKey, identity.ValidateRotateKey(sum.RotateKey)
-	case *txv1.Msg_RevokeKey:
-		return MsgRevokeKey, identity.ValidateRevokeKey(sum.RevokeKey)
-	case *txv1.Msg_DeactivateDid:
-		return MsgDeactivateDID, identity.ValidateDeactivateDID(sum.DeactivateDid)
-	case *txv1.Msg_CreateOrganization:
-		return MsgCreateOrganization, identity.ValidateCreateOrganization(sum.CreateOrganization)
-	case *txv1.Msg_InviteMember:
-		return MsgInviteMember, identity.ValidateInviteMember(sum.InviteMember)
-	case *txv1.Msg_AcceptInvitation:
-		return MsgAcceptInvitation, identity.ValidateAcceptInvitation(sum.AcceptInvitation)
-	case *txv1.Msg_LeaveOrganization:
-		return MsgLeaveOrganization, identity.ValidateLeaveOrganization(sum.LeaveOrganization)
-	case *txv1.Msg_RemoveMember:
-		return MsgRemoveMember, identity.ValidateRemoveMember(sum.RemoveMember)
-	case *txv1.Msg_GrantRole:
-		return MsgGrantRole, identity.ValidateGrantRole(sum.GrantRole)
-	case *txv1.Msg_RevokeRole:
-		return MsgRevokeRole, identity.ValidateRevokeRole(sum.RevokeRole)
-	case *txv1.Msg_TransferControl:
-		return MsgTransferControl, identity.ValidateTransferControl(sum.TransferControl)
-	case *txv1.Msg_FreezeAccount:
-		return MsgFreezeAccount, identity.ValidateFreezeAccount(sum.FreezeAccount)
-	case *txv1.Msg_UnfreezeAccount:
-		return MsgUnfreezeAccount, identity.ValidateUnfreezeAccount(sum.UnfreezeAccount)
-	case *txv1.Msg_AppealFreeze:
-		return MsgAppealFreeze, identity.ValidateAppealFreeze(sum.AppealFreeze)
-	case *txv1.Msg_IssueCredential:
-		return MsgIssueCredential, identity.ValidateIssueCredential(sum.IssueCredential)
-	case *txv1.Msg_RevokeCredential:
-		return MsgRevokeCredential, identity.ValidateRevokeCredential(sum.RevokeCredential)
-	case *txv1.Msg_SetProfile:
-		return MsgSetProfile, identity.ValidateSetProfile(sum.SetProfile)
-	case *txv1.Msg_EraseProfile:
-		// MsgEraseProfile has no fields to check.
-		return MsgEraseProfile, nil
-	default:
-		return "", ErrUnknownMessage
-	}
-}
-
-// Message names, as the fields of the Msg oneof; the mana cost table uses them.
-const (
-	MsgRegisterDID = "register_did"
-	MsgAnchor      = "anchor"
-)
-
-// Message names of the DID document lifecycle.
-const (
-	MsgAddKey        = "add_key"
-	MsgRotateKey     = "rotate_key"
-	MsgRevokeKey     = "revoke_key"
-	MsgDeactivateDID = "deactivate_did"
-)
-
-// Message names of organizations, membership, control and compliance
-// freezes.
-const (
-	MsgCreateOrganization = "create_organization"
-	MsgInviteMember       = "invite_member"
-	MsgAcceptInvitation   = "accept_invitation"
-	MsgLeaveOrganization  = "leave_organization"
-	MsgRemoveMember       = "remove_member"
-	MsgGrantRole          = "grant_role"
-	MsgRevokeRole         = "revoke_role"
-	MsgTransferControl    = "transfer_control"
-	MsgFreezeAccount      = "freeze_account"
-	MsgUnfreezeAccount    = "unfreeze_account"
-	MsgAppealFreeze       = "appeal_freeze"
-)
-
-// Message names of verifiable credentials and encrypted profiles.
-const (
-	MsgIssueCredential  = "issue_credential"
-	MsgRevokeCredential = "revoke_credential"
-	MsgSetProfile       = "set_profile"
-	MsgEraseProfile     = "erase_profile"
-)
-
-// KnownMessages is every message name the app executes.
-func KnownMessages() map[string]bool {
-	return map[string]bool{
-		MsgRegisterDID: true, MsgAnchor: true,
-		MsgAddKey: true, MsgRotateKey: true, MsgRevokeKey: true, MsgDeactivateDID: true,
-		MsgCreateOrganization: true, MsgInviteMember: true, MsgAcceptInvitation: true,
-		MsgLeaveOrganization: true, MsgRemoveMember: true, MsgGrantRole: true, MsgRevokeRole: true,
-		MsgTransferControl: true, MsgFreezeAccount: true, MsgUnfreezeAccount: true, MsgAppealFreeze: true,
-		MsgIssueCredential: true, MsgRevokeCredential: true, MsgSetProfile: true, MsgEraseProfile: true,
-	}
 }
 
 type canonical interface {

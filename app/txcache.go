@@ -47,11 +47,11 @@ func (c *txCache) add(tx *DecodedTx) {
 // accepted the same bytes before. It adds nothing to the cache.
 func (a *App) decode(raw []byte) (*DecodedTx, error) {
 	if len(raw) > MaxTxBytes {
-		return DecodeTx(raw)
+		return a.msgs.decodeTx(raw, nil)
 	}
 	hash := sha256.Sum256(raw)
 	if tx := a.decoded.get(hash); tx != nil {
 		return tx, nil
 	}
-	return decodeTx(raw, &hash)
+	return a.msgs.decodeTx(raw, &hash)
 }

@@ -1,25 +1,25 @@
 package dag
 
 import (
-	"strconv"
-
 	"github.com/intercooperative/icnd/modules"
 )
 
-// EventAnchored is emitted when a CID is anchored.
-type EventAnchored struct {
-	CID        string
-	Kind       string
-	Links      int
-	AnchoredBy string
+// Event types of this package, as CometBFT and clients see them.
+const (
+	EventTypeAnchored = "icn.dag.anchored"
+)
+
+func init() {
+	modules.RegisterEvent(EventAnchored{})
 }
 
-// Event implements modules.TypedEvent.
-func (e EventAnchored) Event() modules.Event {
-	return modules.Event{Type: "icn.dag.anchored", Attributes: []modules.Attribute{
-		{Key: "cid", Value: e.CID, Index: true},
-		{Key: "kind", Value: e.Kind, Index: true},
-		{Key: "links", Value: strconv.Itoa(e.Links)},
-		{Key: "anchored_by", Value: e.AnchoredBy},
-	}}
+// EventAnchored is emitted when a CID is anchored.
+type EventAnchored struct {
+	CID        string `event:"cid,index"`
+	Kind       string `event:"kind,index"`
+	Links      int    `event:"links"`
+	AnchoredBy string `event:"anchored_by"`
 }
+
+// EventType implements modules.TypedEvent.
+func (EventAnchored) EventType() string { return EventTypeAnchored }

@@ -6,11 +6,12 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/intercooperative/icnd/modules"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 )
 
 func TestDerive(t *testing.T) {
-	p := DefaultParams() // community 10000/20, cooperative 20000/50, federation 50000/100
+	p := DefaultParams(testMsgs) // community 10000/20, cooperative 20000/50, federation 50000/100
 	const neutral = NeutralReputation
 	cases := []struct {
 		name              string
@@ -86,7 +87,7 @@ func TestCreateAccountDerivesCapacity(t *testing.T) {
 
 	// With a base grant in params and a membership already recorded (an
 	// organization's DID registered into a federation, say), both count.
-	p := DefaultParams()
+	p := DefaultParams(testMsgs)
 	p.NewAccountCapacity, p.NewAccountRate = 100, 1
 	if err := e.k.SetParams(e.ctx(5), p); err != nil {
 		t.Fatal(err)
@@ -196,10 +197,9 @@ func TestMembershipChangedErrors(t *testing.T) {
 }
 
 func TestValidateParamsCapsAndBonuses(t *testing.T) {
-	known := map[string]bool{"anchor": true}
+	known := []modules.MsgSpec{{Name: "anchor", Cost: 10}}
 	mutate := func(f func(p *manav1.Params)) *manav1.Params {
-		p := DefaultParams()
-		p.MsgCosts = nil
+		p := DefaultParams(known)
 		f(p)
 		return p
 	}

@@ -149,9 +149,11 @@ func (k *Keeper) closeEscrow(ctx modules.Context, id []byte, e *manav1.Escrow, t
 		}
 	}
 	ctx.Store.Delete(EscrowKey(id))
-	ctx.Emit(EventEscrowClosed{
-		ID: id, Owner: e.Owner, To: to, Refunded: refund,
-		Amount: e.Amount, Credited: credited, Burned: e.Amount - credited,
-	})
+	closed := EscrowClosed{ID: id, Owner: e.Owner, To: to, Amount: e.Amount, Credited: credited, Burned: e.Amount - credited}
+	if refund {
+		ctx.Emit(EventEscrowRefunded(closed))
+	} else {
+		ctx.Emit(EventEscrowReleased(closed))
+	}
 	return nil
 }

@@ -38,9 +38,10 @@ type Genesis struct {
 	Escrows  []GenesisEscrow  `json:"escrows,omitempty"`
 }
 
-// DefaultGenesis has the default params and no accounts.
-func DefaultGenesis() Genesis {
-	return Genesis{Params: DefaultParams(), Accounts: []GenesisAccount{}}
+// DefaultGenesis has the default params for the app's messages and no
+// accounts.
+func DefaultGenesis(msgs []modules.MsgSpec) Genesis {
+	return Genesis{Params: DefaultParams(msgs), Accounts: []GenesisAccount{}}
 }
 
 // Validate checks the mana genesis against the message names the app knows
@@ -49,8 +50,8 @@ func DefaultGenesis() Genesis {
 // has a valid unique id, a positive amount and a registered owner. Whether
 // each balance fits under its account's ceiling depends on the genesis
 // memberships, so InitGenesis checks that.
-func (g Genesis) Validate(knownMsgs, dids map[string]bool) error {
-	if err := ValidateParams(g.Params, knownMsgs); err != nil {
+func (g Genesis) Validate(msgs []modules.MsgSpec, dids map[string]bool) error {
+	if err := ValidateParams(g.Params, msgs); err != nil {
 		return ErrInvalidGenesis.Wrapf("%v", err)
 	}
 	seen := make(map[string]bool, len(g.Accounts))

@@ -8,23 +8,15 @@ import (
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 )
 
-func genesisKnown() map[string]bool {
-	known := map[string]bool{}
-	for _, row := range DefaultParams().MsgCosts {
-		known[row.Msg] = true
-	}
-	return known
-}
-
 func TestGenesisValidate(t *testing.T) {
 	dids := map[string]bool{alice: true, bob: true}
 	good := func() Genesis {
-		g := DefaultGenesis()
+		g := DefaultGenesis(testMsgs)
 		g.Accounts = []GenesisAccount{{DID: alice, Balance: 900, Capacity: 1000, Rate: 1}}
 		g.Escrows = []GenesisEscrow{{ID: []byte("job-1"), Owner: alice, Amount: 100, Height: 3}}
 		return g
 	}
-	if err := good().Validate(genesisKnown(), dids); err != nil {
+	if err := good().Validate(testMsgs, dids); err != nil {
 		t.Fatal(err)
 	}
 	bad := map[string]func(g *Genesis){
@@ -42,9 +34,9 @@ func TestGenesisValidate(t *testing.T) {
 	for name, mutate := range bad {
 		t.Run(name, func(t *testing.T) {
 			g := good()
-			g.Params = DefaultParams()
+			g.Params = DefaultParams(testMsgs)
 			mutate(&g)
-			wantErr(t, g.Validate(genesisKnown(), dids), ErrInvalidGenesis)
+			wantErr(t, g.Validate(testMsgs, dids), ErrInvalidGenesis)
 		})
 	}
 }
@@ -52,7 +44,7 @@ func TestGenesisValidate(t *testing.T) {
 func TestGenesisDerivesAndRoundTrips(t *testing.T) {
 	e := newEnv(t)
 	e.memberships[bob] = []string{KindCooperative}
-	g := DefaultGenesis()
+	g := DefaultGenesis(testMsgs)
 	g.Accounts = []GenesisAccount{
 		{DID: alice, Balance: 900, Capacity: 1000, Rate: 1},
 		// Bob's balance fits only because his cooperative adds 20000.
@@ -92,7 +84,7 @@ func TestGenesisDerivesAndRoundTrips(t *testing.T) {
 
 func TestInitGenesisRefusesBalanceAboveCeiling(t *testing.T) {
 	e := newEnv(t)
-	g := DefaultGenesis()
+	g := DefaultGenesis(testMsgs)
 	g.Accounts = []GenesisAccount{{DID: alice, Balance: 800, Capacity: 1000}}
 	g.Escrows = []GenesisEscrow{{ID: []byte("job-1"), Owner: alice, Amount: 300}}
 	wantErr(t, e.k.InitGenesis(e.ctx(1), g, []string{alice}), ErrInvalidGenesis)

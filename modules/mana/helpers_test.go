@@ -63,7 +63,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() { _ = cms.Close() })
 	e := &env{kv: cms.Working(), memberships: fakeMemberships{}, reputation: fakeReputation{}}
 	e.k = NewKeeper(e.memberships, e.reputation)
-	if err := e.k.SetParams(e.ctx(1), DefaultParams()); err != nil {
+	if err := e.k.SetParams(e.ctx(1), DefaultParams(testMsgs)); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -129,4 +129,12 @@ func attr(t *testing.T, ev modules.Event, key string) string {
 	}
 	t.Fatalf("event %s has no attribute %q", ev.Type, key)
 	return ""
+}
+
+// testMsgs stands for the app's message table: the names and default
+// costs of the messages these tests charge for.
+var testMsgs = []modules.MsgSpec{
+	{Name: "anchor", Cost: 10},
+	{Name: "leave_organization", Cost: 10},
+	{Name: "register_did", Cost: 100},
 }

@@ -2,40 +2,23 @@ package mana
 
 import (
 	"slices"
+	"sort"
+
+	"github.com/intercooperative/icnd/modules"
 
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 )
 
-// DefaultParams are the params a new genesis starts with. New accounts get
-// no capacity: mana follows membership, so a freshly registered DID that
-// belongs to nothing cannot spend the chain's capacity.
-func DefaultParams() *manav1.Params {
+// DefaultParams are the params a new genesis starts with, for the app's
+// messages msgs (the message table's specs). New accounts get no capacity:
+// mana follows membership, so a freshly registered DID that belongs to
+// nothing cannot spend the chain's capacity.
+func DefaultParams(msgs []modules.MsgSpec) *manav1.Params {
 	return &manav1.Params{
 		BaseTxCost:  10,
 		CostPerByte: 1,
-		MsgCosts: []*manav1.MsgCost{
-			{Msg: "accept_invitation", Cost: 20},
-			{Msg: "add_key", Cost: 50},
-			{Msg: "anchor", Cost: 10},
-			{Msg: "appeal_freeze", Cost: 10},
-			{Msg: "create_organization", Cost: 500},
-			{Msg: "deactivate_did", Cost: 10},
-			{Msg: "erase_profile", Cost: 10},
-			{Msg: "freeze_account", Cost: 20},
-			{Msg: "grant_role", Cost: 20},
-			{Msg: "invite_member", Cost: 20},
-			{Msg: "issue_credential", Cost: 50},
-			{Msg: "leave_organization", Cost: 10},
-			{Msg: "register_did", Cost: 100},
-			{Msg: "remove_member", Cost: 20},
-			{Msg: "revoke_credential", Cost: 20},
-			{Msg: "revoke_key", Cost: 10},
-			{Msg: "revoke_role", Cost: 10},
-			{Msg: "rotate_key", Cost: 50},
-			{Msg: "set_profile", Cost: 50},
-			{Msg: "transfer_control", Cost: 50},
-			{Msg: "unfreeze_account", Cost: 10},
-		},
+		MsgCosts:    DefaultCosts(msgs),
+
 		NewAccountCapacity: 0,
 		NewAccountRate:     0,
 		// One membership pays for a few dozen transactions at once and a
@@ -55,12 +38,23 @@ func DefaultParams() *manav1.Params {
 	}
 }
 
+// DefaultCosts is the cost table of msgs' default costs, sorted by name.
+func DefaultCosts(msgs []modules.MsgSpec) []*manav1.MsgCost {
+	out := make([]*manav1.MsgCost, len(msgs))
+	for i, m := range msgs {
+		out[i] = &manav1.MsgCost{Msg: m.Name, Cost: m.Cost}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Msg < out[j].Msg })
+	return out
+}
+
 // ValidateParams checks that every transaction costs something, that the
 // caps are usable (max_capacity and max_rate at least 1, max_reputation_bps
 // at least neutral), that the membership bonus table names known kinds,
 // sorted and unique, and that the cost table is sorted by message name,
-// without duplicates, and names only messages in known.
-func ValidateParams(p *manav1.Params, known map[string]bool) error {
+// without duplicates, with exactly one row for each message of msgs (the
+// app's message table): a message without a row would cost only the base.
+func ValidateParams(p *manav1.Params, msgs []modules.MsgSpec) error {
 	if p == nil {
 		return ErrInvalidParams.Wrapf("params are missing")
 	}
@@ -78,6 +72,10 @@ func ValidateParams(p *manav1.Params, known map[string]bool) error {
 	if err := validateBonuses(p.MembershipBonuses); err != nil {
 		return err
 	}
+	known := make(map[string]bool, len(msgs))
+	for _, m := range msgs {
+		known[m.Name] = true
+	}
 	for i, row := range p.MsgCosts {
 		if row == nil {
 			return ErrInvalidParams.Wrapf("cost row %d is null", i)
@@ -87,6 +85,14 @@ func ValidateParams(p *manav1.Params, known map[string]bool) error {
 		}
 		if i > 0 && p.MsgCosts[i-1].Msg >= row.Msg {
 			return ErrInvalidParams.Wrapf("cost rows must be sorted by message and unique: %q after %q", row.Msg, p.MsgCosts[i-1].Msg)
+		}
+	}
+	// Sorted, unique and known: one row each exactly when the counts agree.
+	if len(p.MsgCosts) != len(known) {
+		for _, m := range msgs {
+			if msgCostRow(p, m.Name) == nil {
+				return ErrInvalidParams.Wrapf("message %q has no cost row", m.Name)
+			}
 		}
 	}
 	return nil
@@ -122,14 +128,22 @@ func TxCost(p *manav1.Params, txBytes int, msgs []string) uint64 {
 }
 
 func msgCost(p *manav1.Params, name string) uint64 {
+	if row := msgCostRow(p, name); row != nil {
+		return row.Cost
+	}
+	return 0
+}
+
+// msgCostRow returns name's row of p's cost table, or nil.
+func msgCostRow(p *manav1.Params, name string) *manav1.MsgCost {
 	// The table is short and sorted; a linear scan beats a map here and
 	// keeps params a plain message.
 	for _, row := range p.MsgCosts {
 		if row.Msg == name {
-			return row.Cost
+			return row
 		}
 	}
-	return 0
+	return nil
 }
 
 func satAdd(a, b uint64) uint64 {

@@ -1,8 +1,11 @@
 package mana
 
 import (
+	"errors"
 	"math"
 	"testing"
+
+	"github.com/intercooperative/icnd/modules"
 
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 )
@@ -54,7 +57,7 @@ func TestBlocksUntilFull(t *testing.T) {
 }
 
 func TestTxCost(t *testing.T) {
-	p := DefaultParams()
+	p := DefaultParams(testMsgs)
 	if got, want := TxCost(p, 300, []string{"anchor"}), uint64(10+300+10); got != want {
 		t.Fatalf("TxCost = %d, want %d", got, want)
 	}
@@ -68,26 +71,34 @@ func TestTxCost(t *testing.T) {
 }
 
 func TestValidateParams(t *testing.T) {
-	// The default cost table names messages of every module; the app
-	// checks them against its own list (app.KnownMessages).
-	known := map[string]bool{"anchor": true, "register_did": true}
-	for _, row := range DefaultParams().MsgCosts {
-		known[row.Msg] = true
+	// The messages are given, not taken from the table under test, so
+	// that a missing or extra row can fail.
+	known := []modules.MsgSpec{{Name: "anchor", Cost: 10}, {Name: "register_did", Cost: 100}}
+	good := DefaultParams(known)
+	if got := len(good.MsgCosts); got != 2 || good.MsgCosts[0].Msg != "anchor" || good.MsgCosts[1].Cost != 100 {
+		t.Fatalf("DefaultParams cost table = %v, want anchor 10, register_did 100", good.MsgCosts)
 	}
-	if err := ValidateParams(DefaultParams(), known); err != nil {
+	if err := ValidateParams(good, known); err != nil {
 		t.Fatal(err)
 	}
-	bad := []*manav1.Params{
-		nil,
-		{BaseTxCost: 1, MsgCosts: []*manav1.MsgCost{{Msg: "nope", Cost: 1}}},
-		{BaseTxCost: 1, MsgCosts: []*manav1.MsgCost{{Msg: "register_did"}, {Msg: "anchor"}}},
-		{BaseTxCost: 1, MsgCosts: []*manav1.MsgCost{{Msg: "anchor"}, {Msg: "anchor"}}},
-		{BaseTxCost: 1, MsgCosts: []*manav1.MsgCost{nil}},
-		{BaseTxCost: 0},
+	with := func(rows ...*manav1.MsgCost) *manav1.Params {
+		p := DefaultParams(known)
+		p.MsgCosts = rows
+		return p
 	}
-	for i, p := range bad {
-		if err := ValidateParams(p, known); err == nil {
-			t.Errorf("case %d: invalid params accepted", i)
+	bad := map[string]*manav1.Params{
+		"nil":              nil,
+		"base cost 0":      {BaseTxCost: 0},
+		"unknown message":  with(&manav1.MsgCost{Msg: "anchor", Cost: 1}, &manav1.MsgCost{Msg: "nope", Cost: 1}, &manav1.MsgCost{Msg: "register_did", Cost: 1}),
+		"unsorted":         with(&manav1.MsgCost{Msg: "register_did"}, &manav1.MsgCost{Msg: "anchor"}),
+		"duplicate":        with(&manav1.MsgCost{Msg: "anchor"}, &manav1.MsgCost{Msg: "anchor"}, &manav1.MsgCost{Msg: "register_did"}),
+		"null row":         with(nil, &manav1.MsgCost{Msg: "register_did"}),
+		"missing message":  with(&manav1.MsgCost{Msg: "anchor", Cost: 1}),
+		"empty cost table": with(),
+	}
+	for name, p := range bad {
+		if err := ValidateParams(p, known); !errors.Is(err, ErrInvalidParams) {
+			t.Errorf("%s: got %v, want ErrInvalidParams", name, err)
 		}
 	}
 }

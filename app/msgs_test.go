@@ -1,0 +1,105 @@
+package app
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/mana"
+	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+)
+
+// TestMsgTableCoversOneof walks every case of the Msg oneof, by reflection
+// over the wrappers gogoproto generates, and checks that each reaches
+// exactly one row with a cost entry in the default params, and that every
+// row is reached by a case.
+func TestMsgTableCoversOneof(t *testing.T) {
+	a := &App{}
+	a.wireKeepers()
+	table, err := newMsgTable(a.messageRows())
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := mana.DefaultParams(table.specs())
+	reached := map[string]bool{}
+	wrappers := (*txv1.Msg)(nil).XXX_OneofWrappers()
+	if len(wrappers) == 0 {
+		t.Fatal("the Msg oneof has no cases")
+	}
+	for _, w := range wrappers {
+		wt := reflect.TypeOf(w).Elem()
+		field := wt.Field(0)
+		name := ""
+		for _, part := range strings.Split(field.Tag.Get("protobuf"), ",") {
+			if n, ok := strings.CutPrefix(part, "name="); ok {
+				name = n
+			}
+		}
+		// A wrapper holding an empty message of its case, as decoding
+		// an empty case produces.
+		wv := reflect.New(wt)
+		wv.Elem().Field(0).Set(reflect.New(field.Type.Elem()))
+		m := &txv1.Msg{}
+		reflect.ValueOf(m).Elem().FieldByName("Sum").Set(wv)
+
+		row, err := table.row(m)
+		if err != nil {
+			t.Errorf("case %s (%v): no row: %v", name, wt, err)
+			continue
+		}
+		if row.Name != name {
+			t.Errorf("case %s reaches row %q", name, row.Name)
+		}
+		if reached[row.Name] {
+			t.Errorf("row %q is reached by two cases", row.Name)
+		}
+		reached[row.Name] = true
+		if row.Cost == 0 {
+			t.Errorf("row %q has no cost", row.Name)
+		}
+		found := false
+		for _, c := range params.MsgCosts {
+			found = found || c.Msg == row.Name && c.Cost == row.Cost
+		}
+		if !found {
+			t.Errorf("row %q has no entry in the default cost table", row.Name)
+		}
+	}
+	for _, r := range table.rows {
+		if !reached[r.Name] {
+			t.Errorf("row %q is reached by no case of the oneof", r.Name)
+		}
+	}
+	if err := mana.ValidateParams(params, table.specs()); err != nil {
+		t.Fatalf("default params refused: %v", err)
+	}
+}
+
+// TestMsgTableRefusesInconsistentRows checks that the app will not start
+// with a table that misses a case, has a row no case reaches, lists a
+// message twice or charges nothing for one.
+func TestMsgTableRefusesInconsistentRows(t *testing.T) {
+	a := &App{}
+	a.wireKeepers()
+	rows := a.messageRows()
+	noop := func(*txv1.Msg_Anchor) error { return nil }
+	extra := modules.NewMsg(modules.MsgSpec{Name: "teleport", Cost: 1},
+		func(*txv1.Msg) *txv1.Msg_Anchor { return nil }, noop, func(modules.Context, *txv1.Msg_Anchor) error { return nil })
+	zeroCost := append([]modules.Msg(nil), rows...)
+	zeroCost[0].Cost = 0
+	cases := map[string][]modules.Msg{
+		"missing row":  rows[1:],
+		"extra row":    append(append([]modules.Msg(nil), rows...), extra),
+		"row twice":    append(append([]modules.Msg(nil), rows...), rows[0]),
+		"cost of zero": zeroCost,
+	}
+	for name, rs := range cases {
+		if _, err := newMsgTable(rs); err == nil {
+			t.Errorf("%s: table accepted", name)
+		}
+	}
+	if _, err := newMsgTable(rows); err != nil {
+		t.Fatalf("the app's own rows refused: %v", err)
+	}
+}

@@ -1,0 +1,75 @@
+package modules
+
+import "encoding/json"
+
+// Module is one state-machine module as the app composes it. The app wires
+// its modules by hand, in one visible order (app/app.go), and that order is
+// the order of genesis, of exports and of the end-of-block hooks.
+//
+// A module that needs nothing at the end of a block does not implement
+// EndBlocker; a module that registers no DIDs does not implement
+// GenesisDIDs. There are no methods to stub.
+type Module interface {
+	// Name is the module's name: its genesis section, its codespace and
+	// the word its events start with ("icn.<name>.").
+	Name() string
+	// StorePrefix is the first byte of every key the module writes
+	// (keys.go in the module; modules/keys.go lists them all).
+	StorePrefix() byte
+	// Messages lists the module's rows of the message table; nil when it
+	// has no messages. The returned rows belong to the caller.
+	Messages() []Msg
+
+	// DefaultGenesis is the module's genesis section for a new chain.
+	DefaultGenesis(facts GenesisFacts) (json.RawMessage, error)
+	// ValidateGenesis checks raw on its own and against what the other
+	// sections establish (facts). It decodes strictly: an unknown field is
+	// an error. Errors carry the module's registered genesis code.
+	ValidateGenesis(raw json.RawMessage, facts GenesisFacts) error
+	// InitGenesis writes a validated section into ctx.Store.
+	InitGenesis(ctx Context, raw json.RawMessage, facts GenesisFacts) error
+	// ExportGenesis reads the module's state in ctx.Store back into a
+	// section that InitGenesis turns into the same state.
+	ExportGenesis(ctx Context) (json.RawMessage, error)
+}
+
+// GenesisDIDs is implemented by a module whose genesis registers DIDs (the
+// did module's documents, the org module's organizations), so that the
+// other sections can be checked against the set of registered DIDs.
+type GenesisDIDs interface {
+	// GenesisDIDs returns the DIDs raw registers. raw may not have been
+	// validated yet: a decode error is returned as ValidateGenesis would.
+	GenesisDIDs(raw json.RawMessage) ([]string, error)
+}
+
+// EndBlocker is implemented by a module with work to do after each block's
+// transactions: scheduled work that falls due (Schedule), tallies,
+// deadlines. The app runs the hooks in module order, each in a cache layer
+// of its own over the block's state, after the last transaction; their
+// events are block events. An error from a hook, whatever its code, is a
+// broken invariant: the node stops rather than commit a block whose
+// scheduled work was not done. A hook has no signer and no authority.
+type EndBlocker interface {
+	EndBlock(ctx Context) error
+}
+
+// GenesisFacts is what every genesis section may be checked against: facts
+// that other sections or the app establish.
+type GenesisFacts struct {
+	// DIDs holds every DID the genesis registers (GenesisDIDs of each
+	// module). Empty for DefaultGenesis.
+	DIDs map[string]bool
+	// Messages are the app's message rows' names and default costs, sorted
+	// by name.
+	Messages []MsgSpec
+}
+
+// KnownMessage reports whether name is a message of the app's table.
+func (f GenesisFacts) KnownMessage(name string) bool {
+	for _, m := range f.Messages {
+		if m.Name == name {
+			return true
+		}
+	}
+	return false
+}
