@@ -144,17 +144,18 @@ func (s *Application) ProcessProposal(_ context.Context, req *abcitypes.RequestP
 }
 
 // FinalizeBlock executes the decided block into the working tree and
-// returns its app hash; nothing is persisted until Commit.
+// returns its transactions' results, the end-of-block events and the app
+// hash; nothing is persisted until Commit.
 func (s *Application) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlock) (*abcitypes.ResponseFinalizeBlock, error) {
-	results, hash, err := s.app.FinalizeBlock(req.Height, req.Time, req.Txs, req.Hash)
+	block, err := s.app.FinalizeBlock(req.Height, req.Time, req.Txs, req.Hash)
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	out := make([]*abcitypes.ExecTxResult, len(results))
-	for i, r := range results {
+	out := make([]*abcitypes.ExecTxResult, len(block.TxResults))
+	for i, r := range block.TxResults {
 		out[i] = &abcitypes.ExecTxResult{Code: r.Code, Codespace: r.Codespace, Log: r.Log, Events: toABCIEvents(r.Events)}
 	}
-	return &abcitypes.ResponseFinalizeBlock{TxResults: out, AppHash: hash}, nil
+	return &abcitypes.ResponseFinalizeBlock{TxResults: out, Events: toABCIEvents(block.Events), AppHash: block.AppHash}, nil
 }
 
 // ExtendVote adds nothing: icnd uses no vote extensions.

@@ -39,6 +39,9 @@ type App struct {
 	mana     *mana.Keeper
 	dag      *dag.Keeper
 
+	// modules are the modules in their one order: genesis, export and
+	// the end-of-block hooks follow it.
+	modules []modules.Module
 	// msgs is the message table built from the modules' rows.
 	msgs *msgTable
 
@@ -133,13 +136,19 @@ func (a *App) wireKeepers() {
 	a.identity = identity.NewKeeper(a.mana)
 	a.dag = dag.NewKeeper()
 	memberships.identity = a.identity
+	a.modules = []modules.Module{
+		identity.NewModule(a.identity),
+		mana.NewModule(a.mana),
+		dag.NewModule(a.dag),
+	}
 }
 
 // messageRows collects every module's rows of the message table.
 func (a *App) messageRows() []modules.Msg {
 	var rows []modules.Msg
-	rows = append(rows, a.identity.Messages()...)
-	rows = append(rows, a.dag.Messages()...)
+	for _, m := range a.modules {
+		rows = append(rows, m.Messages()...)
+	}
 	return rows
 }
 
@@ -270,6 +279,19 @@ type executedBlock struct {
 	txs     int
 	cache   *store.Cache
 	results []TxResult
+	// events are the end-of-block hooks' events.
+	events []modules.Event
+}
+
+// BlockResult is what FinalizeBlock returns for a block.
+type BlockResult struct {
+	// TxResults has one result per transaction, in block order.
+	TxResults []TxResult
+	// Events are the block's own events, those of the end-of-block hooks
+	// (ResponseFinalizeBlock.events), in module order.
+	Events []modules.Event
+	// AppHash is the root hash of the working tree after the block.
+	AppHash []byte
 }
 
 // ProcessProposal accepts a block only if every transaction decodes and
@@ -298,29 +320,30 @@ func (a *App) proposalBase() store.KVStore {
 	return a.cms.Working()
 }
 
-// FinalizeBlock executes the block's transactions at height into the
-// working tree and returns one result per transaction and the new app hash.
+// FinalizeBlock executes the block at height into the working tree: its
+// transactions, then the end-of-block hooks. It returns one result per
+// transaction, the hooks' events and the new app hash.
 // When ProcessProposal executed the same block (same hash, height, time and
 // number of transactions) its result is written through instead of running
 // the block twice. A returned error means the node must stop.
-func (a *App) FinalizeBlock(height int64, blockTime time.Time, txs [][]byte, hash []byte) ([]TxResult, []byte, error) {
+func (a *App) FinalizeBlock(height int64, blockTime time.Time, txs [][]byte, hash []byte) (*BlockResult, error) {
 	if want := a.nextHeight(); height != want {
-		return nil, nil, fmt.Errorf("app: finalize height %d, but the next height is %d (last committed %d)", height, want, a.cms.LastCommitID().Version)
+		return nil, fmt.Errorf("app: finalize height %d, but the next height is %d (last committed %d)", height, want, a.cms.LastCommitID().Version)
 	}
 	if a.chainID == "" {
-		return nil, nil, errors.New("app: finalize before InitChain: chain id unknown")
+		return nil, errors.New("app: finalize before InitChain: chain id unknown")
 	}
 	b := a.executed
 	a.executed = nil
 	if b == nil || len(hash) == 0 || !bytes.Equal(b.hash, hash) || b.height != height || !b.time.Equal(blockTime) || b.txs != len(txs) {
 		var err error
 		if b, err = a.execute(height, blockTime, txs, false); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	b.cache.Write()
 	a.lastBlockTime = blockTime
-	return b.results, a.cms.WorkingHash(), nil
+	return &BlockResult{TxResults: b.results, Events: b.events, AppHash: a.cms.WorkingHash()}, nil
 }
 
 // execute runs txs as the block at height into a new cache over the working
@@ -356,7 +379,35 @@ func (a *App) execute(height int64, blockTime time.Time, txs [][]byte, strict bo
 		}
 		b.results[i] = res
 	}
+	events, err := a.endBlock(base)
+	if err != nil {
+		return nil, err
+	}
+	b.events = events
 	return b, nil
+}
+
+// endBlock runs each module's end-of-block hook, in module order, each in
+// a cache layer of its own over the block's state, written through when
+// the hook succeeds. It returns the hooks' events. A hook's error, whatever
+// its code, is a broken invariant: the block cannot be finished, so the
+// node must stop.
+func (a *App) endBlock(block modules.Context) ([]modules.Event, error) {
+	var events []modules.Event
+	for _, m := range a.modules {
+		hook, ok := m.(modules.EndBlocker)
+		if !ok {
+			continue
+		}
+		cache := store.NewCache(block.Store)
+		ctx := block.WithStore(cache)
+		if err := hook.EndBlock(ctx); err != nil {
+			return nil, fmt.Errorf("app: end of block %d: module %s: broken invariant: %w", block.Height, m.Name(), err)
+		}
+		cache.Write()
+		events = append(events, ctx.Events()...)
+	}
+	return events, nil
 }
 
 // deliver runs one decoded transaction in the block: ante in a tx cache,

@@ -52,7 +52,7 @@ func BenchmarkPipeline(b *testing.B) {
 		}
 		h := a.LastCommit().Version + 1
 		b.StartTimer()
-		res, _, err := a.FinalizeBlock(h, genesisTime, txs, nil)
+		res, _, err := finalize(a, h, genesisTime, txs, nil)
 		b.StopTimer()
 		if err != nil || res[0].Code != 0 {
 			b.Fatalf("%v %+v", err, res[0])
@@ -119,7 +119,7 @@ func benchCommit(b *testing.B, entries int) {
 			txs[j] = accts[j%len(accts)].signTx(b, txOpts{memo: padMemo}, anchorMsg(testCID(b, fmt.Sprint("c", i, "/", j)), "load"))
 		}
 		h := a.LastCommit().Version + 1
-		if _, _, err := a.FinalizeBlock(h, genesisTime, txs, nil); err != nil {
+		if _, _, err := finalize(a, h, genesisTime, txs, nil); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

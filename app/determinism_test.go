@@ -43,11 +43,11 @@ func TestDeterminism(t *testing.T) {
 	for i, txs := range blocks {
 		h := int64(i + 1)
 		ts := genesisTime.Add(time.Duration(h) * time.Second)
-		ra, ha, err := a.FinalizeBlock(h, ts, txs, nil)
+		ra, ha, err := finalize(a, h, ts, txs, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rb, hb, err := b.FinalizeBlock(h, ts, txs, nil)
+		rb, hb, err := finalize(b, h, ts, txs, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,7 +111,7 @@ func TestRestart(t *testing.T) {
 		block(t, a, txs...)
 	}
 	committed := a.LastCommit()
-	_, lostHash, err := a.FinalizeBlock(6, genesisTime.Add(6*time.Second), blocks[5], nil)
+	_, lostHash, err := finalize(a, 6, genesisTime.Add(6*time.Second), blocks[5], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestRestart(t *testing.T) {
 	if a.ChainID() != testChainID {
 		t.Fatalf("chain id after restart: %q", a.ChainID())
 	}
-	_, replayHash, err := a.FinalizeBlock(6, genesisTime.Add(6*time.Second), blocks[5], nil)
+	_, replayHash, err := finalize(a, 6, genesisTime.Add(6*time.Second), blocks[5], nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestRestart(t *testing.T) {
 	if _, err := a.InitChain(testChainID, 1, genesisTime, genesis); err == nil {
 		t.Fatal("InitChain accepted on a store with history")
 	}
-	if _, _, err := a.FinalizeBlock(9, genesisTime, nil, nil); err == nil {
+	if _, _, err := finalize(a, 9, genesisTime, nil, nil); err == nil {
 		t.Fatal("FinalizeBlock accepted a height gap")
 	}
 }
@@ -260,7 +260,7 @@ func TestExportRestart(t *testing.T) {
 	}
 	wantCode(t, b.CheckTx(old), app.ErrBadSequence)
 	// The restarted chain starts at the initial height.
-	res, _, err = b.FinalizeBlock(h+1, genesisTime, [][]byte{old, alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "new"), "doc"))}, nil)
+	res, _, err = finalize(b, h+1, genesisTime, [][]byte{old, alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "new"), "doc"))}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -270,7 +270,7 @@ func TestExportRestart(t *testing.T) {
 	if err != nil || id.Version != h+1 {
 		t.Fatalf("first commit of restarted chain: %+v %v", id, err)
 	}
-	if _, _, err := b.FinalizeBlock(1, genesisTime, nil, nil); err == nil {
+	if _, _, err := finalize(b, 1, genesisTime, nil, nil); err == nil {
 		t.Fatal("restarted chain accepted height 1")
 	}
 }
@@ -290,7 +290,7 @@ func TestProcessProposalReuse(t *testing.T) {
 	ts := genesisTime.Add(time.Second)
 
 	fresh, _ := newTestApp(t, g)
-	want, wantHash, err := fresh.FinalizeBlock(1, ts, txs, nil)
+	want, wantHash, err := finalize(fresh, 1, ts, txs, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +303,7 @@ func TestProcessProposalReuse(t *testing.T) {
 			if v := a.LastCommit().Version; v != 0 {
 				t.Fatalf("ProcessProposal committed: %d", v)
 			}
-			got, hash, err := a.FinalizeBlock(1, ts, txs, finalizeHash)
+			got, hash, err := finalize(a, 1, ts, txs, finalizeHash)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -336,7 +336,7 @@ func TestProposalThenOtherBlock(t *testing.T) {
 	ts := genesisTime.Add(time.Second)
 	freshResult := func(txs [][]byte) ([]app.TxResult, []byte) {
 		f, _ := newTestApp(t, g)
-		res, hash, err := f.FinalizeBlock(1, ts, txs, nil)
+		res, hash, err := finalize(f, 1, ts, txs, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -347,7 +347,7 @@ func TestProposalThenOtherBlock(t *testing.T) {
 	if err := a.ProcessProposal(1, ts, blockA, []byte("A")); err != nil {
 		t.Fatal(err)
 	}
-	gotB, gotBHash, err := a.FinalizeBlock(1, ts, blockB, []byte("B"))
+	gotB, gotBHash, err := finalize(a, 1, ts, blockB, []byte("B"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -363,7 +363,7 @@ func TestProposalThenOtherBlock(t *testing.T) {
 	if err := c.ProcessProposal(1, ts, [][]byte{[]byte("junk")}, []byte("C")); err == nil {
 		t.Fatal("junk proposal accepted")
 	}
-	gotA, gotAHash, err := c.FinalizeBlock(1, ts, blockA, []byte("A"))
+	gotA, gotAHash, err := finalize(c, 1, ts, blockA, []byte("A"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -375,7 +375,7 @@ func TestProposalThenOtherBlock(t *testing.T) {
 	if err := d.ProcessProposal(1, ts, blockA, []byte("A")); err != nil {
 		t.Fatal(err)
 	}
-	if _, hash, err := d.FinalizeBlock(1, ts.Add(time.Second), blockA, []byte("A")); err != nil || !bytes.Equal(hash, wantAHash) {
+	if _, hash, err := finalize(d, 1, ts.Add(time.Second), blockA, []byte("A")); err != nil || !bytes.Equal(hash, wantAHash) {
 		t.Fatalf("other block time: %v", err)
 	}
 }
@@ -397,11 +397,11 @@ func TestDeterminismThroughProposals(t *testing.T) {
 		if err := a.ProcessProposal(h, ts, txs, hash); err != nil {
 			t.Fatalf("height %d: proposal rejected: %v", h, err)
 		}
-		ra, ha, err := a.FinalizeBlock(h, ts, txs, hash)
+		ra, ha, err := finalize(a, h, ts, txs, hash)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rb, hb, err := b.FinalizeBlock(h, ts, txs, nil)
+		rb, hb, err := finalize(b, h, ts, txs, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -73,11 +73,11 @@ func FuzzPipeline(f *testing.F) {
 			t.Fatalf("CheckTx code %d (%s) but proposal error %v", check.Code, check.Log, proposalErr)
 		}
 		// The reuse path (a) and fresh execution (b) agree.
-		ra, ha, err := a.FinalizeBlock(1, genesisTime, [][]byte{raw}, []byte("h"))
+		ra, ha, err := finalize(a, 1, genesisTime, [][]byte{raw}, []byte("h"))
 		if err != nil {
 			t.Fatalf("FinalizeBlock error: %v", err)
 		}
-		rb, hb, err := b.FinalizeBlock(1, genesisTime, [][]byte{raw}, nil)
+		rb, hb, err := finalize(b, 1, genesisTime, [][]byte{raw}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"time"
 
 	"github.com/intercooperative/icnd/modules"
@@ -22,29 +23,47 @@ type GenesisState struct {
 	DAG      dag.Genesis      `json:"dag"`
 }
 
-// DefaultGenesis is an empty chain with default params.
+// DefaultGenesis is an empty chain with default params: each module's
+// DefaultGenesis.
 func DefaultGenesis() GenesisState {
-	return GenesisState{
-		Identity: identity.Genesis{Documents: nil},
-		Mana:     mana.DefaultGenesis(MessageSpecs()),
-		DAG:      dag.Genesis{},
+	a := newModuleSet()
+	sections := make(map[string]json.RawMessage, len(a.modules))
+	facts := modules.GenesisFacts{Messages: a.msgs.specs()}
+	for _, m := range a.modules {
+		raw, err := m.DefaultGenesis(facts)
+		if err != nil {
+			panic(fmt.Sprintf("app: default genesis of %s: %v", m.Name(), err))
+		}
+		sections[m.Name()] = raw
 	}
+	g, err := sectionsToState(sections)
+	if err != nil {
+		// The modules' own defaults always decode; this is a bug.
+		panic(fmt.Sprintf("app: default genesis: %v", err))
+	}
+	return g
 }
 
 // MessageSpecs returns the spec of every message the app executes, sorted
 // by name: the message table without its handlers.
 func MessageSpecs() []modules.MsgSpec {
-	// The keepers hold no state, so a throwaway set yields the same rows
-	// as a running App's.
+	return newModuleSet().msgs.specs()
+}
+
+// newModuleSet returns an App holding only its modules and message table,
+// for what needs them without a store (defaults, validation). The keepers
+// hold no state, so these are the same rows and rules as a running App's.
+func newModuleSet() *App {
 	a := &App{}
 	a.wireKeepers()
 	t, err := newMsgTable(a.messageRows())
 	if err != nil {
-		// The same table is built by New, which every test and node
-		// start runs first; an inconsistent table is a programming error.
+		// New builds the same table first on every start and in every
+		// test; an inconsistent table is a programming error.
 		panic(err)
 	}
-	return t.specs()
+	a.msgs = t
+	return a
 }
 
 // ParseGenesis decodes app_state strictly: unknown fields are an error, so
@@ -62,20 +81,69 @@ func ParseGenesis(raw []byte) (GenesisState, error) {
 	return g, nil
 }
 
-// Validate checks each module's genesis and that references between them
-// resolve: mana accounts and dag entries name registered DIDs.
+// Validate checks each module's section, in module order, and that
+// references between them resolve (GenesisFacts): what InitChain checks.
 func (g GenesisState) Validate() error {
-	if err := g.Identity.Validate(); err != nil {
-		return err
+	raw, err := json.Marshal(g)
+	if err != nil {
+		return fmt.Errorf("app_state: %w", err)
 	}
-	dids := make(map[string]bool)
-	for _, d := range g.Identity.DIDs() {
-		dids[d] = true
+	_, _, err = newModuleSet().validateGenesis(raw)
+	return err
+}
+
+// sectionsToState assembles module sections into the typed GenesisState.
+func sectionsToState(sections map[string]json.RawMessage) (GenesisState, error) {
+	raw, err := json.Marshal(sections)
+	if err != nil {
+		return GenesisState{}, err
 	}
-	if err := g.Mana.Validate(MessageSpecs(), dids); err != nil {
-		return err
+	return ParseGenesis(raw)
+}
+
+// validateGenesis splits app_state into the modules' sections, refusing a
+// section no module owns, establishes the facts the sections are checked
+// against (the registered DIDs, the message table) and validates each
+// module's section in module order.
+func (a *App) validateGenesis(appState []byte) (map[string]json.RawMessage, modules.GenesisFacts, error) {
+	var sections map[string]json.RawMessage
+	if err := json.Unmarshal(appState, &sections); err != nil {
+		return nil, modules.GenesisFacts{}, fmt.Errorf("app_state: %w", err)
 	}
-	return g.DAG.Validate(dids)
+	owned := make(map[string]bool, len(a.modules))
+	for _, m := range a.modules {
+		owned[m.Name()] = true
+	}
+	names := make([]string, 0, len(sections))
+	for name := range sections {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if !owned[name] {
+			return nil, modules.GenesisFacts{}, fmt.Errorf("app_state: unknown section %q", name)
+		}
+	}
+	facts := modules.GenesisFacts{DIDs: make(map[string]bool), Messages: a.msgs.specs()}
+	for _, m := range a.modules {
+		src, ok := m.(modules.GenesisDIDs)
+		if !ok {
+			continue
+		}
+		dids, err := src.GenesisDIDs(sections[m.Name()])
+		if err != nil {
+			return nil, modules.GenesisFacts{}, err
+		}
+		for _, d := range dids {
+			facts.DIDs[d] = true
+		}
+	}
+	for _, m := range a.modules {
+		if err := m.ValidateGenesis(sections[m.Name()], facts); err != nil {
+			return nil, modules.GenesisFacts{}, err
+		}
+	}
+	return sections, facts, nil
 }
 
 // chainIDKey records the chain id in the app's own prefix, so that a
@@ -100,11 +168,8 @@ func (a *App) InitChain(chainID string, initialHeight int64, genesisTime time.Ti
 	if chainID == "" || len(chainID) > MaxChainIDLength {
 		return nil, fmt.Errorf("app: chain id must have 1 to %d bytes", MaxChainIDLength)
 	}
-	g, err := ParseGenesis(appState)
+	sections, facts, err := a.validateGenesis(appState)
 	if err != nil {
-		return nil, err
-	}
-	if err := g.Validate(); err != nil {
 		return nil, err
 	}
 	if initialHeight < 1 {
@@ -115,14 +180,10 @@ func (a *App) InitChain(chainID string, initialHeight int64, genesisTime time.Ti
 	kv := a.cms.Working()
 	kv.Set(chainIDKey, []byte(chainID))
 	ctx := modules.NewContext(chainID, initialHeight, genesisTime, kv)
-	if err := a.identity.InitGenesis(ctx, g.Identity); err != nil {
-		return nil, err
-	}
-	if err := a.mana.InitGenesis(ctx, g.Mana, g.Identity.DIDs()); err != nil {
-		return nil, err
-	}
-	if err := a.dag.InitGenesis(ctx, g.DAG); err != nil {
-		return nil, err
+	for _, m := range a.modules {
+		if err := m.InitGenesis(ctx, sections[m.Name()], facts); err != nil {
+			return nil, fmt.Errorf("app: genesis of %s: %w", m.Name(), err)
+		}
 	}
 	a.lastBlockTime = genesisTime
 	return a.cms.WorkingHash(), nil
@@ -139,15 +200,15 @@ func (a *App) ExportGenesis(height int64) (GenesisState, int64, error) {
 		return GenesisState{}, 0, err
 	}
 	ctx := modules.NewContext(a.chainID, height, time.Time{}, ro)
-	var g GenesisState
-	if g.Identity, err = a.identity.ExportGenesis(ctx); err != nil {
-		return GenesisState{}, 0, err
+	sections := make(map[string]json.RawMessage, len(a.modules))
+	for _, m := range a.modules {
+		if sections[m.Name()], err = m.ExportGenesis(ctx); err != nil {
+			return GenesisState{}, 0, fmt.Errorf("app: export %s: %w", m.Name(), err)
+		}
 	}
-	if g.Mana, err = a.mana.ExportGenesis(ctx); err != nil {
-		return GenesisState{}, 0, err
-	}
-	if g.DAG, err = a.dag.ExportGenesis(ctx); err != nil {
-		return GenesisState{}, 0, err
+	g, err := sectionsToState(sections)
+	if err != nil {
+		return GenesisState{}, 0, fmt.Errorf("app: export: %w", err)
 	}
 	return g, height, nil
 }

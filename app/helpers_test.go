@@ -177,7 +177,7 @@ func registerMsg(chainID string, newKey ed25519.PrivateKey) *txv1.Msg {
 func block(t testing.TB, a *app.App, txs ...[]byte) ([]app.TxResult, []byte) {
 	t.Helper()
 	h := a.LastCommit().Version + 1
-	res, hash, err := a.FinalizeBlock(h, genesisTime.Add(time.Duration(h)*time.Second), txs, nil)
+	res, hash, err := finalize(a, h, genesisTime.Add(time.Duration(h)*time.Second), txs, nil)
 	if err != nil {
 		t.Fatalf("FinalizeBlock %d: %v", h, err)
 	}
@@ -215,11 +215,21 @@ func restartFromExport(t *testing.T, g app.GenesisState, h int64) *app.App {
 	if _, err := b.InitChain(testChainID, h+1, genesisTime, bz); err != nil {
 		t.Fatalf("InitChain from export: %v", err)
 	}
-	if _, _, err := b.FinalizeBlock(h+1, genesisTime, nil, nil); err != nil {
+	if _, _, err := finalize(b, h+1, genesisTime, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.Commit(); err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// finalize runs FinalizeBlock and returns the transactions' results and the
+// app hash, for tests that do not look at block events.
+func finalize(a *app.App, h int64, ts time.Time, txs [][]byte, hash []byte) ([]app.TxResult, []byte, error) {
+	b, err := a.FinalizeBlock(h, ts, txs, hash)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b.TxResults, b.AppHash, nil
 }

@@ -401,7 +401,7 @@ func TestBrokenStateStopsTheNode(t *testing.T) {
 	if err == nil || errors.Is(err, app.ErrRejectProposal) {
 		t.Fatalf("ProcessProposal: %v (want an error that is not a rejection)", err)
 	}
-	if _, _, err := a.FinalizeBlock(2, genesisTime, [][]byte{raw}, nil); err == nil {
+	if _, _, err := finalize(a, 2, genesisTime, [][]byte{raw}, nil); err == nil {
 		t.Fatal("FinalizeBlock returned no error")
 	}
 }

@@ -4,6 +4,9 @@ import (
 	"crypto/ed25519"
 	"testing"
 
+	idb "github.com/cosmos/iavl/db"
+	"github.com/intercooperative/icnd/store"
+
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/modules/identity"
 )
@@ -25,7 +28,15 @@ func TestBuildTxWithSponsor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx, err := app.DecodeTx(raw)
+	cms, err := store.Open(idb.NewMemDB(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err := app.New(cms, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, err := node.DecodeTx(raw)
 	if err != nil {
 		t.Fatalf("the node's decoder refuses the sponsored tx: %v", err)
 	}

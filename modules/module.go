@@ -1,6 +1,12 @@
 package modules
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"sort"
+)
 
 // Module is one state-machine module as the app composes it. The app wires
 // its modules by hand, in one visible order (app/app.go), and that order is
@@ -72,4 +78,33 @@ func (f GenesisFacts) KnownMessage(name string) bool {
 		}
 	}
 	return false
+}
+
+// DecodeGenesis decodes a genesis section strictly: an unknown field or
+// trailing data is an error, so that a misspelt field never silently
+// becomes a default. An absent section (empty raw) decodes as the zero
+// value.
+func DecodeGenesis(raw json.RawMessage, v any) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("trailing data after the JSON object")
+	}
+	return nil
+}
+
+// SortedDIDs returns the DIDs of facts in order.
+func (f GenesisFacts) SortedDIDs() []string {
+	out := make([]string, 0, len(f.DIDs))
+	for d := range f.DIDs {
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out
 }

@@ -167,7 +167,7 @@ func TestExport(t *testing.T) {
 	if _, err := a.InitChain(doc.ChainID, 1, doc.GenesisTime, doc.AppState); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := a.FinalizeBlock(1, doc.GenesisTime.Add(time.Second), nil, nil); err != nil {
+	if _, err := a.FinalizeBlock(1, doc.GenesisTime.Add(time.Second), nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := a.Commit(); err != nil {
