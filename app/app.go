@@ -198,23 +198,27 @@ func brokenErr(stage string, i int, r TxResult) error {
 	return fmt.Errorf("app: %s: tx %d: broken invariant: %s", stage, i, r.Log)
 }
 
-// CheckTx validates raw against the check state: decode, authenticate and
-// charge. Accepted transactions leave their sequence bump and charge in the
-// check state, so a signer can queue several transactions in one block.
-// Recheck runs the same code after Commit has reset the check state. A
-// Broken result means the node must stop.
+// CheckTx validates raw against the check state: decode, authenticate,
+// charge, and execute its messages as the block will. Accepted
+// transactions leave all their effects in the check state (the sequence
+// bump, the charge, and what the messages change), so that a signer can
+// queue several transactions in one block and a later transaction is
+// checked against the keys, freezes and documents the earlier ones leave:
+// a transaction signed with a key revoked earlier in the same block is
+// refused here, not gossiped to fail in a proposal uncharged. A failed
+// message does not refuse the transaction: it is valid, will be charged and
+// will fail in the block too. Recheck runs the same code after Commit has
+// reset the check state. A Broken result means the node must stop.
 func (a *App) CheckTx(raw []byte) TxResult {
 	tx, err := a.decode(raw)
 	if err != nil {
 		return errResult(err)
 	}
-	height := a.nextHeight()
-	cache := store.NewCache(a.checkState)
-	ctx := modules.NewContext(a.chainID, height, a.lastBlockTime, cache)
-	if err := a.ante(ctx, tx); err != nil {
-		return errResult(err)
+	base := modules.NewContext(a.chainID, a.nextHeight(), a.lastBlockTime, a.checkState)
+	res, anteErr := a.deliver(base, a.checkState, tx)
+	if anteErr != nil || res.Broken() {
+		return res
 	}
-	cache.Write()
 	// Only transactions that passed ante are remembered: refused ones cost
 	// their sender nothing, so they must not cost the node memory either.
 	a.decoded.add(tx)
