@@ -144,7 +144,7 @@ func TestABCIFlow(t *testing.T) {
 	for _, tc := range []struct {
 		key     []byte
 		present bool
-	}{{dag.EntryKey(c), true}, {dag.EntryKey([]byte("absent")), false}} {
+	}{{dag.EntryKey(c, did), true}, {dag.EntryKey(c, "did:icn:someone-else"), false}} {
 		q, err := s.Query(ctx, &abcitypes.RequestQuery{Path: app.QueryPathStore, Data: tc.key, Prove: true})
 		if err != nil || q.Code != 0 || q.Height != 1 {
 			t.Fatalf("Query: %+v %v", q, err)

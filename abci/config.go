@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 
 	"github.com/pelletier/go-toml/v2"
+
+	"github.com/intercooperative/icnd/store"
 )
 
 // AppConfigFile is the app's config file below the home directory, beside
@@ -29,9 +31,9 @@ type StoreConfig struct {
 	PruningKeepRecent uint64 `toml:"pruning-keep-recent" comment:"How many recent heights stay queryable (and provable); 0 keeps every height."`
 	// PruningInterval is how often, in blocks, old versions are deleted.
 	PruningInterval uint64 `toml:"pruning-interval" comment:"Delete versions older than the window every this many blocks."`
-	// StateCacheSize bounds how many keys of the latest state are kept in
-	// memory for reads.
-	StateCacheSize int `toml:"state-cache-size" comment:"Keys of the latest state whose values are kept in memory (reads of hot keys skip the IAVL tree)."`
+	// StateCacheBytes bounds the memory of the cache of the latest state's
+	// values, in bytes.
+	StateCacheBytes int `toml:"state-cache-bytes" comment:"Bytes of memory for values of the latest state (reads of hot keys skip the IAVL tree): keys, values and about 100 bytes per entry. Only reads of accepted transactions and of blocks enter it."`
 	// ProposalMaxTxs caps the transactions in blocks this node proposes.
 	ProposalMaxTxs int `toml:"proposal-max-txs" comment:"At most this many transactions in a block this node proposes (0: only the block byte limit). Keeps blocks short enough to process within the consensus timeouts when the mempool is full; blocks of other proposers are accepted whatever their size."`
 	// SigCacheSize bounds the verified-signature cache.
@@ -53,7 +55,7 @@ func DefaultAppConfig() AppConfig {
 			IAVLCacheSize:     200_000,
 			PruningKeepRecent: 100_000,
 			PruningInterval:   100,
-			StateCacheSize:    500_000,
+			StateCacheBytes:   store.DefaultStateCacheBytes,
 			SigCacheSize:      100_000,
 			ProposalMaxTxs:    2_000,
 		},
@@ -68,8 +70,8 @@ func (c AppConfig) Validate() error {
 	if c.Store.PruningKeepRecent > 0 && c.Store.PruningInterval == 0 {
 		return errors.New("store.pruning-interval must be at least 1 when pruning-keep-recent is set")
 	}
-	if c.Store.StateCacheSize < 0 {
-		return errors.New("store.state-cache-size must not be negative")
+	if c.Store.StateCacheBytes < 0 {
+		return errors.New("store.state-cache-bytes must not be negative")
 	}
 	if c.Store.ProposalMaxTxs < 0 {
 		return errors.New("store.proposal-max-txs must not be negative")

@@ -54,7 +54,7 @@ func OpenApp(home string, cometCfg *cmtcfg.Config, appCfg AppConfig) (*app.App, 
 	}
 	cms, err := store.OpenDir(cometCfg.DBDir(), store.Options{
 		CacheSize:       appCfg.Store.IAVLCacheSize,
-		StateCacheSize:  appCfg.Store.StateCacheSize,
+		StateCacheBytes: appCfg.Store.StateCacheBytes,
 		PruneKeepRecent: appCfg.Store.PruningKeepRecent,
 		PruneInterval:   appCfg.Store.PruningInterval,
 		InitialVersion:  uint64(max(genDoc.InitialHeight, 1)),

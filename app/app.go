@@ -51,6 +51,11 @@ type App struct {
 	// state plus the effects of the transactions CheckTx accepted since.
 	// Commit resets it.
 	checkState *store.Cache
+	// checkReads is the view of the last committed state under checkState
+	// (nil before the first commit). It holds back what CheckTx reads from
+	// the tree until the transaction passes ante: only then may those reads
+	// enter the state cache.
+	checkReads *store.LatestView
 	// executed is the block ProcessProposal last executed and accepted, if
 	// FinalizeBlock has not consumed it yet.
 	executed *executedBlock
@@ -155,14 +160,20 @@ func (a *App) messageRows() []modules.Msg {
 func (a *App) resetCheckState() error {
 	last := a.cms.LastCommitID()
 	if last.Version == 0 {
+		// Between InitChain and the first commit the state is the working
+		// tree, whose reads fill the state cache directly. That lasts one
+		// block and evicts nothing useful: what genesis wrote is held as
+		// working changes, which reads never evict.
 		a.checkState = store.NewCache(a.cms.Working())
+		a.checkReads = nil
 		return nil
 	}
-	ro, err := a.cms.Latest()
+	latest, err := a.cms.Latest()
 	if err != nil {
 		return fmt.Errorf("app: reset check state at %d: %w", last.Version, err)
 	}
-	a.checkState = store.NewCache(ro)
+	a.checkState = store.NewCache(latest)
+	a.checkReads = latest
 	return nil
 }
 
@@ -216,11 +227,22 @@ func (a *App) CheckTx(raw []byte) TxResult {
 	}
 	base := modules.NewContext(a.chainID, a.nextHeight(), a.lastBlockTime, a.checkState)
 	res, anteErr := a.deliver(base, a.checkState, tx)
-	if anteErr != nil || res.Broken() {
+	if res.Broken() {
 		return res
 	}
-	// Only transactions that passed ante are remembered: refused ones cost
-	// their sender nothing, so they must not cost the node memory either.
+	// Only transactions that pass ante are remembered, and only their state
+	// reads are cached: refused ones cost their sender nothing, so they
+	// must not cost the node memory, nor evict what the state cache holds
+	// for signers who pay.
+	if anteErr != nil {
+		if a.checkReads != nil {
+			a.checkReads.Discard()
+		}
+		return res
+	}
+	if a.checkReads != nil {
+		a.checkReads.Admit()
+	}
 	a.decoded.add(tx)
 	return TxResult{}
 }

@@ -102,7 +102,7 @@ func benchCommit(b *testing.B, entries int) {
 			c := testCID(b, fmt.Sprint("fill", done+i))
 			e := &dagv1.Entry{Cid: c, Kind: "fill", AnchoredBy: accts[0].did, Height: 1}
 			bz, _ := e.Marshal()
-			kv.Set(dag.EntryKey(c), bz)
+			kv.Set(dag.EntryKey(c, e.AnchoredBy), bz)
 		}
 		if _, err := cms.Commit(); err != nil {
 			b.Fatal(err)

@@ -25,7 +25,7 @@ func blockSequence(t *testing.T) (genesis []byte, blocks [][][]byte) {
 		for i := 0; i < 5; i++ {
 			txs = append(txs, alice.signTx(t, txOpts{}, anchorMsg(testCID(t, fmt.Sprintf("a-%d-%d", h, i)), "doc")))
 		}
-		txs = append(txs, bob.signTx(t, txOpts{}, anchorMsg(testCID(t, fmt.Sprintf("a-%d-0", h)), "dup"))) // fails: anchored by alice
+		txs = append(txs, alice.signTx(t, txOpts{}, anchorMsg(testCID(t, fmt.Sprintf("a-%d-0", h)), "dup"))) // fails: alice anchored it already
 		txs = append(txs, bob.signTx(t, txOpts{}, registerMsg(testChainID, newAccount(byte(100+h)).priv)))
 		txs = append(txs, []byte("garbage"))                                                                          // refused
 		txs = append(txs, alice.signTx(t, txOpts{seq: u64(0)}, anchorMsg(testCID(t, fmt.Sprintf("r-%d", h)), "doc"))) // replay
@@ -157,7 +157,7 @@ func TestPrefixesDoNotOverlap(t *testing.T) {
 		"identity/sequence": identity.SequenceKey(did)[:2],
 		"mana/account":      mana.AccountKey(did)[:2],
 		"mana/params":       mana.ParamsKey(),
-		"dag/entry":         dag.EntryKey(c)[:2],
+		"dag/entry":         dag.EntryKey(c, did)[:2],
 		"governance":        {modules.PrefixGovernance},
 		"mesh":              {modules.PrefixMesh},
 	}
@@ -286,7 +286,7 @@ func TestProcessProposalReuse(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		txs = append(txs, alice.signTx(t, txOpts{}, anchorMsg(testCID(t, fmt.Sprint("r", i)), "doc")))
 	}
-	txs = append(txs, bob.signTx(t, txOpts{}, anchorMsg(testCID(t, "r0"), "dup"))) // fails at execution
+	txs = append(txs, alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "r0"), "dup"))) // fails at execution: alice anchored it already
 	ts := genesisTime.Add(time.Second)
 
 	fresh, _ := newTestApp(t, g)
@@ -310,7 +310,7 @@ func TestProcessProposalReuse(t *testing.T) {
 			if !bytes.Equal(hash, wantHash) || fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("results differ from a fresh execution:\n%v\n%v", got, want)
 			}
-			if got[10].Code != dag.ErrAlreadyAnchored.Code() {
+			if got[10].Code != dag.ErrAnchoredAgain.Code() {
 				t.Fatalf("duplicate anchor: %+v", got[10])
 			}
 		})

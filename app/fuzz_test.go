@@ -91,7 +91,7 @@ func FuzzPipeline(f *testing.F) {
 // input, and the default caches would dominate its time.
 func newFuzzApp(t *testing.T, genesis []byte) *app.App {
 	t.Helper()
-	cms, err := store.Open(memDB(), store.Options{CacheSize: 1000, StateCacheSize: 1000})
+	cms, err := store.Open(memDB(), store.Options{CacheSize: 1000, StateCacheBytes: 100 << 10})
 	if err != nil {
 		t.Fatal(err)
 	}

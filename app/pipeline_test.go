@@ -213,7 +213,7 @@ func TestAnchorAndQuery(t *testing.T) {
 	if got := eventTypes(res[0].Events); got != "icn.mana.charged,icn.tx,icn.dag.anchored" {
 		t.Fatalf("events: %s", got)
 	}
-	q := a.Query(app.QueryPathStore, dag.EntryKey(c), 0, false)
+	q := a.Query(app.QueryPathStore, dag.EntryKey(c, alice.did), 0, false)
 	if q.Code != 0 || q.Height != 1 {
 		t.Fatalf("query: code %d height %d: %s", q.Code, q.Height, q.Log)
 	}
@@ -237,7 +237,7 @@ func TestAnchorAndQuery(t *testing.T) {
 	}
 	before := balance()
 	res, _ = block(t, a, alice.signTx(t, txOpts{}, anchorMsg(c, "other")))
-	wantCode(t, res[0], dag.ErrAlreadyAnchored)
+	wantCode(t, res[0], dag.ErrAnchoredAgain)
 	if got := eventTypes(res[0].Events); got != "icn.mana.charged,icn.tx" {
 		t.Fatalf("failed tx events: %s", got)
 	}
@@ -247,18 +247,18 @@ func TestAnchorAndQuery(t *testing.T) {
 	if got, err := a.Identity().Sequence(ctxAt(a), alice.did); err != nil || got != 2 {
 		t.Fatalf("sequence after failed tx = %d, want 2", got)
 	}
-	q = a.Query(app.QueryPathStore, dag.EntryKey(c), 0, false)
+	q = a.Query(app.QueryPathStore, dag.EntryKey(c, alice.did), 0, false)
 	if err := e.Unmarshal(q.Value); err != nil || e.Kind != "receipt" {
 		t.Fatalf("entry changed by failed tx: %+v %v", e, err)
 	}
 	// Absent keys answer with a nil value, and unknown heights with a code.
-	if q := a.Query(app.QueryPathStore, dag.EntryKey(testCID(t, "none")), 0, false); q.Code != 0 || q.Value != nil {
+	if q := a.Query(app.QueryPathStore, dag.EntryKey(testCID(t, "none"), alice.did), 0, false); q.Code != 0 || q.Value != nil {
 		t.Fatalf("absent key: %+v", q)
 	}
-	if q := a.Query(app.QueryPathStore, dag.EntryKey(c), 99, false); q.Code != app.ErrHeightUnavailable.Code() {
+	if q := a.Query(app.QueryPathStore, dag.EntryKey(c, alice.did), 99, false); q.Code != app.ErrHeightUnavailable.Code() {
 		t.Fatalf("future height: %+v", q)
 	}
-	if q := a.Query("/nope", dag.EntryKey(c), 0, false); q.Code != app.ErrUnknownQueryPath.Code() {
+	if q := a.Query("/nope", dag.EntryKey(c, alice.did), 0, false); q.Code != app.ErrUnknownQueryPath.Code() {
 		t.Fatalf("unknown path: %+v", q)
 	}
 }

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -72,15 +73,19 @@ type EntryView struct {
 	Height     int64    `json:"height"`
 }
 
-// Entry reads the dag entry anchored for c. When none is stored the error
-// wraps ErrNotFound and the result is still returned.
-func (q *Querier) Entry(ctx context.Context, c cid.Cid, height int64) (*EntryView, *QueryResult, error) {
-	res, err := q.Get(ctx, dag.EntryKey(c.Bytes()), height)
+// Entry reads the dag entry that anchorer anchored for c; an entry another
+// DID anchored for the same CID is never returned. When anchorer anchored
+// none the error wraps ErrNotFound and the result is still returned.
+func (q *Querier) Entry(ctx context.Context, c cid.Cid, anchorer string, height int64) (*EntryView, *QueryResult, error) {
+	if err := identity.ParseDID(anchorer); err != nil {
+		return nil, nil, fmt.Errorf("anchorer: %w", err)
+	}
+	res, err := q.Get(ctx, dag.EntryKey(c.Bytes(), anchorer), height)
 	if err != nil {
 		return nil, nil, err
 	}
 	if res.Value == nil {
-		return nil, res, fmt.Errorf("%w: no entry for CID %s at height %d", ErrNotFound, c, res.Height)
+		return nil, res, fmt.Errorf("%w: no entry for CID %s anchored by %s at height %d", ErrNotFound, c, anchorer, res.Height)
 	}
 	e := new(dagv1.Entry)
 	if err := e.Unmarshal(res.Value); err != nil {
@@ -88,6 +93,37 @@ func (q *Querier) Entry(ctx context.Context, c cid.Cid, height int64) (*EntryVie
 	}
 	view, err := NewEntryView(e)
 	return view, res, err
+}
+
+// Entries lists the entries anchored for c, one per anchorer, in anchorer
+// order, reading at most limit (ErrScanLimit beyond). With a Prover the
+// list is proven complete. When nobody anchored c the error wraps
+// ErrNotFound and the result (a proven absence, with a Prover) is still
+// returned.
+func (q *Querier) Entries(ctx context.Context, c cid.Cid, height int64, limit int) ([]*EntryView, *QueryResult, error) {
+	entries, res, err := q.Scan(ctx, dag.EntriesPrefix(c.Bytes()), height, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(entries) == 0 {
+		return nil, res, fmt.Errorf("%w: no entry for CID %s at height %d", ErrNotFound, c, res.Height)
+	}
+	out := make([]*EntryView, 0, len(entries))
+	for _, raw := range entries {
+		e := new(dagv1.Entry)
+		if err := e.Unmarshal(raw.Value); err != nil {
+			return nil, res, fmt.Errorf("decode the entry under key %X: %w", raw.Key, err)
+		}
+		if identity.ParseDID(e.AnchoredBy) != nil || !bytes.Equal(e.Cid, c.Bytes()) || !bytes.Equal(raw.Key, dag.EntryKey(e.Cid, e.AnchoredBy)) {
+			return nil, res, fmt.Errorf("the entry under key %X names CID %X and anchorer %q", raw.Key, e.Cid, e.AnchoredBy)
+		}
+		view, err := NewEntryView(e)
+		if err != nil {
+			return nil, res, err
+		}
+		out = append(out, view)
+	}
+	return out, res, nil
 }
 
 // NewEntryView renders e's binary CIDs as strings.

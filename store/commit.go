@@ -46,9 +46,11 @@ type Options struct {
 	// zero.
 	PruneInterval uint64
 
-	// StateCacheSize bounds how many keys of the latest version the store
-	// keeps values of in memory; zero means DefaultStateCacheSize.
-	StateCacheSize int
+	// StateCacheBytes bounds the memory, in bytes, of the state cache: the
+	// values of the latest version and the working changes the store keeps
+	// in memory for hot reads (statecache.go). Zero means
+	// DefaultStateCacheBytes.
+	StateCacheBytes int
 
 	// InitialVersion is the version of the first commit of an empty store:
 	// the genesis initial_height. Zero and one both mean 1. Opening a store
@@ -64,11 +66,11 @@ func (o Options) withDefaults() (Options, error) {
 	if o.CacheSize == 0 {
 		o.CacheSize = DefaultCacheSize
 	}
-	if o.StateCacheSize < 0 {
-		return o, fmt.Errorf("store: negative state cache size %d", o.StateCacheSize)
+	if o.StateCacheBytes < 0 {
+		return o, fmt.Errorf("store: negative state cache size %d bytes", o.StateCacheBytes)
 	}
-	if o.StateCacheSize == 0 {
-		o.StateCacheSize = DefaultStateCacheSize
+	if o.StateCacheBytes == 0 {
+		o.StateCacheBytes = DefaultStateCacheBytes
 	}
 	if o.PruneInterval == 0 {
 		o.PruneInterval = 1
@@ -110,7 +112,7 @@ func Open(db idb.DB, opts Options) (*CommitStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &CommitStore{db: db, opts: opts, cache: newStateCache(opts.StateCacheSize)}
+	s := &CommitStore{db: db, opts: opts, cache: newStateCache(opts.StateCacheBytes)}
 	if err := s.loadTree(); err != nil {
 		return nil, err
 	}
@@ -192,7 +194,7 @@ func (s *CommitStore) Commit() (CommitID, error) {
 	if err != nil {
 		return CommitID{}, fmt.Errorf("store: saving version: %w", err)
 	}
-	s.cache.saved()
+	s.cache.committed()
 	id := CommitID{Version: version, Hash: bytes.Clone(hash)}
 	return id, s.prune(version)
 }
@@ -233,18 +235,19 @@ func (s *CommitStore) ReadOnlyAt(version int64) (KVStore, error) {
 }
 
 // Latest returns a read-only view of the latest saved version that reads
-// through the state cache and fills it, for the node's own hot reads (the
-// app's CheckTx state). Reads on behalf of clients, with keys they choose,
-// should use ReadOnlyAt, which leaves the cache alone. Once a later version
-// is saved the view reads its own version from the tree. It returns an
-// error wrapping ErrVersionUnavailable when nothing is saved.
-func (s *CommitStore) Latest() (KVStore, error) {
+// through the state cache, and fills it only with the reads its owner
+// admits (LatestView), for the node's own hot reads (the app's CheckTx
+// state). Reads on behalf of clients, with keys they choose, should use
+// ReadOnlyAt, which leaves the cache alone. Once a later version is saved
+// the view reads its own version from the tree. It returns an error
+// wrapping ErrVersionUnavailable when nothing is saved.
+func (s *CommitStore) Latest() (*LatestView, error) {
 	version := s.tree.Version()
 	t, err := s.immutableAt(version)
 	if err != nil {
 		return nil, err
 	}
-	return latestStore{readOnlyStore: readOnlyStore{tree: t}, s: s, version: version}, nil
+	return &LatestView{readOnlyStore: readOnlyStore{tree: t}, s: s, version: version, reads: make(map[string][]byte)}, nil
 }
 
 func (s *CommitStore) immutableAt(version int64) (*iavl.ImmutableTree, error) {

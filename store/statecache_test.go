@@ -1,6 +1,9 @@
 package store
 
 import (
+	"fmt"
+	"maps"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -8,7 +11,8 @@ import (
 // and the latest read-only view across commits, resets and rollbacks, and
 // requires every read to equal what the tree itself holds.
 func TestStateCacheIsInvisible(t *testing.T) {
-	s := newMemStore(t, Options{StateCacheSize: 4})
+	// Room for about four small entries.
+	s := newMemStore(t, Options{StateCacheBytes: 4 * (stateEntryOverhead + 3)})
 	w := s.Working()
 	get := func(kv KVStore, key string) string { return string(kv.Get([]byte(key))) }
 
@@ -25,9 +29,10 @@ func TestStateCacheIsInvisible(t *testing.T) {
 	if got := get(v1, "b"); got != "1" {
 		t.Fatalf("v1 b = %q", got)
 	}
-	if v1.Has([]byte("zz")) { // caches an absence
+	if v1.Has([]byte("zz")) {
 		t.Fatal("absent key reported present")
 	}
+	v1.Admit() // caches the absence
 
 	// Working changes are visible in the working tree only.
 	w.Set([]byte("a"), []byte("2"))
@@ -110,5 +115,152 @@ func TestReadOnlyAtLeavesTheCacheAlone(t *testing.T) {
 	}
 	if n := len(s.cache.latest) - before; n != 0 {
 		t.Fatalf("client reads put %d keys in the state cache", n)
+	}
+}
+
+// TestLatestViewAdmitsOnRequest checks that reads through a LatestView
+// enter the state cache only when admitted, and only while the view's
+// version is the latest.
+func TestLatestViewAdmitsOnRequest(t *testing.T) {
+	s := newMemStore(t, Options{})
+	setAll(s.Working(), "a", "1", "b", "2")
+	commit(t, s)
+	s.cache.reset() // start from an empty cache; the commit folded a and b in
+	v, err := s.Latest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cached := func(key string) bool { _, ok := s.cache.latest[key]; return ok }
+
+	if v.Get([]byte("a")) == nil || v.Has([]byte("absent")) {
+		t.Fatal("wrong values")
+	}
+	if cached("a") || cached("absent") {
+		t.Fatal("reads entered the cache before Admit")
+	}
+	v.Discard()
+	v.Admit()
+	if cached("a") || cached("absent") {
+		t.Fatal("discarded reads entered the cache")
+	}
+
+	if v.Get([]byte("a")) == nil || v.Has([]byte("absent")) {
+		t.Fatal("wrong values")
+	}
+	v.Admit()
+	if !cached("a") || !cached("absent") || s.StateCacheStats().Entries != 2 {
+		t.Fatalf("admitted reads: cache holds %d entries", s.StateCacheStats().Entries)
+	}
+
+	// A view of a version that is no longer the latest admits nothing.
+	s.Working().Set([]byte("b"), []byte("3"))
+	commit(t, s)
+	s.cache.reset()
+	if got := string(v.Get([]byte("b"))); got != "2" {
+		t.Fatalf("old view reads b = %q, want its own version's 2", got)
+	}
+	v.Admit()
+	if cached("b") {
+		t.Fatal("a value of an older version entered the cache")
+	}
+	if got := string(s.Working().Get([]byte("b"))); got != "3" {
+		t.Fatalf("working b = %q", got)
+	}
+}
+
+// TestStateCacheModel runs a long deterministic mix of writes, deletes,
+// reads of the working tree and of the latest version (admitted or
+// discarded), commits and resets against a plain model of the state, under
+// budgets from a few entries to all of them. Every read must equal the
+// model, and the cache must never hold more bytes than its budget.
+func TestStateCacheModel(t *testing.T) {
+	for _, budget := range []int{stateEntryOverhead, 3 * (stateEntryOverhead + 8), 6 * (stateEntryOverhead + 8), DefaultStateCacheBytes} {
+		t.Run(fmt.Sprint(budget), func(t *testing.T) {
+			s := newMemStore(t, Options{StateCacheBytes: budget})
+			rng := rand.New(rand.NewPCG(1, uint64(budget)))
+			saved, working := map[string]string{}, map[string]string{}
+			var view *LatestView
+			key := func() string { return fmt.Sprint("k", rng.IntN(10)) }
+			for step := 0; step < 20_000; step++ {
+				switch op := rng.IntN(100); {
+				case op < 30:
+					k, v := key(), fmt.Sprint("v", step)
+					s.Working().Set([]byte(k), []byte(v))
+					working[k] = v
+				case op < 40:
+					k := key()
+					s.Working().Delete([]byte(k))
+					delete(working, k)
+				case op < 65:
+					k := key()
+					if got, want := s.Working().Get([]byte(k)), working[k]; string(got) != want || (got == nil) != (want == "") {
+						t.Fatalf("step %d: working %s = %q, want %q", step, k, got, want)
+					}
+				case op < 90:
+					if view == nil {
+						continue
+					}
+					k := key()
+					if got, want := view.Get([]byte(k)), saved[k]; string(got) != want || (got == nil) != (want == "") {
+						t.Fatalf("step %d: latest %s = %q, want %q", step, k, got, want)
+					}
+					if rng.IntN(2) == 0 {
+						view.Admit()
+					} else {
+						view.Discard()
+					}
+				case op < 97:
+					commit(t, s)
+					saved = maps.Clone(working)
+					var err error
+					if view, err = s.Latest(); err != nil {
+						t.Fatal(err)
+					}
+				default:
+					s.ResetWorking()
+					working = maps.Clone(saved)
+				}
+				if st := s.StateCacheStats(); st.Bytes > st.MaxBytes || st.Bytes < 0 {
+					t.Fatalf("step %d: cache holds %d bytes, budget %d", step, st.Bytes, st.MaxBytes)
+				}
+			}
+			if st := s.StateCacheStats(); budget == DefaultStateCacheBytes && st.Hits == 0 {
+				t.Fatalf("a cache with room for everything never hit: %+v", st)
+			}
+		})
+	}
+}
+
+// TestStateCacheOverflow: a block whose writes alone outgrow the budget
+// turns the cache off for the working tree until the next save, and reads
+// stay exact throughout.
+func TestStateCacheOverflow(t *testing.T) {
+	s := newMemStore(t, Options{StateCacheBytes: 3 * (stateEntryOverhead + 4)})
+	w := s.Working()
+	setAll(w, "a", "1", "b", "1")
+	commit(t, s)
+	setAll(w, "a", "2", "c", "2", "d", "2", "e", "2")
+	if !s.cache.overflowed {
+		t.Fatal("four writes fit a budget of three entries")
+	}
+	for k, want := range map[string]string{"a": "2", "b": "1", "e": "2"} {
+		if got := string(w.Get([]byte(k))); got != want {
+			t.Fatalf("working %s = %q, want %q", k, got, want)
+		}
+	}
+	v, err := s.Latest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(v.Get([]byte("a"))); got != "1" {
+		t.Fatalf("latest a = %q during the overflowed block", got)
+	}
+	v.Admit()
+	commit(t, s)
+	if s.cache.overflowed || s.StateCacheStats().Entries != 0 {
+		t.Fatalf("after the save: overflowed %v, %d entries", s.cache.overflowed, s.StateCacheStats().Entries)
+	}
+	if got := string(w.Get([]byte("a"))); got != "2" {
+		t.Fatalf("a = %q after the save", got)
 	}
 }

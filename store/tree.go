@@ -24,8 +24,7 @@ func (s workingStore) Get(key []byte) []byte {
 	if err != nil {
 		panic(storeFailure("get", err))
 	}
-	// Not written since the last save: the working value is the saved one.
-	s.s.cache.remember(key, value)
+	s.s.cache.rememberWorking(key, value)
 	return value
 }
 

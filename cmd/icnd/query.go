@@ -164,13 +164,27 @@ heights; the block times are as the node reports them.`,
 func queryEntryCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "entry CID",
-		Short: "Show the entry anchored for a CID",
-		Long:  `Show the entry anchored for CID: its kind, links, the DID that anchored it and the height.`,
+		Short: "Show the entries anchored for a CID",
+		Long: `Show what was anchored for CID: each entry's kind, links, the DID that
+anchored it and the height.
+
+Every DID that anchors a CID has an entry of its own, and nobody else's anchor
+changes it. With --anchorer DID, show the one entry that DID anchored (--output
+json: an object). Without it, list every entry of the CID in anchorer order
+(--output json: an array); usually there is exactly one. With --prove the
+entry, or the list as complete, is proven: a node can neither hide an
+anchorer nor add one.`,
 		Example: `  icnd query dag entry bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e
-  icnd query dag entry bafkrei... --prove --witnesses tcp://127.0.0.4:26657`,
+  icnd query dag entry bafkrei... --prove --witnesses tcp://127.0.0.4:26657
+  icnd query dag entry bafkrei... --anchorer did:icn:abcd... --prove --output json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			c, err := client.ParseCID(args[0])
+			if err != nil {
+				return err
+			}
+			anchorer, _ := cmd.Flags().GetString("anchorer")
+			n, err := limit(cmd)
 			if err != nil {
 				return err
 			}
@@ -179,24 +193,39 @@ func queryEntryCmd() *cobra.Command {
 				return err
 			}
 			height, _ := cmd.Flags().GetInt64(flagHeight)
-			e, res, err := q.Entry(cmd.Context(), c, height)
-			return queryResult(cmd, res, err, "entry for CID "+c.String(), e, func() {
-				links := "none"
-				if len(e.Links) > 0 {
-					links = strings.Join(e.Links, ", ")
+			if anchorer != "" {
+				e, res, err := q.Entry(cmd.Context(), c, anchorer, height)
+				return queryResult(cmd, res, err, "entry for CID "+c.String()+" anchored by "+anchorer, e, func() { printEntry(e) })
+			}
+			es, res, err := q.Entries(cmd.Context(), c, height, n)
+			return queryResult(cmd, res, err, "entry for CID "+c.String(), es, func() {
+				for i, e := range es {
+					if i > 0 {
+						fmt.Println()
+					}
+					printEntry(e)
 				}
-				printFields(os.Stdout,
-					[2]string{"cid", e.CID},
-					[2]string{"kind", e.Kind},
-					[2]string{"links", links},
-					[2]string{"anchored_by", e.AnchoredBy},
-					[2]string{"height", strconv.FormatInt(e.Height, 10)},
-				)
 			})
 		},
 	}
 	addQueryFlags(cmd)
+	addLimitFlag(cmd)
+	cmd.Flags().String("anchorer", "", "show only the entry this DID anchored")
 	return cmd
+}
+
+func printEntry(e *client.EntryView) {
+	links := "none"
+	if len(e.Links) > 0 {
+		links = strings.Join(e.Links, ", ")
+	}
+	printFields(os.Stdout,
+		[2]string{"cid", e.CID},
+		[2]string{"kind", e.Kind},
+		[2]string{"links", links},
+		[2]string{"anchored_by", e.AnchoredBy},
+		[2]string{"height", strconv.FormatInt(e.Height, 10)},
+	)
 }
 
 func queryBalanceCmd() *cobra.Command {

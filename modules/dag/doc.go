@@ -5,10 +5,24 @@
 //
 // State (keys.go):
 //
-//	0x50 0x01 | len | cid  -> Entry (protobuf); cid in binary form
+//	0x50 0x01 | len | cid | len | anchorer  -> Entry (protobuf); cid in binary form
 //
-// Invariants: every stored CID (and every link) is a CIDv1 that go-cid
-// parses and that re-encodes to the same bytes, with a sha2-256 multihash
-// and the raw, dag-pb, dag-cbor or dag-json codec; an anchored CID is never
-// anchored again or changed.
+// An entry belongs to its anchorer: the DID on whose behalf the anchor
+// ran (ctx.Authority, the signer of a plain transaction). The anchorer is in
+// the key, as the issuer is in a credential's (modules/identity/doc.go):
+// keyed by CID alone, anyone who saw a pending anchor in a mempool could
+// anchor the CID first, with a kind and links of their choosing, and make
+// the honest anchor fail. Keyed by CID and anchorer, the squatter writes an
+// entry of its own, which never stands in the way of another anchorer nor
+// answers a lookup under another anchorer's name. The CID comes first, so
+// EntriesPrefix lists every anchorer of a CID.
+//
+// Invariants:
+//   - every stored CID (and every link) is a CIDv1 that go-cid parses and
+//     that re-encodes to the same bytes, with a sha2-256 multihash and the
+//     raw, dag-pb, dag-cbor or dag-json codec;
+//   - an entry is stored under EntryKey(entry.Cid, entry.AnchoredBy);
+//   - an anchorer anchors a CID once: its entry is never anchored again,
+//     changed or deleted, and no anchor reads or writes another anchorer's
+//     entry.
 package dag

@@ -1,8 +1,6 @@
 package dag
 
 import (
-	"fmt"
-
 	"github.com/ipfs/go-cid"
 
 	"github.com/intercooperative/icnd/modules"
@@ -15,35 +13,40 @@ type Keeper struct{}
 // NewKeeper returns a dag Keeper.
 func NewKeeper() *Keeper { return &Keeper{} }
 
-// Entry loads the entry anchored for c, or ErrNotFound.
-func (k *Keeper) Entry(ctx modules.Context, c cid.Cid) (*dagv1.Entry, error) {
-	bz := ctx.Store.Get(EntryKey(c.Bytes()))
-	if bz == nil {
-		return nil, ErrNotFound.Wrapf("%s", c)
+// Entry loads the entry that anchorer anchored for c, or ErrNotFound
+// (whatever other DIDs anchored for c). Stored bytes that do not decode are
+// a broken invariant: the error carries no registered code. The caller owns
+// the returned value.
+func (k *Keeper) Entry(ctx modules.Context, c cid.Cid, anchorer string) (*dagv1.Entry, error) {
+	e, ok, err := modules.Load[dagv1.Entry](ctx.Store, EntryKey(c.Bytes(), anchorer))
+	if err != nil {
+		return nil, err
 	}
-	e := new(dagv1.Entry)
-	if err := e.Unmarshal(bz); err != nil {
-		return nil, fmt.Errorf("dag: stored entry %s is corrupt: %w", c, err)
+	if !ok {
+		return nil, ErrNotFound.Wrapf("%s anchored by %s", c, anchorer)
 	}
 	return e, nil
 }
 
-// Anchor stores m as an entry signed by ctx.Signer. The message must have
-// passed ValidateAnchor. Links may point at CIDs that are not anchored: a
-// DAG is anchored root-last or in pieces, and content lives off chain.
+// Anchor stores m as an entry anchored by ctx.Authority, on whose behalf the
+// message runs. The message must have passed ValidateAnchor. An anchorer
+// anchors a CID once (ErrAnchoredAgain); other DIDs' entries for the same
+// CID do not stand in the way, and are not touched. Links may point at CIDs
+// that are not anchored: a DAG is anchored root-last or in pieces, and
+// content lives off chain.
 func (k *Keeper) Anchor(ctx modules.Context, m *dagv1.MsgAnchor) error {
-	key := EntryKey(m.Cid)
-	if ctx.Store.Has(key) {
-		c, _ := cid.Cast(m.Cid)
-		return ErrAlreadyAnchored.Wrapf("%s", c)
-	}
-	e := &dagv1.Entry{Cid: m.Cid, Kind: m.Kind, Links: m.Links, AnchoredBy: ctx.Signer, Height: ctx.Height}
-	bz, err := e.Marshal()
+	c, err := ParseCID(m.Cid)
 	if err != nil {
-		return fmt.Errorf("dag: encode entry: %w", err)
+		return err
 	}
-	ctx.Store.Set(key, bz)
-	c, _ := cid.Cast(m.Cid)
-	ctx.Emit(EventAnchored{CID: c.String(), Kind: m.Kind, Links: len(m.Links), AnchoredBy: ctx.Signer})
+	key := EntryKey(m.Cid, ctx.Authority)
+	if ctx.Store.Has(key) {
+		return ErrAnchoredAgain.Wrapf("%s by %s", c, ctx.Authority)
+	}
+	e := &dagv1.Entry{Cid: m.Cid, Kind: m.Kind, Links: m.Links, AnchoredBy: ctx.Authority, Height: ctx.Height}
+	if err := modules.Save(ctx.Store, key, e); err != nil {
+		return err
+	}
+	ctx.Emit(EventAnchored{CID: c.String(), Kind: m.Kind, Links: len(m.Links), AnchoredBy: ctx.Authority})
 	return nil
 }

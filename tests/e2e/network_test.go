@@ -80,9 +80,19 @@ func TestNetwork(t *testing.T) {
 		if !strings.Contains(out, node0.DID) || !strings.Contains(verdict, "proof verified") || !strings.Contains(verdict, "witnesses: 2") {
 			t.Fatalf("proven query:\nstdout:\n%s\nstderr:\n%s", out, verdict)
 		}
+		// The one entry of an anchorer, proven; another DID anchored nothing.
+		out, verdict = n.cliBoth(t, 1, "query", "dag", "entry", cid, "--anchorer", node0.DID, "--prove", "--witnesses", witnesses)
+		if !strings.Contains(out, node0.DID) || !strings.Contains(verdict, "proof verified") {
+			t.Fatalf("proven query with --anchorer:\nstdout:\n%s\nstderr:\n%s", out, verdict)
+		}
+		stdout, stderr, err := runCLIResult("query", "dag", "entry", cid, "--anchorer", n.manifest.Nodes[1].DID, "--prove", "--witnesses", witnesses,
+			"--home", n.manifest.Nodes[1].Home, "--node", n.manifest.Nodes[1].RPC)
+		if err == nil || !strings.Contains(stdout+stderr, "does not exist") {
+			t.Fatalf("entry of a DID that did not anchor the CID: err %v\n%s\n%s", err, stdout, stderr)
+		}
 		// A proven absence: a CID nobody anchored.
 		absent := client.RawCID([]byte("nobody anchored this")).String()
-		stdout, stderr, err := runCLIResult("query", "dag", "entry", absent, "--prove", "--witnesses", witnesses,
+		stdout, stderr, err = runCLIResult("query", "dag", "entry", absent, "--prove", "--witnesses", witnesses,
 			"--home", n.manifest.Nodes[1].Home, "--node", n.manifest.Nodes[1].RPC)
 		if err == nil || !strings.Contains(stdout+stderr, "does not exist") {
 			t.Fatalf("absent entry: err %v\n%s\n%s", err, stdout, stderr)
