@@ -40,7 +40,7 @@ const (
 	defaultNode = "tcp://127.0.0.1:26657"
 )
 
-func home(cmd *cobra.Command) string {
+func homeDir(cmd *cobra.Command) string {
 	h, _ := cmd.Flags().GetString(flagHome)
 	return h
 }
@@ -102,7 +102,7 @@ var passphrase = keyring.TerminalPassphrase(os.Stdin, os.Stderr)
 
 func openKeyring(cmd *cobra.Command) (*keyring.Keyring, error) {
 	backend, _ := cmd.Flags().GetString(flagKeyringBackend)
-	return keyring.New(home(cmd), backend, passphrase)
+	return keyring.New(homeDir(cmd), backend, passphrase)
 }
 
 func stdinIsTerminal() bool {
@@ -148,7 +148,7 @@ func querier(cmd *cobra.Command) (*client.Querier, error) {
 	if err != nil {
 		return nil, err
 	}
-	cfg := client.ProverConfig{ChainID: chainID, Primary: c.Remote, TrustDir: filepath.Join(home(cmd), "light")}
+	cfg := client.ProverConfig{ChainID: chainID, Primary: c.Remote, TrustDir: filepath.Join(homeDir(cmd), "light")}
 	cfg.Witnesses, _ = cmd.Flags().GetStringSlice(flagWitnesses)
 	cfg.TrustHeight, _ = cmd.Flags().GetInt64(flagTrustHeight)
 	hash, _ := cmd.Flags().GetString(flagTrustHash)
