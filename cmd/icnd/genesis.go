@@ -10,8 +10,10 @@ import (
 
 	"github.com/cometbft/cometbft/crypto"
 	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/cometbft/cometbft/types"
 	"github.com/spf13/cobra"
 
+	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/client/keyring"
 	"github.com/intercooperative/icnd/modules/identity"
@@ -65,15 +67,12 @@ account. An account already in genesis is refused.
 			}
 			acc.Rate, _ = cmd.Flags().GetUint64("rate")
 			path := genesisFile(cmd)
-			doc, state, err := home.ReadGenesis(path)
-			if err != nil {
+			var did string
+			err = home.EditGenesis(path, func(_ *types.GenesisDoc, state *app.GenesisState) (err error) {
+				did, err = home.AddAccount(state, acc)
 				return err
-			}
-			did, err := home.AddAccount(&state, acc)
+			})
 			if err != nil {
-				return err
-			}
-			if err := home.WriteGenesis(path, doc, state); err != nil {
 				return err
 			}
 			fmt.Printf("added %s (balance %d, capacity %d, rate %d) to %s\n", did, acc.Balance, acc.Capacity, acc.Rate, path)
@@ -165,14 +164,10 @@ already listed is refused.`,
 			power, _ := cmd.Flags().GetInt64("power")
 			name, _ := cmd.Flags().GetString("name")
 			path := genesisFile(cmd)
-			doc, state, err := home.ReadGenesis(path)
+			err := home.EditGenesis(path, func(doc *types.GenesisDoc, _ *app.GenesisState) error {
+				return home.AddValidator(doc, pub, power, name)
+			})
 			if err != nil {
-				return err
-			}
-			if err := home.AddValidator(doc, pub, power, name); err != nil {
-				return err
-			}
-			if err := home.WriteGenesis(path, doc, state); err != nil {
 				return err
 			}
 			fmt.Printf("added validator %s with power %d to %s\n", pub.Address(), power, path)
