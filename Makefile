@@ -6,11 +6,15 @@ BUILDDIR ?= build
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 GOCOSMOS_VERSION := v1.7.2
+# staticcheck 2026.2.2; the module version is what go install takes.
+STATICCHECK_VERSION := v0.8.2
+GOBIN_DIR = $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
+STATICCHECK = $(GOBIN_DIR)/staticcheck
 # Every directory under proto/ that holds .proto files; protoc runs once per
 # package directory.
 PROTO_DIRS = $(sort $(dir $(shell find proto -name '*.proto')))
 
-.PHONY: all build build-cometbft install-tools proto proto-check localnet localnet-stop test lint bench bench-sweep bench-go clean
+.PHONY: all build build-cometbft install-tools install-staticcheck proto proto-check localnet localnet-stop test lint bench bench-sweep bench-go clean
 
 all: build
 
@@ -90,7 +94,15 @@ bench-go:
 	$(GO) test ./app -run '^$$' -bench 'DecodeTx|Pipeline' -benchtime 5000x
 	$(GO) test ./app -run '^$$' -bench 'Commit' -benchtime 30x -timeout 60m
 
-lint:
+# The pinned staticcheck, installed (again) when it is missing or another
+# version: its findings change between releases.
+install-staticcheck:
+	@if ! "$(STATICCHECK)" -version 2>/dev/null | grep -qF "($(STATICCHECK_VERSION:v%=%))"; then \
+		echo "installing staticcheck $(STATICCHECK_VERSION)"; \
+		$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); \
+	fi
+
+lint: install-staticcheck
 	@unformatted="$$(gofmt -l $$(git ls-files --cached --others --exclude-standard -- '*.go' 2>/dev/null || find . -name '*.go' -not -path './build/*'))"; \
 	if [ -n "$$unformatted" ]; then \
 		echo "gofmt: these files need formatting (run gofmt -w):" >&2; \
@@ -98,6 +110,7 @@ lint:
 		exit 1; \
 	fi
 	$(GO) vet ./...
+	"$(STATICCHECK)" ./...
 
 clean:
 	rm -rf $(BUILDDIR)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/protocol"
 )
 
 // Application implements abcitypes.Application over an *app.App.
@@ -79,7 +80,7 @@ func (s *Application) Query(_ context.Context, req *abcitypes.RequestQuery) (*ab
 		if err != nil {
 			return nil, fmt.Errorf("encode query proof: %w", err)
 		}
-		out.ProofOps = &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{{Type: app.ProofOpICS23, Key: res.Key, Data: bz}}}
+		out.ProofOps = &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{{Type: protocol.ProofOpICS23, Key: res.Key, Data: bz}}}
 	}
 	return out, nil
 }

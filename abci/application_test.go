@@ -25,6 +25,7 @@ import (
 	dagv1 "github.com/intercooperative/icnd/proto/icn/dag/v1"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+	"github.com/intercooperative/icnd/protocol"
 	"github.com/intercooperative/icnd/store"
 )
 
@@ -145,11 +146,11 @@ func TestABCIFlow(t *testing.T) {
 		key     []byte
 		present bool
 	}{{dag.EntryKey(c, did), true}, {dag.EntryKey(c, "did:icn:someone-else"), false}} {
-		q, err := s.Query(ctx, &abcitypes.RequestQuery{Path: app.QueryPathStore, Data: tc.key, Prove: true})
+		q, err := s.Query(ctx, &abcitypes.RequestQuery{Path: protocol.QueryPathStore, Data: tc.key, Prove: true})
 		if err != nil || q.Code != 0 || q.Height != 1 {
 			t.Fatalf("Query: %+v %v", q, err)
 		}
-		if q.ProofOps == nil || len(q.ProofOps.Ops) != 1 || q.ProofOps.Ops[0].Type != app.ProofOpICS23 {
+		if q.ProofOps == nil || len(q.ProofOps.Ops) != 1 || q.ProofOps.Ops[0].Type != protocol.ProofOpICS23 {
 			t.Fatalf("proof ops: %+v", q.ProofOps)
 		}
 		var proof ics23.CommitmentProof

@@ -19,6 +19,7 @@ import (
 	"github.com/intercooperative/icnd/modules/identity"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+	"github.com/intercooperative/icnd/protocol"
 )
 
 func issueMsg(c []byte, issuer, subject, credType string) *txv1.Msg {
@@ -301,7 +302,7 @@ func TestCredentialRecords(t *testing.T) {
 type appChain struct{ a *app.App }
 
 func (c appChain) get(key []byte, height int64) (*client.QueryResult, error) {
-	r := c.a.Query(app.QueryPathStore, key, height, false)
+	r := c.a.Query(protocol.QueryPathStore, key, height, false)
 	if r.Code != 0 {
 		return nil, fmt.Errorf("query %s/%d: %s", r.Codespace, r.Code, r.Log)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/intercooperative/icnd/modules/identity"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+	"github.com/intercooperative/icnd/protocol"
 )
 
 func createOrgMsg(name string, kind identityv1.OrgKind, parent string) *txv1.Msg {
@@ -655,7 +656,7 @@ func TestFrozenByTwoOrganizations(t *testing.T) {
 	if frozen() {
 		t.Fatal("bob is still frozen after both unfreezes")
 	}
-	if w.a.Query(app.QueryPathStore, identity.FreezeCountKey(w.bob.did), 0, false).Value != nil {
+	if w.a.Query(protocol.QueryPathStore, identity.FreezeCountKey(w.bob.did), 0, false).Value != nil {
 		t.Fatal("the freeze count key outlived the last freeze")
 	}
 }

@@ -19,6 +19,7 @@ import (
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+	"github.com/intercooperative/icnd/protocol"
 	"github.com/intercooperative/icnd/store"
 )
 
@@ -213,7 +214,7 @@ func TestAnchorAndQuery(t *testing.T) {
 	if got := eventTypes(res[0].Events); got != "icn.mana.charged,icn.tx,icn.dag.anchored" {
 		t.Fatalf("events: %s", got)
 	}
-	q := a.Query(app.QueryPathStore, dag.EntryKey(c, alice.did), 0, false)
+	q := a.Query(protocol.QueryPathStore, dag.EntryKey(c, alice.did), 0, false)
 	if q.Code != 0 || q.Height != 1 {
 		t.Fatalf("query: code %d height %d: %s", q.Code, q.Height, q.Log)
 	}
@@ -228,7 +229,7 @@ func TestAnchorAndQuery(t *testing.T) {
 	// Anchoring the same CID again fails at execution: the charge and the
 	// sequence bump stay, the entry is unchanged.
 	balance := func() uint64 {
-		q := a.Query(app.QueryPathStore, mana.AccountKey(alice.did), 0, false)
+		q := a.Query(protocol.QueryPathStore, mana.AccountKey(alice.did), 0, false)
 		var acc manav1.Account
 		if err := acc.Unmarshal(q.Value); err != nil {
 			t.Fatal(err)
@@ -247,15 +248,15 @@ func TestAnchorAndQuery(t *testing.T) {
 	if got, err := a.Identity().Sequence(ctxAt(a), alice.did); err != nil || got != 2 {
 		t.Fatalf("sequence after failed tx = %d, want 2", got)
 	}
-	q = a.Query(app.QueryPathStore, dag.EntryKey(c, alice.did), 0, false)
+	q = a.Query(protocol.QueryPathStore, dag.EntryKey(c, alice.did), 0, false)
 	if err := e.Unmarshal(q.Value); err != nil || e.Kind != "receipt" {
 		t.Fatalf("entry changed by failed tx: %+v %v", e, err)
 	}
 	// Absent keys answer with a nil value, and unknown heights with a code.
-	if q := a.Query(app.QueryPathStore, dag.EntryKey(testCID(t, "none"), alice.did), 0, false); q.Code != 0 || q.Value != nil {
+	if q := a.Query(protocol.QueryPathStore, dag.EntryKey(testCID(t, "none"), alice.did), 0, false); q.Code != 0 || q.Value != nil {
 		t.Fatalf("absent key: %+v", q)
 	}
-	if q := a.Query(app.QueryPathStore, dag.EntryKey(c, alice.did), 99, false); q.Code != app.ErrHeightUnavailable.Code() {
+	if q := a.Query(protocol.QueryPathStore, dag.EntryKey(c, alice.did), 99, false); q.Code != app.ErrHeightUnavailable.Code() {
 		t.Fatalf("future height: %+v", q)
 	}
 	if q := a.Query("/nope", dag.EntryKey(c, alice.did), 0, false); q.Code != app.ErrUnknownQueryPath.Code() {

@@ -4,20 +4,12 @@ import (
 	ics23 "github.com/cosmos/ics23/go"
 
 	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/protocol"
 )
-
-// QueryPathStore is the one query path: the raw value under a store key
-// (the request data), optionally with an ICS23 proof. Clients decode values
-// with the owning module's types; see docs/state.md for the key layout.
-const QueryPathStore = "/store"
-
-// ProofOpICS23 is the CometBFT ProofOp type of a query proof: an ICS23
-// CommitmentProof in the IAVL tree whose root is the app hash.
-const ProofOpICS23 = "ics23:iavl"
 
 // Query codes, in the "query" codespace.
 var (
-	// ErrUnknownQueryPath: the path is not QueryPathStore.
+	// ErrUnknownQueryPath: the path is not protocol.QueryPathStore.
 	ErrUnknownQueryPath = modules.Register("query", 2, "unknown query path")
 	// ErrHeightUnavailable: the height is in the future, pruned or negative.
 	ErrHeightUnavailable = modules.Register("query", 3, "height not available")
@@ -44,8 +36,8 @@ func (a *App) Query(path string, key []byte, height int64, prove bool) QueryResu
 		space, code := modules.ResultCode(err)
 		return QueryResult{Codespace: space, Code: code, Log: err.Error(), Key: key, Height: height}
 	}
-	if path != QueryPathStore {
-		return fail(ErrUnknownQueryPath.Wrapf("%q; the only path is %q", path, QueryPathStore))
+	if path != protocol.QueryPathStore {
+		return fail(ErrUnknownQueryPath.Wrapf("%q; the only path is %q", path, protocol.QueryPathStore))
 	}
 	if len(key) == 0 {
 		return fail(ErrEmptyKey)

@@ -11,6 +11,7 @@ import (
 	"github.com/intercooperative/icnd/modules"
 	"github.com/intercooperative/icnd/modules/identity"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+	"github.com/intercooperative/icnd/protocol"
 )
 
 // DecodedTx is a transaction that passed decoding and every stateless check.
@@ -37,19 +38,7 @@ type DecodedTx struct {
 
 // SignBytes returns the bytes the signature covers: the encoded SignDoc.
 func (d *DecodedTx) SignBytes() []byte {
-	return SignBytes(d.Body.ChainId, d.bodyBytes, d.authBytes)
-}
-
-// SignBytes encodes the SignDoc for a chain id and the encoded body and
-// auth info. Clients sign exactly these bytes (docs/tx-format.md).
-func SignBytes(chainID string, bodyBytes, authBytes []byte) []byte {
-	doc := txv1.SignDoc{ChainId: chainID, BodyBytes: bodyBytes, AuthInfoBytes: authBytes}
-	bz, err := doc.Marshal()
-	if err != nil {
-		// Marshalling a message of three byte/string fields cannot fail.
-		panic("app: encode SignDoc: " + err.Error())
-	}
-	return bz
+	return protocol.SignBytes(d.Body.ChainId, d.bodyBytes, d.authBytes)
 }
 
 // DecodeTx decodes raw and runs every check that needs no state. It never

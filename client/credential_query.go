@@ -35,6 +35,17 @@ func (q *Querier) CredentialStatus(ctx context.Context, issuer string, c cid.Cid
 	return rec, res, nil
 }
 
+// Credential reads the status record of the credential c anchored for
+// issuer, as CredentialStatus does, and renders it for display.
+func (q *Querier) Credential(ctx context.Context, issuer string, c cid.Cid, height int64) (*CredentialView, *QueryResult, error) {
+	rec, res, err := q.CredentialStatus(ctx, issuer, c, height)
+	if err != nil {
+		return nil, res, err
+	}
+	view, err := NewCredentialView(rec)
+	return view, res, err
+}
+
 // CredentialView is a credential status record with its CID as a string.
 type CredentialView struct {
 	CID           string `json:"cid"`

@@ -213,3 +213,20 @@ func (q *Querier) Freezes(ctx context.Context, account string, height int64, lim
 	}
 	return out, res, nil
 }
+
+// Membership reads member's membership of org. When there is none the
+// error wraps ErrNotFound and the result is still returned.
+func (q *Querier) Membership(ctx context.Context, org, member string, height int64) (*identityv1.Membership, *QueryResult, error) {
+	res, err := q.Get(ctx, identity.MembershipKey(org, member), height)
+	if err != nil {
+		return nil, nil, err
+	}
+	if res.Value == nil {
+		return nil, res, fmt.Errorf("%w: %s is not a member of %s at height %d", ErrNotFound, member, org, res.Height)
+	}
+	m := new(identityv1.Membership)
+	if err := m.Unmarshal(res.Value); err != nil {
+		return nil, res, fmt.Errorf("decode the membership of %s in %s: %w", member, org, err)
+	}
+	return m, res, nil
+}

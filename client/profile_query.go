@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/intercooperative/icnd/client/profile"
 	"github.com/intercooperative/icnd/modules/identity"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 )
@@ -26,6 +27,52 @@ func (q *Querier) Profile(ctx context.Context, did string, height int64) (*ident
 		return nil, res, fmt.Errorf("decode the profile of %s: %w", did, err)
 	}
 	return p, res, nil
+}
+
+// ProfileView is a profile as a client shows it: field names and
+// ciphertext sizes, and the values only when decrypted.
+type ProfileView struct {
+	DID           string             `json:"did"`
+	UpdatedHeight int64              `json:"updated_height"`
+	EmailIndexed  bool               `json:"email_indexed"`
+	Decrypted     bool               `json:"decrypted"`
+	Fields        []ProfileFieldView `json:"fields"`
+}
+
+// ProfileFieldView is one field of a ProfileView.
+type ProfileFieldView struct {
+	Name            string `json:"name"`
+	CiphertextBytes int    `json:"ciphertext_bytes"`
+	Value           string `json:"value,omitempty"`
+}
+
+// NewProfileView renders p; opened, when not nil, holds its decrypted
+// fields as profile.Open returns them (in p's field order).
+func NewProfileView(p *identityv1.Profile, opened []profile.Field) *ProfileView {
+	v := &ProfileView{DID: p.Did, UpdatedHeight: p.UpdatedHeight, EmailIndexed: len(p.EmailHash) > 0, Decrypted: opened != nil, Fields: []ProfileFieldView{}}
+	for i, f := range p.Fields {
+		fv := ProfileFieldView{Name: f.Name, CiphertextBytes: len(f.Ciphertext)}
+		if opened != nil {
+			fv.Value = opened[i].Value
+		}
+		v.Fields = append(v.Fields, fv)
+	}
+	return v
+}
+
+// DIDsByEmail lists the DIDs whose profiles claim email, as
+// DIDsByEmailHash does, hashing email here with the salt of chainID (asked
+// from the node when empty); only the hash reaches the node.
+func (q *Querier) DIDsByEmail(ctx context.Context, chainID, email string, height int64, limit int) ([]string, *QueryResult, error) {
+	chainID, err := q.client.ResolveChainID(ctx, chainID)
+	if err != nil {
+		return nil, nil, err
+	}
+	hash, err := profile.EmailHash(chainID, email)
+	if err != nil {
+		return nil, nil, err
+	}
+	return q.DIDsByEmailHash(ctx, hash, height, limit)
 }
 
 // DIDsByEmailHash lists, in DID order, the DIDs whose profiles carry the

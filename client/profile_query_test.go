@@ -4,13 +4,16 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
 
 	idb "github.com/cosmos/iavl/db"
 
+	"github.com/intercooperative/icnd/client/profile"
 	"github.com/intercooperative/icnd/modules/identity"
+	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	"github.com/intercooperative/icnd/store"
 )
 
@@ -77,5 +80,31 @@ func TestEmailClaimantsScan(t *testing.T) {
 	bad := []Entry{{Key: append(append([]byte(nil), prefix...), 3, 'a', 'b', 'c'), Value: []byte{1}}}
 	if _, err := emailClaimants(prefix, bad); err == nil {
 		t.Fatal("a key that does not end in a DID was accepted")
+	}
+}
+
+// TestNewProfileView shows ciphertext sizes only, and the values only when
+// the profile was opened.
+func TestNewProfileView(t *testing.T) {
+	p := &identityv1.Profile{Did: "did:icn:ada", UpdatedHeight: 7, EmailHash: []byte{1}, Fields: []*identityv1.ProfileField{
+		{Name: "city", Ciphertext: make([]byte, 21)},
+		{Name: "name", Ciphertext: make([]byte, 30)},
+	}}
+	sealed := NewProfileView(p, nil)
+	want := &ProfileView{DID: "did:icn:ada", UpdatedHeight: 7, EmailIndexed: true, Fields: []ProfileFieldView{
+		{Name: "city", CiphertextBytes: 21}, {Name: "name", CiphertextBytes: 30},
+	}}
+	if !reflect.DeepEqual(sealed, want) {
+		t.Errorf("sealed view = %+v, want %+v", sealed, want)
+	}
+	opened := NewProfileView(p, []profile.Field{{Name: "city", Value: "London"}, {Name: "name", Value: "Ada"}})
+	want.Decrypted = true
+	want.Fields[0].Value, want.Fields[1].Value = "London", "Ada"
+	if !reflect.DeepEqual(opened, want) {
+		t.Errorf("opened view = %+v, want %+v", opened, want)
+	}
+	p.EmailHash, p.Fields = nil, nil
+	if v := NewProfileView(p, nil); v.EmailIndexed || v.Fields == nil || len(v.Fields) != 0 {
+		t.Errorf("empty profile view = %+v: want no email and an empty (not nil) field list", v)
 	}
 }

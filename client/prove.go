@@ -22,7 +22,7 @@ import (
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	ics23 "github.com/cosmos/ics23/go"
 
-	"github.com/intercooperative/icnd/app"
+	"github.com/intercooperative/icnd/protocol"
 	"github.com/intercooperative/icnd/store"
 )
 
@@ -127,8 +127,8 @@ func decodeProof(ops []cmtcrypto.ProofOp, key []byte) (*ics23.CommitmentProof, e
 		return nil, fmt.Errorf("%w: want 1 proof op, node sent %d", ErrProof, len(ops))
 	}
 	op := ops[0]
-	if op.Type != app.ProofOpICS23 {
-		return nil, fmt.Errorf("%w: proof op type %q, want %q", ErrProof, op.Type, app.ProofOpICS23)
+	if op.Type != protocol.ProofOpICS23 {
+		return nil, fmt.Errorf("%w: proof op type %q, want %q", ErrProof, op.Type, protocol.ProofOpICS23)
 	}
 	if !bytes.Equal(op.Key, key) {
 		return nil, fmt.Errorf("%w: proof is for key %X, asked for %X", ErrProof, op.Key, key)

@@ -14,8 +14,8 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 
-	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/protocol"
 )
 
 // Client talks to one node's CometBFT RPC.
@@ -74,7 +74,7 @@ func nilIfEmpty(v []byte) []byte {
 }
 
 func (c *Client) abciQuery(ctx context.Context, key []byte, height int64, prove bool) (*abcitypes.ResponseQuery, error) {
-	out, err := c.RPC.ABCIQueryWithOptions(ctx, app.QueryPathStore, key, rpcQueryOptions(height, prove))
+	out, err := c.RPC.ABCIQueryWithOptions(ctx, protocol.QueryPathStore, key, rpcQueryOptions(height, prove))
 	if err != nil {
 		return nil, c.wrap(err)
 	}

@@ -3,6 +3,9 @@ package client
 import (
 	"context"
 	"fmt"
+	"time"
+
+	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
 // Broadcast modes of Submit.
@@ -52,4 +55,24 @@ func (c *Client) Submit(ctx context.Context, tx []byte, mode string) (TxResult, 
 	default:
 		return TxResult{}, fmt.Errorf("unknown broadcast mode %q, want %q or %q", mode, BroadcastSync, BroadcastCommit)
 	}
+}
+
+// CommitTimeout bounds how long Send waits for the block in BroadcastCommit
+// mode.
+const CommitTimeout = time.Minute
+
+// Send builds the transaction carrying msgs with p, signs it with sign (and
+// the sponsor's key when p names one) and submits it in mode, waiting at
+// most CommitTimeout for the block in commit mode. Errors are as Submit's.
+func (c *Client) Send(ctx context.Context, p TxParams, sign Signer, mode string, msgs ...*txv1.Msg) (TxResult, error) {
+	tx, err := BuildTx(p, sign, msgs...)
+	if err != nil {
+		return TxResult{}, err
+	}
+	if mode == BroadcastCommit {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, CommitTimeout)
+		defer cancel()
+	}
+	return c.Submit(ctx, tx, mode)
 }

@@ -3,9 +3,9 @@ package client
 import (
 	"fmt"
 
-	"github.com/intercooperative/icnd/app"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+	"github.com/intercooperative/icnd/protocol"
 )
 
 // Signer signs sign bytes. keyring.Keyring's Sign with a bound name and an
@@ -58,7 +58,7 @@ func BuildTx(p TxParams, sign Signer, msgs ...*txv1.Msg) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode auth info: %w", err)
 	}
-	signBytes := app.SignBytes(p.ChainID, bodyBytes, authBytes)
+	signBytes := protocol.SignBytes(p.ChainID, bodyBytes, authBytes)
 	sig, err := sign(signBytes)
 	if err != nil {
 		return nil, fmt.Errorf("sign: %w", err)

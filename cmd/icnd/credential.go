@@ -1,22 +1,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/ipfs/go-cid"
 	"github.com/spf13/cobra"
 
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/client/credential"
 	"github.com/intercooperative/icnd/modules/identity"
-	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
@@ -103,52 +101,21 @@ The transaction flags are those of "icnd tx".`,
 			}()
 			var signedDoc []byte
 			err = runTx(cmd, func(env txEnv) ([]*txv1.Msg, []string, txOutput, error) {
-				from, _ := cmd.Flags().GetString(flagFrom)
-				keyID, _ := cmd.Flags().GetString(flagKeyID)
-				rec, err := env.keyring.Get(from)
-				if err != nil {
-					return nil, nil, txOutput{}, err
-				}
-				signer, err := signerDID(cmd, rec)
-				if err != nil {
-					return nil, nil, txOutput{}, err
-				}
 				issuer := issuerFlag
 				if issuer == "" {
-					issuer = signer
+					issuer = env.signer
 				}
-				c, err := dial(cmd)
+				iss, err := credential.Issue(env.ctx, env.client, credential.IssueRequest{
+					Issuer: issuer, Subject: subject, Type: credType, Claims: claims,
+					VerificationMethod: env.signer + "#" + env.keyID, Now: time.Now(),
+				}, env.sign)
 				if err != nil {
 					return nil, nil, txOutput{}, err
 				}
-				if credType == credential.MembershipType {
-					if err := membershipClaims(cmd, c, issuer, subject, claims); err != nil {
-						return nil, nil, txOutput{}, err
-					}
-				}
-				st, err := c.Status(env.ctx)
-				if err != nil {
-					return nil, nil, txOutput{}, fmt.Errorf("ask the node for its latest height: %w", err)
-				}
-				now := time.Now()
-				cred, err := credential.New(issuer, subject, credType, claims, st.LatestHeight, now)
-				if err != nil {
-					return nil, nil, txOutput{}, err
-				}
-				var id cid.Cid
-				signedDoc, id, err = credential.Sign(cred, signer+"#"+keyID, now, func(b []byte) ([]byte, error) {
-					return env.keyring.Sign(from, b)
-				})
-				if err != nil {
-					return nil, nil, txOutput{}, err
-				}
-				msg, err := credential.IssueMsg(id, issuer, subject, credType)
-				if err != nil {
-					return nil, nil, txOutput{}, err
-				}
+				signedDoc = iss.Document
 				d := fmt.Sprintf("issue_credential %s type=%s issuer=%s subject=%s claims=%s",
-					id, credType, issuer, subject, strings.Join(credential.ClaimNames(claims), ","))
-				return []*txv1.Msg{msg}, []string{d}, txOutput{CID: id.String()}, nil
+					iss.CID, credType, issuer, subject, strings.Join(credential.ClaimNames(iss.Claims), ","))
+				return []*txv1.Msg{iss.Msg}, []string{d}, txOutput{CID: iss.CID.String()}, nil
 			})
 			if err != nil {
 				return err
@@ -177,34 +144,6 @@ The transaction flags are those of "icnd tx".`,
 	cmd.Flags().String("issuer", "", "issuer DID (default: the signer); an organization the signer controls")
 	cmd.Flags().String("output-document", "", "file to write the signed credential to; must not exist (required)")
 	return cmd
-}
-
-// membershipClaims fills in the claims of a MembershipCredential issued by
-// org (organization: org, role: member unless given) and checks on chain
-// that subject is a member of org holding that role.
-func membershipClaims(cmd *cobra.Command, c *client.Client, org, subject string, claims map[string]string) error {
-	if v, ok := claims[credential.ClaimOrganization]; ok && v != org {
-		return fmt.Errorf("a %s issued by %s must claim organization %s, not %s", credential.MembershipType, org, org, v)
-	}
-	claims[credential.ClaimOrganization] = org
-	if _, ok := claims[credential.ClaimRole]; !ok {
-		claims[credential.ClaimRole] = identity.RoleMember
-	}
-	res, err := client.NewQuerier(c, nil).Get(cmd.Context(), identity.MembershipKey(org, subject), 0)
-	if err != nil {
-		return fmt.Errorf("check the membership of %s in %s: %w", subject, org, err)
-	}
-	if res.Value == nil {
-		return fmt.Errorf("%s is not a member of %s at height %d: admit it before issuing a %s", subject, org, res.Height, credential.MembershipType)
-	}
-	m := new(identityv1.Membership)
-	if err := m.Unmarshal(res.Value); err != nil {
-		return fmt.Errorf("decode the membership of %s in %s: %w", subject, org, err)
-	}
-	if role := claims[credential.ClaimRole]; !slices.Contains(m.Roles, role) {
-		return fmt.Errorf("%s does not hold the role %q in %s (roles: %s)", subject, role, org, strings.Join(m.Roles, ", "))
-	}
-	return nil
 }
 
 func credentialVerifyCmd() *cobra.Command {
@@ -240,11 +179,10 @@ the node instead. The command exits non-zero and names the checks that failed.`,
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			q, err := querier(cmd)
+			q, height, err := querierAt(cmd)
 			if err != nil {
 				return err
 			}
-			height, _ := cmd.Flags().GetInt64(flagHeight)
 			r, err := credential.Verify(cmd.Context(), d, q, height)
 			if err != nil {
 				return err
@@ -334,14 +272,7 @@ credential, a DID that controls the organization now. Revocation is final; the
 			return runTx(cmd, func(env txEnv) ([]*txv1.Msg, []string, txOutput, error) {
 				issuer := issuerFlag
 				if issuer == "" {
-					from, _ := cmd.Flags().GetString(flagFrom)
-					rec, err := env.keyring.Get(from)
-					if err != nil {
-						return nil, nil, txOutput{}, err
-					}
-					if issuer, err = signerDID(cmd, rec); err != nil {
-						return nil, nil, txOutput{}, err
-					}
+					issuer = env.signer
 				}
 				msg, err := credential.RevokeMsg(c, issuer, reason)
 				if err != nil {
@@ -382,34 +313,30 @@ credential file with "icnd credential verify".`,
 			if err := identity.ParseDID(issuer); err != nil {
 				return fmt.Errorf("--issuer: %w", err)
 			}
-			q, err := querier(cmd)
-			if err != nil {
-				return err
-			}
-			height, _ := cmd.Flags().GetInt64(flagHeight)
-			rec, res, err := q.CredentialStatus(cmd.Context(), issuer, c, height)
-			var view *client.CredentialView
-			if err == nil {
-				view, err = client.NewCredentialView(rec)
-			}
-			return queryResult(cmd, res, err, "credential "+c.String()+" issued by "+issuer, view, func() {
-				fields := [][2]string{
-					{"cid", view.CID},
-					{"type", view.Type},
-					{"issuer", view.Issuer},
-					{"subject", view.Subject},
-					{"issued", fmt.Sprintf("height %d by %s", view.IssuedHeight, view.IssuedBy)},
-				}
-				if view.Revoked {
-					fields = append(fields, [2]string{"revoked", fmt.Sprintf("height %d by %s: %s", view.RevokedHeight, view.RevokedBy, strconv.Quote(view.Reason))})
-				} else {
-					fields = append(fields, [2]string{"revoked", "no"})
-				}
-				printFields(os.Stdout, fields...)
-			})
+			return runQuery(cmd, "credential "+c.String()+" issued by "+issuer,
+				func(ctx context.Context, q *client.Querier, height int64) (*client.CredentialView, *client.QueryResult, error) {
+					return q.Credential(ctx, issuer, c, height)
+				},
+				printCredential)
 		},
 	}
 	cmd.Flags().String("issuer", "", "DID the credential was anchored for (required)")
 	addQueryFlags(cmd)
 	return cmd
+}
+
+func printCredential(view *client.CredentialView, _ *client.QueryResult) {
+	fields := [][2]string{
+		{"cid", view.CID},
+		{"type", view.Type},
+		{"issuer", view.Issuer},
+		{"subject", view.Subject},
+		{"issued", fmt.Sprintf("height %d by %s", view.IssuedHeight, view.IssuedBy)},
+	}
+	if view.Revoked {
+		fields = append(fields, [2]string{"revoked", fmt.Sprintf("height %d by %s: %s", view.RevokedHeight, view.RevokedBy, strconv.Quote(view.Reason))})
+	} else {
+		fields = append(fields, [2]string{"revoked", "no"})
+	}
+	printFields(os.Stdout, fields...)
 }

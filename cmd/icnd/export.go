@@ -7,7 +7,7 @@ import (
 	cmtjson "github.com/cometbft/cometbft/libs/json"
 	"github.com/spf13/cobra"
 
-	"github.com/intercooperative/icnd/client/nodehome"
+	"github.com/intercooperative/icnd/node/home"
 )
 
 func exportCmd() *cobra.Command {
@@ -26,7 +26,7 @@ The node must be stopped: its databases are locked while it runs.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			height, _ := cmd.Flags().GetInt64(flagHeight)
-			doc, err := nodehome.Export(home(cmd), height)
+			doc, err := home.Export(homeDir(cmd), height)
 			if err != nil {
 				return err
 			}

@@ -40,7 +40,7 @@ const (
 	defaultNode = "tcp://127.0.0.1:26657"
 )
 
-func home(cmd *cobra.Command) string {
+func homeDir(cmd *cobra.Command) string {
 	h, _ := cmd.Flags().GetString(flagHome)
 	return h
 }
@@ -102,7 +102,7 @@ var passphrase = keyring.TerminalPassphrase(os.Stdin, os.Stderr)
 
 func openKeyring(cmd *cobra.Command) (*keyring.Keyring, error) {
 	backend, _ := cmd.Flags().GetString(flagKeyringBackend)
-	return keyring.New(home(cmd), backend, passphrase)
+	return keyring.New(homeDir(cmd), backend, passphrase)
 }
 
 func stdinIsTerminal() bool {
@@ -132,37 +132,49 @@ func addQueryFlags(cmd *cobra.Command) {
 	cmd.Flags().StringSlice(flagWitnesses, nil, "with --prove: RPC addresses of other nodes that cross-check the headers (comma-separated)")
 	cmd.Flags().Int64(flagTrustHeight, 0, "with --prove: height of a header you trust (default: the one trusted before, else the needed header on first use)")
 	cmd.Flags().String(flagTrustHash, "", "with --prove: hex hash of the header at --trust-height")
+	// The signing flags of tx commands, accepted and ignored, so that one
+	// set of client flags (--home, --keyring-backend, --node) serves both
+	// kinds of command, as in Cosmos CLIs. Hidden: they do nothing here.
+	for _, name := range ignoredQueryFlags {
+		cmd.Flags().String(name, "", "ignored: a query signs nothing")
+		_ = cmd.Flags().MarkHidden(name)
+	}
 }
 
-// querier returns a plain or, with --prove, a proving Querier.
-func querier(cmd *cobra.Command) (*client.Querier, error) {
+// ignoredQueryFlags are the tx flags a query accepts and ignores.
+var ignoredQueryFlags = []string{flagKeyringBackend, flagFrom}
+
+// querierAt returns the querier the flags ask for, plain or, with --prove,
+// proving, and the --height to read at.
+func querierAt(cmd *cobra.Command) (*client.Querier, int64, error) {
 	c, err := dial(cmd)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
+	height, _ := cmd.Flags().GetInt64(flagHeight)
 	if prove, _ := cmd.Flags().GetBool(flagProve); !prove {
-		return client.NewQuerier(c, nil), nil
+		return client.NewQuerier(c, nil), height, nil
 	}
 	chainFlag, _ := cmd.Flags().GetString(flagChainID)
 	chainID, err := c.ResolveChainID(cmd.Context(), chainFlag)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	cfg := client.ProverConfig{ChainID: chainID, Primary: c.Remote, TrustDir: filepath.Join(home(cmd), "light")}
+	cfg := client.ProverConfig{ChainID: chainID, Primary: c.Remote, TrustDir: filepath.Join(homeDir(cmd), "light")}
 	cfg.Witnesses, _ = cmd.Flags().GetStringSlice(flagWitnesses)
 	cfg.TrustHeight, _ = cmd.Flags().GetInt64(flagTrustHeight)
 	hash, _ := cmd.Flags().GetString(flagTrustHash)
 	if (cfg.TrustHeight == 0) != (hash == "") {
-		return nil, fmt.Errorf("--%s and --%s go together", flagTrustHeight, flagTrustHash)
+		return nil, 0, fmt.Errorf("--%s and --%s go together", flagTrustHeight, flagTrustHash)
 	}
 	if hash != "" {
 		if cfg.TrustHash, err = hex.DecodeString(hash); err != nil {
-			return nil, fmt.Errorf("--%s is not hex: %w", flagTrustHash, err)
+			return nil, 0, fmt.Errorf("--%s is not hex: %w", flagTrustHash, err)
 		}
 	}
 	p, err := client.NewProver(cfg)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return client.NewQuerier(c, p), nil
+	return client.NewQuerier(c, p), height, nil
 }

@@ -10,12 +10,14 @@ import (
 
 	"github.com/cometbft/cometbft/crypto"
 	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/cometbft/cometbft/types"
 	"github.com/spf13/cobra"
 
+	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/client/keyring"
-	"github.com/intercooperative/icnd/client/nodehome"
 	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/node/home"
 )
 
 func genesisCmd() *cobra.Command {
@@ -33,7 +35,7 @@ genesis file the way a starting node would.`,
 }
 
 func genesisFile(cmd *cobra.Command) string {
-	return filepath.Join(home(cmd), "config", "genesis.json")
+	return filepath.Join(homeDir(cmd), "config", "genesis.json")
 }
 
 func genesisAddAccountCmd() *cobra.Command {
@@ -65,15 +67,12 @@ account. An account already in genesis is refused.
 			}
 			acc.Rate, _ = cmd.Flags().GetUint64("rate")
 			path := genesisFile(cmd)
-			doc, state, err := nodehome.ReadGenesis(path)
-			if err != nil {
+			var did string
+			err = home.EditGenesis(path, func(_ *types.GenesisDoc, state *app.GenesisState) (err error) {
+				did, err = home.AddAccount(state, acc)
 				return err
-			}
-			did, err := nodehome.AddAccount(&state, acc)
+			})
 			if err != nil {
-				return err
-			}
-			if err := nodehome.WriteGenesis(path, doc, state); err != nil {
 				return err
 			}
 			fmt.Printf("added %s (balance %d, capacity %d, rate %d) to %s\n", did, acc.Balance, acc.Capacity, acc.Rate, path)
@@ -90,8 +89,8 @@ account. An account already in genesis is refused.
 
 // genesisAccountFromArgs resolves the account's key or DID from the
 // argument and --pubkey.
-func genesisAccountFromArgs(cmd *cobra.Command, args []string) (nodehome.GenesisAccount, error) {
-	var acc nodehome.GenesisAccount
+func genesisAccountFromArgs(cmd *cobra.Command, args []string) (home.GenesisAccount, error) {
+	var acc home.GenesisAccount
 	if s, _ := cmd.Flags().GetString("pubkey"); s != "" {
 		pub, err := client.ParsePublicKey(s)
 		if err != nil {
@@ -133,7 +132,7 @@ func genesisAccountFromArgs(cmd *cobra.Command, args []string) (nodehome.Genesis
 		return acc, nil
 	}
 	backend, _ := cmd.Flags().GetString(flagKeyringBackend)
-	return acc, fmt.Errorf("%q is not a key in the %s keyring of %s, a DID or a base64 Ed25519 public key", arg, backend, home(cmd))
+	return acc, fmt.Errorf("%q is not a key in the %s keyring of %s, a DID or a base64 Ed25519 public key", arg, backend, homeDir(cmd))
 }
 
 func genesisAddValidatorCmd() *cobra.Command {
@@ -157,7 +156,7 @@ already listed is refused.`,
 				pub = cmted25519.PubKey(append([]byte(nil), raw[:ed25519.PublicKeySize]...))
 			} else {
 				var err error
-				pub, err = nodehome.ReadValidatorPubKey(filepath.Join(home(cmd), "config", "priv_validator_key.json"))
+				pub, err = home.ReadValidatorPubKey(filepath.Join(homeDir(cmd), "config", "priv_validator_key.json"))
 				if err != nil {
 					return err
 				}
@@ -165,14 +164,10 @@ already listed is refused.`,
 			power, _ := cmd.Flags().GetInt64("power")
 			name, _ := cmd.Flags().GetString("name")
 			path := genesisFile(cmd)
-			doc, state, err := nodehome.ReadGenesis(path)
+			err := home.EditGenesis(path, func(doc *types.GenesisDoc, _ *app.GenesisState) error {
+				return home.AddValidator(doc, pub, power, name)
+			})
 			if err != nil {
-				return err
-			}
-			if err := nodehome.AddValidator(doc, pub, power, name); err != nil {
-				return err
-			}
-			if err := nodehome.WriteGenesis(path, doc, state); err != nil {
 				return err
 			}
 			fmt.Printf("added validator %s with power %d to %s\n", pub.Address(), power, path)
@@ -180,7 +175,7 @@ already listed is refused.`,
 		},
 	}
 	cmd.Flags().String("pubkey", "", "the validator's Ed25519 consensus public key, base64 (default: this home's)")
-	cmd.Flags().Int64("power", nodehome.DefaultValidatorPower, "voting power")
+	cmd.Flags().Int64("power", home.DefaultValidatorPower, "voting power")
 	cmd.Flags().String("name", "", "a name for the validator in genesis.json")
 	return cmd
 }
@@ -201,7 +196,7 @@ Prints OK, or the first problem and exits non-zero.`,
 			if len(args) == 1 {
 				path = args[0]
 			}
-			doc, warnings, err := nodehome.ValidateGenesisFile(path)
+			doc, warnings, err := home.ValidateGenesisFile(path)
 			if err != nil {
 				return err
 			}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/intercooperative/icnd/client/nodehome"
+	"github.com/intercooperative/icnd/node/home"
 )
 
 func initCmd() *cobra.Command {
@@ -33,7 +33,7 @@ An existing genesis.json is never replaced without --overwrite.`,
 				return errors.New("--chain-id is required")
 			}
 			overwrite, _ := cmd.Flags().GetBool("overwrite")
-			res, err := nodehome.Init(nodehome.InitOptions{Home: home(cmd), Moniker: args[0], ChainID: chainID, Overwrite: overwrite})
+			res, err := home.Init(home.InitOptions{Home: homeDir(cmd), Moniker: args[0], ChainID: chainID, Overwrite: overwrite})
 			if err != nil {
 				return err
 			}

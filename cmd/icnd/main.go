@@ -1,6 +1,6 @@
 // Command icnd is the node and command-line client of the InterCooperative
-// Network. The commands are thin: they read flags, call packages abci,
-// client, client/nodehome and client/testnet, and print the result.
+// Network. The commands are cobra wiring only: they read flags, call
+// packages abci, client, node/home and node/testnet, and print the result.
 package main
 
 import (

@@ -37,3 +37,43 @@ func TestOneLine(t *testing.T) {
 		}
 	}
 }
+
+// TestQueriesIgnoreSigningFlags checks that every query accepts the signing
+// flags of tx commands that users keep in one variable with --home and
+// --node (the README's $N0), and hides them from its help.
+func TestQueriesIgnoreSigningFlags(t *testing.T) {
+	root := newRootCmd()
+	var queries []*cobra.Command
+	var walk func(*cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.RunE != nil {
+			queries = append(queries, c)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	for _, c := range root.Commands() {
+		if c.Name() == "query" {
+			walk(c)
+		}
+	}
+	verify, _, err := root.Find([]string{"credential", "verify"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries = append(queries, verify)
+	if len(queries) < 10 {
+		t.Fatalf("found %d query commands, want at least 10", len(queries))
+	}
+	for _, c := range queries {
+		if err := c.ParseFlags([]string{"--keyring-backend", "test", "--from", "node0", "--node", "tcp://127.0.0.2:26657"}); err != nil {
+			t.Errorf("%s: %v", c.CommandPath(), err)
+		}
+		for _, name := range ignoredQueryFlags {
+			if f := c.Flags().Lookup(name); f == nil || !f.Hidden {
+				t.Errorf("%s: --%s is not a hidden flag", c.CommandPath(), name)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,7 +13,6 @@ import (
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/client/profile"
 	"github.com/intercooperative/icnd/modules/identity"
-	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
@@ -92,17 +92,10 @@ recovered: set the profile again. See docs/profiles.md.`,
 				return errors.New("nothing to set: give --field name=value (repeatable) and/or --email")
 			}
 			return runTx(cmd, func(env txEnv) ([]*txv1.Msg, []string, txOutput, error) {
-				from, _ := cmd.Flags().GetString(flagFrom)
-				rec, err := env.keyring.Get(from)
-				if err != nil {
-					return nil, nil, txOutput{}, err
-				}
-				did, err := signerDID(cmd, rec)
-				if err != nil {
-					return nil, nil, txOutput{}, err
-				}
+				did := env.signer
 				var hash []byte
 				if email != "" {
+					var err error
 					if hash, err = profile.EmailHash(env.chainID, email); err != nil {
 						return nil, nil, txOutput{}, err
 					}
@@ -155,34 +148,6 @@ docs/profiles.md.`,
 	return cmd
 }
 
-// profileView is a profile as the query shows it: the field values only
-// when decrypted.
-type profileView struct {
-	DID           string             `json:"did"`
-	UpdatedHeight int64              `json:"updated_height"`
-	EmailIndexed  bool               `json:"email_indexed"`
-	Decrypted     bool               `json:"decrypted"`
-	Fields        []profileFieldView `json:"fields"`
-}
-
-type profileFieldView struct {
-	Name            string `json:"name"`
-	CiphertextBytes int    `json:"ciphertext_bytes"`
-	Value           string `json:"value,omitempty"`
-}
-
-func newProfileView(p *identityv1.Profile, opened []profile.Field) *profileView {
-	v := &profileView{DID: p.Did, UpdatedHeight: p.UpdatedHeight, EmailIndexed: len(p.EmailHash) > 0, Decrypted: opened != nil, Fields: []profileFieldView{}}
-	for i, f := range p.Fields {
-		fv := profileFieldView{Name: f.Name, CiphertextBytes: len(f.Ciphertext)}
-		if opened != nil {
-			fv.Value = opened[i].Value
-		}
-		v.Fields = append(v.Fields, fv)
-	}
-	return v
-}
-
 func queryProfileCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "profile DID",
@@ -200,41 +165,27 @@ nothing.`,
 			if err := identity.ParseDID(args[0]); err != nil {
 				return err
 			}
-			q, err := querier(cmd)
-			if err != nil {
-				return err
-			}
-			height, _ := cmd.Flags().GetInt64(flagHeight)
-			p, res, err := q.Profile(cmd.Context(), args[0], height)
-			var view *profileView
-			if err == nil {
-				var opened []profile.Field
-				if decrypt, _ := cmd.Flags().GetBool("decrypt"); decrypt {
-					password, perr := profilePassword(cmd, false)
-					if perr != nil {
-						return perr
+			decrypt, _ := cmd.Flags().GetBool("decrypt")
+			return runQuery(cmd, "profile of "+args[0],
+				func(ctx context.Context, q *client.Querier, height int64) (*client.ProfileView, *client.QueryResult, error) {
+					p, res, err := q.Profile(ctx, args[0], height)
+					if err != nil {
+						return nil, res, err
 					}
-					if opened, err = profile.Open(p, password); err != nil {
-						return err
+					var opened []profile.Field
+					if decrypt {
+						// Asked only once there is a profile to decrypt.
+						password, err := profilePassword(cmd, false)
+						if err != nil {
+							return nil, nil, err
+						}
+						if opened, err = profile.Open(p, password); err != nil {
+							return nil, nil, err
+						}
 					}
-				}
-				view = newProfileView(p, opened)
-			}
-			return queryResult(cmd, res, err, "profile of "+args[0], view, func() {
-				fields := [][2]string{
-					{"did", view.DID},
-					{"set at height", strconv.FormatInt(view.UpdatedHeight, 10)},
-					{"email indexed", strconv.FormatBool(view.EmailIndexed)},
-				}
-				for _, f := range view.Fields {
-					value := fmt.Sprintf("(%d bytes encrypted)", f.CiphertextBytes)
-					if view.Decrypted {
-						value = f.Value
-					}
-					fields = append(fields, [2]string{f.Name, value})
-				}
-				printFields(os.Stdout, fields...)
-			})
+					return client.NewProfileView(p, opened), res, nil
+				},
+				printProfile)
 		},
 	}
 	addQueryFlags(cmd)
@@ -284,38 +235,40 @@ claims is an error.`,
 			if err != nil {
 				return err
 			}
-			c, err := dial(cmd)
-			if err != nil {
-				return err
-			}
 			chainFlag, _ := cmd.Flags().GetString(flagChainID)
-			chainID, err := c.ResolveChainID(cmd.Context(), chainFlag)
-			if err != nil {
-				return err
-			}
-			hash, err := profile.EmailHash(chainID, args[0])
-			if err != nil {
-				return err
-			}
-			q, err := querier(cmd)
-			if err != nil {
-				return err
-			}
-			height, _ := cmd.Flags().GetInt64(flagHeight)
-			dids, res, err := q.DIDsByEmailHash(cmd.Context(), hash, height, n)
-			if errors.Is(err, client.ErrScanLimit) {
-				err = fmt.Errorf("%w: more than %d DIDs claim that email; raise --%s to list them", err, n, flagLimit)
-			}
-			view := emailLookupView{DIDs: dids, Note: emailClaimNote}
-			return queryResult(cmd, res, err, "DIDs claiming that email", view, func() {
-				for _, did := range dids {
-					fmt.Println(did)
-				}
-				fmt.Fprintf(os.Stderr, "%d DIDs claim that email at height %d; %s\n", len(dids), res.Height, emailClaimNote)
-			})
+			return runQuery(cmd, "DIDs claiming that email",
+				func(ctx context.Context, q *client.Querier, height int64) (emailLookupView, *client.QueryResult, error) {
+					dids, res, err := q.DIDsByEmail(ctx, chainFlag, args[0], height, n)
+					if errors.Is(err, client.ErrScanLimit) {
+						err = fmt.Errorf("%w: more than %d DIDs claim that email; raise --%s to list them", err, n, flagLimit)
+					}
+					return emailLookupView{DIDs: dids, Note: emailClaimNote}, res, err
+				},
+				func(v emailLookupView, res *client.QueryResult) {
+					for _, did := range v.DIDs {
+						fmt.Println(did)
+					}
+					fmt.Fprintf(os.Stderr, "%d DIDs claim that email at height %d; %s\n", len(v.DIDs), res.Height, emailClaimNote)
+				})
 		},
 	}
 	addQueryFlags(cmd)
 	cmd.Flags().Int(flagLimit, defaultEmailLookupLimit, "list at most this many DIDs; more is an error")
 	return cmd
+}
+
+func printProfile(view *client.ProfileView, _ *client.QueryResult) {
+	fields := [][2]string{
+		{"did", view.DID},
+		{"set at height", strconv.FormatInt(view.UpdatedHeight, 10)},
+		{"email indexed", strconv.FormatBool(view.EmailIndexed)},
+	}
+	for _, f := range view.Fields {
+		value := fmt.Sprintf("(%d bytes encrypted)", f.CiphertextBytes)
+		if view.Decrypted {
+			value = f.Value
+		}
+		fields = append(fields, [2]string{f.Name, value})
+	}
+	printFields(os.Stdout, fields...)
 }

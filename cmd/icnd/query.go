@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -29,7 +30,10 @@ and --trust-hash when given, else the header trusted by an earlier run
 first use and checked against the witnesses, which is reported as a warning.
 
 A key that holds nothing is reported as not found (exit code 1); with --prove
-the absence itself is verified.`,
+the absence itself is verified.
+
+The signing flags of "icnd tx", --keyring-backend and --from, are accepted and
+ignored, so that the same client flags serve queries and transactions.`,
 		Example: `  icnd query identity did did:icn:abcd... --prove --witnesses tcp://127.0.0.4:26657
   icnd query dag entry bafkrei... --output json
   icnd query mana balance did:icn:abcd... --height 100`,
@@ -95,13 +99,24 @@ func warnProof(res *client.QueryResult) {
 	}
 }
 
-// queryResult prints a found value, or turns a not-found answer into the
-// command's failure: a verified absence is reported as such.
-func queryResult(cmd *cobra.Command, res *client.QueryResult, err error, what string, value any, printText func()) error {
-	asJSON, jerr := jsonOutput(cmd)
-	if jerr != nil {
-		return jerr
+// runQuery is the body of every query command: it checks --output, opens
+// the querier the flags ask for, reads with read at --height and prints the
+// answer, as JSON with --output json and else with printText. A key that
+// holds nothing fails the command, naming what was asked for; a verified
+// absence is reported as such.
+func runQuery[T any](cmd *cobra.Command, what string,
+	read func(ctx context.Context, q *client.Querier, height int64) (T, *client.QueryResult, error),
+	printText func(v T, res *client.QueryResult),
+) error {
+	asJSON, err := jsonOutput(cmd)
+	if err != nil {
+		return err
 	}
+	q, height, err := querierAt(cmd)
+	if err != nil {
+		return err
+	}
+	v, res, err := read(cmd.Context(), q, height)
 	if errors.Is(err, client.ErrNotFound) && res != nil {
 		if asJSON {
 			if perr := printJSON(os.Stdout, queryOutput{Height: res.Height, Result: nil, Proof: res.Header}); perr != nil {
@@ -121,9 +136,9 @@ func queryResult(cmd *cobra.Command, res *client.QueryResult, err error, what st
 		if res.Proven {
 			warnProof(res)
 		}
-		return printJSON(os.Stdout, queryOutput{Height: res.Height, Result: value, Proof: res.Header})
+		return printJSON(os.Stdout, queryOutput{Height: res.Height, Result: v, Proof: res.Header})
 	}
-	printText()
+	printText(v, res)
 	reportProof(res)
 	return nil
 }
@@ -148,13 +163,11 @@ heights; the block times are as the node reports them.`,
 			if err := identity.ParseDID(args[0]); err != nil {
 				return err
 			}
-			q, err := querier(cmd)
-			if err != nil {
-				return err
-			}
-			height, _ := cmd.Flags().GetInt64(flagHeight)
-			rr, res, err := q.ResolveDID(cmd.Context(), args[0], height)
-			return queryResult(cmd, res, err, "DID "+args[0], rr, func() { printResolution(rr) })
+			return runQuery(cmd, "DID "+args[0],
+				func(ctx context.Context, q *client.Querier, height int64) (*identity.ResolutionResult, *client.QueryResult, error) {
+					return q.ResolveDID(ctx, args[0], height)
+				},
+				func(rr *identity.ResolutionResult, _ *client.QueryResult) { printResolution(rr) })
 		},
 	}
 	addQueryFlags(cmd)
@@ -184,28 +197,29 @@ anchorer nor add one.`,
 				return err
 			}
 			anchorer, _ := cmd.Flags().GetString("anchorer")
+			if anchorer != "" {
+				return runQuery(cmd, "entry for CID "+c.String()+" anchored by "+anchorer,
+					func(ctx context.Context, q *client.Querier, height int64) (*client.EntryView, *client.QueryResult, error) {
+						return q.Entry(ctx, c, anchorer, height)
+					},
+					printEntry)
+			}
 			n, err := limit(cmd)
 			if err != nil {
 				return err
 			}
-			q, err := querier(cmd)
-			if err != nil {
-				return err
-			}
-			height, _ := cmd.Flags().GetInt64(flagHeight)
-			if anchorer != "" {
-				e, res, err := q.Entry(cmd.Context(), c, anchorer, height)
-				return queryResult(cmd, res, err, "entry for CID "+c.String()+" anchored by "+anchorer, e, func() { printEntry(e) })
-			}
-			es, res, err := q.Entries(cmd.Context(), c, height, n)
-			return queryResult(cmd, res, err, "entry for CID "+c.String(), es, func() {
-				for i, e := range es {
-					if i > 0 {
-						fmt.Println()
+			return runQuery(cmd, "entry for CID "+c.String(),
+				func(ctx context.Context, q *client.Querier, height int64) ([]*client.EntryView, *client.QueryResult, error) {
+					return q.Entries(ctx, c, height, n)
+				},
+				func(es []*client.EntryView, res *client.QueryResult) {
+					for i, e := range es {
+						if i > 0 {
+							fmt.Println()
+						}
+						printEntry(e, res)
 					}
-					printEntry(e)
-				}
-			})
+				})
 		},
 	}
 	addQueryFlags(cmd)
@@ -214,7 +228,7 @@ anchorer nor add one.`,
 	return cmd
 }
 
-func printEntry(e *client.EntryView) {
+func printEntry(e *client.EntryView, _ *client.QueryResult) {
 	links := "none"
 	if len(e.Links) > 0 {
 		links = strings.Join(e.Links, ", ")
@@ -245,32 +259,32 @@ how many blocks until the account is full.`,
 			if err := identity.ParseDID(args[0]); err != nil {
 				return err
 			}
-			q, err := querier(cmd)
-			if err != nil {
-				return err
-			}
-			height, _ := cmd.Flags().GetInt64(flagHeight)
-			b, res, err := q.ManaBalance(cmd.Context(), args[0], height)
-			return queryResult(cmd, res, err, "mana account of "+args[0], b, func() {
-				full := "full"
-				switch {
-				case b.NeverFull:
-					full = "never (rate 0)"
-				case b.BlocksUntilFull > 0:
-					full = fmt.Sprintf("in %d blocks", b.BlocksUntilFull)
-				}
-				printFields(os.Stdout,
-					[2]string{"did", b.DID},
-					[2]string{"height", fmt.Sprintf("%d (balance as block %d sees it)", b.Height, b.Height+1)},
-					[2]string{"balance", strconv.FormatUint(b.Balance, 10)},
-					[2]string{"capacity", fmt.Sprintf("%d (base %d + membership %d)", b.Capacity, b.BaseCapacity, b.MembershipCapacity)},
-					[2]string{"rate", fmt.Sprintf("%d per block (base %d + membership %d)", b.Rate, b.BaseRate, b.MembershipRate)},
-					[2]string{"escrowed", strconv.FormatUint(b.Escrowed, 10)},
-					[2]string{"full", full},
-				)
-			})
+			return runQuery(cmd, "mana account of "+args[0],
+				func(ctx context.Context, q *client.Querier, height int64) (*client.ManaBalance, *client.QueryResult, error) {
+					return q.ManaBalance(ctx, args[0], height)
+				},
+				printBalance)
 		},
 	}
 	addQueryFlags(cmd)
 	return cmd
+}
+
+func printBalance(b *client.ManaBalance, _ *client.QueryResult) {
+	full := "full"
+	switch {
+	case b.NeverFull:
+		full = "never (rate 0)"
+	case b.BlocksUntilFull > 0:
+		full = fmt.Sprintf("in %d blocks", b.BlocksUntilFull)
+	}
+	printFields(os.Stdout,
+		[2]string{"did", b.DID},
+		[2]string{"height", fmt.Sprintf("%d (balance as block %d sees it)", b.Height, b.Height+1)},
+		[2]string{"balance", strconv.FormatUint(b.Balance, 10)},
+		[2]string{"capacity", fmt.Sprintf("%d (base %d + membership %d)", b.Capacity, b.BaseCapacity, b.MembershipCapacity)},
+		[2]string{"rate", fmt.Sprintf("%d per block (base %d + membership %d)", b.Rate, b.BaseRate, b.MembershipRate)},
+		[2]string{"escrowed", strconv.FormatUint(b.Escrowed, 10)},
+		[2]string{"full", full},
+	)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/intercooperative/icnd/client"
+	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 )
 
 const flagLimit = "limit"
@@ -31,7 +33,7 @@ func limit(cmd *cobra.Command) (int, error) {
 	return n, nil
 }
 
-func printOrganization(o *client.OrganizationView) {
+func printOrganization(o *client.OrganizationView, _ *client.QueryResult) {
 	fields := [][2]string{
 		{"did", o.DID},
 		{"name", o.Name},
@@ -61,13 +63,11 @@ document (no keys; controllers) is shown by "icnd query identity did".`,
   icnd query identity org did:icn:<org> --output json --prove --witnesses tcp://127.0.0.4:26657`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			q, err := querier(cmd)
-			if err != nil {
-				return err
-			}
-			height, _ := cmd.Flags().GetInt64(flagHeight)
-			o, res, err := q.Organization(cmd.Context(), args[0], height)
-			return queryResult(cmd, res, err, "organization "+args[0], o, func() { printOrganization(o) })
+			return runQuery(cmd, "organization "+args[0],
+				func(ctx context.Context, q *client.Querier, height int64) (*client.OrganizationView, *client.QueryResult, error) {
+					return q.Organization(ctx, args[0], height)
+				},
+				printOrganization)
 		},
 	}
 	addQueryFlags(cmd)
@@ -90,18 +90,16 @@ header, so a node can neither add nor hide a member.`,
 			if err != nil {
 				return err
 			}
-			q, err := querier(cmd)
-			if err != nil {
-				return err
-			}
-			height, _ := cmd.Flags().GetInt64(flagHeight)
-			ms, res, err := q.Members(cmd.Context(), args[0], height, n)
-			return queryResult(cmd, res, err, "organization "+args[0], ms, func() {
-				for _, m := range ms {
-					fmt.Printf("%s  %s  (joined at height %d)\n", m.Member, strings.Join(m.Roles, ","), m.JoinedHeight)
-				}
-				fmt.Fprintf(os.Stderr, "%d members at height %d\n", len(ms), res.Height)
-			})
+			return runQuery(cmd, "organization "+args[0],
+				func(ctx context.Context, q *client.Querier, height int64) ([]*identityv1.Membership, *client.QueryResult, error) {
+					return q.Members(ctx, args[0], height, n)
+				},
+				func(ms []*identityv1.Membership, res *client.QueryResult) {
+					for _, m := range ms {
+						fmt.Printf("%s  %s  (joined at height %d)\n", m.Member, strings.Join(m.Roles, ","), m.JoinedHeight)
+					}
+					fmt.Fprintf(os.Stderr, "%d members at height %d\n", len(ms), res.Height)
+				})
 		},
 	}
 	addQueryFlags(cmd)
@@ -123,18 +121,16 @@ the list is proven complete and each organization proven.`,
 			if err != nil {
 				return err
 			}
-			q, err := querier(cmd)
-			if err != nil {
-				return err
-			}
-			height, _ := cmd.Flags().GetInt64(flagHeight)
-			orgs, res, err := q.OrganizationsOf(cmd.Context(), args[0], height, n)
-			return queryResult(cmd, res, err, "DID "+args[0], orgs, func() {
-				for _, o := range orgs {
-					fmt.Printf("%s  %s  %s\n", o.DID, o.Kind, o.Name)
-				}
-				fmt.Fprintf(os.Stderr, "%d organizations at height %d\n", len(orgs), res.Height)
-			})
+			return runQuery(cmd, "DID "+args[0],
+				func(ctx context.Context, q *client.Querier, height int64) ([]*client.OrganizationView, *client.QueryResult, error) {
+					return q.OrganizationsOf(ctx, args[0], height, n)
+				},
+				func(orgs []*client.OrganizationView, res *client.QueryResult) {
+					for _, o := range orgs {
+						fmt.Printf("%s  %s  %s\n", o.DID, o.Kind, o.Name)
+					}
+					fmt.Fprintf(os.Stderr, "%d organizations at height %d\n", len(orgs), res.Height)
+				})
 		},
 	}
 	addQueryFlags(cmd)
@@ -157,21 +153,19 @@ the account is not frozen. With --prove the list is proven complete.`,
 			if err != nil {
 				return err
 			}
-			q, err := querier(cmd)
-			if err != nil {
-				return err
-			}
-			height, _ := cmd.Flags().GetInt64(flagHeight)
-			fs, res, err := q.Freezes(cmd.Context(), args[0], height, n)
-			return queryResult(cmd, res, err, "DID "+args[0], fs, func() {
-				for _, f := range fs {
-					fmt.Printf("frozen by %s (officer %s) at height %d: %q\n", f.Org, f.FrozenBy, f.Height, f.Reason)
-					if f.AppealHeight != 0 {
-						fmt.Printf("  appealed at height %d: %q\n", f.AppealHeight, f.Appeal)
+			return runQuery(cmd, "DID "+args[0],
+				func(ctx context.Context, q *client.Querier, height int64) ([]*identityv1.Freeze, *client.QueryResult, error) {
+					return q.Freezes(ctx, args[0], height, n)
+				},
+				func(fs []*identityv1.Freeze, res *client.QueryResult) {
+					for _, f := range fs {
+						fmt.Printf("frozen by %s (officer %s) at height %d: %q\n", f.Org, f.FrozenBy, f.Height, f.Reason)
+						if f.AppealHeight != 0 {
+							fmt.Printf("  appealed at height %d: %q\n", f.AppealHeight, f.Appeal)
+						}
 					}
-				}
-				fmt.Fprintf(os.Stderr, "%d freezes at height %d\n", len(fs), res.Height)
-			})
+					fmt.Fprintf(os.Stderr, "%d freezes at height %d\n", len(fs), res.Height)
+				})
 		},
 	}
 	addQueryFlags(cmd)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/intercooperative/icnd/client/nodehome"
+	"github.com/intercooperative/icnd/node/home"
 )
 
 func rollbackCmd() *cobra.Command {
@@ -26,7 +26,7 @@ height n-1 (see pruning-keep-recent in app.toml).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			hard, _ := cmd.Flags().GetBool("hard")
-			res, err := nodehome.Rollback(home(cmd), hard)
+			res, err := home.Rollback(homeDir(cmd), hard)
 			if err != nil {
 				return err
 			}

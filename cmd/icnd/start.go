@@ -24,7 +24,7 @@ SIGINT or SIGTERM stops the node cleanly.`,
   icnd start --home localnet/.data/node0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := abci.LoadCometConfig(home(cmd))
+			cfg, err := abci.LoadCometConfig(homeDir(cmd))
 			if err != nil {
 				return err
 			}
@@ -36,7 +36,7 @@ SIGINT or SIGTERM stops the node cleanly.`,
 			if err != nil {
 				return fmt.Errorf("config.toml log_level: %w", err)
 			}
-			return abci.Run(cmd.Context(), home(cmd), version, logger)
+			return abci.Run(cmd.Context(), homeDir(cmd), version, logger)
 		},
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/intercooperative/icnd/client/keyring"
-	"github.com/intercooperative/icnd/client/testnet"
+	"github.com/intercooperative/icnd/node/testnet"
 )
 
 func testnetCmd() *cobra.Command {

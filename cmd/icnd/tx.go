@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"time"
 
 	"github.com/ipfs/go-cid"
 	"github.com/spf13/cobra"
@@ -16,9 +15,6 @@ import (
 	"github.com/intercooperative/icnd/modules/identity"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
-
-// commitTimeout bounds how long --broadcast-mode commit waits for the block.
-const commitTimeout = time.Minute
 
 func txCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -87,8 +83,14 @@ newcomer who has no mana yet.`,
 // txEnv is what a transaction builder may use.
 type txEnv struct {
 	ctx     context.Context
+	client  *client.Client
 	keyring *keyring.Keyring
 	chainID string
+	// signer is the DID the transaction is signed as, keyID its key, and
+	// sign signs with the --from key.
+	signer string
+	keyID  string
+	sign   client.Signer
 }
 
 // txOutput is a broadcast result plus what the transaction created.
@@ -139,7 +141,10 @@ func runTx(cmd *cobra.Command, build txBuilder) error {
 	if err != nil {
 		return err
 	}
-	msgs, describe, out, err := build(txEnv{ctx: ctx, keyring: kr, chainID: chainID})
+	env := txEnv{ctx: ctx, client: c, keyring: kr, chainID: chainID, signer: signer,
+		sign: func(b []byte) ([]byte, error) { return kr.Sign(from, b) }}
+	env.keyID, _ = cmd.Flags().GetString(flagKeyID)
+	msgs, describe, out, err := build(env)
 	if err != nil {
 		return err
 	}
@@ -152,8 +157,7 @@ func runTx(cmd *cobra.Command, build txBuilder) error {
 	if err != nil {
 		return err
 	}
-	p := client.TxParams{ChainID: chainID, Signer: signer, Sequence: seq}
-	p.KeyID, _ = cmd.Flags().GetString(flagKeyID)
+	p := client.TxParams{ChainID: chainID, Signer: signer, KeyID: env.keyID, Sequence: seq}
 	p.Memo, _ = cmd.Flags().GetString(flagMemo)
 	p.TimeoutHeight, _ = cmd.Flags().GetUint64(flagTimeoutHeight)
 	if p.Sponsor, err = sponsorFromFlags(cmd, kr); err != nil {
@@ -178,16 +182,7 @@ func runTx(cmd *cobra.Command, build txBuilder) error {
 	if !ok {
 		return errors.New("aborted: nothing was broadcast")
 	}
-	tx, err := client.BuildTx(p, func(b []byte) ([]byte, error) { return kr.Sign(from, b) }, msgs...)
-	if err != nil {
-		return err
-	}
-	if mode == client.BroadcastCommit {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, commitTimeout)
-		defer cancel()
-	}
-	res, err := c.Submit(ctx, tx, mode)
+	res, err := c.Send(ctx, p, env.sign, mode, msgs...)
 	if err != nil {
 		return err
 	}

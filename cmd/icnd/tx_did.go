@@ -38,12 +38,7 @@ func targetDID(cmd *cobra.Command, env txEnv) (string, error) {
 		}
 		return d, nil
 	}
-	from, _ := cmd.Flags().GetString(flagFrom)
-	rec, err := env.keyring.Get(from)
-	if err != nil {
-		return "", err
-	}
-	return signerDID(cmd, rec)
+	return env.signer, nil
 }
 
 func addDIDFlag(cmd *cobra.Command) {

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/intercooperative/icnd/client/testnet"
 	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/node/testnet"
 )
 
 // testCredentials issues credentials through the CLI and verifies them

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/intercooperative/icnd/client"
-	"github.com/intercooperative/icnd/client/testnet"
+	"github.com/intercooperative/icnd/node/testnet"
 )
 
 // icndBin is the binary under test, built once by TestMain.

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/intercooperative/icnd/client"
-	"github.com/intercooperative/icnd/client/testnet"
 	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/node/testnet"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 )
 

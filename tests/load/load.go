@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/intercooperative/icnd/client"
-	"github.com/intercooperative/icnd/client/testnet"
 	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/node/testnet"
 )
 
 // sender is one account's queue of pre-built transactions, pinned to one

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/intercooperative/icnd/client"
-	"github.com/intercooperative/icnd/client/testnet"
+	"github.com/intercooperative/icnd/node/testnet"
 )
 
 type config struct {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"github.com/intercooperative/icnd/app"
-	"github.com/intercooperative/icnd/client/nodehome"
+	"github.com/intercooperative/icnd/node/home"
 )
 
 // BenchAccountKey returns the private key of benchmark account i. The keys
@@ -21,7 +21,7 @@ func BenchAccountKey(i int) ed25519.PrivateKey {
 // addBenchAccounts funds n benchmark accounts in state.
 func addBenchAccounts(state *app.GenesisState, n int) error {
 	for i := 0; i < n; i++ {
-		_, err := nodehome.AddAccount(state, nodehome.GenesisAccount{
+		_, err := home.AddAccount(state, home.GenesisAccount{
 			PublicKey: BenchAccountKey(i).Public().(ed25519.PublicKey),
 			Balance:   AccountBalance,
 			Capacity:  AccountCapacity,

@@ -10,9 +10,9 @@ import (
 
 	"github.com/intercooperative/icnd/abci"
 	"github.com/intercooperative/icnd/client/keyring"
-	"github.com/intercooperative/icnd/client/nodehome"
 	"github.com/intercooperative/icnd/modules/identity"
 	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/node/home"
 )
 
 func generate(t *testing.T, n int) (*Manifest, string) {
@@ -63,15 +63,15 @@ func TestGenerate(t *testing.T) {
 		} else if string(bz) != string(genesis) {
 			t.Errorf("node %d has a different genesis.json", i)
 		}
-		doc, warnings, err := nodehome.ValidateGenesisFile(filepath.Join(node.Home, "config", "genesis.json"))
+		doc, warnings, err := home.ValidateGenesisFile(filepath.Join(node.Home, "config", "genesis.json"))
 		if err != nil || len(warnings) > 0 {
 			t.Fatalf("node %d genesis: %v %v", i, err, warnings)
 		}
 		if len(doc.Validators) != n {
 			t.Fatalf("genesis has %d validators, want %d", len(doc.Validators), n)
 		}
-		if v := doc.Validators[i]; v.Power != nodehome.DefaultValidatorPower || v.Address.String() != node.ValidatorAddress {
-			t.Errorf("validator %d = %+v, want %s with power %d", i, v, node.ValidatorAddress, nodehome.DefaultValidatorPower)
+		if v := doc.Validators[i]; v.Power != home.DefaultValidatorPower || v.Address.String() != node.ValidatorAddress {
+			t.Errorf("validator %d = %+v, want %s with power %d", i, v, node.ValidatorAddress, home.DefaultValidatorPower)
 		}
 
 		// The funded key is in the node's test keyring and owns the DID.
@@ -119,7 +119,7 @@ func TestGenerate(t *testing.T) {
 	}
 
 	// Each node's account is funded in genesis.
-	_, state, err := nodehome.ReadGenesis(filepath.Join(m.Nodes[0].Home, "config", "genesis.json"))
+	_, state, err := home.ReadGenesis(filepath.Join(m.Nodes[0].Home, "config", "genesis.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

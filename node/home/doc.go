@@ -1,4 +1,4 @@
-// Package nodehome creates and maintains an icnd home directory: the
+// Package home creates and maintains an icnd home directory: the
 // CometBFT config, node and validator keys and genesis.json that `icnd
 // init` writes, the genesis edits of `icnd genesis`, and the offline
 // operations on a stopped node's data (`icnd export`, `icnd rollback`).
@@ -14,4 +14,4 @@
 //	data/                           block store, state, app store (application.db)
 //	keyring-<backend>/              client keys (package client/keyring)
 //	light/                          trusted headers of proven queries
-package nodehome
+package home

@@ -1,4 +1,4 @@
-package nodehome
+package home
 
 import (
 	"bytes"
@@ -88,6 +88,20 @@ func WriteGenesis(path string, doc *types.GenesisDoc, state app.GenesisState) er
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// EditGenesis reads the genesis.json at path (ReadGenesis), lets edit change
+// it and its app state, and writes the result back (WriteGenesis). Nothing
+// is written when edit fails.
+func EditGenesis(path string, edit func(doc *types.GenesisDoc, state *app.GenesisState) error) error {
+	doc, state, err := ReadGenesis(path)
+	if err != nil {
+		return err
+	}
+	if err := edit(doc, &state); err != nil {
+		return err
+	}
+	return WriteGenesis(path, doc, state)
 }
 
 // ValidateGenesisFile checks a genesis.json as a node starting from it

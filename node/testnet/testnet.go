@@ -28,7 +28,7 @@ import (
 	"github.com/intercooperative/icnd/abci"
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/client/keyring"
-	"github.com/intercooperative/icnd/client/nodehome"
+	"github.com/intercooperative/icnd/node/home"
 )
 
 // Funding of each node's account. Generous on purpose: a transaction costs
@@ -144,7 +144,7 @@ func Generate(opts Options) (m *Manifest, err error) {
 
 	m = &Manifest{ChainID: opts.ChainID}
 	state := app.DefaultGenesis()
-	doc, err := nodehome.NewGenesisDoc(opts.ChainID, opts.GenesisTime, state)
+	doc, err := home.NewGenesisDoc(opts.ChainID, opts.GenesisTime, state)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func Generate(opts Options) (m *Manifest, err error) {
 		return nil, err
 	}
 	m.BenchAccounts = opts.BenchAccounts
-	if err := nodehome.SetAppState(doc, state); err != nil {
+	if err := home.SetAppState(doc, state); err != nil {
 		return nil, err
 	}
 	if err := doc.ValidateAndComplete(); err != nil {
@@ -178,10 +178,10 @@ func Generate(opts Options) (m *Manifest, err error) {
 		return nil, fmt.Errorf("genesis app_state: %w", err)
 	}
 	for i, node := range m.Nodes {
-		if err := nodehome.WriteGenesis(filepath.Join(node.Home, "config", "genesis.json"), doc, state); err != nil {
+		if err := home.WriteGenesis(filepath.Join(node.Home, "config", "genesis.json"), doc, state); err != nil {
 			return nil, err
 		}
-		if err := nodehome.WriteConfig(nodeConfig(opts, node, peers(m.Nodes, i))); err != nil {
+		if err := home.WriteConfig(nodeConfig(opts, node, peers(m.Nodes, i))); err != nil {
 			return nil, fmt.Errorf("%s: %w", node.Name, err)
 		}
 		if err := abci.WriteAppConfig(node.Home, abci.DefaultAppConfig()); err != nil {
@@ -268,24 +268,24 @@ const RootFederation = "root"
 
 func nodeName(i int) string { return fmt.Sprintf("node%d", i) }
 
-// initNode creates node i's home, keys and account, and adds its validator
+// initNode creates node i's home directory, keys and account, and adds its validator
 // and account to doc and state.
 func initNode(opts Options, out string, i int, ip netip.Addr, doc *types.GenesisDoc, state *app.GenesisState) (Node, error) {
 	name := nodeName(i)
-	home := filepath.Join(out, name)
-	if err := nodehome.EnsureDirs(home); err != nil {
+	dir := filepath.Join(out, name)
+	if err := home.EnsureDirs(dir); err != nil {
 		return Node{}, err
 	}
 	cfg := cmtcfg.DefaultConfig()
-	cfg.SetRoot(home)
-	keys, err := nodehome.EnsureNodeKeys(cfg)
+	cfg.SetRoot(dir)
+	keys, err := home.EnsureNodeKeys(cfg)
 	if err != nil {
 		return Node{}, err
 	}
-	if err := nodehome.AddValidator(doc, keys.ValidatorPubKey, nodehome.DefaultValidatorPower, name); err != nil {
+	if err := home.AddValidator(doc, keys.ValidatorPubKey, home.DefaultValidatorPower, name); err != nil {
 		return Node{}, err
 	}
-	kr, err := keyring.New(home, opts.KeyringBackend, opts.Passphrase)
+	kr, err := keyring.New(dir, opts.KeyringBackend, opts.Passphrase)
 	if err != nil {
 		return Node{}, err
 	}
@@ -293,7 +293,7 @@ func initNode(opts Options, out string, i int, ip netip.Addr, doc *types.Genesis
 	if err != nil {
 		return Node{}, err
 	}
-	did, err := nodehome.AddAccount(state, nodehome.GenesisAccount{
+	did, err := home.AddAccount(state, home.GenesisAccount{
 		PublicKey: rec.PublicKey,
 		Balance:   AccountBalance,
 		Capacity:  AccountCapacity,
@@ -305,7 +305,7 @@ func initNode(opts Options, out string, i int, ip netip.Addr, doc *types.Genesis
 	host := ip.String()
 	return Node{
 		Name:             name,
-		Home:             home,
+		Home:             dir,
 		IP:               host,
 		RPC:              fmt.Sprintf("tcp://%s:%d", host, opts.RPCPort),
 		P2P:              fmt.Sprintf("tcp://%s:%d", host, opts.P2PPort),

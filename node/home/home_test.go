@@ -1,4 +1,4 @@
-package nodehome
+package home
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
+	"github.com/cometbft/cometbft/types"
 
 	"github.com/intercooperative/icnd/abci"
 	"github.com/intercooperative/icnd/app"
@@ -139,6 +140,40 @@ func TestWriteGenesisRoundTrip(t *testing.T) {
 	}
 	if len(back.Mana.Accounts) != 1 || back.Mana.Accounts[0].DID != did || !bytes.Equal(back.Identity.Documents[0].Keys[0].PublicKey, pub) {
 		t.Fatalf("read back %+v", back)
+	}
+}
+
+func TestEditGenesis(t *testing.T) {
+	home, _ := initHome(t)
+	path := filepath.Join(home, "config", "genesis.json")
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _, _ := ed25519.GenerateKey(nil)
+	refused := errors.New("refused")
+	err = EditGenesis(path, func(_ *types.GenesisDoc, state *app.GenesisState) error {
+		if _, err := AddAccount(state, GenesisAccount{PublicKey: pub, Balance: 1, Capacity: 1}); err != nil {
+			return err
+		}
+		return refused
+	})
+	if !errors.Is(err, refused) {
+		t.Fatalf("failed edit: %v", err)
+	}
+	if after, err := os.ReadFile(path); err != nil || !bytes.Equal(after, before) {
+		t.Fatalf("a failed edit changed the file (read error %v)", err)
+	}
+	var did string
+	err = EditGenesis(path, func(_ *types.GenesisDoc, state *app.GenesisState) error {
+		did, err = AddAccount(state, GenesisAccount{PublicKey: pub, Balance: 1, Capacity: 1})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, back, err := ReadGenesis(path); err != nil || len(back.Mana.Accounts) != 1 || back.Mana.Accounts[0].DID != did {
+		t.Fatalf("read back %+v, %v", back, err)
 	}
 }
 

@@ -1,4 +1,4 @@
-package nodehome
+package home
 
 import (
 	"bytes"
