@@ -7,9 +7,12 @@ import (
 	"time"
 
 	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/credential"
 	"github.com/intercooperative/icnd/modules/dag"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/modules/org"
+	"github.com/intercooperative/icnd/modules/profile"
 	"github.com/intercooperative/icnd/store"
 )
 
@@ -35,9 +38,12 @@ type App struct {
 	cms     *store.CommitStore
 	chainID string
 
-	identity *identity.Keeper
-	mana     *mana.Keeper
-	dag      *dag.Keeper
+	did        *did.Keeper
+	org        *org.Keeper
+	credential *credential.Keeper
+	profile    *profile.Keeper
+	mana       *mana.Keeper
+	dag        *dag.Keeper
 
 	sigs *sigCache
 
@@ -70,19 +76,28 @@ func New(cms *store.CommitStore, opts Options) (*App, error) {
 	if opts.TxCacheBytes == 0 {
 		opts.TxCacheBytes = 32 << 20
 	}
-	memberships := &identityMemberships{}
-	manaKeeper := mana.NewKeeper(memberships, neutralReputation{})
+	// Mana reads memberships from org (mana.Memberships) and org opens
+	// treasuries and reports membership changes to mana (org.ManaAccounts):
+	// the org keeper is allocated first, handed to mana, and filled in once
+	// mana exists. Every other module reaches another through the
+	// interfaces of its expected.go, satisfied by these keepers.
+	orgKeeper := new(org.Keeper)
+	manaKeeper := mana.NewKeeper(orgKeeper, neutralReputation{})
+	didKeeper := did.NewKeeper(manaKeeper)
+	*orgKeeper = *org.NewKeeper(didKeeper, manaKeeper)
 	a := &App{
-		cms:      cms,
-		identity: identity.NewKeeper(manaKeeper),
-		mana:     manaKeeper,
-		dag:      dag.NewKeeper(),
-		sigs:     newSigCache(opts.SigCacheSize),
-		decoded:  newTxCache(opts.TxCacheBytes),
+		cms:        cms,
+		did:        didKeeper,
+		org:        orgKeeper,
+		credential: credential.NewKeeper(didKeeper, orgKeeper),
+		profile:    profile.NewKeeper(),
+		mana:       manaKeeper,
+		dag:        dag.NewKeeper(),
+		sigs:       newSigCache(opts.SigCacheSize),
+		decoded:    newTxCache(opts.TxCacheBytes),
 
 		proposalMaxTxs: opts.ProposalMaxTxs,
 	}
-	memberships.identity = a.identity
 	if last := cms.LastCommitID(); last.Version > 0 {
 		ro, err := cms.ReadOnlyAt(last.Version)
 		if err != nil {
@@ -111,8 +126,18 @@ func (a *App) CommittedState(height int64) (store.KVStore, error) {
 	return a.cms.ReadOnlyAt(height)
 }
 
-// Identity, Mana and DAG expose the keepers for queries and tests.
-func (a *App) Identity() *identity.Keeper { return a.identity }
+// DID, Org, Credential, Profile, Mana and DAG expose the keepers for
+// queries and tests.
+func (a *App) DID() *did.Keeper { return a.did }
+
+// Org returns the org keeper.
+func (a *App) Org() *org.Keeper { return a.org }
+
+// Credential returns the credential keeper.
+func (a *App) Credential() *credential.Keeper { return a.credential }
+
+// Profile returns the profile keeper.
+func (a *App) Profile() *profile.Keeper { return a.profile }
 
 // Mana returns the mana keeper.
 func (a *App) Mana() *mana.Keeper { return a.mana }

@@ -10,49 +10,49 @@ import (
 func (a *App) route(ctx modules.Context, m *txv1.Msg) error {
 	switch sum := m.GetSum().(type) {
 	case *txv1.Msg_RegisterDid:
-		_, err := a.identity.RegisterDID(ctx, sum.RegisterDid)
+		_, err := a.did.RegisterDID(ctx, sum.RegisterDid)
 		return err
 	case *txv1.Msg_Anchor:
 		return a.dag.Anchor(ctx, sum.Anchor)
 	case *txv1.Msg_AddKey:
-		return a.identity.AddKey(ctx, sum.AddKey)
+		return a.did.AddKey(ctx, sum.AddKey)
 	case *txv1.Msg_RotateKey:
-		return a.identity.RotateKey(ctx, sum.RotateKey)
+		return a.did.RotateKey(ctx, sum.RotateKey)
 	case *txv1.Msg_RevokeKey:
-		return a.identity.RevokeKey(ctx, sum.RevokeKey)
+		return a.did.RevokeKey(ctx, sum.RevokeKey)
 	case *txv1.Msg_DeactivateDid:
-		return a.identity.DeactivateDID(ctx, sum.DeactivateDid)
+		return a.did.DeactivateDID(ctx, sum.DeactivateDid)
 	case *txv1.Msg_CreateOrganization:
-		_, err := a.identity.CreateOrganization(ctx, sum.CreateOrganization)
+		_, err := a.org.CreateOrganization(ctx, sum.CreateOrganization)
 		return err
 	case *txv1.Msg_InviteMember:
-		return a.identity.InviteMember(ctx, sum.InviteMember)
+		return a.org.InviteMember(ctx, sum.InviteMember)
 	case *txv1.Msg_AcceptInvitation:
-		return a.identity.AcceptInvitation(ctx, sum.AcceptInvitation)
+		return a.org.AcceptInvitation(ctx, sum.AcceptInvitation)
 	case *txv1.Msg_LeaveOrganization:
-		return a.identity.LeaveOrganization(ctx, sum.LeaveOrganization)
+		return a.org.LeaveOrganization(ctx, sum.LeaveOrganization)
 	case *txv1.Msg_RemoveMember:
-		return a.identity.RemoveMember(ctx, sum.RemoveMember)
+		return a.org.RemoveMember(ctx, sum.RemoveMember)
 	case *txv1.Msg_GrantRole:
-		return a.identity.GrantRole(ctx, sum.GrantRole)
+		return a.org.GrantRole(ctx, sum.GrantRole)
 	case *txv1.Msg_RevokeRole:
-		return a.identity.RevokeRole(ctx, sum.RevokeRole)
+		return a.org.RevokeRole(ctx, sum.RevokeRole)
 	case *txv1.Msg_TransferControl:
-		return a.identity.TransferControl(ctx, sum.TransferControl)
+		return a.org.TransferControl(ctx, sum.TransferControl)
 	case *txv1.Msg_FreezeAccount:
-		return a.identity.FreezeAccount(ctx, sum.FreezeAccount)
+		return a.org.FreezeAccount(ctx, sum.FreezeAccount)
 	case *txv1.Msg_UnfreezeAccount:
-		return a.identity.UnfreezeAccount(ctx, sum.UnfreezeAccount)
+		return a.org.UnfreezeAccount(ctx, sum.UnfreezeAccount)
 	case *txv1.Msg_AppealFreeze:
-		return a.identity.AppealFreeze(ctx, sum.AppealFreeze)
+		return a.org.AppealFreeze(ctx, sum.AppealFreeze)
 	case *txv1.Msg_IssueCredential:
-		return a.identity.IssueCredential(ctx, sum.IssueCredential)
+		return a.credential.IssueCredential(ctx, sum.IssueCredential)
 	case *txv1.Msg_RevokeCredential:
-		return a.identity.RevokeCredential(ctx, sum.RevokeCredential)
+		return a.credential.RevokeCredential(ctx, sum.RevokeCredential)
 	case *txv1.Msg_SetProfile:
-		return a.identity.SetProfile(ctx, sum.SetProfile)
+		return a.profile.SetProfile(ctx, sum.SetProfile)
 	case *txv1.Msg_EraseProfile:
-		return a.identity.EraseProfile(ctx)
+		return a.profile.EraseProfile(ctx)
 	default:
 		return ErrUnknownMessage
 	}

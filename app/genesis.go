@@ -6,29 +6,32 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"time"
 
 	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/credential"
 	"github.com/intercooperative/icnd/modules/dag"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/modules/org"
+	"github.com/intercooperative/icnd/modules/profile"
 	"github.com/intercooperative/icnd/store"
 )
 
 // GenesisState is the app_state of genesis.json: one section per module.
 type GenesisState struct {
-	Identity identity.Genesis `json:"identity"`
-	Mana     mana.Genesis     `json:"mana"`
-	DAG      dag.Genesis      `json:"dag"`
+	DID        did.Genesis        `json:"did"`
+	Org        org.Genesis        `json:"org"`
+	Credential credential.Genesis `json:"credential"`
+	Profile    profile.Genesis    `json:"profile"`
+	Mana       mana.Genesis       `json:"mana"`
+	DAG        dag.Genesis        `json:"dag"`
 }
 
 // DefaultGenesis is an empty chain with default params.
 func DefaultGenesis() GenesisState {
-	return GenesisState{
-		Identity: identity.Genesis{Documents: nil},
-		Mana:     mana.DefaultGenesis(),
-		DAG:      dag.Genesis{},
-	}
+	return GenesisState{Mana: mana.DefaultGenesis()}
 }
 
 // ParseGenesis decodes app_state strictly: unknown fields are an error, so
@@ -47,19 +50,43 @@ func ParseGenesis(raw []byte) (GenesisState, error) {
 }
 
 // Validate checks each module's genesis and that references between them
-// resolve: mana accounts and dag entries name registered DIDs.
+// resolve: organizations name DIDs with documents, and credentials,
+// profiles, mana accounts and dag entries name registered DIDs.
 func (g GenesisState) Validate() error {
-	if err := g.Identity.Validate(); err != nil {
+	if err := g.DID.Validate(); err != nil {
 		return err
 	}
-	dids := make(map[string]bool)
-	for _, d := range g.Identity.DIDs() {
-		dids[d] = true
+	if err := g.Org.Validate(set(g.DID.DIDs())); err != nil {
+		return err
+	}
+	dids := set(g.RegisteredDIDs())
+	if err := g.Credential.Validate(dids); err != nil {
+		return err
+	}
+	if err := g.Profile.Validate(dids); err != nil {
+		return err
 	}
 	if err := g.Mana.Validate(KnownMessages(), dids); err != nil {
 		return err
 	}
 	return g.DAG.Validate(dids)
+}
+
+// RegisteredDIDs returns every DID the genesis registers, those of the did
+// documents and of the organizations, sorted. The caller owns the slice.
+func (g GenesisState) RegisteredDIDs() []string {
+	out := append(g.DID.DIDs(), g.Org.DIDs()...)
+	sort.Strings(out)
+	return out
+}
+
+// set returns a lookup of the strings in list.
+func set(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, s := range list {
+		m[s] = true
+	}
+	return m
 }
 
 // chainIDKey records the chain id in the app's own prefix, so that a
@@ -99,10 +126,20 @@ func (a *App) InitChain(chainID string, initialHeight int64, genesisTime time.Ti
 	kv := a.cms.Working()
 	kv.Set(chainIDKey, []byte(chainID))
 	ctx := modules.NewContext(chainID, initialHeight, genesisTime, kv)
-	if err := a.identity.InitGenesis(ctx, g.Identity); err != nil {
+	// did first: org registers its organizations' documents through it.
+	if err := a.did.InitGenesis(ctx, g.DID); err != nil {
 		return nil, err
 	}
-	if err := a.mana.InitGenesis(ctx, g.Mana, g.Identity.DIDs()); err != nil {
+	if err := a.org.InitGenesis(ctx, g.Org); err != nil {
+		return nil, err
+	}
+	if err := a.credential.InitGenesis(ctx, g.Credential); err != nil {
+		return nil, err
+	}
+	if err := a.profile.InitGenesis(ctx, g.Profile); err != nil {
+		return nil, err
+	}
+	if err := a.mana.InitGenesis(ctx, g.Mana, g.RegisteredDIDs()); err != nil {
 		return nil, err
 	}
 	if err := a.dag.InitGenesis(ctx, g.DAG); err != nil {
@@ -124,7 +161,16 @@ func (a *App) ExportGenesis(height int64) (GenesisState, int64, error) {
 	}
 	ctx := modules.NewContext(a.chainID, height, time.Time{}, ro)
 	var g GenesisState
-	if g.Identity, err = a.identity.ExportGenesis(ctx); err != nil {
+	if g.DID, err = a.did.ExportGenesis(ctx); err != nil {
+		return GenesisState{}, 0, err
+	}
+	if g.Org, err = a.org.ExportGenesis(ctx); err != nil {
+		return GenesisState{}, 0, err
+	}
+	if g.Credential, err = a.credential.ExportGenesis(ctx); err != nil {
+		return GenesisState{}, 0, err
+	}
+	if g.Profile, err = a.profile.ExportGenesis(ctx); err != nil {
 		return GenesisState{}, 0, err
 	}
 	if g.Mana, err = a.mana.ExportGenesis(ctx); err != nil {

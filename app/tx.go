@@ -8,8 +8,11 @@ import (
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
+	"github.com/intercooperative/icnd/modules/credential"
 	"github.com/intercooperative/icnd/modules/dag"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
+	"github.com/intercooperative/icnd/modules/org"
+	"github.com/intercooperative/icnd/modules/profile"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
@@ -82,10 +85,10 @@ func decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, error) {
 	if len(body.Memo) > MaxMemoBytes || !utf8.ValidString(body.Memo) {
 		return nil, ErrMemoTooLong.Wrapf("memo must be UTF-8 of at most %d bytes, has %d bytes", MaxMemoBytes, len(body.Memo))
 	}
-	if err := identity.ParseDID(auth.Signer); err != nil {
+	if err := did.ParseDID(auth.Signer); err != nil {
 		return nil, ErrInvalidSigner.Wrapf("%v", err)
 	}
-	if err := identity.ValidateKeyID(auth.KeyId); err != nil {
+	if err := did.ValidateKeyID(auth.KeyId); err != nil {
 		return nil, ErrInvalidSigner.Wrapf("%v", err)
 	}
 	if err := validateSponsor(auth, tx.SponsorSignature); err != nil {
@@ -126,45 +129,45 @@ func decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, error) {
 func validateMsg(m *txv1.Msg) (string, error) {
 	switch sum := m.GetSum().(type) {
 	case *txv1.Msg_RegisterDid:
-		return MsgRegisterDID, identity.ValidateRegisterDID(sum.RegisterDid)
+		return MsgRegisterDID, did.ValidateRegisterDID(sum.RegisterDid)
 	case *txv1.Msg_Anchor:
 		return MsgAnchor, dag.ValidateAnchor(sum.Anchor)
 	case *txv1.Msg_AddKey:
-		return MsgAddKey, identity.ValidateAddKey(sum.AddKey)
+		return MsgAddKey, did.ValidateAddKey(sum.AddKey)
 	case *txv1.Msg_RotateKey:
-		return MsgRotateKey, identity.ValidateRotateKey(sum.RotateKey)
+		return MsgRotateKey, did.ValidateRotateKey(sum.RotateKey)
 	case *txv1.Msg_RevokeKey:
-		return MsgRevokeKey, identity.ValidateRevokeKey(sum.RevokeKey)
+		return MsgRevokeKey, did.ValidateRevokeKey(sum.RevokeKey)
 	case *txv1.Msg_DeactivateDid:
-		return MsgDeactivateDID, identity.ValidateDeactivateDID(sum.DeactivateDid)
+		return MsgDeactivateDID, did.ValidateDeactivateDID(sum.DeactivateDid)
 	case *txv1.Msg_CreateOrganization:
-		return MsgCreateOrganization, identity.ValidateCreateOrganization(sum.CreateOrganization)
+		return MsgCreateOrganization, org.ValidateCreateOrganization(sum.CreateOrganization)
 	case *txv1.Msg_InviteMember:
-		return MsgInviteMember, identity.ValidateInviteMember(sum.InviteMember)
+		return MsgInviteMember, org.ValidateInviteMember(sum.InviteMember)
 	case *txv1.Msg_AcceptInvitation:
-		return MsgAcceptInvitation, identity.ValidateAcceptInvitation(sum.AcceptInvitation)
+		return MsgAcceptInvitation, org.ValidateAcceptInvitation(sum.AcceptInvitation)
 	case *txv1.Msg_LeaveOrganization:
-		return MsgLeaveOrganization, identity.ValidateLeaveOrganization(sum.LeaveOrganization)
+		return MsgLeaveOrganization, org.ValidateLeaveOrganization(sum.LeaveOrganization)
 	case *txv1.Msg_RemoveMember:
-		return MsgRemoveMember, identity.ValidateRemoveMember(sum.RemoveMember)
+		return MsgRemoveMember, org.ValidateRemoveMember(sum.RemoveMember)
 	case *txv1.Msg_GrantRole:
-		return MsgGrantRole, identity.ValidateGrantRole(sum.GrantRole)
+		return MsgGrantRole, org.ValidateGrantRole(sum.GrantRole)
 	case *txv1.Msg_RevokeRole:
-		return MsgRevokeRole, identity.ValidateRevokeRole(sum.RevokeRole)
+		return MsgRevokeRole, org.ValidateRevokeRole(sum.RevokeRole)
 	case *txv1.Msg_TransferControl:
-		return MsgTransferControl, identity.ValidateTransferControl(sum.TransferControl)
+		return MsgTransferControl, org.ValidateTransferControl(sum.TransferControl)
 	case *txv1.Msg_FreezeAccount:
-		return MsgFreezeAccount, identity.ValidateFreezeAccount(sum.FreezeAccount)
+		return MsgFreezeAccount, org.ValidateFreezeAccount(sum.FreezeAccount)
 	case *txv1.Msg_UnfreezeAccount:
-		return MsgUnfreezeAccount, identity.ValidateUnfreezeAccount(sum.UnfreezeAccount)
+		return MsgUnfreezeAccount, org.ValidateUnfreezeAccount(sum.UnfreezeAccount)
 	case *txv1.Msg_AppealFreeze:
-		return MsgAppealFreeze, identity.ValidateAppealFreeze(sum.AppealFreeze)
+		return MsgAppealFreeze, org.ValidateAppealFreeze(sum.AppealFreeze)
 	case *txv1.Msg_IssueCredential:
-		return MsgIssueCredential, identity.ValidateIssueCredential(sum.IssueCredential)
+		return MsgIssueCredential, credential.ValidateIssueCredential(sum.IssueCredential)
 	case *txv1.Msg_RevokeCredential:
-		return MsgRevokeCredential, identity.ValidateRevokeCredential(sum.RevokeCredential)
+		return MsgRevokeCredential, credential.ValidateRevokeCredential(sum.RevokeCredential)
 	case *txv1.Msg_SetProfile:
-		return MsgSetProfile, identity.ValidateSetProfile(sum.SetProfile)
+		return MsgSetProfile, profile.ValidateSetProfile(sum.SetProfile)
 	case *txv1.Msg_EraseProfile:
 		// MsgEraseProfile has no fields to check.
 		return MsgEraseProfile, nil

@@ -9,7 +9,7 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/intercooperative/icnd/modules/dag"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
 	dagv1 "github.com/intercooperative/icnd/proto/icn/dag/v1"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
@@ -46,10 +46,10 @@ func (q *Querier) Get(ctx context.Context, key []byte, height int64) (*QueryResu
 // DIDDocument reads did's document. When none is stored the error wraps
 // ErrNotFound and the result is still returned.
 func (q *Querier) DIDDocument(ctx context.Context, did string, height int64) (*identityv1.DIDDocument, *QueryResult, error) {
-	if err := identity.ParseDID(did); err != nil {
+	if err := didmod.ParseDID(did); err != nil {
 		return nil, nil, err
 	}
-	res, err := q.Get(ctx, identity.DocumentKey(did), height)
+	res, err := q.Get(ctx, didmod.DocumentKey(did), height)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -144,7 +144,7 @@ type ManaBalance struct {
 // ManaBalance reads did's mana account. When none is stored the error wraps
 // ErrNotFound and the result is still returned.
 func (q *Querier) ManaBalance(ctx context.Context, did string, height int64) (*ManaBalance, *QueryResult, error) {
-	if err := identity.ParseDID(did); err != nil {
+	if err := didmod.ParseDID(did); err != nil {
 		return nil, nil, err
 	}
 	res, err := q.Get(ctx, mana.AccountKey(did), height)

@@ -5,20 +5,20 @@ import (
 	"testing"
 
 	"github.com/intercooperative/icnd/app"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 )
 
 func TestBuildTxWithSponsor(t *testing.T) {
 	signerKey := ed25519.NewKeyFromSeed(make([]byte, 32))
 	sponsorKey := ed25519.NewKeyFromSeed(append(make([]byte, 31), 1))
-	signer := identity.DeriveDID(signerKey.Public().(ed25519.PublicKey))
-	sponsor := identity.DeriveDID(sponsorKey.Public().(ed25519.PublicKey))
+	signer := did.DeriveDID(signerKey.Public().(ed25519.PublicKey))
+	sponsor := did.DeriveDID(sponsorKey.Public().(ed25519.PublicKey))
 	msg, err := Anchor(RawCID([]byte("x")), "doc", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := TxParams{ChainID: "icn-test", Signer: signer, KeyID: identity.FirstKeyID, Sequence: 3, Sponsor: &Sponsor{
-		Payer: sponsor, Signer: sponsor, KeyID: identity.FirstKeyID,
+	p := TxParams{ChainID: "icn-test", Signer: signer, KeyID: did.FirstKeyID, Sequence: 3, Sponsor: &Sponsor{
+		Payer: sponsor, Signer: sponsor, KeyID: did.FirstKeyID,
 		Sign: func(b []byte) ([]byte, error) { return ed25519.Sign(sponsorKey, b), nil },
 	}}
 	raw, err := BuildTx(p, func(b []byte) ([]byte, error) { return ed25519.Sign(signerKey, b), nil }, msg)
@@ -29,7 +29,7 @@ func TestBuildTxWithSponsor(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the node's decoder refuses the sponsored tx: %v", err)
 	}
-	if s := tx.Auth.Sponsor; s == nil || s.Payer != sponsor || s.Signer != sponsor || s.KeyId != identity.FirstKeyID {
+	if s := tx.Auth.Sponsor; s == nil || s.Payer != sponsor || s.Signer != sponsor || s.KeyId != did.FirstKeyID {
 		t.Fatalf("auth info sponsor = %v", s)
 	}
 	// Both signatures cover the same sign bytes, which name the sponsor.

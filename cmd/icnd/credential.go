@@ -15,7 +15,8 @@ import (
 
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/client/credential"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
+	orgmod "github.com/intercooperative/icnd/modules/org"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
@@ -76,11 +77,11 @@ The transaction flags are those of "icnd tx".`,
 			case outPath == "":
 				return errors.New("--output-document FILE is required: where to write the signed credential")
 			}
-			if err := identity.ParseDID(subject); err != nil {
+			if err := did.ParseDID(subject); err != nil {
 				return fmt.Errorf("--subject: %w", err)
 			}
 			if issuerFlag != "" {
-				if err := identity.ParseDID(issuerFlag); err != nil {
+				if err := did.ParseDID(issuerFlag); err != nil {
 					return fmt.Errorf("--issuer: %w", err)
 				}
 			}
@@ -188,9 +189,9 @@ func membershipClaims(cmd *cobra.Command, c *client.Client, org, subject string,
 	}
 	claims[credential.ClaimOrganization] = org
 	if _, ok := claims[credential.ClaimRole]; !ok {
-		claims[credential.ClaimRole] = identity.RoleMember
+		claims[credential.ClaimRole] = orgmod.RoleMember
 	}
-	res, err := client.NewQuerier(c, nil).Get(cmd.Context(), identity.MembershipKey(org, subject), 0)
+	res, err := client.NewQuerier(c, nil).Get(cmd.Context(), orgmod.MembershipKey(org, subject), 0)
 	if err != nil {
 		return fmt.Errorf("check the membership of %s in %s: %w", subject, org, err)
 	}
@@ -326,7 +327,7 @@ credential, a DID that controls the organization now. Revocation is final; the
 			}
 			issuerFlag, _ := cmd.Flags().GetString("issuer")
 			if issuerFlag != "" {
-				if err := identity.ParseDID(issuerFlag); err != nil {
+				if err := did.ParseDID(issuerFlag); err != nil {
 					return fmt.Errorf("--issuer: %w", err)
 				}
 			}
@@ -379,7 +380,7 @@ credential file with "icnd credential verify".`,
 			if issuer == "" {
 				return errors.New("--issuer is required: the DID the credential was anchored for")
 			}
-			if err := identity.ParseDID(issuer); err != nil {
+			if err := did.ParseDID(issuer); err != nil {
 				return fmt.Errorf("--issuer: %w", err)
 			}
 			q, err := querier(cmd)

@@ -15,7 +15,7 @@ import (
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/client/keyring"
 	"github.com/intercooperative/icnd/client/nodehome"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 )
 
 func genesisCmd() *cobra.Command {
@@ -107,7 +107,7 @@ func genesisAccountFromArgs(cmd *cobra.Command, args []string) (nodehome.Genesis
 	}
 	arg := args[0]
 	if strings.HasPrefix(arg, "did:") {
-		if err := identity.ParseDID(arg); err != nil {
+		if err := didmod.ParseDID(arg); err != nil {
 			return acc, err
 		}
 		acc.DID = arg

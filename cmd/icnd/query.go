@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/intercooperative/icnd/client"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 )
 
 func queryCmd() *cobra.Command {
@@ -145,7 +145,7 @@ heights; the block times are as the node reports them.`,
   icnd query identity did did:icn:abcd... --prove --node tcp://127.0.0.3:26657 --witnesses tcp://127.0.0.4:26657,tcp://127.0.0.5:26657`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := identity.ParseDID(args[0]); err != nil {
+			if err := did.ParseDID(args[0]); err != nil {
 				return err
 			}
 			q, err := querier(cmd)
@@ -213,7 +213,7 @@ how many blocks until the account is full.`,
   icnd query mana balance did:icn:abcd... --output json --prove`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := identity.ParseDID(args[0]); err != nil {
+			if err := did.ParseDID(args[0]); err != nil {
 				return err
 			}
 			q, err := querier(cmd)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/client/keyring"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
@@ -55,7 +55,7 @@ newcomer who has no mana yet.`,
 	f.String(flagMemo, "", "free-text memo (at most 256 bytes)")
 	f.Uint64(flagTimeoutHeight, 0, "last block height at which the transaction may be included (0: none)")
 	f.Uint64(flagSequence, 0, "signer's sequence (default: the next one, asked from the node)")
-	f.String(flagKeyID, identity.FirstKeyID, "id of the signer's verification key in its DID document")
+	f.String(flagKeyID, didmod.FirstKeyID, "id of the signer's verification key in its DID document")
 	f.String(flagSigner, "", "DID to sign as (default: the DID of the --from key); for a key added to a DID with add-key or rotate-key, with --key-id")
 	f.String(flagBroadcastMode, client.BroadcastCommit, "sync (return once accepted by the mempool) or commit (wait for the block)")
 	addSponsorFlags(f)
@@ -283,7 +283,7 @@ Prints the new DID.`,
 					if msg, err = client.RegisterDIDWithProof(env.chainID, pub, pop); err != nil {
 						return nil, nil, txOutput{}, err
 					}
-					did = identity.DeriveDID(pub)
+					did = didmod.DeriveDID(pub)
 				}
 				return []*txv1.Msg{msg}, []string{"register_did " + did}, txOutput{DID: did}, nil
 			})

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/intercooperative/icnd/client/testnet"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/org"
 )
 
 // testCredentials issues credentials through the CLI and verifies them
@@ -40,7 +40,7 @@ func testCredentials(t *testing.T, n *network, txFlags []string) {
 		t.Fatalf("verify a good credential:\nstdout:\n%s\nstderr:\n%s", out, verdict)
 	}
 
-	fed := identity.DeriveOrgDID("", testnet.RootFederation)
+	fed := org.DeriveOrgDID("", testnet.RootFederation)
 	member := filepath.Join(dir, "member.json")
 	n.cli(t, 0, append([]string{"credential", "issue", "--type", "MembershipCredential", "--subject", node0.DID,
 		"--issuer", fed, "--claim", "role=founder", "--output-document", member}, txFlags...)...)
