@@ -37,7 +37,7 @@ the absence itself is verified.`,
 	idCmd := &cobra.Command{
 		Use:   "identity",
 		Short: "Query DID documents and organizations",
-		Long:  `Queries of the identity module.`,
+		Long:  `Queries of the did, org, credential and profile modules (protobuf package icn.identity.v1).`,
 		Example: `  icnd query identity did did:icn:abcd...
   icnd query identity members did:icn:<org>`,
 	}

@@ -63,7 +63,7 @@ newcomer who has no mana yet.`,
 	idCmd := &cobra.Command{
 		Use:   "identity",
 		Short: "Identity transactions: register DIDs, manage their keys",
-		Long:  `Transactions of the identity module.`,
+		Long:  `Transactions of the did, org, credential and profile modules (protobuf package icn.identity.v1).`,
 		Example: `  icnd tx identity register --key alice --from node0
   icnd tx identity add-key key-2 --key alice-laptop --from alice
   icnd tx identity rotate-key key-1 key-3 --key alice-new --from alice

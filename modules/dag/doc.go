@@ -1,7 +1,7 @@
 // Package dag anchors content-addressed entries on chain: a CID, a kind and
 // links to other CIDs. Compute receipts and documents are anchored here;
 // the content itself lives off chain. (Credentials are anchored by the
-// identity module, whose status record keeps their issuer and revocation.)
+// credential module, whose status record keeps their issuer and revocation.)
 //
 // State (keys.go):
 //
