@@ -21,8 +21,9 @@ const MaxControllers = 8
 //   - nobody controls a deactivated DID, and a deactivated controller
 //     controls nothing.
 //
-// It does not authenticate anybody: the caller has already established that
-// controller signed. Errors: ErrUnknownDID when did is not registered, and a
+// It does not authenticate anybody: the caller passes the authority it has
+// already established (the signer of a plain transaction, or the DID whose
+// governance outcome runs). Errors: ErrUnknownDID when did is not registered, and a
 // plain error (a broken invariant) when a stored document does not decode.
 // An unregistered controller is not an error: it controls nothing.
 func (k *Keeper) Controls(ctx modules.Context, controller, did string) (bool, error) {

@@ -39,11 +39,6 @@ func (k *Keeper) Organization(ctx modules.Context, org string) (*identityv1.Orga
 	return o, nil
 }
 
-// IsOrganization reports whether account is an organization's DID.
-func (k *Keeper) IsOrganization(ctx modules.Context, account string) bool {
-	return ctx.Store.Has(OrganizationKey(account))
-}
-
 // Membership loads member's membership of org. Errors: ErrNotMember, and a
 // plain error for a corrupt record. The caller owns the returned value.
 func (k *Keeper) Membership(ctx modules.Context, org, member string) (*identityv1.Membership, error) {
