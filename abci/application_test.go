@@ -20,7 +20,7 @@ import (
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/modules/dag"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
 	dagv1 "github.com/intercooperative/icnd/proto/icn/dag/v1"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
@@ -36,9 +36,9 @@ func setup(t *testing.T) (*abci.Application, ed25519.PrivateKey, string) {
 	seed := sha256.Sum256([]byte("abci"))
 	priv := ed25519.NewKeyFromSeed(seed[:])
 	pub := priv.Public().(ed25519.PublicKey)
-	did := identity.DeriveDID(pub)
+	did := did.DeriveDID(pub)
 	g := app.DefaultGenesis()
-	g.Identity.Documents = []*identityv1.DIDDocument{{Did: did, Keys: []*identityv1.VerificationKey{{Id: "key-1", PublicKey: pub}}}}
+	g.DID.Documents = []*identityv1.DIDDocument{{Did: did, Keys: []*identityv1.VerificationKey{{Id: "key-1", PublicKey: pub}}}}
 	g.Mana.Accounts = []mana.GenesisAccount{{DID: did, Balance: 1_000_000, Capacity: 1_000_000, Rate: 10}}
 	state, err := json.Marshal(g)
 	if err != nil {

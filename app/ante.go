@@ -6,7 +6,7 @@ import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/intercooperative/icnd/modules"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
 )
 
@@ -32,15 +32,15 @@ func (EventTx) EventType() string { return EventTypeTx }
 // registered, not deactivated, the key known and not revoked.
 func (a *App) signingKey(ctx modules.Context, tx *DecodedTx) ([]byte, error) {
 	signer := tx.Auth.Signer
-	pub, err := a.identity.VerificationKey(ctx, signer, tx.Auth.KeyId)
+	pub, err := a.did.VerificationKey(ctx, signer, tx.Auth.KeyId)
 	switch {
-	case errors.Is(err, identity.ErrUnknownDID):
+	case errors.Is(err, did.ErrUnknownDID):
 		return nil, ErrUnknownSigner.Wrapf("%s", signer)
-	case errors.Is(err, identity.ErrUnknownKey):
+	case errors.Is(err, did.ErrUnknownKey):
 		return nil, ErrUnknownKey.Wrapf("%s#%s", signer, tx.Auth.KeyId)
-	case errors.Is(err, identity.ErrKeyRevoked):
+	case errors.Is(err, did.ErrKeyRevoked):
 		return nil, ErrKeyRevoked.Wrapf("%s#%s", signer, tx.Auth.KeyId)
-	case errors.Is(err, identity.ErrDIDDeactivated):
+	case errors.Is(err, did.ErrDIDDeactivated):
 		return nil, ErrSignerDeactivated.Wrapf("%s", signer)
 	case err != nil:
 		return nil, err
@@ -71,7 +71,7 @@ func (a *App) ante(ctx modules.Context, tx *DecodedTx) error {
 	if err := a.refuseFrozen(ctx, tx); err != nil {
 		return err
 	}
-	want, err := a.identity.Sequence(ctx, signer)
+	want, err := a.did.Sequence(ctx, signer)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (a *App) ante(ctx modules.Context, tx *DecodedTx) error {
 			return err
 		}
 	}
-	if err := a.identity.IncrementSequence(ctx, signer); err != nil {
+	if err := a.did.IncrementSequence(ctx, signer); err != nil {
 		return err
 	}
 	ctx.Emit(EventTx{Signer: signer, Sequence: tx.Auth.Sequence})

@@ -7,9 +7,12 @@ import (
 	"time"
 
 	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/credential"
 	"github.com/intercooperative/icnd/modules/dag"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/modules/org"
+	"github.com/intercooperative/icnd/modules/profile"
 	"github.com/intercooperative/icnd/store"
 )
 
@@ -35,9 +38,12 @@ type App struct {
 	cms     *store.CommitStore
 	chainID string
 
-	identity *identity.Keeper
-	mana     *mana.Keeper
-	dag      *dag.Keeper
+	did        *did.Keeper
+	org        *org.Keeper
+	credential *credential.Keeper
+	profile    *profile.Keeper
+	mana       *mana.Keeper
+	dag        *dag.Keeper
 
 	// modules are the modules in their one order: genesis, export and
 	// the end-of-block hooks follow it.
@@ -122,8 +128,18 @@ func (a *App) CommittedState(height int64) (store.KVStore, error) {
 	return a.cms.ReadOnlyAt(height)
 }
 
-// Identity, Mana and DAG expose the keepers for queries and tests.
-func (a *App) Identity() *identity.Keeper { return a.identity }
+// DID, Org, Credential, Profile, Mana and DAG expose the keepers for
+// queries and tests.
+func (a *App) DID() *did.Keeper { return a.did }
+
+// Org returns the org keeper.
+func (a *App) Org() *org.Keeper { return a.org }
+
+// Credential returns the credential keeper.
+func (a *App) Credential() *credential.Keeper { return a.credential }
+
+// Profile returns the profile keeper.
+func (a *App) Profile() *profile.Keeper { return a.profile }
 
 // Mana returns the mana keeper.
 func (a *App) Mana() *mana.Keeper { return a.mana }
@@ -131,18 +147,30 @@ func (a *App) Mana() *mana.Keeper { return a.mana }
 // DAG returns the dag keeper.
 func (a *App) DAG() *dag.Keeper { return a.dag }
 
-// wireKeepers builds the modules' keepers and connects each to the
-// interfaces it declares in its expected.go. Identity needs mana to open
-// accounts and mana needs identity for memberships, so the adapter is
-// filled in once both exist.
+// wireKeepers builds the modules' keepers, connects each to the interfaces
+// it declares in its expected.go, and lists the modules in their one order.
+//
+// Mana reads memberships from org (mana.Memberships) and org opens
+// treasuries and reports membership changes to mana (org.ManaAccounts):
+// the org keeper is allocated first, handed to mana, and filled in once
+// mana exists.
+//
+// The order is genesis order (did before org, which registers its
+// organizations' documents through did; the sections that name DIDs after
+// both), export order and end-of-block order.
 func (a *App) wireKeepers() {
-	memberships := &identityMemberships{}
-	a.mana = mana.NewKeeper(memberships, neutralReputation{})
-	a.identity = identity.NewKeeper(a.mana)
+	a.org = new(org.Keeper)
+	a.mana = mana.NewKeeper(a.org, neutralReputation{})
+	a.did = did.NewKeeper(a.mana)
+	*a.org = *org.NewKeeper(a.did, a.mana)
+	a.credential = credential.NewKeeper(a.did, a.org)
+	a.profile = profile.NewKeeper()
 	a.dag = dag.NewKeeper()
-	memberships.identity = a.identity
 	a.modules = []modules.Module{
-		identity.NewModule(a.identity),
+		did.NewModule(a.did),
+		org.NewModule(a.org),
+		credential.NewModule(a.credential),
+		profile.NewModule(a.profile),
 		mana.NewModule(a.mana),
 		dag.NewModule(a.dag),
 	}

@@ -21,7 +21,7 @@ func (a *App) batchVerify(ctx modules.Context, txs []*DecodedTx) {
 	}
 	var batch []pending
 	add := func(key sigKey, signBytes []byte, did, keyID string, sig []byte) {
-		pub, err := a.identity.VerificationKey(ctx, did, keyID)
+		pub, err := a.did.VerificationKey(ctx, did, keyID)
 		if err != nil || a.sigs.verified(key, pub) {
 			return
 		}

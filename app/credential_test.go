@@ -16,7 +16,8 @@ import (
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/client/credential"
 	"github.com/intercooperative/icnd/modules"
-	"github.com/intercooperative/icnd/modules/identity"
+	credmod "github.com/intercooperative/icnd/modules/credential"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 	"github.com/intercooperative/icnd/protocol"
@@ -50,7 +51,7 @@ func rootFederationGenesis(t *testing.T, founder *account, accts ...*account) ([
 	if err != nil {
 		t.Fatal(err)
 	}
-	fed, err := g.Identity.AddRootFederation("root", founder.did)
+	fed, err := g.Org.AddRootFederation("root", founder.did)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +99,7 @@ func TestCredentialCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, issueMsg(c, e.alice.did, e.carol.did, "OtherCredential"))
 			},
-			want: identity.ErrCredentialExists,
+			want: credmod.ErrCredentialExists,
 		},
 		{
 			name: "anchored again after revocation",
@@ -109,35 +110,35 @@ func TestCredentialCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, issueMsg(c, e.alice.did, e.bob.did, "MembershipCredential"))
 			},
-			want: identity.ErrCredentialExists,
+			want: credmod.ErrCredentialExists,
 		},
 		{
 			name: "unknown subject",
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, issueMsg(c, e.alice.did, stranger.did, "MembershipCredential"))
 			},
-			want: identity.ErrUnknownSubject,
+			want: credmod.ErrUnknownSubject,
 		},
 		{
 			name: "issued in another DID's name",
 			tx: func(t *testing.T, e env) []byte {
 				return e.bob.signTx(t, txOpts{}, issueMsg(c, e.alice.did, e.carol.did, "MembershipCredential"))
 			},
-			want: identity.ErrNotIssuer,
+			want: credmod.ErrNotIssuer,
 		},
 		{
 			name: "issued for an organization by a non-controller",
 			tx: func(t *testing.T, e env) []byte {
 				return e.bob.signTx(t, txOpts{}, issueMsg(c, e.fed, e.carol.did, "MembershipCredential"))
 			},
-			want: identity.ErrNotIssuer,
+			want: credmod.ErrNotIssuer,
 		},
 		{
 			name: "unknown issuer",
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, issueMsg(c, stranger.did, e.bob.did, "MembershipCredential"))
 			},
-			want: identity.ErrUnknownDID,
+			want: didmod.ErrUnknownDID,
 		},
 		{
 			name: "revoke by non-issuer",
@@ -147,7 +148,7 @@ func TestCredentialCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.carol.signTx(t, txOpts{}, revokeCredentialMsg(c, e.alice.did, "not mine to revoke"))
 			},
-			want: identity.ErrNotIssuer,
+			want: credmod.ErrNotIssuer,
 		},
 		{
 			name: "revoke by the subject",
@@ -157,7 +158,7 @@ func TestCredentialCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.bob.signTx(t, txOpts{}, revokeCredentialMsg(c, e.alice.did, ""))
 			},
-			want: identity.ErrNotIssuer,
+			want: credmod.ErrNotIssuer,
 		},
 		{
 			name: "revoke twice",
@@ -168,7 +169,7 @@ func TestCredentialCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, revokeCredentialMsg(c, e.alice.did, "second"))
 			},
-			want: identity.ErrCredentialRevoked,
+			want: credmod.ErrCredentialRevoked,
 		},
 		{
 			name: "revoke an unknown credential",
@@ -178,7 +179,7 @@ func TestCredentialCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, revokeCredentialMsg(other, e.alice.did, ""))
 			},
-			want: identity.ErrUnknownCredential,
+			want: credmod.ErrUnknownCredential,
 		},
 		{
 			name: "revoke under an issuer that did not anchor the credential",
@@ -188,7 +189,7 @@ func TestCredentialCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.carol.signTx(t, txOpts{}, revokeCredentialMsg(c, e.carol.did, ""))
 			},
-			want: identity.ErrUnknownCredential,
+			want: credmod.ErrUnknownCredential,
 		},
 		{
 			name: "deactivated subject",
@@ -198,7 +199,7 @@ func TestCredentialCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, issueMsg(c, e.alice.did, e.carol.did, "MembershipCredential"))
 			},
-			want: identity.ErrDIDDeactivated,
+			want: didmod.ErrDIDDeactivated,
 		},
 	}
 	for _, tc := range cases {
@@ -226,25 +227,25 @@ func TestCredentialDecodeCodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	upper := identity.MethodPrefix + strings.ToUpper(bob.did[len(identity.MethodPrefix):])
+	upper := didmod.MethodPrefix + strings.ToUpper(bob.did[len(didmod.MethodPrefix):])
 	cases := []struct {
 		name string
 		msg  *txv1.Msg
 		want *modules.Error
 	}{
-		{"empty cid", issueMsg(nil, alice.did, bob.did, "T"), identity.ErrInvalidCredentialCID},
-		{"dag-cbor cid", issueMsg(dagCBOR.Bytes(), alice.did, bob.did, "T"), identity.ErrInvalidCredentialCID},
-		{"cid as a string", issueMsg([]byte(cid.MustParse(c).String()), alice.did, bob.did, "T"), identity.ErrInvalidCredentialCID},
-		{"non-canonical subject", issueMsg(c, alice.did, upper, "T"), identity.ErrInvalidDID},
-		{"over-long subject", issueMsg(c, alice.did, bob.did+strings.Repeat("x", 1000), "T"), identity.ErrInvalidDID},
-		{"over-long issuer", issueMsg(c, alice.did+strings.Repeat("x", 1000), bob.did, "T"), identity.ErrInvalidDID},
-		{"empty type", issueMsg(c, alice.did, bob.did, ""), identity.ErrInvalidCredentialType},
-		{"over-long type", issueMsg(c, alice.did, bob.did, strings.Repeat("T", identity.MaxCredentialTypeLength+1)), identity.ErrInvalidCredentialType},
-		{"base type", issueMsg(c, alice.did, bob.did, "VerifiableCredential"), identity.ErrInvalidCredentialType},
-		{"revoke with a bad cid", revokeCredentialMsg(c[:5], alice.did, ""), identity.ErrInvalidCredentialCID},
-		{"revoke without an issuer", revokeCredentialMsg(c, "", ""), identity.ErrInvalidDID},
-		{"revoke with a non-canonical issuer", revokeCredentialMsg(c, upper, ""), identity.ErrInvalidDID},
-		{"over-long reason", revokeCredentialMsg(c, alice.did, strings.Repeat("r", identity.MaxRevocationReasonLength+1)), identity.ErrInvalidRevocationReason},
+		{"empty cid", issueMsg(nil, alice.did, bob.did, "T"), credmod.ErrInvalidCredentialCID},
+		{"dag-cbor cid", issueMsg(dagCBOR.Bytes(), alice.did, bob.did, "T"), credmod.ErrInvalidCredentialCID},
+		{"cid as a string", issueMsg([]byte(cid.MustParse(c).String()), alice.did, bob.did, "T"), credmod.ErrInvalidCredentialCID},
+		{"non-canonical subject", issueMsg(c, alice.did, upper, "T"), didmod.ErrInvalidDID},
+		{"over-long subject", issueMsg(c, alice.did, bob.did+strings.Repeat("x", 1000), "T"), didmod.ErrInvalidDID},
+		{"over-long issuer", issueMsg(c, alice.did+strings.Repeat("x", 1000), bob.did, "T"), didmod.ErrInvalidDID},
+		{"empty type", issueMsg(c, alice.did, bob.did, ""), credmod.ErrInvalidCredentialType},
+		{"over-long type", issueMsg(c, alice.did, bob.did, strings.Repeat("T", credmod.MaxCredentialTypeLength+1)), credmod.ErrInvalidCredentialType},
+		{"base type", issueMsg(c, alice.did, bob.did, "VerifiableCredential"), credmod.ErrInvalidCredentialType},
+		{"revoke with a bad cid", revokeCredentialMsg(c[:5], alice.did, ""), credmod.ErrInvalidCredentialCID},
+		{"revoke without an issuer", revokeCredentialMsg(c, "", ""), didmod.ErrInvalidDID},
+		{"revoke with a non-canonical issuer", revokeCredentialMsg(c, upper, ""), didmod.ErrInvalidDID},
+		{"over-long reason", revokeCredentialMsg(c, alice.did, strings.Repeat("r", credmod.MaxRevocationReasonLength+1)), credmod.ErrInvalidRevocationReason},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -268,7 +269,7 @@ func TestCredentialRecords(t *testing.T) {
 	if got := eventTypes(res[0].Events); !strings.Contains(got, "icn.identity.credential_issued") {
 		t.Fatalf("events: %s", got)
 	}
-	rec, err := a.Identity().Credential(ctxAt(a), fed, c)
+	rec, err := a.Credential().Credential(ctxAt(a), fed, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +280,7 @@ func TestCredentialRecords(t *testing.T) {
 
 	res, _ = block(t, a, alice.signTx(t, txOpts{}, revokeCredentialMsg(c, fed, "left the federation")))
 	wantCode(t, res[0], nil)
-	rec, err = a.Identity().Credential(ctxAt(a), fed, c)
+	rec, err = a.Credential().Credential(ctxAt(a), fed, c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -310,7 +311,7 @@ func (c appChain) get(key []byte, height int64) (*client.QueryResult, error) {
 }
 
 func (c appChain) DIDDocument(_ context.Context, did string, height int64) (*identityv1.DIDDocument, *client.QueryResult, error) {
-	res, err := c.get(identity.DocumentKey(did), height)
+	res, err := c.get(didmod.DocumentKey(did), height)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -322,7 +323,7 @@ func (c appChain) DIDDocument(_ context.Context, did string, height int64) (*ide
 }
 
 func (c appChain) CredentialStatus(_ context.Context, issuer string, id cid.Cid, height int64) (*identityv1.CredentialStatus, *client.QueryResult, error) {
-	res, err := c.get(identity.CredentialKey(issuer, id.Bytes()), height)
+	res, err := c.get(credmod.CredentialKey(issuer, id.Bytes()), height)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -501,7 +502,7 @@ func TestCredentialFrontRunning(t *testing.T) {
 	wantCode(t, res[0], nil)
 	wantCode(t, res[1], nil)
 	for _, issuer := range []string{alice.did, mallory.did} {
-		rec, err := a.Identity().Credential(ctxAt(a), issuer, c)
+		rec, err := a.Credential().Credential(ctxAt(a), issuer, c)
 		if err != nil || rec.Issuer != issuer || rec.IssuedBy != issuer {
 			t.Fatalf("record under issuer %s: %v, %v", issuer, rec, err)
 		}
@@ -519,39 +520,10 @@ func TestCredentialFrontRunning(t *testing.T) {
 	}
 
 	res, _ = block(t, a, mallory.signTx(t, txOpts{}, revokeCredentialMsg(c, alice.did, "squatted")))
-	wantCode(t, res[0], identity.ErrNotIssuer)
+	wantCode(t, res[0], credmod.ErrNotIssuer)
 	res, _ = block(t, a, mallory.signTx(t, txOpts{}, revokeCredentialMsg(c, mallory.did, "squatted")))
 	wantCode(t, res[0], nil)
 	if got := verdict(t, a, good); got != allOK {
 		t.Fatalf("alice's credential after the squatter revoked her own record: %s", got)
-	}
-}
-
-// TestKeyValidAtMatchesKeeper keeps the client's copy of the key-history
-// rule (credential.KeyValidAt) in step with identity.Keeper.KeyAt, over
-// every height around a rotation and a deactivation.
-func TestKeyValidAtMatchesKeeper(t *testing.T) {
-	alice := newAccount(1)
-	a, _ := newTestApp(t, genesisFor(t, 1_000_000, alice))
-	block(t, a)
-	key2 := newAccount(102).priv
-	res, _ := block(t, a, alice.signTx(t, txOpts{}, rotateKeyMsg(alice.did, "key-1", "key-2", key2)))
-	wantCode(t, res[0], nil)
-	block(t, a)
-	res, _ = block(t, a, alice.signTx(t, txOpts{keyID: "key-2", signWith: key2}, deactivateMsg(alice.did)))
-	wantCode(t, res[0], nil)
-	ctx := ctxAt(a)
-	doc, err := a.Identity().Document(ctx, alice.did)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, keyID := range []string{"key-1", "key-2", "key-3"} {
-		for h := int64(0); h <= a.LastCommit().Version+1; h++ {
-			_, keeperErr := a.Identity().KeyAt(ctx, alice.did, keyID, h)
-			clientErr := credential.KeyValidAt(doc, keyID, h)
-			if (keeperErr == nil) != (clientErr == nil) {
-				t.Errorf("%s at height %d: keeper says %v, client says %v", keyID, h, keeperErr, clientErr)
-			}
-		}
 	}
 }

@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/credential"
 	"github.com/intercooperative/icnd/modules/dag"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/modules/org"
+	"github.com/intercooperative/icnd/modules/profile"
 	"github.com/intercooperative/icnd/store"
 )
 
@@ -77,8 +81,8 @@ func TestDeterminism(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ga.DAG.Entries) != 12*5 || len(ga.Identity.Documents) != 2+12 {
-		t.Fatalf("export: %d entries, %d documents", len(ga.DAG.Entries), len(ga.Identity.Documents))
+	if len(ga.DAG.Entries) != 12*5 || len(ga.DID.Documents) != 2+12 {
+		t.Fatalf("export: %d entries, %d documents", len(ga.DAG.Entries), len(ga.DID.Documents))
 	}
 	if err := ga.Validate(); err != nil {
 		t.Fatalf("exported genesis does not validate: %v", err)
@@ -151,15 +155,35 @@ func TestRestart(t *testing.T) {
 func TestPrefixesDoNotOverlap(t *testing.T) {
 	did := newAccount(1).did
 	c := testCID(t, "p")
+	other := newAccount(2).did
 	families := map[string][]byte{
-		"app/chain-id":      {modules.PrefixApp, 0x01},
-		"identity/document": identity.DocumentKey(did)[:2],
-		"identity/sequence": identity.SequenceKey(did)[:2],
-		"mana/account":      mana.AccountKey(did)[:2],
-		"mana/params":       mana.ParamsKey(),
-		"dag/entry":         dag.EntryKey(c, did)[:2],
-		"governance":        {modules.PrefixGovernance},
-		"mesh":              {modules.PrefixMesh},
+		"app/chain-id":          {modules.PrefixApp, 0x01},
+		"did/document":          didmod.DocumentKey(did)[:2],
+		"did/sequence":          didmod.SequenceKey(did)[:2],
+		"org/organization":      org.OrganizationKey(did)[:2],
+		"org/membership":        org.MembershipKey(did, other)[:2],
+		"org/member-of":         org.MemberOfKey(did, other)[:2],
+		"org/invitation":        org.InvitationKey(did, other)[:2],
+		"org/freeze":            org.FreezeKey(did, other)[:2],
+		"org/freeze-count":      org.FreezeCountKey(did)[:2],
+		"credential/credential": credential.CredentialKey(did, c)[:2],
+		"profile/profile":       profile.ProfileKey(did)[:2],
+		"profile/email-index":   profile.EmailIndexKey(make([]byte, profile.EmailHashLength), did)[:2],
+		"mana/account":          mana.AccountKey(did)[:2],
+		"mana/params":           mana.ParamsKey(),
+		"dag/entry":             dag.EntryKey(c, did)[:2],
+		"governance":            {modules.PrefixGovernance},
+		"mesh":                  {modules.PrefixMesh},
+	}
+	// Each family starts with its owner's prefix.
+	owners := map[string]byte{"app": modules.PrefixApp, "did": modules.PrefixDID, "org": modules.PrefixOrg,
+		"credential": modules.PrefixCredential, "profile": modules.PrefixProfile, "mana": modules.PrefixMana,
+		"dag": modules.PrefixDAG, "governance": modules.PrefixGovernance, "mesh": modules.PrefixMesh}
+	for name, key := range families {
+		owner, _, _ := strings.Cut(name, "/")
+		if key[0] != owners[owner] {
+			t.Errorf("%s starts with %#x, not the %s prefix %#x", name, key[0], owner, owners[owner])
+		}
 	}
 	for a, pa := range families {
 		for b, pb := range families {
@@ -170,14 +194,15 @@ func TestPrefixesDoNotOverlap(t *testing.T) {
 	}
 	// Module prefixes are distinct bytes.
 	seen := map[byte]bool{}
-	for _, p := range []byte{modules.PrefixApp, modules.PrefixIdentity, modules.PrefixGovernance, modules.PrefixMana, modules.PrefixMesh, modules.PrefixDAG} {
+	for _, p := range []byte{modules.PrefixApp, modules.PrefixDID, modules.PrefixOrg, modules.PrefixCredential, modules.PrefixProfile,
+		modules.PrefixGovernance, modules.PrefixMana, modules.PrefixMesh, modules.PrefixDAG} {
 		if seen[p] {
 			t.Errorf("module prefix %#x used twice", p)
 		}
 		seen[p] = true
 	}
 	// Length-prefixed parts: two different DIDs never share a key.
-	if bytes.Equal(identity.DocumentKey("did:icn:a"), identity.DocumentKey("did:icn:a\x00")) {
+	if bytes.Equal(didmod.DocumentKey("did:icn:a"), didmod.DocumentKey("did:icn:a\x00")) {
 		t.Error("variable parts are not length-prefixed")
 	}
 }
@@ -202,13 +227,17 @@ func TestGenesisValidation(t *testing.T) {
 	alice := newAccount(1)
 	good := string(genesisFor(t, 100, alice))
 	cases := map[string]string{
-		"unknown field":     `{"identity":{"documents":[]},"mana":{"params":{}},"dag":{},"extra":1}`,
-		"missing params":    `{"identity":{"documents":[]},"mana":{},"dag":{}}`,
-		"orphan account":    `{"identity":{"documents":[]},"mana":{"params":{},"accounts":[{"did":"` + alice.did + `","balance":1,"capacity":1}]},"dag":{}}`,
-		"bad did":           `{"identity":{"documents":[{"did":"did:icn:XYZ","keys":[]}]},"mana":{"params":{}},"dag":{}}`,
-		"trailing data":     good + "{}",
-		"invalid dag entry": `{"identity":{"documents":[]},"mana":{"params":{},"accounts":[]},"dag":{"entries":[{"cid":"AXAS","kind":"x"}]}}`,
-		"not json at all":   `nope`,
+		"unknown field":        `{"did":{"documents":[]},"mana":{"params":{}},"dag":{},"extra":1}`,
+		"old identity section": `{"identity":{"documents":[]},"mana":{"params":{}},"dag":{}}`,
+		"missing params":       `{"did":{"documents":[]},"mana":{},"dag":{}}`,
+		"orphan account":       `{"did":{"documents":[]},"mana":{"params":{},"accounts":[{"did":"` + alice.did + `","balance":1,"capacity":1}]},"dag":{}}`,
+		"bad did":              `{"did":{"documents":[{"did":"did:icn:XYZ","keys":[]}]},"mana":{"params":{}},"dag":{}}`,
+		"founder without a document": `{"did":{"documents":[]},"org":{"organizations":[{"did":"` + org.DeriveOrgDID("", "root") +
+			`","name":"root","kind":"federation","founder":"` + alice.did + `","control":"assembly"}]},"mana":{"params":{}},"dag":{}}`,
+		"profile of an unknown DID": `{"did":{"documents":[]},"profile":{"profiles":[{"did":"` + alice.did + `"}]},"mana":{"params":{}},"dag":{}}`,
+		"trailing data":             good + "{}",
+		"invalid dag entry":         `{"did":{"documents":[]},"mana":{"params":{},"accounts":[]},"dag":{"entries":[{"cid":"AXAS","kind":"x"}]}}`,
+		"not json at all":           `nope`,
 	}
 	for name, g := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -240,8 +269,8 @@ func TestExportRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(g.Identity.Sequences) != 1 || g.Identity.Sequences[0].Sequence != 1 {
-		t.Fatalf("exported sequences: %+v", g.Identity.Sequences)
+	if len(g.DID.Sequences) != 1 || g.DID.Sequences[0].Sequence != 1 {
+		t.Fatalf("exported sequences: %+v", g.DID.Sequences)
 	}
 	bz, err := json.Marshal(g)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/modules"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
@@ -20,14 +20,14 @@ import (
 func addKeyMsg(did, keyID string, newKey ed25519.PrivateKey) *txv1.Msg {
 	return &txv1.Msg{Sum: &txv1.Msg_AddKey{AddKey: &identityv1.MsgAddKey{
 		Did: did, KeyId: keyID, PublicKey: newKey.Public().(ed25519.PublicKey),
-		ProofOfPossession: ed25519.Sign(newKey, identity.KeyPossessionBytes(testChainID, did, keyID)),
+		ProofOfPossession: ed25519.Sign(newKey, didmod.KeyPossessionBytes(testChainID, did, keyID)),
 	}}}
 }
 
 func rotateKeyMsg(did, keyID, newKeyID string, newKey ed25519.PrivateKey) *txv1.Msg {
 	return &txv1.Msg{Sum: &txv1.Msg_RotateKey{RotateKey: &identityv1.MsgRotateKey{
 		Did: did, KeyId: keyID, NewKeyId: newKeyID, NewPublicKey: newKey.Public().(ed25519.PublicKey),
-		ProofOfPossession: ed25519.Sign(newKey, identity.KeyPossessionBytes(testChainID, did, newKeyID)),
+		ProofOfPossession: ed25519.Sign(newKey, didmod.KeyPossessionBytes(testChainID, did, newKeyID)),
 	}}}
 }
 
@@ -47,7 +47,7 @@ func TestDIDLifecycleCodes(t *testing.T) {
 	key2, key3 := newAccount(102).priv, newAccount(103).priv
 	stranger := newAccount(99)
 	upper := func(did string) string {
-		return identity.MethodPrefix + strings.ToUpper(did[len(identity.MethodPrefix):])
+		return didmod.MethodPrefix + strings.ToUpper(did[len(didmod.MethodPrefix):])
 	}
 	// badPoP sets the proof of possession of an add_key message.
 	badPoP := func(m *txv1.Msg, pop []byte) *txv1.Msg {
@@ -77,42 +77,42 @@ func TestDIDLifecycleCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, addKeyMsg(stranger.did, "key-2", key2))
 			},
-			want: identity.ErrUnknownDID,
+			want: didmod.ErrUnknownDID,
 		},
 		{
 			name: "upper-case DID",
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, revokeKeyMsg(upper(e.alice.did), "key-1"))
 			},
-			want: identity.ErrInvalidDID,
+			want: didmod.ErrInvalidDID,
 		},
 		{
 			name: "padded DID",
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, deactivateMsg(e.alice.did+"="))
 			},
-			want: identity.ErrInvalidDID,
+			want: didmod.ErrInvalidDID,
 		},
 		{
 			name: "non-canonical DID in a rotation",
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, rotateKeyMsg(upper(e.alice.did), "key-1", "key-3", key3))
 			},
-			want: identity.ErrInvalidDID,
+			want: didmod.ErrInvalidDID,
 		},
 		{
 			name: "wrong controller adds a key",
 			tx: func(t *testing.T, e env) []byte {
 				return e.bob.signTx(t, txOpts{}, addKeyMsg(e.alice.did, "key-2", key2))
 			},
-			want: identity.ErrNotController,
+			want: didmod.ErrNotController,
 		},
 		{
 			name: "wrong controller rotates",
 			tx: func(t *testing.T, e env) []byte {
 				return e.bob.signTx(t, txOpts{}, rotateKeyMsg(e.alice.did, "key-1", "key-3", key3))
 			},
-			want: identity.ErrNotController,
+			want: didmod.ErrNotController,
 		},
 		{
 			name: "wrong controller revokes",
@@ -122,14 +122,14 @@ func TestDIDLifecycleCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.bob.signTx(t, txOpts{}, revokeKeyMsg(e.alice.did, "key-2"))
 			},
-			want: identity.ErrNotController,
+			want: didmod.ErrNotController,
 		},
 		{
 			name: "wrong controller deactivates",
 			tx: func(t *testing.T, e env) []byte {
 				return e.bob.signTx(t, txOpts{}, deactivateMsg(e.alice.did))
 			},
-			want: identity.ErrNotController,
+			want: didmod.ErrNotController,
 		},
 		{
 			name: "second rotation of a revoked key",
@@ -139,7 +139,7 @@ func TestDIDLifecycleCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{keyID: "key-2", signWith: key2}, rotateKeyMsg(e.alice.did, "key-1", "key-3", key3))
 			},
-			want: identity.ErrKeyRevoked,
+			want: didmod.ErrKeyRevoked,
 		},
 		{
 			name: "revoking a revoked key",
@@ -150,7 +150,7 @@ func TestDIDLifecycleCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, revokeKeyMsg(e.alice.did, "key-2"))
 			},
-			want: identity.ErrKeyRevoked,
+			want: didmod.ErrKeyRevoked,
 		},
 		{
 			name: "signing with a rotated-out key",
@@ -194,48 +194,48 @@ func TestDIDLifecycleCodes(t *testing.T) {
 			name: "proof of possession by another key",
 			tx: func(t *testing.T, e env) []byte {
 				m := addKeyMsg(e.alice.did, "key-2", key2)
-				return e.alice.signTx(t, txOpts{}, badPoP(m, ed25519.Sign(key3, identity.KeyPossessionBytes(testChainID, e.alice.did, "key-2"))))
+				return e.alice.signTx(t, txOpts{}, badPoP(m, ed25519.Sign(key3, didmod.KeyPossessionBytes(testChainID, e.alice.did, "key-2"))))
 			},
-			want: identity.ErrBadProofOfPossession,
+			want: didmod.ErrBadProofOfPossession,
 		},
 		{
 			name: "proof of possession for another key id",
 			tx: func(t *testing.T, e env) []byte {
 				m := addKeyMsg(e.alice.did, "key-2", key2)
-				return e.alice.signTx(t, txOpts{}, badPoP(m, ed25519.Sign(key2, identity.KeyPossessionBytes(testChainID, e.alice.did, "key-9"))))
+				return e.alice.signTx(t, txOpts{}, badPoP(m, ed25519.Sign(key2, didmod.KeyPossessionBytes(testChainID, e.alice.did, "key-9"))))
 			},
-			want: identity.ErrBadProofOfPossession,
+			want: didmod.ErrBadProofOfPossession,
 		},
 		{
 			name: "proof of possession for another chain",
 			tx: func(t *testing.T, e env) []byte {
 				m := addKeyMsg(e.alice.did, "key-2", key2)
-				return e.alice.signTx(t, txOpts{}, badPoP(m, ed25519.Sign(key2, identity.KeyPossessionBytes("other-chain", e.alice.did, "key-2"))))
+				return e.alice.signTx(t, txOpts{}, badPoP(m, ed25519.Sign(key2, didmod.KeyPossessionBytes("other-chain", e.alice.did, "key-2"))))
 			},
-			want: identity.ErrBadProofOfPossession,
+			want: didmod.ErrBadProofOfPossession,
 		},
 		{
 			name: "proof of possession of the wrong length",
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, badPoP(addKeyMsg(e.alice.did, "key-2", key2), make([]byte, 63)))
 			},
-			want: identity.ErrBadProofOfPossession,
+			want: didmod.ErrBadProofOfPossession,
 		},
 		{
 			name: "proof of possession in a rotation by another key",
 			tx: func(t *testing.T, e env) []byte {
 				m := rotateKeyMsg(e.alice.did, "key-1", "key-2", key2)
-				m.GetRotateKey().ProofOfPossession = ed25519.Sign(key3, identity.KeyPossessionBytes(testChainID, e.alice.did, "key-2"))
+				m.GetRotateKey().ProofOfPossession = ed25519.Sign(key3, didmod.KeyPossessionBytes(testChainID, e.alice.did, "key-2"))
 				return e.alice.signTx(t, txOpts{}, m)
 			},
-			want: identity.ErrBadProofOfPossession,
+			want: didmod.ErrBadProofOfPossession,
 		},
 		{
 			name: "duplicate key id",
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, addKeyMsg(e.alice.did, "key-1", key2))
 			},
-			want: identity.ErrKeyIDTaken,
+			want: didmod.ErrKeyIDTaken,
 		},
 		{
 			name: "revoked key id reused",
@@ -245,14 +245,14 @@ func TestDIDLifecycleCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{keyID: "key-2", signWith: key2}, addKeyMsg(e.alice.did, "key-1", key3))
 			},
-			want: identity.ErrKeyIDTaken,
+			want: didmod.ErrKeyIDTaken,
 		},
 		{
 			name: "rotation to the same key id",
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, rotateKeyMsg(e.alice.did, "key-1", "key-1", key2))
 			},
-			want: identity.ErrKeyIDTaken,
+			want: didmod.ErrKeyIDTaken,
 		},
 		{
 			name: "rotated-out public key added back",
@@ -262,42 +262,42 @@ func TestDIDLifecycleCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{keyID: "key-2", signWith: key2}, addKeyMsg(e.alice.did, "key-3", e.alice.priv))
 			},
-			want: identity.ErrKeyReused,
+			want: didmod.ErrKeyReused,
 		},
 		{
 			name: "revoking the last active key",
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, revokeKeyMsg(e.alice.did, "key-1"))
 			},
-			want: identity.ErrLastActiveKey,
+			want: didmod.ErrLastActiveKey,
 		},
 		{
 			name: "revoking an unknown key",
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, revokeKeyMsg(e.alice.did, "key-7"))
 			},
-			want: identity.ErrUnknownKey,
+			want: didmod.ErrUnknownKey,
 		},
 		{
 			name: "rotating an unknown key",
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, rotateKeyMsg(e.alice.did, "key-7", "key-2", key2))
 			},
-			want: identity.ErrUnknownKey,
+			want: didmod.ErrUnknownKey,
 		},
 		{
 			name: "over-long key id",
 			tx: func(t *testing.T, e env) []byte {
-				return e.alice.signTx(t, txOpts{}, addKeyMsg(e.alice.did, strings.Repeat("k", identity.MaxKeyIDLength+1), key2))
+				return e.alice.signTx(t, txOpts{}, addKeyMsg(e.alice.did, strings.Repeat("k", didmod.MaxKeyIDLength+1), key2))
 			},
-			want: identity.ErrInvalidKeyID,
+			want: didmod.ErrInvalidKeyID,
 		},
 		{
 			name: "over-long new key id in a rotation",
 			tx: func(t *testing.T, e env) []byte {
-				return e.alice.signTx(t, txOpts{}, rotateKeyMsg(e.alice.did, "key-1", strings.Repeat("k", identity.MaxKeyIDLength+1), key2))
+				return e.alice.signTx(t, txOpts{}, rotateKeyMsg(e.alice.did, "key-1", strings.Repeat("k", didmod.MaxKeyIDLength+1), key2))
 			},
-			want: identity.ErrInvalidKeyID,
+			want: didmod.ErrInvalidKeyID,
 		},
 		{
 			name: "malformed public key",
@@ -306,13 +306,13 @@ func TestDIDLifecycleCodes(t *testing.T) {
 				m.GetAddKey().PublicKey = m.GetAddKey().PublicKey[:31]
 				return e.alice.signTx(t, txOpts{}, m)
 			},
-			want: identity.ErrInvalidPublicKey,
+			want: didmod.ErrInvalidPublicKey,
 		},
 		{
 			name: "too many keys",
 			setup: func(t *testing.T, e env) {
 				var msgs []*txv1.Msg
-				for i := 2; i <= identity.MaxActiveKeysPerDocument; i++ {
+				for i := 2; i <= didmod.MaxActiveKeysPerDocument; i++ {
 					msgs = append(msgs, addKeyMsg(e.alice.did, fmt.Sprintf("key-%d", i), newAccount(byte(110+i)).priv))
 				}
 				commit(t, e, e.alice.signTx(t, txOpts{}, msgs...))
@@ -320,13 +320,13 @@ func TestDIDLifecycleCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{}, addKeyMsg(e.alice.did, "key-x", key2))
 			},
-			want: identity.ErrTooManyKeys,
+			want: didmod.ErrTooManyKeys,
 		},
 		{
 			name: "a revoked key frees an active slot",
 			setup: func(t *testing.T, e env) {
 				var msgs []*txv1.Msg
-				for i := 2; i <= identity.MaxActiveKeysPerDocument; i++ {
+				for i := 2; i <= didmod.MaxActiveKeysPerDocument; i++ {
 					msgs = append(msgs, addKeyMsg(e.alice.did, fmt.Sprintf("key-%d", i), newAccount(byte(110+i)).priv))
 				}
 				commit(t, e, e.alice.signTx(t, txOpts{}, msgs...))
@@ -345,7 +345,7 @@ func TestDIDLifecycleCodes(t *testing.T) {
 				// the previous one added.
 				var txs [][]byte
 				signWith, keyID := e.alice.priv, "key-1"
-				for i := 2; i <= identity.MaxKeysPerDocument; i++ {
+				for i := 2; i <= didmod.MaxKeysPerDocument; i++ {
 					next := newAccount(byte(140 + i)).priv
 					nextID := fmt.Sprintf("r%d", i)
 					txs = append(txs, e.alice.signTx(t, txOpts{keyID: keyID, signWith: signWith}, rotateKeyMsg(e.alice.did, keyID, nextID, next)))
@@ -358,7 +358,7 @@ func TestDIDLifecycleCodes(t *testing.T) {
 			tx: func(t *testing.T, e env) []byte {
 				return e.alice.signTx(t, txOpts{keyID: e.alice.keyID}, rotateKeyMsg(e.alice.did, e.alice.keyID, "last", key2))
 			},
-			want: identity.ErrTooManyKeys,
+			want: didmod.ErrTooManyKeys,
 		},
 	}
 	for _, tc := range cases {
@@ -443,24 +443,24 @@ func TestDIDLifecycleScenario(t *testing.T) {
 
 	// History: key-1 as of before the rotation, not at or after it.
 	ctx := ctxAt(a)
-	k := a.Identity()
-	pub, err := k.KeyAt(ctx, did, "key-1", beforeRotation)
-	if err != nil || !bytes.Equal(pub, key1.pub()) {
-		t.Fatalf("KeyAt(key-1, %d) = %x, %v; want key-1", beforeRotation, pub, err)
-	}
-	if _, err := k.KeyAt(ctx, did, "key-1", rotatedAt); !errors.Is(err, identity.ErrKeyRevoked) {
-		t.Fatalf("KeyAt(key-1, %d) = %v, want ErrKeyRevoked", rotatedAt, err)
-	}
-	if _, err := k.KeyAt(ctx, did, "key-3", beforeRotation); !errors.Is(err, identity.ErrUnknownKey) {
-		t.Fatalf("KeyAt(key-3, %d) = %v, want ErrUnknownKey", beforeRotation, err)
-	}
-
-	// The resolved document lists the active keys only.
+	k := a.DID()
 	doc, err := k.Document(ctx, did)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w3c := identity.Resolve(doc)
+	pub, err := didmod.KeyAt(doc, "key-1", beforeRotation)
+	if err != nil || !bytes.Equal(pub, key1.pub()) {
+		t.Fatalf("KeyAt(key-1, %d) = %x, %v; want key-1", beforeRotation, pub, err)
+	}
+	if _, err := didmod.KeyAt(doc, "key-1", rotatedAt); !errors.Is(err, didmod.ErrKeyRevoked) {
+		t.Fatalf("KeyAt(key-1, %d) = %v, want ErrKeyRevoked", rotatedAt, err)
+	}
+	if _, err := didmod.KeyAt(doc, "key-3", beforeRotation); !errors.Is(err, didmod.ErrUnknownKey) {
+		t.Fatalf("KeyAt(key-3, %d) = %v, want ErrUnknownKey", beforeRotation, err)
+	}
+
+	// The resolved document lists the active keys only.
+	w3c := didmod.Resolve(doc)
 	if got := strings.Join(w3c.Authentication, ","); got != did+"#key-2,"+did+"#key-3" {
 		t.Fatalf("authentication = %s", got)
 	}
@@ -480,7 +480,7 @@ func TestDIDLifecycleScenario(t *testing.T) {
 		t.Fatalf("a deactivated DID controls itself: %v, %v", ok, err)
 	}
 	doc, _ = k.Document(ctx, did)
-	rr := identity.ResolveWithMetadata(doc, func(int64) (t time.Time, ok bool) { return })
+	rr := didmod.ResolveWithMetadata(doc, func(int64) (t time.Time, ok bool) { return })
 	if len(rr.DIDDocument.VerificationMethod) != 0 || !rr.DIDDocumentMetadata.Deactivated ||
 		rr.DIDDocumentMetadata.DeactivatedHeight != a.LastCommit().Version {
 		t.Fatalf("resolution after deactivation: %+v", rr)
@@ -511,8 +511,8 @@ func TestDIDLifecycleSurvivesExport(t *testing.T) {
 	}
 	b := restartFromExport(t, g, h)
 	for _, did := range []string{alice.did, bob.did} {
-		before, err1 := a.Identity().Document(ctxAt(a), did)
-		after, err2 := b.Identity().Document(ctxAt(b), did)
+		before, err1 := a.DID().Document(ctxAt(a), did)
+		after, err2 := b.DID().Document(ctxAt(b), did)
 		if err1 != nil || err2 != nil || !bytes.Equal(marshal(t, before), marshal(t, after)) {
 			t.Fatalf("document of %s: before %+v (%v), after %+v (%v)", did, before, err1, after, err2)
 		}

@@ -9,7 +9,7 @@ import (
 // (the row's FrozenMaySend: the appeal against the freeze). The refusal happens in ante, before any charge: a frozen
 // account's refused transaction costs it nothing and changes nothing.
 func (a *App) refuseFrozen(ctx modules.Context, tx *DecodedTx) error {
-	frozen, err := a.identity.Frozen(ctx, tx.Auth.Signer)
+	frozen, err := a.org.Frozen(ctx, tx.Auth.Signer)
 	if err != nil || !frozen {
 		return err
 	}

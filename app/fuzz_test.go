@@ -9,7 +9,7 @@ import (
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/client/profile"
 	"github.com/intercooperative/icnd/modules"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/org"
 )
 
 // FuzzDecodeTx feeds arbitrary bytes to the decoder: it must never panic,
@@ -22,7 +22,7 @@ func FuzzDecodeTx(f *testing.F) {
 	f.Add(alice.signTx(f, txOpts{seq: u64(3), memo: "memo"}, registerMsg(testChainID, newAccount(2).priv)))
 	f.Add(alice.signTx(f, txOpts{seq: u64(1)}, rotateKeyMsg(alice.did, "key-1", "key-2", newAccount(3).priv), deactivateMsg(alice.did)))
 	f.Add(sponsorTx(f, newAccount(4), sponsorOf(alice, alice), alice.priv, nil, anchorMsg(testCID(f, "seed"), "doc")))
-	root := identity.DeriveOrgDID("", "root")
+	root := org.DeriveOrgDID("", "root")
 	f.Add(alice.signTx(f, txOpts{seq: u64(2)}, createOrgMsg("coop", cooperative, root), inviteMsg(root, alice.did, "clerk"),
 		freezeMsg(root, alice.did, "r"), appealMsg(root, "s")))
 	f.Add(alice.signTx(f, txOpts{seq: u64(4)}, issueMsg(testCID(f, "vc"), root, alice.did, "MembershipCredential"),
@@ -53,7 +53,7 @@ func FuzzPipeline(f *testing.F) {
 	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, anchorMsg(testCID(f, "seed"), "doc")))
 	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, registerMsg(testChainID, newAccount(3).priv)))
 	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, addKeyMsg(alice.did, "key-2", newAccount(4).priv), revokeKeyMsg(alice.did, "key-1")))
-	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, createOrgMsg("coop", cooperative, identity.DeriveOrgDID("", "root"))))
+	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, createOrgMsg("coop", cooperative, org.DeriveOrgDID("", "root"))))
 	f.Add(alice.signTx(f, txOpts{seq: u64(0)}, issueMsg(testCID(f, "vc"), alice.did, alice.did, "SelfCredential"), sealedShapeProfileMsg()))
 	f.Add(sponsorTx(f, alice, sponsorOf(bob, bob), bob.priv, nil, anchorMsg(testCID(f, "sponsored"), "doc")))
 	f.Add([]byte("garbage"))

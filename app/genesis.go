@@ -10,17 +10,23 @@ import (
 	"time"
 
 	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/credential"
 	"github.com/intercooperative/icnd/modules/dag"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/modules/org"
+	"github.com/intercooperative/icnd/modules/profile"
 	"github.com/intercooperative/icnd/store"
 )
 
 // GenesisState is the app_state of genesis.json: one section per module.
 type GenesisState struct {
-	Identity identity.Genesis `json:"identity"`
-	Mana     mana.Genesis     `json:"mana"`
-	DAG      dag.Genesis      `json:"dag"`
+	DID        did.Genesis        `json:"did"`
+	Org        org.Genesis        `json:"org"`
+	Credential credential.Genesis `json:"credential"`
+	Profile    profile.Genesis    `json:"profile"`
+	Mana       mana.Genesis       `json:"mana"`
+	DAG        dag.Genesis        `json:"dag"`
 }
 
 // DefaultGenesis is an empty chain with default params: each module's
@@ -144,6 +150,23 @@ func (a *App) validateGenesis(appState []byte) (map[string]json.RawMessage, modu
 		}
 	}
 	return sections, facts, nil
+}
+
+// RegisteredDIDs returns every DID the genesis registers, those of the did
+// documents and of the organizations, sorted. The caller owns the slice.
+func (g GenesisState) RegisteredDIDs() []string {
+	out := append(g.DID.DIDs(), g.Org.DIDs()...)
+	sort.Strings(out)
+	return out
+}
+
+// set returns a lookup of the strings in list.
+func set(list []string) map[string]bool {
+	m := make(map[string]bool, len(list))
+	for _, s := range list {
+		m[s] = true
+	}
+	return m
 }
 
 // chainIDKey records the chain id in the app's own prefix, so that a

@@ -13,7 +13,7 @@ import (
 
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/client"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
 	dagv1 "github.com/intercooperative/icnd/proto/icn/dag/v1"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
@@ -36,7 +36,7 @@ type account struct {
 
 func newAccount(seed byte) *account {
 	priv := ed25519.NewKeyFromSeed(sha256Bytes([]byte{seed}))
-	return &account{priv: priv, did: identity.DeriveDID(priv.Public().(ed25519.PublicKey))}
+	return &account{priv: priv, did: did.DeriveDID(priv.Public().(ed25519.PublicKey))}
 }
 
 func (a *account) pub() ed25519.PublicKey { return a.priv.Public().(ed25519.PublicKey) }
@@ -67,9 +67,9 @@ func genesisWith(t testing.TB, accts ...funded) []byte {
 	g := app.DefaultGenesis()
 	for _, f := range accts {
 		a, balance := f.acct, f.balance
-		g.Identity.Documents = append(g.Identity.Documents, &identityv1.DIDDocument{
+		g.DID.Documents = append(g.DID.Documents, &identityv1.DIDDocument{
 			Did:  a.did,
-			Keys: []*identityv1.VerificationKey{{Id: identity.FirstKeyID, PublicKey: a.pub()}},
+			Keys: []*identityv1.VerificationKey{{Id: did.FirstKeyID, PublicKey: a.pub()}},
 		})
 		g.Mana.Accounts = append(g.Mana.Accounts, mana.GenesisAccount{DID: a.did, Balance: balance, Capacity: balance, Rate: 1})
 	}
@@ -126,7 +126,7 @@ type txOpts struct {
 // signTx builds a transaction from a with its next sequence and advances it.
 func (a *account) signTx(t testing.TB, o txOpts, msgs ...*txv1.Msg) []byte {
 	t.Helper()
-	p := client.TxParams{ChainID: testChainID, Signer: a.did, KeyID: identity.FirstKeyID, Sequence: a.seq, Memo: o.memo, TimeoutHeight: o.timeout}
+	p := client.TxParams{ChainID: testChainID, Signer: a.did, KeyID: did.FirstKeyID, Sequence: a.seq, Memo: o.memo, TimeoutHeight: o.timeout}
 	if o.chainID != "" {
 		p.ChainID = o.chainID
 	}
@@ -168,7 +168,7 @@ func anchorMsg(c []byte, kind string, links ...[]byte) *txv1.Msg {
 
 func registerMsg(chainID string, newKey ed25519.PrivateKey) *txv1.Msg {
 	pub := newKey.Public().(ed25519.PublicKey)
-	pop := ed25519.Sign(newKey, identity.RegistrationBytes(chainID, identity.DeriveDID(pub)))
+	pop := ed25519.Sign(newKey, did.RegistrationBytes(chainID, did.DeriveDID(pub)))
 	return &txv1.Msg{Sum: &txv1.Msg_RegisterDid{RegisterDid: &identityv1.MsgRegisterDID{PublicKey: pub, ProofOfPossession: pop}}}
 }
 

@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/intercooperative/icnd/app"
-	"github.com/intercooperative/icnd/modules/identity"
 	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/modules/org"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
@@ -38,7 +38,7 @@ func TestMembershipDrivesCapacity(t *testing.T) {
 	}
 
 	// alice founds a cooperative and gains its bonus as its first member.
-	coop := identity.DeriveOrgDID(w.root, "coop")
+	coop := org.DeriveOrgDID(w.root, "coop")
 	create := &txv1.Msg{Sum: &txv1.Msg_CreateOrganization{CreateOrganization: &identityv1.MsgCreateOrganization{
 		Name: "coop", Kind: identityv1.OrgKind_ORG_KIND_COOPERATIVE, Parent: w.root,
 	}}}

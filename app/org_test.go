@@ -9,7 +9,8 @@ import (
 
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/modules"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
+	"github.com/intercooperative/icnd/modules/org"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 	"github.com/intercooperative/icnd/protocol"
@@ -82,9 +83,9 @@ func newOrgWorld(t *testing.T) *orgWorld {
 		dave: newAccount(4), erin: newAccount(5), frank: newAccount(6),
 	}
 	w.a, _ = newTestApp(t, orgGenesis(t, w.alice, w.alice, w.bob, w.carol, w.dave, w.erin, w.frank))
-	w.root = identity.DeriveOrgDID("", "root")
-	w.coop = identity.DeriveOrgDID(w.root, "coop")
-	w.other = identity.DeriveOrgDID(w.root, "other")
+	w.root = org.DeriveOrgDID("", "root")
+	w.coop = org.DeriveOrgDID(w.root, "coop")
+	w.other = org.DeriveOrgDID(w.root, "other")
 	// Only members of a federation may found organizations under it:
 	// alice founded root; erin is admitted to it first.
 	w.commit(t, w.alice.signTx(t, txOpts{}, inviteMsg(w.root, w.erin.did)))
@@ -94,8 +95,8 @@ func newOrgWorld(t *testing.T) *orgWorld {
 		w.erin.signTx(t, txOpts{}, createOrgMsg("other", cooperative, w.root)),
 	)
 	w.commit(t,
-		w.alice.signTx(t, txOpts{}, inviteMsg(w.coop, w.bob.did, "treasurer"), inviteMsg(w.coop, w.carol.did, identity.RoleComplianceOfficer)),
-		w.erin.signTx(t, txOpts{}, inviteMsg(w.other, w.frank.did, identity.RoleComplianceOfficer)),
+		w.alice.signTx(t, txOpts{}, inviteMsg(w.coop, w.bob.did, "treasurer"), inviteMsg(w.coop, w.carol.did, org.RoleComplianceOfficer)),
+		w.erin.signTx(t, txOpts{}, inviteMsg(w.other, w.frank.did, org.RoleComplianceOfficer)),
 	)
 	w.commit(t,
 		w.bob.signTx(t, txOpts{}, acceptMsg(w.coop)),
@@ -113,7 +114,7 @@ func orgGenesis(t *testing.T, founder *account, accts ...*account) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := g.Identity.AddRootFederation("root", founder.did); err != nil {
+	if _, err := g.Org.AddRootFederation("root", founder.did); err != nil {
 		t.Fatal(err)
 	}
 	bz, err := json.Marshal(g)
@@ -143,7 +144,7 @@ func (w *orgWorld) run(t *testing.T, signer *account, msgs ...*txv1.Msg) app.TxR
 func (w *orgWorld) ctx() modules.Context { return ctxAt(w.a) }
 
 func upperDID(did string) string {
-	return identity.MethodPrefix + strings.ToUpper(did[len(identity.MethodPrefix):])
+	return didmod.MethodPrefix + strings.ToUpper(did[len(didmod.MethodPrefix):])
 }
 
 // TestOrganizationCodes checks the exact result code of every bad input to
@@ -152,8 +153,8 @@ func upperDID(did string) string {
 // message under test, which goes into a block of its own.
 func TestOrganizationCodes(t *testing.T) {
 	stranger := newAccount(99) // never registered
-	longName := strings.Repeat("a", identity.MaxOrgNameLength+1)
-	tooManyRoles := make([]string, identity.MaxRoles)
+	longName := strings.Repeat("a", org.MaxOrgNameLength+1)
+	tooManyRoles := make([]string, org.MaxRoles)
 	for i := range tooManyRoles {
 		tooManyRoles[i] = "role-" + string(rune('a'+i))
 	}
@@ -165,106 +166,106 @@ func TestOrganizationCodes(t *testing.T) {
 		want   *modules.Error
 	}{
 		// Creation and the hierarchy.
-		{name: "create: parent not canonical", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("x", cooperative, upperDID(w.root)) }), want: identity.ErrInvalidDID},
-		{name: "create: orphan, parent unknown", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("x", cooperative, w.dave.did) }), want: identity.ErrOrphanOrg},
-		{name: "create: orphan, parent a cooperative", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("x", cooperative, w.coop) }), want: identity.ErrOrphanOrg},
-		{name: "create: orphan, federation under a cooperative", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("x", federation, w.other) }), want: identity.ErrOrphanOrg},
-		{name: "create: orphan, no parent", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("x", federation, "") }), want: identity.ErrOrphanOrg},
-		{name: "create: name too long", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg(longName, cooperative, w.root) }), want: identity.ErrInvalidOrgName},
-		{name: "create: name upper case", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("Coop", cooperative, w.root) }), want: identity.ErrInvalidOrgName},
-		{name: "create: name starts with a dash", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("-coop", cooperative, w.root) }), want: identity.ErrInvalidOrgName},
-		{name: "create: empty name", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("", cooperative, w.root) }), want: identity.ErrInvalidOrgName},
-		{name: "create: kind unspecified", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("x", 0, w.root) }), want: identity.ErrInvalidOrgKind},
-		{name: "create: kind out of range", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("x", 7, w.root) }), want: identity.ErrInvalidOrgKind},
+		{name: "create: parent not canonical", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("x", cooperative, upperDID(w.root)) }), want: didmod.ErrInvalidDID},
+		{name: "create: orphan, parent unknown", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("x", cooperative, w.dave.did) }), want: org.ErrOrphanOrg},
+		{name: "create: orphan, parent a cooperative", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("x", cooperative, w.coop) }), want: org.ErrOrphanOrg},
+		{name: "create: orphan, federation under a cooperative", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("x", federation, w.other) }), want: org.ErrOrphanOrg},
+		{name: "create: orphan, no parent", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("x", federation, "") }), want: org.ErrOrphanOrg},
+		{name: "create: name too long", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg(longName, cooperative, w.root) }), want: org.ErrInvalidOrgName},
+		{name: "create: name upper case", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("Coop", cooperative, w.root) }), want: org.ErrInvalidOrgName},
+		{name: "create: name starts with a dash", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("-coop", cooperative, w.root) }), want: org.ErrInvalidOrgName},
+		{name: "create: empty name", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("", cooperative, w.root) }), want: org.ErrInvalidOrgName},
+		{name: "create: kind unspecified", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("x", 0, w.root) }), want: org.ErrInvalidOrgKind},
+		{name: "create: kind out of range", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("x", 7, w.root) }), want: org.ErrInvalidOrgKind},
 		// Second founders.
-		{name: "second founder: organization exists", signer: asDave, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("coop", cooperative, w.root) }), want: identity.ErrSecondFounder},
-		{name: "second founder: granting founder", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return grantMsg(w.coop, w.bob.did, identity.RoleFounder) }), want: identity.ErrSecondFounder},
-		{name: "second founder: inviting as founder", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did, identity.RoleFounder) }), want: identity.ErrSecondFounder},
+		{name: "second founder: organization exists", signer: asDave, msgs: one(func(w *orgWorld) *txv1.Msg { return createOrgMsg("coop", cooperative, w.root) }), want: org.ErrSecondFounder},
+		{name: "second founder: granting founder", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return grantMsg(w.coop, w.bob.did, org.RoleFounder) }), want: org.ErrSecondFounder},
+		{name: "second founder: inviting as founder", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did, org.RoleFounder) }), want: org.ErrSecondFounder},
 		// Invitations.
-		{name: "invite: organization not canonical", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(upperDID(w.coop), w.dave.did) }), want: identity.ErrInvalidDID},
-		{name: "invite: organization unknown", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.dave.did, w.bob.did) }), want: identity.ErrUnknownOrg},
-		{name: "invite: invitee not canonical", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did+"=") }), want: identity.ErrInvalidDID},
-		{name: "invite: invitee not registered", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, stranger.did) }), want: identity.ErrUnknownDID},
-		{name: "wrong role: member inviting", signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did) }), want: identity.ErrNotController},
-		{name: "wrong role: officer inviting", signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did) }), want: identity.ErrNotController},
-		{name: "wrong role: founder of another organization inviting", signer: asErin, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did) }), want: identity.ErrNotController},
-		{name: "invite: already a member", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.bob.did) }), want: identity.ErrAlreadyMember},
-		{name: "invite: too many roles", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did, tooManyRoles...) }), want: identity.ErrTooManyRoles},
-		{name: "invite: role upper case", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did, "Treasurer") }), want: identity.ErrInvalidRole},
+		{name: "invite: organization not canonical", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(upperDID(w.coop), w.dave.did) }), want: didmod.ErrInvalidDID},
+		{name: "invite: organization unknown", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.dave.did, w.bob.did) }), want: org.ErrUnknownOrg},
+		{name: "invite: invitee not canonical", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did+"=") }), want: didmod.ErrInvalidDID},
+		{name: "invite: invitee not registered", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, stranger.did) }), want: didmod.ErrUnknownDID},
+		{name: "wrong role: member inviting", signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did) }), want: didmod.ErrNotController},
+		{name: "wrong role: officer inviting", signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did) }), want: didmod.ErrNotController},
+		{name: "wrong role: founder of another organization inviting", signer: asErin, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did) }), want: didmod.ErrNotController},
+		{name: "invite: already a member", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.bob.did) }), want: org.ErrAlreadyMember},
+		{name: "invite: too many roles", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did, tooManyRoles...) }), want: org.ErrTooManyRoles},
+		{name: "invite: role upper case", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did, "Treasurer") }), want: org.ErrInvalidRole},
 		{name: "invite: role too long", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg {
-			return inviteMsg(w.coop, w.dave.did, strings.Repeat("r", identity.MaxRoleLength+1))
-		}), want: identity.ErrInvalidRole},
-		{name: "invite: role offered twice", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did, "clerk", "clerk") }), want: identity.ErrInvalidRole},
-		{name: "invite: member role offered", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did, identity.RoleMember) }), want: identity.ErrInvalidRole},
+			return inviteMsg(w.coop, w.dave.did, strings.Repeat("r", org.MaxRoleLength+1))
+		}), want: org.ErrInvalidRole},
+		{name: "invite: role offered twice", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did, "clerk", "clerk") }), want: org.ErrInvalidRole},
+		{name: "invite: member role offered", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return inviteMsg(w.coop, w.dave.did, org.RoleMember) }), want: org.ErrInvalidRole},
 		// Accepting, leaving, removing.
-		{name: "accept: without an invitation", signer: asDave, msgs: one(func(w *orgWorld) *txv1.Msg { return acceptMsg(w.coop) }), want: identity.ErrNoInvitation},
+		{name: "accept: without an invitation", signer: asDave, msgs: one(func(w *orgWorld) *txv1.Msg { return acceptMsg(w.coop) }), want: org.ErrNoInvitation},
 		{name: "accept: invited elsewhere", setup: func(t *testing.T, w *orgWorld) {
 			w.commit(t, w.alice.signTx(t, txOpts{}, inviteMsg(w.coop, w.dave.did)))
-		}, signer: asDave, msgs: one(func(w *orgWorld) *txv1.Msg { return acceptMsg(w.other) }), want: identity.ErrNoInvitation},
+		}, signer: asDave, msgs: one(func(w *orgWorld) *txv1.Msg { return acceptMsg(w.other) }), want: org.ErrNoInvitation},
 		{name: "accept: twice", setup: func(t *testing.T, w *orgWorld) {
 			w.commit(t, w.alice.signTx(t, txOpts{}, inviteMsg(w.coop, w.dave.did)))
 			w.commit(t, w.dave.signTx(t, txOpts{}, acceptMsg(w.coop)))
-		}, signer: asDave, msgs: one(func(w *orgWorld) *txv1.Msg { return acceptMsg(w.coop) }), want: identity.ErrNoInvitation},
-		{name: "accept: organization unknown", signer: asDave, msgs: one(func(w *orgWorld) *txv1.Msg { return acceptMsg(w.bob.did) }), want: identity.ErrUnknownOrg},
-		{name: "leave: not a member", signer: asDave, msgs: one(func(w *orgWorld) *txv1.Msg { return leaveMsg(w.coop) }), want: identity.ErrNotMember},
-		{name: "leave: founder in control", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return leaveMsg(w.coop) }), want: identity.ErrFounderInControl},
-		{name: "remove: not a member", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return removeMsg(w.coop, w.dave.did) }), want: identity.ErrNotMember},
-		{name: "remove: member of another organization", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return removeMsg(w.coop, w.frank.did) }), want: identity.ErrNotMember},
-		{name: "remove: the founder in control", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return removeMsg(w.coop, w.alice.did) }), want: identity.ErrFounderInControl},
-		{name: "wrong role: member removing", signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return removeMsg(w.coop, w.carol.did) }), want: identity.ErrNotController},
+		}, signer: asDave, msgs: one(func(w *orgWorld) *txv1.Msg { return acceptMsg(w.coop) }), want: org.ErrNoInvitation},
+		{name: "accept: organization unknown", signer: asDave, msgs: one(func(w *orgWorld) *txv1.Msg { return acceptMsg(w.bob.did) }), want: org.ErrUnknownOrg},
+		{name: "leave: not a member", signer: asDave, msgs: one(func(w *orgWorld) *txv1.Msg { return leaveMsg(w.coop) }), want: org.ErrNotMember},
+		{name: "leave: founder in control", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return leaveMsg(w.coop) }), want: org.ErrFounderInControl},
+		{name: "remove: not a member", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return removeMsg(w.coop, w.dave.did) }), want: org.ErrNotMember},
+		{name: "remove: member of another organization", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return removeMsg(w.coop, w.frank.did) }), want: org.ErrNotMember},
+		{name: "remove: the founder in control", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return removeMsg(w.coop, w.alice.did) }), want: org.ErrFounderInControl},
+		{name: "wrong role: member removing", signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return removeMsg(w.coop, w.carol.did) }), want: didmod.ErrNotController},
 		// Roles.
-		{name: "grant: role held", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return grantMsg(w.coop, w.bob.did, "treasurer") }), want: identity.ErrRoleHeld},
-		{name: "grant: not a member", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return grantMsg(w.coop, w.dave.did, "clerk") }), want: identity.ErrNotMember},
-		{name: "grant: member role", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return grantMsg(w.coop, w.bob.did, identity.RoleMember) }), want: identity.ErrInvalidRole},
-		{name: "grant: malformed role", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return grantMsg(w.coop, w.bob.did, "clerk-") }), want: identity.ErrInvalidRole},
-		{name: "wrong role: member granting", signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return grantMsg(w.coop, w.bob.did, identity.RoleComplianceOfficer) }), want: identity.ErrNotController},
+		{name: "grant: role held", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return grantMsg(w.coop, w.bob.did, "treasurer") }), want: org.ErrRoleHeld},
+		{name: "grant: not a member", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return grantMsg(w.coop, w.dave.did, "clerk") }), want: org.ErrNotMember},
+		{name: "grant: member role", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return grantMsg(w.coop, w.bob.did, org.RoleMember) }), want: org.ErrInvalidRole},
+		{name: "grant: malformed role", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return grantMsg(w.coop, w.bob.did, "clerk-") }), want: org.ErrInvalidRole},
+		{name: "wrong role: member granting", signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return grantMsg(w.coop, w.bob.did, org.RoleComplianceOfficer) }), want: didmod.ErrNotController},
 		{name: "grant: too many roles", setup: func(t *testing.T, w *orgWorld) {
 			// bob holds member and treasurer; fill up to MaxRoles.
 			var msgs []*txv1.Msg
-			for i := 2; i < identity.MaxRoles; i++ {
+			for i := 2; i < org.MaxRoles; i++ {
 				msgs = append(msgs, grantMsg(w.coop, w.bob.did, tooManyRoles[i]))
 			}
 			w.commit(t, w.alice.signTx(t, txOpts{}, msgs...))
-		}, signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return grantMsg(w.coop, w.bob.did, "one-more") }), want: identity.ErrTooManyRoles},
-		{name: "revoke: role not held", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return revokeRoleMsg(w.coop, w.bob.did, "auditor") }), want: identity.ErrRoleNotHeld},
-		{name: "revoke: member role", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return revokeRoleMsg(w.coop, w.bob.did, identity.RoleMember) }), want: identity.ErrInvalidRole},
-		{name: "revoke: founder role", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return revokeRoleMsg(w.coop, w.alice.did, identity.RoleFounder) }), want: identity.ErrInvalidRole},
-		{name: "wrong role: member revoking", signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return revokeRoleMsg(w.coop, w.carol.did, identity.RoleComplianceOfficer) }), want: identity.ErrNotController},
+		}, signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return grantMsg(w.coop, w.bob.did, "one-more") }), want: org.ErrTooManyRoles},
+		{name: "revoke: role not held", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return revokeRoleMsg(w.coop, w.bob.did, "auditor") }), want: org.ErrRoleNotHeld},
+		{name: "revoke: member role", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return revokeRoleMsg(w.coop, w.bob.did, org.RoleMember) }), want: org.ErrInvalidRole},
+		{name: "revoke: founder role", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return revokeRoleMsg(w.coop, w.alice.did, org.RoleFounder) }), want: org.ErrInvalidRole},
+		{name: "wrong role: member revoking", signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return revokeRoleMsg(w.coop, w.carol.did, org.RoleComplianceOfficer) }), want: didmod.ErrNotController},
 		// Control.
-		{name: "wrong role: member transferring control", signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return transferMsg(w.coop) }), want: identity.ErrNotController},
+		{name: "wrong role: member transferring control", signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return transferMsg(w.coop) }), want: didmod.ErrNotController},
 		{name: "transfer twice", setup: func(t *testing.T, w *orgWorld) {
 			w.commit(t, w.alice.signTx(t, txOpts{}, transferMsg(w.coop)))
-		}, signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return transferMsg(w.coop) }), want: identity.ErrAssemblyControlled},
-		{name: "transfer: organization unknown", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return transferMsg(w.alice.did) }), want: identity.ErrUnknownOrg},
+		}, signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return transferMsg(w.coop) }), want: org.ErrAssemblyControlled},
+		{name: "transfer: organization unknown", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return transferMsg(w.alice.did) }), want: org.ErrUnknownOrg},
 		// Freezes.
-		{name: "wrong role: member freezing", signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.carol.did, "r") }), want: identity.ErrNotOfficer},
-		{name: "wrong role: founder freezing", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.bob.did, "r") }), want: identity.ErrNotOfficer},
-		{name: "wrong role: outsider freezing", signer: asDave, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.bob.did, "r") }), want: identity.ErrNotOfficer},
-		{name: "wrong role: officer of another organization freezing", signer: asFrank, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.bob.did, "r") }), want: identity.ErrNotOfficer},
-		{name: "freeze: account outside the officer's organization", signer: asFrank, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.other, w.bob.did, "r") }), want: identity.ErrNotMember},
-		{name: "freeze: not a member", signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.dave.did, "r") }), want: identity.ErrNotMember},
-		{name: "freeze: account not canonical", signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, upperDID(w.bob.did), "r") }), want: identity.ErrInvalidDID},
+		{name: "wrong role: member freezing", signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.carol.did, "r") }), want: org.ErrNotOfficer},
+		{name: "wrong role: founder freezing", signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.bob.did, "r") }), want: org.ErrNotOfficer},
+		{name: "wrong role: outsider freezing", signer: asDave, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.bob.did, "r") }), want: org.ErrNotOfficer},
+		{name: "wrong role: officer of another organization freezing", signer: asFrank, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.bob.did, "r") }), want: org.ErrNotOfficer},
+		{name: "freeze: account outside the officer's organization", signer: asFrank, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.other, w.bob.did, "r") }), want: org.ErrNotMember},
+		{name: "freeze: not a member", signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.dave.did, "r") }), want: org.ErrNotMember},
+		{name: "freeze: account not canonical", signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, upperDID(w.bob.did), "r") }), want: didmod.ErrInvalidDID},
 		{name: "freeze: reason too long", signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg {
-			return freezeMsg(w.coop, w.bob.did, strings.Repeat("r", identity.MaxReasonLength+1))
-		}), want: identity.ErrInvalidReason},
-		{name: "freeze: no reason", signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.bob.did, "") }), want: identity.ErrInvalidReason},
-		{name: "freeze: reason not UTF-8", signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.bob.did, "\xff") }), want: identity.ErrInvalidReason},
-		{name: "freeze: twice", setup: freezeBob, signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.bob.did, "again") }), want: identity.ErrAlreadyFrozen},
-		{name: "unfreeze: not frozen", signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg { return unfreezeMsg(w.coop, w.bob.did, "r") }), want: identity.ErrNotFrozen},
+			return freezeMsg(w.coop, w.bob.did, strings.Repeat("r", org.MaxReasonLength+1))
+		}), want: org.ErrInvalidReason},
+		{name: "freeze: no reason", signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.bob.did, "") }), want: org.ErrInvalidReason},
+		{name: "freeze: reason not UTF-8", signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.bob.did, "\xff") }), want: org.ErrInvalidReason},
+		{name: "freeze: twice", setup: freezeBob, signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg { return freezeMsg(w.coop, w.bob.did, "again") }), want: org.ErrAlreadyFrozen},
+		{name: "unfreeze: not frozen", signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg { return unfreezeMsg(w.coop, w.bob.did, "r") }), want: org.ErrNotFrozen},
 		{name: "unfreeze: reason too long", setup: freezeBob, signer: asCarol, msgs: one(func(w *orgWorld) *txv1.Msg {
-			return unfreezeMsg(w.coop, w.bob.did, strings.Repeat("r", identity.MaxReasonLength+1))
-		}), want: identity.ErrInvalidReason},
-		{name: "wrong role: founder unfreezing", setup: freezeBob, signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return unfreezeMsg(w.coop, w.bob.did, "r") }), want: identity.ErrNotOfficer},
-		{name: "wrong role: officer of another organization unfreezing", setup: freezeBob, signer: asFrank, msgs: one(func(w *orgWorld) *txv1.Msg { return unfreezeMsg(w.coop, w.bob.did, "r") }), want: identity.ErrNotOfficer},
-		{name: "appeal: not frozen", signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return appealMsg(w.coop, "why?") }), want: identity.ErrNotFrozen},
-		{name: "appeal: frozen by another organization", setup: freezeBob, signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return appealMsg(w.other, "why?") }), want: identity.ErrNotFrozen},
+			return unfreezeMsg(w.coop, w.bob.did, strings.Repeat("r", org.MaxReasonLength+1))
+		}), want: org.ErrInvalidReason},
+		{name: "wrong role: founder unfreezing", setup: freezeBob, signer: asAlice, msgs: one(func(w *orgWorld) *txv1.Msg { return unfreezeMsg(w.coop, w.bob.did, "r") }), want: org.ErrNotOfficer},
+		{name: "wrong role: officer of another organization unfreezing", setup: freezeBob, signer: asFrank, msgs: one(func(w *orgWorld) *txv1.Msg { return unfreezeMsg(w.coop, w.bob.did, "r") }), want: org.ErrNotOfficer},
+		{name: "appeal: not frozen", signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return appealMsg(w.coop, "why?") }), want: org.ErrNotFrozen},
+		{name: "appeal: frozen by another organization", setup: freezeBob, signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return appealMsg(w.other, "why?") }), want: org.ErrNotFrozen},
 		{name: "appeal: statement too long", setup: freezeBob, signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg {
-			return appealMsg(w.coop, strings.Repeat("s", identity.MaxStatementLength+1))
-		}), want: identity.ErrInvalidReason},
+			return appealMsg(w.coop, strings.Repeat("s", org.MaxStatementLength+1))
+		}), want: org.ErrInvalidReason},
 		{name: "appeal: twice", setup: func(t *testing.T, w *orgWorld) {
 			freezeBob(t, w)
 			w.commit(t, w.bob.signTx(t, txOpts{}, appealMsg(w.coop, "first")))
-		}, signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return appealMsg(w.coop, "second") }), want: identity.ErrAlreadyAppealed},
+		}, signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return appealMsg(w.coop, "second") }), want: org.ErrAlreadyAppealed},
 		{name: "frozen signer", setup: freezeBob, signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return anchorMsg(testCID(t, "b"), "doc") }), want: app.ErrAccountFrozen},
 		{name: "frozen signer leaving", setup: freezeBob, signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return leaveMsg(w.coop) }), want: app.ErrAccountFrozen},
 		{name: "frozen signer: appeal with another message", setup: freezeBob, signer: asBob, msgs: func(w *orgWorld) []*txv1.Msg {
@@ -305,9 +306,8 @@ func freezeBob(t *testing.T, w *orgWorld) {
 func TestOrganizationState(t *testing.T) {
 	w := newOrgWorld(t)
 	ctx := w.ctx()
-	k := w.a.Identity()
 
-	o, err := k.Organization(ctx, w.coop)
+	o, err := w.a.Org().Organization(ctx, w.coop)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func TestOrganizationState(t *testing.T) {
 		o.Control != identityv1.Control_CONTROL_FOUNDER || o.CreatedHeight != 3 || o.ControlTransferredHeight != 0 {
 		t.Fatalf("organization record: %+v", o)
 	}
-	doc, err := k.Document(ctx, w.coop)
+	doc, err := w.a.DID().Document(ctx, w.coop)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -326,11 +326,11 @@ func TestOrganizationState(t *testing.T) {
 		t.Fatalf("treasury: %v", err)
 	}
 	wantRoles := map[string][]string{
-		w.alice.did: {identity.RoleFounder, identity.RoleMember},
-		w.bob.did:   {identity.RoleMember, "treasurer"},
-		w.carol.did: {identity.RoleComplianceOfficer, identity.RoleMember},
+		w.alice.did: {org.RoleFounder, org.RoleMember},
+		w.bob.did:   {org.RoleMember, "treasurer"},
+		w.carol.did: {org.RoleComplianceOfficer, org.RoleMember},
 	}
-	members, err := k.Members(ctx, w.coop)
+	members, err := w.a.Org().Members(ctx, w.coop)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,12 +345,12 @@ func TestOrganizationState(t *testing.T) {
 			t.Fatalf("roles of %s: %v, want %v", m.Member, m.Roles, wantRoles[m.Member])
 		}
 	}
-	if _, err := k.Invitation(ctx, w.coop, w.bob.did); err == nil {
+	if _, err := w.a.Org().Invitation(ctx, w.coop, w.bob.did); err == nil {
 		t.Fatal("an accepted invitation is still pending")
 	}
 	orgsOf := func(did string) []string {
 		t.Helper()
-		orgs, err := k.OrganizationsOf(w.ctx(), did)
+		orgs, err := w.a.Org().OrganizationsOf(w.ctx(), did)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -390,7 +390,7 @@ func TestOrganizationState(t *testing.T) {
 		t.Fatalf("joining left dave's capacity at %d", capacity())
 	}
 	wantCode(t, w.run(t, w.alice, revokeRoleMsg(w.coop, w.dave.did, "clerk")), nil)
-	if ok, _ := k.HasRole(w.ctx(), w.coop, w.dave.did, "clerk"); ok {
+	if ok, _ := w.a.Org().HasRole(w.ctx(), w.coop, w.dave.did, "clerk"); ok {
 		t.Fatal("revoked role still held")
 	}
 	res = w.run(t, w.dave, leaveMsg(w.coop))
@@ -408,17 +408,17 @@ func TestOrganizationState(t *testing.T) {
 	if got := orgsOf(w.bob.did); len(got) != 0 {
 		t.Fatalf("OrganizationsOf(bob) after removal = %v", got)
 	}
-	if k.IsMember(w.ctx(), w.coop, w.bob.did) {
+	if w.a.Org().IsMember(w.ctx(), w.coop, w.bob.did) {
 		t.Fatal("removed member is still a member")
 	}
 
 	// A federation under the root, and a community under it.
 	wantCode(t, w.run(t, w.erin, createOrgMsg("north", federation, w.root)), nil)
-	north := identity.DeriveOrgDID(w.root, "north")
+	north := org.DeriveOrgDID(w.root, "north")
 	wantCode(t, w.run(t, w.erin, createOrgMsg("village", identityv1.OrgKind_ORG_KIND_COMMUNITY, north)), nil)
 	// The same name under another parent is another organization.
 	wantCode(t, w.run(t, w.erin, createOrgMsg("coop", cooperative, north)), nil)
-	if o, err := k.Organization(w.ctx(), identity.DeriveOrgDID(north, "coop")); err != nil || o.Parent != north {
+	if o, err := w.a.Org().Organization(w.ctx(), org.DeriveOrgDID(north, "coop")); err != nil || o.Parent != north {
 		t.Fatalf("coop under north: %+v, %v", o, err)
 	}
 }
@@ -445,7 +445,6 @@ func wantEvent(t *testing.T, res app.TxResult, typ, key, value string) {
 // mana account.
 func TestComplianceFreeze(t *testing.T) {
 	w := newOrgWorld(t)
-	k := w.a.Identity()
 	accountBytes := func() []byte {
 		t.Helper()
 		acc, err := w.a.Mana().Account(w.ctx(), w.bob.did)
@@ -459,7 +458,7 @@ func TestComplianceFreeze(t *testing.T) {
 	res := w.run(t, w.carol, freezeMsg(w.coop, w.bob.did, "audit pending"))
 	wantCode(t, res, nil)
 	wantEvent(t, res, "icn.identity.account_frozen", "account", w.bob.did)
-	if frozen, err := k.Frozen(w.ctx(), w.bob.did); err != nil || !frozen {
+	if frozen, err := w.a.Org().Frozen(w.ctx(), w.bob.did); err != nil || !frozen {
 		t.Fatalf("Frozen(bob) = %v, %v", frozen, err)
 	}
 
@@ -469,7 +468,7 @@ func TestComplianceFreeze(t *testing.T) {
 	wantCode(t, w.a.CheckTx(refused), app.ErrAccountFrozen)
 	res2, _ := block(t, w.a, refused)
 	wantCode(t, res2[0], app.ErrAccountFrozen)
-	if seq, _ := k.Sequence(w.ctx(), w.bob.did); seq != w.bob.seq {
+	if seq, _ := w.a.DID().Sequence(w.ctx(), w.bob.did); seq != w.bob.seq {
 		t.Fatalf("refused tx moved bob's sequence to %d", seq)
 	}
 	if !bytes.Equal(accountBytes(), bobAccount) {
@@ -482,14 +481,14 @@ func TestComplianceFreeze(t *testing.T) {
 	res2, _ = block(t, w.a, appeal)
 	wantCode(t, res2[0], nil)
 	wantEvent(t, res2[0], "icn.identity.freeze_appealed", "account", w.bob.did)
-	f, err := k.FreezeOf(w.ctx(), w.bob.did, w.coop)
+	f, err := w.a.Org().FreezeOf(w.ctx(), w.bob.did, w.coop)
 	if err != nil || f.Appeal != "the audit closed last week" || f.Reason != "audit pending" || f.FrozenBy != w.carol.did {
 		t.Fatalf("freeze record: %+v, %v", f, err)
 	}
 
 	// Unfreezing restores the account.
 	wantCode(t, w.run(t, w.carol, unfreezeMsg(w.coop, w.bob.did, "audit closed")), nil)
-	if frozen, _ := k.Frozen(w.ctx(), w.bob.did); frozen {
+	if frozen, _ := w.a.Org().Frozen(w.ctx(), w.bob.did); frozen {
 		t.Fatal("bob still frozen")
 	}
 	wantCode(t, w.run(t, w.bob, anchorMsg(testCID(t, "b"), "doc")), nil)
@@ -505,11 +504,11 @@ func TestOfficerCannotSignForAccount(t *testing.T) {
 		seq := w.bob.seq
 		return w.bob.signTx(t, txOpts{seq: &seq, keyID: keyID, signWith: w.carol.priv}, msgs...)
 	}
-	wantCode(t, w.a.CheckTx(asBob(identity.FirstKeyID, leaveMsg(w.coop))), app.ErrBadSignature)
+	wantCode(t, w.a.CheckTx(asBob(didmod.FirstKeyID, leaveMsg(w.coop))), app.ErrBadSignature)
 	wantCode(t, w.a.CheckTx(asBob("key-2", leaveMsg(w.coop))), app.ErrUnknownKey)
 	freezeBob(t, w)
-	wantCode(t, w.a.CheckTx(asBob(identity.FirstKeyID, appealMsg(w.coop, "forged"))), app.ErrBadSignature)
-	f, err := w.a.Identity().FreezeOf(w.ctx(), w.bob.did, w.coop)
+	wantCode(t, w.a.CheckTx(asBob(didmod.FirstKeyID, appealMsg(w.coop, "forged"))), app.ErrBadSignature)
+	f, err := w.a.Org().FreezeOf(w.ctx(), w.bob.did, w.coop)
 	if err != nil || f.Appeal != "" {
 		t.Fatalf("freeze after forged appeal: %+v, %v", f, err)
 	}
@@ -527,16 +526,15 @@ func TestAssemblyControl(t *testing.T) {
 	wantCode(t, res, nil)
 	wantEvent(t, res, "icn.identity.control_transferred", "org", w.coop)
 	ctx := w.ctx()
-	k := w.a.Identity()
-	o, err := k.Organization(ctx, w.coop)
+	o, err := w.a.Org().Organization(ctx, w.coop)
 	if err != nil || o.Control != identityv1.Control_CONTROL_ASSEMBLY || o.ControlTransferredHeight != w.a.LastCommit().Version {
 		t.Fatalf("after transfer: %+v, %v", o, err)
 	}
-	doc, err := k.Document(ctx, w.coop)
+	doc, err := w.a.DID().Document(ctx, w.coop)
 	if err != nil || len(doc.Controllers) != 0 || len(doc.Keys) != 0 {
 		t.Fatalf("document after transfer: %+v, %v", doc, err)
 	}
-	if m, err := k.Membership(ctx, w.coop, w.alice.did); err != nil || !slices.Equal(m.Roles, []string{identity.RoleMember}) {
+	if m, err := w.a.Org().Membership(ctx, w.coop, w.alice.did); err != nil || !slices.Equal(m.Roles, []string{org.RoleMember}) {
 		t.Fatalf("founder's membership after transfer: %+v, %v", m, err)
 	}
 
@@ -546,13 +544,13 @@ func TestAssemblyControl(t *testing.T) {
 		msg  *txv1.Msg
 		want *modules.Error
 	}{
-		{"invite", inviteMsg(w.coop, w.dave.did), identity.ErrAssemblyControlled},
-		{"remove", removeMsg(w.coop, w.bob.did), identity.ErrAssemblyControlled},
-		{"grant", grantMsg(w.coop, w.bob.did, "clerk"), identity.ErrAssemblyControlled},
-		{"revoke", revokeRoleMsg(w.coop, w.carol.did, identity.RoleComplianceOfficer), identity.ErrAssemblyControlled},
-		{"transfer", transferMsg(w.coop), identity.ErrAssemblyControlled},
-		{"add a key to the organization", addKeyMsg(w.coop, "key-1", key), identity.ErrNotController},
-		{"deactivate the organization", deactivateMsg(w.coop), identity.ErrNotController},
+		{"invite", inviteMsg(w.coop, w.dave.did), org.ErrAssemblyControlled},
+		{"remove", removeMsg(w.coop, w.bob.did), org.ErrAssemblyControlled},
+		{"grant", grantMsg(w.coop, w.bob.did, "clerk"), org.ErrAssemblyControlled},
+		{"revoke", revokeRoleMsg(w.coop, w.carol.did, org.RoleComplianceOfficer), org.ErrAssemblyControlled},
+		{"transfer", transferMsg(w.coop), org.ErrAssemblyControlled},
+		{"add a key to the organization", addKeyMsg(w.coop, "key-1", key), didmod.ErrNotController},
+		{"deactivate the organization", deactivateMsg(w.coop), didmod.ErrNotController},
 	}
 	for _, signer := range []*account{w.alice, w.bob, w.carol} {
 		for _, p := range privileged {
@@ -562,7 +560,7 @@ func TestAssemblyControl(t *testing.T) {
 	// Nobody holds a key of the organization's DID.
 	asOrg := &account{priv: w.alice.priv, did: w.coop}
 	wantCode(t, w.a.CheckTx(asOrg.signTx(t, txOpts{}, inviteMsg(w.coop, w.dave.did))), app.ErrUnknownKey)
-	if m, _ := k.Members(w.ctx(), w.coop); len(m) != 3 {
+	if m, _ := w.a.Org().Members(w.ctx(), w.coop); len(m) != 3 {
 		t.Fatalf("membership changed under assembly control: %d members", len(m))
 	}
 
@@ -570,7 +568,7 @@ func TestAssemblyControl(t *testing.T) {
 	wantCode(t, w.run(t, w.carol, freezeMsg(w.coop, w.bob.did, "r")), nil)
 	wantCode(t, w.run(t, w.carol, unfreezeMsg(w.coop, w.bob.did, "r")), nil)
 	wantCode(t, w.run(t, w.alice, leaveMsg(w.coop)), nil)
-	if o, _ := k.Organization(w.ctx(), w.coop); o.Founder != w.alice.did {
+	if o, _ := w.a.Org().Organization(w.ctx(), w.coop); o.Founder != w.alice.did {
 		t.Fatalf("the record forgot its founder: %+v", o)
 	}
 }
@@ -590,12 +588,12 @@ func TestOrganizationExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gi := g.Identity
+	gi := g.Org
 	if len(gi.Organizations) != 3 || len(gi.Memberships) != 7 || len(gi.Invitations) != 1 || len(gi.Freezes) != 1 {
 		t.Fatalf("export: %d organizations, %d memberships, %d invitations, %d freezes",
 			len(gi.Organizations), len(gi.Memberships), len(gi.Invitations), len(gi.Freezes))
 	}
-	for _, d := range gi.Documents {
+	for _, d := range g.DID.Documents {
 		if len(d.Keys) == 0 {
 			t.Fatalf("organization document %s exported among the documents", d.Did)
 		}
@@ -608,19 +606,21 @@ func TestOrganizationExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, _ := json.Marshal(g.Identity)
-	got, _ := json.Marshal(g2.Identity)
-	if !bytes.Equal(want, got) {
-		t.Fatalf("identity export differs after restart:\nwant %s\ngot  %s", want, got)
+	for _, section := range [][2]any{{g.DID, g2.DID}, {g.Org, g2.Org}} {
+		want, _ := json.Marshal(section[0])
+		got, _ := json.Marshal(section[1])
+		if !bytes.Equal(want, got) {
+			t.Fatalf("export differs after restart:\nwant %s\ngot  %s", want, got)
+		}
 	}
 	for _, org := range []string{w.root, w.coop, w.other} {
-		d1, err1 := w.a.Identity().Document(w.ctx(), org)
-		d2, err2 := b.Identity().Document(ctxAt(b), org)
+		d1, err1 := w.a.DID().Document(w.ctx(), org)
+		d2, err2 := b.DID().Document(ctxAt(b), org)
 		if err1 != nil || err2 != nil || !bytes.Equal(marshal(t, d1), marshal(t, d2)) {
 			t.Fatalf("document of %s: before %+v (%v), after %+v (%v)", org, d1, err1, d2, err2)
 		}
 	}
-	if frozen, _ := b.Identity().Frozen(ctxAt(b), w.bob.did); !frozen {
+	if frozen, _ := b.Org().Frozen(ctxAt(b), w.bob.did); !frozen {
 		t.Fatal("the restarted chain lost bob's freeze")
 	}
 }
@@ -630,10 +630,9 @@ func TestOrganizationExport(t *testing.T) {
 // does not change the count.
 func TestFrozenByTwoOrganizations(t *testing.T) {
 	w := newOrgWorld(t)
-	k := w.a.Identity()
 	frozen := func() bool {
 		t.Helper()
-		f, err := k.Frozen(w.ctx(), w.bob.did)
+		f, err := w.a.Org().Frozen(w.ctx(), w.bob.did)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -656,7 +655,7 @@ func TestFrozenByTwoOrganizations(t *testing.T) {
 	if frozen() {
 		t.Fatal("bob is still frozen after both unfreezes")
 	}
-	if w.a.Query(protocol.QueryPathStore, identity.FreezeCountKey(w.bob.did), 0, false).Value != nil {
+	if w.a.Query(protocol.QueryPathStore, org.FreezeCountKey(w.bob.did), 0, false).Value != nil {
 		t.Fatal("the freeze count key outlived the last freeze")
 	}
 }
@@ -669,15 +668,15 @@ func TestOfficerScope(t *testing.T) {
 	w := newOrgWorld(t)
 	// carol (officer of coop) against alice (controller) and against a
 	// second officer.
-	wantCode(t, w.run(t, w.carol, freezeMsg(w.coop, w.alice.did, "hostage")), identity.ErrOfficerScope)
-	w.commit(t, w.alice.signTx(t, txOpts{}, grantMsg(w.coop, w.bob.did, identity.RoleComplianceOfficer)))
-	wantCode(t, w.run(t, w.carol, freezeMsg(w.coop, w.bob.did, "rival")), identity.ErrOfficerScope)
+	wantCode(t, w.run(t, w.carol, freezeMsg(w.coop, w.alice.did, "hostage")), org.ErrOfficerScope)
+	w.commit(t, w.alice.signTx(t, txOpts{}, grantMsg(w.coop, w.bob.did, org.RoleComplianceOfficer)))
+	wantCode(t, w.run(t, w.carol, freezeMsg(w.coop, w.bob.did, "rival")), org.ErrOfficerScope)
 
 	// An invitation from before the transfer cannot be accepted after it.
-	w.commit(t, w.alice.signTx(t, txOpts{}, inviteMsg(w.coop, w.dave.did, identity.RoleComplianceOfficer)))
+	w.commit(t, w.alice.signTx(t, txOpts{}, inviteMsg(w.coop, w.dave.did, org.RoleComplianceOfficer)))
 	w.commit(t, w.alice.signTx(t, txOpts{}, transferMsg(w.coop)))
-	wantCode(t, w.run(t, w.dave, acceptMsg(w.coop)), identity.ErrAssemblyControlled)
+	wantCode(t, w.run(t, w.dave, acceptMsg(w.coop)), org.ErrAssemblyControlled)
 
 	// dave belongs to no federation, so he cannot found under root.
-	wantCode(t, w.run(t, w.dave, createOrgMsg("daves", cooperative, w.root)), identity.ErrNotMemberOfParent)
+	wantCode(t, w.run(t, w.dave, createOrgMsg("daves", cooperative, w.root)), org.ErrNotMemberOfParent)
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/modules"
 	"github.com/intercooperative/icnd/modules/dag"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
 	dagv1 "github.com/intercooperative/icnd/proto/icn/dag/v1"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
@@ -104,7 +104,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"kind upper case", rawTx(t, body(anchorMsg(testCID(t, "x"), "Doc")), auth, sig), dag.ErrInvalidKind},
 		{"too many links", rawTx(t, body(anchorMsg(testCID(t, "x"), "doc", manyLinks...)), auth, sig), dag.ErrTooManyLinks},
 		{"bad link", rawTx(t, body(anchorMsg(testCID(t, "x"), "doc", []byte{9})), auth, sig), dag.ErrInvalidCID},
-		{"register short key", rawTx(t, body(&txv1.Msg{Sum: &txv1.Msg_RegisterDid{RegisterDid: &identityv1.MsgRegisterDID{PublicKey: []byte{1}, ProofOfPossession: sig}}}), auth, sig), identity.ErrInvalidPublicKey},
+		{"register short key", rawTx(t, body(&txv1.Msg{Sum: &txv1.Msg_RegisterDid{RegisterDid: &identityv1.MsgRegisterDID{PublicKey: []byte{1}, ProofOfPossession: sig}}}), auth, sig), did.ErrInvalidPublicKey},
 	}
 	dec := newDecoder(t)
 	for _, tc := range cases {
@@ -245,7 +245,7 @@ func TestAnchorAndQuery(t *testing.T) {
 	if after := balance(); after >= before+1 { // +1: one block of regeneration
 		t.Fatalf("failed tx was not charged: balance %d -> %d", before, after)
 	}
-	if got, err := a.Identity().Sequence(ctxAt(a), alice.did); err != nil || got != 2 {
+	if got, err := a.DID().Sequence(ctxAt(a), alice.did); err != nil || got != 2 {
 		t.Fatalf("sequence after failed tx = %d, want 2", got)
 	}
 	q = a.Query(protocol.QueryPathStore, dag.EntryKey(c, alice.did), 0, false)
@@ -270,14 +270,14 @@ func TestRegisterDID(t *testing.T) {
 	newKey := newAccount(7)
 	res, _ := block(t, a, alice.signTx(t, txOpts{}, registerMsg(testChainID, newKey.priv)))
 	wantCode(t, res[0], nil)
-	doc, err := a.Identity().Document(ctxAt(a), newKey.did)
+	doc, err := a.DID().Document(ctxAt(a), newKey.did)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if doc.RegisteredBy != alice.did || len(doc.Keys) != 1 || !bytes.Equal(doc.Keys[0].PublicKey, newKey.pub()) {
 		t.Fatalf("document: %+v", doc)
 	}
-	w3c := identity.Resolve(doc)
+	w3c := did.Resolve(doc)
 	if w3c.ID != newKey.did || len(w3c.VerificationMethod) != 1 || w3c.Authentication[0] != newKey.did+"#key-1" {
 		t.Fatalf("resolved: %+v", w3c)
 	}
@@ -288,8 +288,8 @@ func TestRegisterDID(t *testing.T) {
 	res, _ = block(t, a,
 		alice.signTx(t, txOpts{}, registerMsg(testChainID, newKey.priv)),
 		alice.signTx(t, txOpts{}, registerMsg("other-chain", newAccount(8).priv)))
-	wantCode(t, res[0], identity.ErrDIDExists)
-	wantCode(t, res[1], identity.ErrBadProofOfPossession)
+	wantCode(t, res[0], did.ErrDIDExists)
+	wantCode(t, res[1], did.ErrBadProofOfPossession)
 }
 
 func TestProposals(t *testing.T) {
@@ -387,7 +387,7 @@ func prepare(t *testing.T, a *app.App, h int64, ts time.Time, txs [][]byte, maxB
 func TestBrokenStateStopsTheNode(t *testing.T) {
 	alice := newAccount(1)
 	a, cms := newTestApp(t, genesisFor(t, 1_000_000, alice))
-	cms.Working().Set(identity.SequenceKey(alice.did), []byte{1, 2, 3})
+	cms.Working().Set(did.SequenceKey(alice.did), []byte{1, 2, 3})
 	if _, err := a.Commit(); err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/client/profile"
 	"github.com/intercooperative/icnd/modules"
-	"github.com/intercooperative/icnd/modules/identity"
+	profilemod "github.com/intercooperative/icnd/modules/profile"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
@@ -29,10 +29,10 @@ func setProfileMsg(t *testing.T, did, password string, fields []profile.Field, e
 // Argon2id (for fuzz seeds).
 func sealedShapeProfileMsg() *txv1.Msg {
 	return profile.SetProfileMsg(&identityv1.MsgSetProfile{
-		Salt:      make([]byte, identity.ProfileSaltLength),
-		EmailHash: make([]byte, identity.EmailHashLength),
+		Salt:      make([]byte, profilemod.ProfileSaltLength),
+		EmailHash: make([]byte, profilemod.EmailHashLength),
 		Fields: []*identityv1.ProfileField{
-			{Name: "name", Nonce: make([]byte, identity.ProfileNonceLength), Ciphertext: make([]byte, 40)},
+			{Name: "name", Nonce: make([]byte, profilemod.ProfileNonceLength), Ciphertext: make([]byte, 40)},
 		},
 	})
 }
@@ -41,7 +41,7 @@ func sealedShapeProfileMsg() *txv1.Msg {
 // the committed state of a, in DID order.
 func emailClaimants(t *testing.T, a *app.App, h []byte) []string {
 	t.Helper()
-	dids, more, err := a.Identity().DIDsByEmail(ctxAt(a), h, 100)
+	dids, more, err := a.Profile().DIDsByEmail(ctxAt(a), h, 100)
 	if err != nil || more {
 		t.Fatalf("DIDsByEmail: %v (more %v)", err, more)
 	}
@@ -116,7 +116,7 @@ func TestProfileHoldsNoPlaintext(t *testing.T) {
 	entries, profiles := 0, 0
 	for ; it.Valid(); it.Next() {
 		entries++
-		if bytes.HasPrefix(it.Key(), identity.ProfileKey(alice.did)) {
+		if bytes.HasPrefix(it.Key(), profilemod.ProfileKey(alice.did)) {
 			profiles++
 		}
 		leaks("state key "+string(it.Key()), it.Key())
@@ -126,7 +126,7 @@ func TestProfileHoldsNoPlaintext(t *testing.T) {
 		t.Fatalf("scanned %d entries, %d profiles: the scan missed the state", entries, profiles)
 	}
 
-	stored, err := a.Identity().Profile(ctxAt(a), alice.did)
+	stored, err := a.Profile().Profile(ctxAt(a), alice.did)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,30 +155,30 @@ func TestProfileHoldsNoPlaintext(t *testing.T) {
 // refused before execution and those refused by state.
 func TestProfileCodes(t *testing.T) {
 	alice, bob := newAccount(1), newAccount(2)
-	salt := make([]byte, identity.ProfileSaltLength)
+	salt := make([]byte, profilemod.ProfileSaltLength)
 	field := func(name string, nonce, ciphertext int) *identityv1.ProfileField {
 		return &identityv1.ProfileField{Name: name, Nonce: make([]byte, nonce), Ciphertext: make([]byte, ciphertext)}
 	}
 	raw := func(email []byte, fields ...*identityv1.ProfileField) *txv1.Msg {
 		return profile.SetProfileMsg(&identityv1.MsgSetProfile{Salt: salt, EmailHash: email, Fields: fields})
 	}
-	tooMany := make([]*identityv1.ProfileField, identity.MaxProfileFields+1)
+	tooMany := make([]*identityv1.ProfileField, profilemod.MaxProfileFields+1)
 	for i := range tooMany {
-		tooMany[i] = field("f"+strings.Repeat("x", i), identity.ProfileNonceLength, 20)
+		tooMany[i] = field("f"+strings.Repeat("x", i), profilemod.ProfileNonceLength, 20)
 	}
 	decode := []struct {
 		name string
 		msg  *txv1.Msg
 		want *modules.Error
 	}{
-		{"too many profile fields", raw(nil, tooMany...), identity.ErrTooManyProfileFields},
-		{"oversized ciphertext", raw(nil, field("bio", identity.ProfileNonceLength, identity.MaxProfileCiphertextLength+1)), identity.ErrInvalidCiphertext},
-		{"bad nonce length", raw(nil, field("bio", 16, 20)), identity.ErrInvalidNonce},
-		{"over-long field name", raw(nil, field(strings.Repeat("n", identity.MaxProfileFieldNameLength+1), identity.ProfileNonceLength, 20)), identity.ErrInvalidProfileField},
-		{"duplicate field", raw(nil, field("bio", identity.ProfileNonceLength, 20), field("bio", identity.ProfileNonceLength, 20)), identity.ErrInvalidProfileField},
-		{"short email hash", raw(make([]byte, 20), field("bio", identity.ProfileNonceLength, 20)), identity.ErrInvalidEmailHash},
-		{"bad salt", profile.SetProfileMsg(&identityv1.MsgSetProfile{Salt: salt[:4], Fields: []*identityv1.ProfileField{field("bio", 12, 20)}}), identity.ErrInvalidProfileSalt},
-		{"empty profile", raw(nil), identity.ErrEmptyProfile},
+		{"too many profile fields", raw(nil, tooMany...), profilemod.ErrTooManyProfileFields},
+		{"oversized ciphertext", raw(nil, field("bio", profilemod.ProfileNonceLength, profilemod.MaxProfileCiphertextLength+1)), profilemod.ErrInvalidCiphertext},
+		{"bad nonce length", raw(nil, field("bio", 16, 20)), profilemod.ErrInvalidNonce},
+		{"over-long field name", raw(nil, field(strings.Repeat("n", profilemod.MaxProfileFieldNameLength+1), profilemod.ProfileNonceLength, 20)), profilemod.ErrInvalidProfileField},
+		{"duplicate field", raw(nil, field("bio", profilemod.ProfileNonceLength, 20), field("bio", profilemod.ProfileNonceLength, 20)), profilemod.ErrInvalidProfileField},
+		{"short email hash", raw(make([]byte, 20), field("bio", profilemod.ProfileNonceLength, 20)), profilemod.ErrInvalidEmailHash},
+		{"bad salt", profile.SetProfileMsg(&identityv1.MsgSetProfile{Salt: salt[:4], Fields: []*identityv1.ProfileField{field("bio", 12, 20)}}), profilemod.ErrInvalidProfileSalt},
+		{"empty profile", raw(nil), profilemod.ErrEmptyProfile},
 	}
 	for _, tc := range decode {
 		t.Run(tc.name, func(t *testing.T) {
@@ -187,17 +187,17 @@ func TestProfileCodes(t *testing.T) {
 	}
 
 	// Execution refuses only erasing what is not there: an email hash
-	// another DID claims is no reason to refuse (identity/56, ErrEmailTaken,
+	// another DID claims is no reason to refuse (profile/56, ErrEmailTaken,
 	// is no longer returned; TestEmailClaimCannotLockOutOwner).
 	a, _ := newTestApp(t, genesisFor(t, 1_000_000, alice, bob))
-	claimed := make([]byte, identity.EmailHashLength)
+	claimed := make([]byte, profilemod.EmailHashLength)
 	claimed[0] = 1
 	res, _ := block(t, a,
 		bob.signTx(t, txOpts{}, profile.EraseProfileMsg()),
-		alice.signTx(t, txOpts{}, raw(claimed, field("bio", identity.ProfileNonceLength, 20))),
+		alice.signTx(t, txOpts{}, raw(claimed, field("bio", profilemod.ProfileNonceLength, 20))),
 		bob.signTx(t, txOpts{}, raw(claimed)),
 	)
-	wantCode(t, res[0], identity.ErrNoProfile)
+	wantCode(t, res[0], profilemod.ErrNoProfile)
 	wantCode(t, res[1], nil)
 	wantCode(t, res[2], nil)
 }
@@ -254,7 +254,7 @@ func TestProfileReplaceAndErase(t *testing.T) {
 	if dids := emailClaimants(t, a, second); len(dids) != 1 || dids[0] != alice.did {
 		t.Fatalf("new email hash: %q", dids)
 	}
-	p, err := a.Identity().Profile(ctx, alice.did)
+	p, err := a.Profile().Profile(ctx, alice.did)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestProfileReplaceAndErase(t *testing.T) {
 		t.Fatalf("events: %s", got)
 	}
 	ctx = ctxAt(a)
-	if _, err := a.Identity().Profile(ctx, alice.did); !errors.Is(err, identity.ErrNoProfile) {
+	if _, err := a.Profile().Profile(ctx, alice.did); !errors.Is(err, profilemod.ErrNoProfile) {
 		t.Fatalf("erased profile: %v", err)
 	}
 	if dids := emailClaimants(t, a, second); len(dids) != 0 {
@@ -278,7 +278,7 @@ func TestProfileReplaceAndErase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if old.Get(identity.ProfileKey(alice.did)) == nil {
+	if old.Get(profilemod.ProfileKey(alice.did)) == nil {
 		t.Fatal("the state at an earlier height lost the profile; docs/profiles.md says history keeps it")
 	}
 }
@@ -306,8 +306,8 @@ func TestCredentialsAndProfilesSurviveExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(g.Identity.Credentials) != 1 || len(g.Identity.Profiles) != 2 {
-		t.Fatalf("exported %d credentials, %d profiles", len(g.Identity.Credentials), len(g.Identity.Profiles))
+	if len(g.Credential.Credentials) != 1 || len(g.Profile.Profiles) != 2 {
+		t.Fatalf("exported %d credentials, %d profiles", len(g.Credential.Credentials), len(g.Profile.Profiles))
 	}
 	b := restartFromExport(t, g, h)
 	ctx := ctxAt(b)
@@ -316,11 +316,11 @@ func TestCredentialsAndProfilesSurviveExport(t *testing.T) {
 	if got := emailClaimants(t, b, email); strings.Join(got, " ") != strings.Join(claimants, " ") {
 		t.Fatalf("email index after restart: %q, want %q", got, claimants)
 	}
-	rec, err := b.Identity().Credential(ctx, fed, c)
+	rec, err := b.Credential().Credential(ctx, fed, c)
 	if err != nil || rec.RevokedBy != alice.did || rec.IssuedBy != alice.did || rec.Issuer != fed {
 		t.Fatalf("credential after restart: %v, %v", rec, err)
 	}
-	p, err := b.Identity().Profile(ctx, bob.did)
+	p, err := b.Profile().Profile(ctx, bob.did)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,14 +332,14 @@ func TestCredentialsAndProfilesSurviveExport(t *testing.T) {
 	// profile twice, is refused.
 	stranger := newAccount(99)
 	bad := g
-	bad.Identity.Credentials = append([]*identityv1.CredentialStatus(nil), g.Identity.Credentials...)
-	bad.Identity.Credentials[0] = &identityv1.CredentialStatus{Cid: c, Issuer: stranger.did, Subject: bob.did, CredentialType: "T", IssuedBy: alice.did}
+	bad.Credential.Credentials = append([]*identityv1.CredentialStatus(nil), g.Credential.Credentials...)
+	bad.Credential.Credentials[0] = &identityv1.CredentialStatus{Cid: c, Issuer: stranger.did, Subject: bob.did, CredentialType: "T", IssuedBy: alice.did}
 	if err := bad.Validate(); err == nil {
 		t.Fatal("genesis with a credential of an unknown issuer accepted")
 	}
 	bad = g
-	twin := *g.Identity.Profiles[0]
-	bad.Identity.Profiles = append([]*identityv1.Profile{&twin}, g.Identity.Profiles...)
+	twin := *g.Profile.Profiles[0]
+	bad.Profile.Profiles = append([]*identityv1.Profile{&twin}, g.Profile.Profiles...)
 	if err := bad.Validate(); err == nil {
 		t.Fatal("genesis with a DID's profile listed twice accepted")
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/intercooperative/icnd/modules"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
@@ -57,13 +57,13 @@ func validateSponsor(auth *txv1.AuthInfo, sig []byte) error {
 		}
 		return nil
 	}
-	if err := identity.ParseDID(s.Payer); err != nil {
+	if err := did.ParseDID(s.Payer); err != nil {
 		return ErrInvalidSponsor.Wrapf("payer: %v", err)
 	}
-	if err := identity.ParseDID(s.Signer); err != nil {
+	if err := did.ParseDID(s.Signer); err != nil {
 		return ErrInvalidSponsor.Wrapf("sponsor signer: %v", err)
 	}
-	if err := identity.ValidateKeyID(s.KeyId); err != nil {
+	if err := did.ValidateKeyID(s.KeyId); err != nil {
 		return ErrInvalidSponsor.Wrapf("sponsor key: %v", err)
 	}
 	if s.Payer == auth.Signer {
@@ -86,13 +86,13 @@ func (a *App) sponsorKey(ctx modules.Context, tx *DecodedTx) (ed25519.PubKey, er
 	if err := a.sponsorPartyActive(ctx, s.Payer, "payer"); err != nil {
 		return nil, err
 	}
-	pub, err := a.identity.VerificationKey(ctx, s.Signer, s.KeyId)
+	pub, err := a.did.VerificationKey(ctx, s.Signer, s.KeyId)
 	switch {
-	case errors.Is(err, identity.ErrUnknownDID):
+	case errors.Is(err, did.ErrUnknownDID):
 		return nil, ErrUnknownSponsor.Wrapf("sponsor signer %s", s.Signer)
-	case errors.Is(err, identity.ErrUnknownKey), errors.Is(err, identity.ErrKeyRevoked):
+	case errors.Is(err, did.ErrUnknownKey), errors.Is(err, did.ErrKeyRevoked):
 		return nil, ErrUnknownSponsorKey.Wrapf("%s#%s: %v", s.Signer, s.KeyId, err)
-	case errors.Is(err, identity.ErrDIDDeactivated):
+	case errors.Is(err, did.ErrDIDDeactivated):
 		return nil, ErrSponsorNotAllowed.Wrapf("sponsor signer %s is deactivated", s.Signer)
 	case err != nil:
 		return nil, err
@@ -101,7 +101,7 @@ func (a *App) sponsorKey(ctx modules.Context, tx *DecodedTx) (ed25519.PubKey, er
 		if err := a.sponsorPartyActive(ctx, s.Signer, "sponsor signer"); err != nil {
 			return nil, err
 		}
-		ok, err := a.identity.Controls(ctx, s.Signer, s.Payer)
+		ok, err := a.did.Controls(ctx, s.Signer, s.Payer)
 		if err != nil {
 			return nil, err
 		}
@@ -112,25 +112,25 @@ func (a *App) sponsorKey(ctx modules.Context, tx *DecodedTx) (ed25519.PubKey, er
 	return ed25519.PubKey(pub), nil
 }
 
-// sponsorPartyActive checks that did (the payer, or the DID signing for it,
+// sponsorPartyActive checks that account (the payer, or the DID signing for it,
 // as role says) is registered, not deactivated and not frozen.
-func (a *App) sponsorPartyActive(ctx modules.Context, did, role string) error {
-	doc, err := a.identity.Document(ctx, did)
+func (a *App) sponsorPartyActive(ctx modules.Context, account, role string) error {
+	doc, err := a.did.Document(ctx, account)
 	switch {
-	case errors.Is(err, identity.ErrUnknownDID):
-		return ErrUnknownSponsor.Wrapf("%s %s", role, did)
+	case errors.Is(err, did.ErrUnknownDID):
+		return ErrUnknownSponsor.Wrapf("%s %s", role, account)
 	case err != nil:
 		return err
 	}
 	if doc.DeactivatedHeight != 0 {
-		return ErrSponsorNotAllowed.Wrapf("%s %s is deactivated", role, did)
+		return ErrSponsorNotAllowed.Wrapf("%s %s is deactivated", role, account)
 	}
-	frozen, err := a.identity.Frozen(ctx, did)
+	frozen, err := a.org.Frozen(ctx, account)
 	if err != nil {
 		return err
 	}
 	if frozen {
-		return ErrSponsorNotAllowed.Wrapf("%s %s is frozen", role, did)
+		return ErrSponsorNotAllowed.Wrapf("%s %s is frozen", role, account)
 	}
 	return nil
 }

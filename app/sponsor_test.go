@@ -10,7 +10,7 @@ import (
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/modules"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
@@ -35,28 +35,28 @@ func newSponsorWorld(t *testing.T) *sponsorWorld {
 	w := &sponsorWorld{alice: newAccount(1), bob: newAccount(2), carol: newAccount(3), poor: newAccount(4), dave: newAccount(5), erin: newAccount(6)}
 	g := app.DefaultGenesis()
 	doc := func(a *account) *identityv1.DIDDocument {
-		return &identityv1.DIDDocument{Did: a.did, Keys: []*identityv1.VerificationKey{{Id: identity.FirstKeyID, PublicKey: a.pub()}}}
+		return &identityv1.DIDDocument{Did: a.did, Keys: []*identityv1.VerificationKey{{Id: didmod.FirstKeyID, PublicKey: a.pub()}}}
 	}
 	fund := func(a *account, balance uint64) {
 		g.Mana.Accounts = append(g.Mana.Accounts, mana.GenesisAccount{DID: a.did, Balance: balance, Capacity: sponsorFunds, Rate: 1})
 	}
 	for _, a := range []*account{w.alice, w.bob, w.carol, w.poor, w.dave, w.erin} {
-		g.Identity.Documents = append(g.Identity.Documents, doc(a))
+		g.DID.Documents = append(g.DID.Documents, doc(a))
 	}
-	g.Identity.Documents[2].Controllers = []string{w.alice.did}
-	g.Identity.Documents[4].DeactivatedHeight = 1
+	g.DID.Documents[2].Controllers = []string{w.alice.did}
+	g.DID.Documents[4].DeactivatedHeight = 1
 	fund(w.alice, sponsorFunds)
 	fund(w.carol, sponsorFunds)
 	fund(w.poor, 5)
 	fund(w.dave, sponsorFunds)
 	fund(w.erin, sponsorFunds)
-	root, err := g.Identity.AddRootFederation("root", w.alice.did)
+	root, err := g.Org.AddRootFederation("root", w.alice.did)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.root = root
 	g.Mana.Accounts = append(g.Mana.Accounts, mana.GenesisAccount{DID: root, Balance: sponsorFunds, Capacity: sponsorFunds})
-	g.Identity.Freezes = []*identityv1.Freeze{{Org: root, Account: w.erin.did, Reason: "test", FrozenBy: w.alice.did, Height: 1}}
+	g.Org.Freezes = []*identityv1.Freeze{{Org: root, Account: w.erin.did, Reason: "test", FrozenBy: w.alice.did, Height: 1}}
 	if w.genesis, err = json.Marshal(g); err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func newSponsorWorld(t *testing.T) *sponsorWorld {
 // nil, edits the encoded Tx afterwards.
 func sponsorTx(t testing.TB, signer *account, sponsor *manav1.Sponsor, sponsorKey ed25519.PrivateKey, mutate func(*txv1.Tx), msgs ...*txv1.Msg) []byte {
 	t.Helper()
-	p := client.TxParams{ChainID: testChainID, Signer: signer.did, KeyID: identity.FirstKeyID, Sequence: signer.seq}
+	p := client.TxParams{ChainID: testChainID, Signer: signer.did, KeyID: didmod.FirstKeyID, Sequence: signer.seq}
 	if sponsor != nil {
 		p.Sponsor = &client.Sponsor{
 			Payer: sponsor.Payer, Signer: sponsor.Signer, KeyID: sponsor.KeyId,
@@ -95,7 +95,7 @@ func sponsorTx(t testing.TB, signer *account, sponsor *manav1.Sponsor, sponsorKe
 }
 
 func sponsorOf(payer, signer *account) *manav1.Sponsor {
-	return &manav1.Sponsor{Payer: payer.did, Signer: signer.did, KeyId: identity.FirstKeyID}
+	return &manav1.Sponsor{Payer: payer.did, Signer: signer.did, KeyId: didmod.FirstKeyID}
 }
 
 // TestSponsorCodes checks the exact code of every bad sponsor, in CheckTx
@@ -105,7 +105,7 @@ func TestSponsorCodes(t *testing.T) {
 	stranger := newAccount(99)
 	anchor := anchorMsg(testCID(t, "sponsored"), "doc")
 	upper := func(did string) string {
-		return identity.MethodPrefix + strings.ToUpper(did[len(identity.MethodPrefix):])
+		return didmod.MethodPrefix + strings.ToUpper(did[len(didmod.MethodPrefix):])
 	}
 	cases := []struct {
 		name string
@@ -203,7 +203,7 @@ func TestSponsoredTxChargesThePayer(t *testing.T) {
 		payer   string
 	}{
 		{"a member pays with its own key", sponsorOf(w.alice, w.alice), w.alice.priv, w.alice.did},
-		{"an organization's treasury, signed by its founder", &manav1.Sponsor{Payer: w.root, Signer: w.alice.did, KeyId: identity.FirstKeyID}, w.alice.priv, w.root},
+		{"an organization's treasury, signed by its founder", &manav1.Sponsor{Payer: w.root, Signer: w.alice.did, KeyId: didmod.FirstKeyID}, w.alice.priv, w.root},
 		{"a DID, signed by its controller", sponsorOf(w.carol, w.alice), w.alice.priv, w.carol.did},
 	}
 	for _, tc := range cases {
@@ -225,10 +225,10 @@ func TestSponsoredTxChargesThePayer(t *testing.T) {
 				t.Fatalf("signer's account changed: %v -> %v", before[0], after[0])
 			}
 			ctx := ctxAt(a)
-			if seq, _ := a.Identity().Sequence(ctx, w.bob.did); seq != 1 {
+			if seq, _ := a.DID().Sequence(ctx, w.bob.did); seq != 1 {
 				t.Fatalf("signer's sequence = %d, want 1", seq)
 			}
-			if seq, _ := a.Identity().Sequence(ctx, tc.sponsor.Signer); seq != 0 {
+			if seq, _ := a.DID().Sequence(ctx, tc.sponsor.Signer); seq != 0 {
 				t.Fatalf("sponsor's sequence = %d, want 0", seq)
 			}
 			if got, want := eventTypes(res[0].Events), "icn.mana.charged,icn.tx,icn.tx.sponsored,icn.dag.anchored"; got != want {
@@ -298,7 +298,7 @@ func readAccounts(t *testing.T, a *app.App, dids ...string) []*manav1.Account {
 func TestAssemblyTreasuryHasNoSponsor(t *testing.T) {
 	w := newSponsorWorld(t)
 	a, _ := newTestApp(t, w.genesis)
-	treasury := &manav1.Sponsor{Payer: w.root, Signer: w.alice.did, KeyId: identity.FirstKeyID}
+	treasury := &manav1.Sponsor{Payer: w.root, Signer: w.alice.did, KeyId: didmod.FirstKeyID}
 	before := sponsorTx(t, w.bob, treasury, w.alice.priv, nil, anchorMsg(testCID(t, "before"), "doc"))
 	res, _ := block(t, a, before)
 	wantCode(t, res[0], nil)

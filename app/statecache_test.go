@@ -3,17 +3,17 @@ package app_test
 import (
 	"crypto/ed25519"
 	"fmt"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	"testing"
 
 	"github.com/intercooperative/icnd/app"
-	"github.com/intercooperative/icnd/modules/identity"
 	"github.com/intercooperative/icnd/store"
 )
 
 // stranger returns the i-th of many accounts that no genesis registers.
 func stranger(i int) *account {
 	priv := ed25519.NewKeyFromSeed(sha256Bytes([]byte(fmt.Sprint("stranger ", i))))
-	return &account{priv: priv, did: identity.DeriveDID(priv.Public().(ed25519.PublicKey))}
+	return &account{priv: priv, did: didmod.DeriveDID(priv.Public().(ed25519.PublicKey))}
 }
 
 // TestRefusedTxsLeaveTheStateCacheAlone floods CheckTx with transactions

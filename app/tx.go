@@ -9,7 +9,7 @@ import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/intercooperative/icnd/modules"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 	"github.com/intercooperative/icnd/protocol"
 )
@@ -73,10 +73,10 @@ func (t *msgTable) decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, er
 	if len(body.Memo) > MaxMemoBytes || !utf8.ValidString(body.Memo) {
 		return nil, ErrMemoTooLong.Wrapf("memo must be UTF-8 of at most %d bytes, has %d bytes", MaxMemoBytes, len(body.Memo))
 	}
-	if err := identity.ParseDID(auth.Signer); err != nil {
+	if err := did.ParseDID(auth.Signer); err != nil {
 		return nil, ErrInvalidSigner.Wrapf("%v", err)
 	}
-	if err := identity.ValidateKeyID(auth.KeyId); err != nil {
+	if err := did.ValidateKeyID(auth.KeyId); err != nil {
 		return nil, ErrInvalidSigner.Wrapf("%v", err)
 	}
 	if err := validateSponsor(auth, tx.SponsorSignature); err != nil {

@@ -6,7 +6,8 @@ import (
 
 	"github.com/ipfs/go-cid"
 
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/credential"
+	"github.com/intercooperative/icnd/modules/did"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 )
 
@@ -15,13 +16,13 @@ import (
 // returned. When issuer anchored none the error wraps ErrNotFound and the
 // result is still returned.
 func (q *Querier) CredentialStatus(ctx context.Context, issuer string, c cid.Cid, height int64) (*identityv1.CredentialStatus, *QueryResult, error) {
-	if err := identity.ParseDID(issuer); err != nil {
+	if err := did.ParseDID(issuer); err != nil {
 		return nil, nil, fmt.Errorf("issuer: %w", err)
 	}
-	if _, err := identity.ParseCredentialCID(c.Bytes()); err != nil {
+	if _, err := credential.ParseCredentialCID(c.Bytes()); err != nil {
 		return nil, nil, err
 	}
-	res, err := q.Get(ctx, identity.CredentialKey(issuer, c.Bytes()), height)
+	res, err := q.Get(ctx, credential.CredentialKey(issuer, c.Bytes()), height)
 	if err != nil {
 		return nil, nil, err
 	}

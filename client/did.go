@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
@@ -18,7 +18,7 @@ type KeyForms struct {
 	PublicKey string `json:"public_key"`
 	// DIDKey is the key as a did:key identifier.
 	DIDKey string `json:"did_key"`
-	// DID is the did:icn the key registers (identity.DeriveDID).
+	// DID is the did:icn the key registers (didmod.DeriveDID).
 	DID string `json:"did"`
 }
 
@@ -27,7 +27,7 @@ func NewKeyForms(pub ed25519.PublicKey) KeyForms {
 	return KeyForms{
 		PublicKey: base64.StdEncoding.EncodeToString(pub),
 		DIDKey:    DIDKey(pub),
-		DID:       identity.DeriveDID(pub),
+		DID:       didmod.DeriveDID(pub),
 	}
 }
 
@@ -41,7 +41,7 @@ type NewKey struct {
 // SignNewKey has the new key prove possession through sign, which must sign
 // with the private half of pub, for slot keyID of did on chainID.
 func SignNewKey(chainID, did, keyID string, pub ed25519.PublicKey, sign Signer) (NewKey, error) {
-	pop, err := sign(identity.KeyPossessionBytes(chainID, did, keyID))
+	pop, err := sign(didmod.KeyPossessionBytes(chainID, did, keyID))
 	if err != nil {
 		return NewKey{}, fmt.Errorf("sign proof of possession: %w", err)
 	}
@@ -52,7 +52,7 @@ func SignNewKey(chainID, did, keyID string, pub ed25519.PublicKey, sign Signer) 
 // anything is paid for.
 func checkNewKey(chainID, did, keyID string, nk NewKey) error {
 	if len(nk.PublicKey) != ed25519.PublicKeySize || len(nk.ProofOfPossession) != ed25519.SignatureSize ||
-		!ed25519.Verify(nk.PublicKey, identity.KeyPossessionBytes(chainID, did, keyID), nk.ProofOfPossession) {
+		!ed25519.Verify(nk.PublicKey, didmod.KeyPossessionBytes(chainID, did, keyID), nk.ProofOfPossession) {
 		return fmt.Errorf("the proof of possession is not the new key's signature for %s#%s on chain %q", did, keyID, chainID)
 	}
 	return nil
@@ -62,7 +62,7 @@ func checkNewKey(chainID, did, keyID string, nk NewKey) error {
 // chain will check it.
 func AddKey(chainID, did, keyID string, nk NewKey) (*txv1.Msg, error) {
 	m := &identityv1.MsgAddKey{Did: did, KeyId: keyID, PublicKey: nk.PublicKey, ProofOfPossession: nk.ProofOfPossession}
-	if err := identity.ValidateAddKey(m); err != nil {
+	if err := didmod.ValidateAddKey(m); err != nil {
 		return nil, err
 	}
 	if err := checkNewKey(chainID, did, keyID, nk); err != nil {
@@ -75,7 +75,7 @@ func AddKey(chainID, did, keyID string, nk NewKey) (*txv1.Msg, error) {
 // newKeyID, checked as the chain will check it.
 func RotateKey(chainID, did, keyID, newKeyID string, nk NewKey) (*txv1.Msg, error) {
 	m := &identityv1.MsgRotateKey{Did: did, KeyId: keyID, NewKeyId: newKeyID, NewPublicKey: nk.PublicKey, ProofOfPossession: nk.ProofOfPossession}
-	if err := identity.ValidateRotateKey(m); err != nil {
+	if err := didmod.ValidateRotateKey(m); err != nil {
 		return nil, err
 	}
 	if err := checkNewKey(chainID, did, newKeyID, nk); err != nil {
@@ -87,7 +87,7 @@ func RotateKey(chainID, did, keyID, newKeyID string, nk NewKey) (*txv1.Msg, erro
 // RevokeKey returns a MsgRevokeKey for did's keyID.
 func RevokeKey(did, keyID string) (*txv1.Msg, error) {
 	m := &identityv1.MsgRevokeKey{Did: did, KeyId: keyID}
-	if err := identity.ValidateRevokeKey(m); err != nil {
+	if err := didmod.ValidateRevokeKey(m); err != nil {
 		return nil, err
 	}
 	return &txv1.Msg{Sum: &txv1.Msg_RevokeKey{RevokeKey: m}}, nil
@@ -96,7 +96,7 @@ func RevokeKey(did, keyID string) (*txv1.Msg, error) {
 // DeactivateDID returns a MsgDeactivateDID for did.
 func DeactivateDID(did string) (*txv1.Msg, error) {
 	m := &identityv1.MsgDeactivateDID{Did: did}
-	if err := identity.ValidateDeactivateDID(m); err != nil {
+	if err := didmod.ValidateDeactivateDID(m); err != nil {
 		return nil, err
 	}
 	return &txv1.Msg{Sum: &txv1.Msg_DeactivateDid{DeactivateDid: m}}, nil
@@ -108,12 +108,12 @@ func DeactivateDID(did string) (*txv1.Msg, error) {
 // node reports them, which the proof does not cover. A header the node no
 // longer has leaves its time out. When no document is stored the error
 // wraps ErrNotFound and the result is still returned.
-func (q *Querier) ResolveDID(ctx context.Context, did string, height int64) (*identity.ResolutionResult, *QueryResult, error) {
+func (q *Querier) ResolveDID(ctx context.Context, did string, height int64) (*didmod.ResolutionResult, *QueryResult, error) {
 	doc, res, err := q.DIDDocument(ctx, did, height)
 	if err != nil {
 		return nil, res, err
 	}
-	rr := identity.ResolveWithMetadata(doc, func(h int64) (time.Time, bool) {
+	rr := didmod.ResolveWithMetadata(doc, func(h int64) (time.Time, bool) {
 		t, err := q.client.BlockTime(ctx, h)
 		return t, err == nil
 	})

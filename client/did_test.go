@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
@@ -32,7 +32,7 @@ func TestDIDKeyVector(t *testing.T) {
 		}
 	}
 	forms := NewKeyForms(raw)
-	if forms.DIDKey != vectorDIDKey || forms.PublicKey != base64.StdEncoding.EncodeToString(raw) || forms.DID != identity.DeriveDID(raw) {
+	if forms.DIDKey != vectorDIDKey || forms.PublicKey != base64.StdEncoding.EncodeToString(raw) || forms.DID != didmod.DeriveDID(raw) {
 		t.Fatalf("NewKeyForms = %+v", forms)
 	}
 }
@@ -54,7 +54,7 @@ func TestParseDIDKeyRefuses(t *testing.T) {
 func TestLifecycleMsgs(t *testing.T) {
 	const chainID = "icn-test"
 	owner := ed25519.NewKeyFromSeed(make([]byte, 32))
-	did := identity.DeriveDID(owner.Public().(ed25519.PublicKey))
+	did := didmod.DeriveDID(owner.Public().(ed25519.PublicKey))
 	newPriv := ed25519.NewKeyFromSeed(append(make([]byte, 31), 1))
 	newPub := newPriv.Public().(ed25519.PublicKey)
 	sign := func(b []byte) ([]byte, error) { return ed25519.Sign(newPriv, b), nil }
@@ -78,7 +78,7 @@ func TestLifecycleMsgs(t *testing.T) {
 	if _, err := AddKey("other-chain", did, "key-2", nk); err == nil {
 		t.Error("proof for another chain accepted")
 	}
-	forged := NewKey{PublicKey: newPub, ProofOfPossession: ed25519.Sign(owner, identity.KeyPossessionBytes(chainID, did, "key-2"))}
+	forged := NewKey{PublicKey: newPub, ProofOfPossession: ed25519.Sign(owner, didmod.KeyPossessionBytes(chainID, did, "key-2"))}
 	if _, err := AddKey(chainID, did, "key-2", forged); err == nil {
 		t.Error("proof by another key accepted")
 	}

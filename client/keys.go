@@ -7,13 +7,13 @@ import (
 	"strings"
 
 	"github.com/intercooperative/icnd/client/keyring"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 )
 
 // KeyInfo is the public description of a keyring key as the CLI shows it.
 type KeyInfo struct {
 	Name string `json:"name"`
-	// DID is the did:icn the key registers (identity.DeriveDID).
+	// DID is the did:icn the key registers (did.DeriveDID).
 	DID string `json:"did"`
 	// PublicKey is the raw 32-byte Ed25519 key in standard base64.
 	PublicKey string `json:"public_key"`
@@ -25,7 +25,7 @@ type KeyInfo struct {
 func NewKeyInfo(rec keyring.Record) KeyInfo {
 	return KeyInfo{
 		Name:      rec.Name,
-		DID:       identity.DeriveDID(rec.PublicKey),
+		DID:       did.DeriveDID(rec.PublicKey),
 		PublicKey: base64.StdEncoding.EncodeToString(rec.PublicKey),
 		DIDKey:    DIDKey(rec.PublicKey),
 	}
@@ -33,7 +33,7 @@ func NewKeyInfo(rec keyring.Record) KeyInfo {
 
 // DIDKey returns the did:key identifier of an Ed25519 public key.
 func DIDKey(pub ed25519.PublicKey) string {
-	return DIDKeyPrefix + identity.MultibaseKey(pub)
+	return DIDKeyPrefix + did.MultibaseKey(pub)
 }
 
 // DIDKeyPrefix starts every did:key identifier.
@@ -54,7 +54,7 @@ func ParseDIDKey(s string) (ed25519.PublicKey, error) {
 		}
 		id = before
 	}
-	pub, err := identity.ParseMultibaseKey(id)
+	pub, err := did.ParseMultibaseKey(id)
 	if err != nil {
 		return nil, fmt.Errorf("did:key: %w", err)
 	}

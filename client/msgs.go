@@ -11,7 +11,7 @@ import (
 	mh "github.com/multiformats/go-multihash"
 
 	"github.com/intercooperative/icnd/modules/dag"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	dagv1 "github.com/intercooperative/icnd/proto/icn/dag/v1"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
@@ -21,8 +21,8 @@ import (
 // registers. The new key signs its proof of possession through sign, which
 // must sign with the private half of pub.
 func RegisterDID(chainID string, pub ed25519.PublicKey, sign Signer) (*txv1.Msg, string, error) {
-	did := identity.DeriveDID(pub)
-	pop, err := sign(identity.RegistrationBytes(chainID, did))
+	did := didmod.DeriveDID(pub)
+	pop, err := sign(didmod.RegistrationBytes(chainID, did))
 	if err != nil {
 		return nil, "", fmt.Errorf("sign proof of possession: %w", err)
 	}
@@ -34,12 +34,12 @@ func RegisterDID(chainID string, pub ed25519.PublicKey, sign Signer) (*txv1.Msg,
 // possession made elsewhere. It checks the proof here, so that a wrong one
 // fails before anything is paid for.
 func RegisterDIDWithProof(chainID string, pub ed25519.PublicKey, pop []byte) (*txv1.Msg, error) {
-	did := identity.DeriveDID(pub)
-	if len(pop) != ed25519.SignatureSize || !ed25519.Verify(pub, identity.RegistrationBytes(chainID, did), pop) {
+	did := didmod.DeriveDID(pub)
+	if len(pop) != ed25519.SignatureSize || !ed25519.Verify(pub, didmod.RegistrationBytes(chainID, did), pop) {
 		return nil, fmt.Errorf("the proof of possession is not this key's signature over the registration of %s on chain %q", did, chainID)
 	}
 	m := &identityv1.MsgRegisterDID{PublicKey: pub, ProofOfPossession: pop}
-	if err := identity.ValidateRegisterDID(m); err != nil {
+	if err := didmod.ValidateRegisterDID(m); err != nil {
 		return nil, err
 	}
 	return &txv1.Msg{Sum: &txv1.Msg_RegisterDid{RegisterDid: m}}, nil

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	dagv1 "github.com/intercooperative/icnd/proto/icn/dag/v1"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 )
@@ -51,11 +51,11 @@ func TestRegisterDID(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if did != identity.DeriveDID(pub) {
-		t.Fatalf("did = %s, want %s", did, identity.DeriveDID(pub))
+	if did != didmod.DeriveDID(pub) {
+		t.Fatalf("did = %s, want %s", did, didmod.DeriveDID(pub))
 	}
 	m := msg.GetRegisterDid()
-	if !ed25519.Verify(pub, identity.RegistrationBytes("chain-a", did), m.ProofOfPossession) {
+	if !ed25519.Verify(pub, didmod.RegistrationBytes("chain-a", did), m.ProofOfPossession) {
 		t.Fatal("proof of possession does not verify for chain-a")
 	}
 	// The same proof is worthless on another chain.
@@ -64,7 +64,7 @@ func TestRegisterDID(t *testing.T) {
 	}
 	// A proof made by another key is refused before anything is sent.
 	_, other, _ := ed25519.GenerateKey(nil)
-	if _, err := RegisterDIDWithProof("chain-a", pub, ed25519.Sign(other, identity.RegistrationBytes("chain-a", did))); err == nil {
+	if _, err := RegisterDIDWithProof("chain-a", pub, ed25519.Sign(other, didmod.RegistrationBytes("chain-a", did))); err == nil {
 		t.Fatal("proof by another key accepted")
 	}
 }

@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
+	orgmod "github.com/intercooperative/icnd/modules/org"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
@@ -17,76 +18,76 @@ const DefaultScanLimit = 1000
 // ("community", "cooperative" or "federation") under parent, checked as the
 // chain will check it, and the DID the organization will have.
 func CreateOrganization(name, kind, parent string) (*txv1.Msg, string, error) {
-	k, err := identity.ParseOrgKind(kind)
+	k, err := orgmod.ParseOrgKind(kind)
 	if err != nil {
 		return nil, "", err
 	}
 	m := &identityv1.MsgCreateOrganization{Name: name, Kind: k, Parent: parent}
-	if err := identity.ValidateCreateOrganization(m); err != nil {
+	if err := orgmod.ValidateCreateOrganization(m); err != nil {
 		return nil, "", err
 	}
-	return &txv1.Msg{Sum: &txv1.Msg_CreateOrganization{CreateOrganization: m}}, identity.DeriveOrgDID(parent, name), nil
+	return &txv1.Msg{Sum: &txv1.Msg_CreateOrganization{CreateOrganization: m}}, orgmod.DeriveOrgDID(parent, name), nil
 }
 
 // InviteMember returns a checked MsgInviteMember offering member roles
 // besides "member" in org.
 func InviteMember(org, member string, roles []string) (*txv1.Msg, error) {
 	m := &identityv1.MsgInviteMember{Org: org, Member: member, Roles: roles}
-	return checked(identity.ValidateInviteMember(m), &txv1.Msg{Sum: &txv1.Msg_InviteMember{InviteMember: m}})
+	return checked(orgmod.ValidateInviteMember(m), &txv1.Msg{Sum: &txv1.Msg_InviteMember{InviteMember: m}})
 }
 
 // AcceptInvitation returns a checked MsgAcceptInvitation for org.
 func AcceptInvitation(org string) (*txv1.Msg, error) {
 	m := &identityv1.MsgAcceptInvitation{Org: org}
-	return checked(identity.ValidateAcceptInvitation(m), &txv1.Msg{Sum: &txv1.Msg_AcceptInvitation{AcceptInvitation: m}})
+	return checked(orgmod.ValidateAcceptInvitation(m), &txv1.Msg{Sum: &txv1.Msg_AcceptInvitation{AcceptInvitation: m}})
 }
 
 // LeaveOrganization returns a checked MsgLeaveOrganization for org.
 func LeaveOrganization(org string) (*txv1.Msg, error) {
 	m := &identityv1.MsgLeaveOrganization{Org: org}
-	return checked(identity.ValidateLeaveOrganization(m), &txv1.Msg{Sum: &txv1.Msg_LeaveOrganization{LeaveOrganization: m}})
+	return checked(orgmod.ValidateLeaveOrganization(m), &txv1.Msg{Sum: &txv1.Msg_LeaveOrganization{LeaveOrganization: m}})
 }
 
 // RemoveMember returns a checked MsgRemoveMember.
 func RemoveMember(org, member string) (*txv1.Msg, error) {
 	m := &identityv1.MsgRemoveMember{Org: org, Member: member}
-	return checked(identity.ValidateRemoveMember(m), &txv1.Msg{Sum: &txv1.Msg_RemoveMember{RemoveMember: m}})
+	return checked(orgmod.ValidateRemoveMember(m), &txv1.Msg{Sum: &txv1.Msg_RemoveMember{RemoveMember: m}})
 }
 
 // GrantRole returns a checked MsgGrantRole.
 func GrantRole(org, member, role string) (*txv1.Msg, error) {
 	m := &identityv1.MsgGrantRole{Org: org, Member: member, Role: role}
-	return checked(identity.ValidateGrantRole(m), &txv1.Msg{Sum: &txv1.Msg_GrantRole{GrantRole: m}})
+	return checked(orgmod.ValidateGrantRole(m), &txv1.Msg{Sum: &txv1.Msg_GrantRole{GrantRole: m}})
 }
 
 // RevokeRole returns a checked MsgRevokeRole.
 func RevokeRole(org, member, role string) (*txv1.Msg, error) {
 	m := &identityv1.MsgRevokeRole{Org: org, Member: member, Role: role}
-	return checked(identity.ValidateRevokeRole(m), &txv1.Msg{Sum: &txv1.Msg_RevokeRole{RevokeRole: m}})
+	return checked(orgmod.ValidateRevokeRole(m), &txv1.Msg{Sum: &txv1.Msg_RevokeRole{RevokeRole: m}})
 }
 
 // TransferControl returns a checked MsgTransferControl for org.
 func TransferControl(org string) (*txv1.Msg, error) {
 	m := &identityv1.MsgTransferControl{Org: org}
-	return checked(identity.ValidateTransferControl(m), &txv1.Msg{Sum: &txv1.Msg_TransferControl{TransferControl: m}})
+	return checked(orgmod.ValidateTransferControl(m), &txv1.Msg{Sum: &txv1.Msg_TransferControl{TransferControl: m}})
 }
 
 // FreezeAccount returns a checked MsgFreezeAccount.
 func FreezeAccount(org, account, reason string) (*txv1.Msg, error) {
 	m := &identityv1.MsgFreezeAccount{Org: org, Account: account, Reason: reason}
-	return checked(identity.ValidateFreezeAccount(m), &txv1.Msg{Sum: &txv1.Msg_FreezeAccount{FreezeAccount: m}})
+	return checked(orgmod.ValidateFreezeAccount(m), &txv1.Msg{Sum: &txv1.Msg_FreezeAccount{FreezeAccount: m}})
 }
 
 // UnfreezeAccount returns a checked MsgUnfreezeAccount.
 func UnfreezeAccount(org, account, reason string) (*txv1.Msg, error) {
 	m := &identityv1.MsgUnfreezeAccount{Org: org, Account: account, Reason: reason}
-	return checked(identity.ValidateUnfreezeAccount(m), &txv1.Msg{Sum: &txv1.Msg_UnfreezeAccount{UnfreezeAccount: m}})
+	return checked(orgmod.ValidateUnfreezeAccount(m), &txv1.Msg{Sum: &txv1.Msg_UnfreezeAccount{UnfreezeAccount: m}})
 }
 
 // AppealFreeze returns a checked MsgAppealFreeze.
 func AppealFreeze(org, statement string) (*txv1.Msg, error) {
 	m := &identityv1.MsgAppealFreeze{Org: org, Statement: statement}
-	return checked(identity.ValidateAppealFreeze(m), &txv1.Msg{Sum: &txv1.Msg_AppealFreeze{AppealFreeze: m}})
+	return checked(orgmod.ValidateAppealFreeze(m), &txv1.Msg{Sum: &txv1.Msg_AppealFreeze{AppealFreeze: m}})
 }
 
 func checked(err error, msg *txv1.Msg) (*txv1.Msg, error) {
@@ -113,10 +114,10 @@ func NewOrganizationView(o *identityv1.Organization) *OrganizationView {
 	return &OrganizationView{
 		DID:                      o.Did,
 		Name:                     o.Name,
-		Kind:                     identity.KindName(o.Kind),
+		Kind:                     orgmod.KindName(o.Kind),
 		Parent:                   o.Parent,
 		Founder:                  o.Founder,
-		Control:                  identity.ControlName(o.Control),
+		Control:                  orgmod.ControlName(o.Control),
 		CreatedHeight:            o.CreatedHeight,
 		ControlTransferredHeight: o.ControlTransferredHeight,
 	}
@@ -125,10 +126,10 @@ func NewOrganizationView(o *identityv1.Organization) *OrganizationView {
 // Organization reads org's record. When there is none the error wraps
 // ErrNotFound and the result is still returned.
 func (q *Querier) Organization(ctx context.Context, org string, height int64) (*OrganizationView, *QueryResult, error) {
-	if err := identity.ParseDID(org); err != nil {
+	if err := didmod.ParseDID(org); err != nil {
 		return nil, nil, err
 	}
-	res, err := q.Get(ctx, identity.OrganizationKey(org), height)
+	res, err := q.Get(ctx, orgmod.OrganizationKey(org), height)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -151,7 +152,7 @@ func (q *Querier) Members(ctx context.Context, org string, height int64, limit i
 	if err != nil {
 		return nil, res, err
 	}
-	entries, res, err := q.Scan(ctx, identity.MembersPrefix(org), res.Height, limit)
+	entries, res, err := q.Scan(ctx, orgmod.MembersPrefix(org), res.Height, limit)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -170,10 +171,10 @@ func (q *Querier) Members(ctx context.Context, org string, height int64, limit i
 // organization DID, reading at most limit. With a Prover the list is
 // proven complete and each organization proven.
 func (q *Querier) OrganizationsOf(ctx context.Context, did string, height int64, limit int) ([]*OrganizationView, *QueryResult, error) {
-	if err := identity.ParseDID(did); err != nil {
+	if err := didmod.ParseDID(did); err != nil {
 		return nil, nil, err
 	}
-	prefix := identity.MemberOfPrefix(did)
+	prefix := orgmod.MemberOfPrefix(did)
 	entries, res, err := q.Scan(ctx, prefix, height, limit)
 	if err != nil {
 		return nil, nil, err
@@ -181,7 +182,7 @@ func (q *Querier) OrganizationsOf(ctx context.Context, did string, height int64,
 	out := make([]*OrganizationView, 0, len(entries))
 	for _, e := range entries {
 		org := string(e.Key[len(prefix):])
-		if len(org) != identity.DIDLength+1 || int(org[0]) != identity.DIDLength {
+		if len(org) != didmod.DIDLength+1 || int(org[0]) != didmod.DIDLength {
 			return nil, res, fmt.Errorf("malformed member-of key %X", e.Key)
 		}
 		o, _, err := q.Organization(ctx, org[1:], res.Height)
@@ -196,10 +197,10 @@ func (q *Querier) OrganizationsOf(ctx context.Context, did string, height int64,
 // Freezes lists the freezes in force on account, by organization DID,
 // reading at most limit. None means the account is not frozen.
 func (q *Querier) Freezes(ctx context.Context, account string, height int64, limit int) ([]*identityv1.Freeze, *QueryResult, error) {
-	if err := identity.ParseDID(account); err != nil {
+	if err := didmod.ParseDID(account); err != nil {
 		return nil, nil, err
 	}
-	entries, res, err := q.Scan(ctx, identity.FreezesPrefix(account), height, limit)
+	entries, res, err := q.Scan(ctx, orgmod.FreezesPrefix(account), height, limit)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -217,7 +218,7 @@ func (q *Querier) Freezes(ctx context.Context, account string, height int64, lim
 // Membership reads member's membership of org. When there is none the
 // error wraps ErrNotFound and the result is still returned.
 func (q *Querier) Membership(ctx context.Context, org, member string, height int64) (*identityv1.Membership, *QueryResult, error) {
-	res, err := q.Get(ctx, identity.MembershipKey(org, member), height)
+	res, err := q.Get(ctx, orgmod.MembershipKey(org, member), height)
 	if err != nil {
 		return nil, nil, err
 	}

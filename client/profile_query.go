@@ -5,17 +5,18 @@ import (
 	"fmt"
 
 	"github.com/intercooperative/icnd/client/profile"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
+	profilemod "github.com/intercooperative/icnd/modules/profile"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 )
 
 // Profile reads did's encrypted profile. When none is stored the error
 // wraps ErrNotFound and the result is still returned.
 func (q *Querier) Profile(ctx context.Context, did string, height int64) (*identityv1.Profile, *QueryResult, error) {
-	if err := identity.ParseDID(did); err != nil {
+	if err := didmod.ParseDID(did); err != nil {
 		return nil, nil, err
 	}
-	res, err := q.Get(ctx, identity.ProfileKey(did), height)
+	res, err := q.Get(ctx, profilemod.ProfileKey(did), height)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -82,10 +83,10 @@ func (q *Querier) DIDsByEmail(ctx context.Context, chainID, email string, height
 // email nobody claims gives an empty list. With a Prover the list is proven
 // complete: a node can neither add nor hide a claim.
 func (q *Querier) DIDsByEmailHash(ctx context.Context, h []byte, height int64, limit int) ([]string, *QueryResult, error) {
-	if len(h) != identity.EmailHashLength {
-		return nil, nil, fmt.Errorf("email hash has %d bytes, want %d", len(h), identity.EmailHashLength)
+	if len(h) != profilemod.EmailHashLength {
+		return nil, nil, fmt.Errorf("email hash has %d bytes, want %d", len(h), profilemod.EmailHashLength)
 	}
-	prefix := identity.EmailIndexPrefix(h)
+	prefix := profilemod.EmailIndexPrefix(h)
 	entries, res, err := q.Scan(ctx, prefix, height, limit)
 	if err != nil {
 		return nil, nil, err
@@ -103,11 +104,11 @@ func emailClaimants(prefix []byte, entries []Entry) ([]string, error) {
 	out := make([]string, 0, len(entries))
 	for _, e := range entries {
 		part := e.Key[len(prefix):]
-		if len(part) != identity.DIDLength+1 || int(part[0]) != identity.DIDLength {
+		if len(part) != didmod.DIDLength+1 || int(part[0]) != didmod.DIDLength {
 			return nil, fmt.Errorf("malformed email index key %X", e.Key)
 		}
 		did := string(part[1:])
-		if err := identity.ParseDID(did); err != nil {
+		if err := didmod.ParseDID(did); err != nil {
 			return nil, fmt.Errorf("email index key %X holds an invalid DID: %w", e.Key, err)
 		}
 		out = append(out, did)

@@ -12,7 +12,8 @@ import (
 	idb "github.com/cosmos/iavl/db"
 
 	"github.com/intercooperative/icnd/client/profile"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
+	profilemod "github.com/intercooperative/icnd/modules/profile"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	"github.com/intercooperative/icnd/store"
 )
@@ -29,7 +30,7 @@ func TestEmailClaimantsScan(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = cms.Close() })
 	hash := func(b byte) []byte {
-		h := make([]byte, identity.EmailHashLength)
+		h := make([]byte, profilemod.EmailHashLength)
 		h[0] = b
 		return h
 	}
@@ -37,16 +38,16 @@ func TestEmailClaimantsScan(t *testing.T) {
 	var want []string
 	kv := cms.Working()
 	for seed := byte(1); seed <= 4; seed++ {
-		did := identity.DeriveDID(ed25519.NewKeyFromSeed(append(make([]byte, 31), seed)).Public().(ed25519.PublicKey))
+		did := didmod.DeriveDID(ed25519.NewKeyFromSeed(append(make([]byte, 31), seed)).Public().(ed25519.PublicKey))
 		switch seed {
 		case 1:
-			kv.Set(identity.EmailIndexKey(before, did), []byte{1})
+			kv.Set(profilemod.EmailIndexKey(before, did), []byte{1})
 		case 4:
-			kv.Set(identity.EmailIndexKey(after, did), []byte{1})
-			kv.Set(identity.EmailIndexKey(claimed, did), []byte{1})
+			kv.Set(profilemod.EmailIndexKey(after, did), []byte{1})
+			kv.Set(profilemod.EmailIndexKey(claimed, did), []byte{1})
 			want = append(want, did)
 		default:
-			kv.Set(identity.EmailIndexKey(claimed, did), []byte{1})
+			kv.Set(profilemod.EmailIndexKey(claimed, did), []byte{1})
 			want = append(want, did)
 		}
 	}
@@ -57,7 +58,7 @@ func TestEmailClaimantsScan(t *testing.T) {
 	root := cms.LastCommitID().Hash
 	verify := func(int64) ([]byte, error) { return root, nil }
 	list := func(h []byte, limit int) ([]string, error) {
-		prefix := identity.EmailIndexPrefix(h)
+		prefix := profilemod.EmailIndexPrefix(h)
 		entries, _, err := scanPrefix(context.Background(), storeReader(cms), prefix, 0, limit, verify)
 		if err != nil {
 			return nil, err
@@ -76,7 +77,7 @@ func TestEmailClaimantsScan(t *testing.T) {
 		t.Fatalf("limit below the claimants: %v", err)
 	}
 
-	prefix := identity.EmailIndexPrefix(claimed)
+	prefix := profilemod.EmailIndexPrefix(claimed)
 	bad := []Entry{{Key: append(append([]byte(nil), prefix...), 3, 'a', 'b', 'c'), Value: []byte{1}}}
 	if _, err := emailClaimants(prefix, bad); err == nil {
 		t.Fatal("a key that does not end in a DID was accepted")

@@ -10,7 +10,7 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/intercooperative/icnd/modules/dag"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
 	dagv1 "github.com/intercooperative/icnd/proto/icn/dag/v1"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
@@ -47,10 +47,10 @@ func (q *Querier) Get(ctx context.Context, key []byte, height int64) (*QueryResu
 // DIDDocument reads did's document. When none is stored the error wraps
 // ErrNotFound and the result is still returned.
 func (q *Querier) DIDDocument(ctx context.Context, did string, height int64) (*identityv1.DIDDocument, *QueryResult, error) {
-	if err := identity.ParseDID(did); err != nil {
+	if err := didmod.ParseDID(did); err != nil {
 		return nil, nil, err
 	}
-	res, err := q.Get(ctx, identity.DocumentKey(did), height)
+	res, err := q.Get(ctx, didmod.DocumentKey(did), height)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -77,7 +77,7 @@ type EntryView struct {
 // DID anchored for the same CID is never returned. When anchorer anchored
 // none the error wraps ErrNotFound and the result is still returned.
 func (q *Querier) Entry(ctx context.Context, c cid.Cid, anchorer string, height int64) (*EntryView, *QueryResult, error) {
-	if err := identity.ParseDID(anchorer); err != nil {
+	if err := didmod.ParseDID(anchorer); err != nil {
 		return nil, nil, fmt.Errorf("anchorer: %w", err)
 	}
 	res, err := q.Get(ctx, dag.EntryKey(c.Bytes(), anchorer), height)
@@ -114,7 +114,7 @@ func (q *Querier) Entries(ctx context.Context, c cid.Cid, height int64, limit in
 		if err := e.Unmarshal(raw.Value); err != nil {
 			return nil, res, fmt.Errorf("decode the entry under key %X: %w", raw.Key, err)
 		}
-		if identity.ParseDID(e.AnchoredBy) != nil || !bytes.Equal(e.Cid, c.Bytes()) || !bytes.Equal(raw.Key, dag.EntryKey(e.Cid, e.AnchoredBy)) {
+		if didmod.ParseDID(e.AnchoredBy) != nil || !bytes.Equal(e.Cid, c.Bytes()) || !bytes.Equal(raw.Key, dag.EntryKey(e.Cid, e.AnchoredBy)) {
 			return nil, res, fmt.Errorf("the entry under key %X names CID %X and anchorer %q", raw.Key, e.Cid, e.AnchoredBy)
 		}
 		view, err := NewEntryView(e)
@@ -180,7 +180,7 @@ type ManaBalance struct {
 // ManaBalance reads did's mana account. When none is stored the error wraps
 // ErrNotFound and the result is still returned.
 func (q *Querier) ManaBalance(ctx context.Context, did string, height int64) (*ManaBalance, *QueryResult, error) {
-	if err := identity.ParseDID(did); err != nil {
+	if err := didmod.ParseDID(did); err != nil {
 		return nil, nil, err
 	}
 	res, err := q.Get(ctx, mana.AccountKey(did), height)

@@ -14,7 +14,7 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/protocol"
 )
 
@@ -87,7 +87,7 @@ func (c *Client) abciQuery(ctx context.Context, key []byte, height int64, prove 
 
 // Sequence returns did's next sequence as of the latest committed state.
 func (c *Client) Sequence(ctx context.Context, did string) (uint64, error) {
-	res, err := c.QueryStore(ctx, identity.SequenceKey(did), 0)
+	res, err := c.QueryStore(ctx, didmod.SequenceKey(did), 0)
 	if err != nil {
 		return 0, err
 	}

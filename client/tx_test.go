@@ -4,7 +4,7 @@ import (
 	"crypto/ed25519"
 	"testing"
 
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 	"github.com/intercooperative/icnd/protocol"
 )
@@ -16,14 +16,14 @@ import (
 func TestBuildTxWithSponsor(t *testing.T) {
 	signerKey := ed25519.NewKeyFromSeed(make([]byte, 32))
 	sponsorKey := ed25519.NewKeyFromSeed(append(make([]byte, 31), 1))
-	signer := identity.DeriveDID(signerKey.Public().(ed25519.PublicKey))
-	sponsor := identity.DeriveDID(sponsorKey.Public().(ed25519.PublicKey))
+	signer := did.DeriveDID(signerKey.Public().(ed25519.PublicKey))
+	sponsor := did.DeriveDID(sponsorKey.Public().(ed25519.PublicKey))
 	msg, err := Anchor(RawCID([]byte("x")), "doc", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := TxParams{ChainID: "icn-test", Signer: signer, KeyID: identity.FirstKeyID, Sequence: 3, Sponsor: &Sponsor{
-		Payer: sponsor, Signer: sponsor, KeyID: identity.FirstKeyID,
+	p := TxParams{ChainID: "icn-test", Signer: signer, KeyID: did.FirstKeyID, Sequence: 3, Sponsor: &Sponsor{
+		Payer: sponsor, Signer: sponsor, KeyID: did.FirstKeyID,
 		Sign: func(b []byte) ([]byte, error) { return ed25519.Sign(sponsorKey, b), nil },
 	}}
 	raw, err := BuildTx(p, func(b []byte) ([]byte, error) { return ed25519.Sign(signerKey, b), nil }, msg)
@@ -38,10 +38,10 @@ func TestBuildTxWithSponsor(t *testing.T) {
 	if err := auth.Unmarshal(tx.AuthInfoBytes); err != nil {
 		t.Fatal(err)
 	}
-	if auth.Signer != signer || auth.KeyId != identity.FirstKeyID || auth.Sequence != 3 {
+	if auth.Signer != signer || auth.KeyId != did.FirstKeyID || auth.Sequence != 3 {
 		t.Fatalf("auth info = %v", &auth)
 	}
-	if s := auth.Sponsor; s == nil || s.Payer != sponsor || s.Signer != sponsor || s.KeyId != identity.FirstKeyID {
+	if s := auth.Sponsor; s == nil || s.Payer != sponsor || s.Signer != sponsor || s.KeyId != did.FirstKeyID {
 		t.Fatalf("auth info sponsor = %v", s)
 	}
 	// Both signatures cover the same sign bytes, which name the sponsor.

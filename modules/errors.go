@@ -87,3 +87,13 @@ func ResultCode(err error) (codespace string, code uint32) {
 	}
 	return CodespaceInternal, CodeInternal
 }
+
+// Truncate bounds a user-supplied string before it goes into an error, so
+// that a long input cannot make a long log line.
+func Truncate(s string) string {
+	const max = 80
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "..."
+}

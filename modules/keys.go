@@ -7,7 +7,10 @@ import "fmt"
 // A prefix is never reused, even after a module is removed.
 const (
 	PrefixApp        byte = 0x01 // app: chain id (0x01 0x01); later upgrade bookkeeping
-	PrefixIdentity   byte = 0x10 // identity: DID documents, sequences
+	PrefixDID        byte = 0x10 // did: DID documents, sequences
+	PrefixOrg        byte = 0x11 // org: organizations, memberships, invitations, freezes
+	PrefixCredential byte = 0x12 // credential: credential status records
+	PrefixProfile    byte = 0x13 // profile: encrypted profiles, email index
 	PrefixGovernance byte = 0x20 // governance: reserved
 	PrefixMana       byte = 0x30 // mana: accounts, params
 	PrefixMesh       byte = 0x40 // mesh: reserved

@@ -108,3 +108,60 @@ func (f GenesisFacts) SortedDIDs() []string {
 	sort.Strings(out)
 	return out
 }
+
+// GenesisOf implements Module's genesis methods for a module whose section
+// decodes into G: a module embeds it, filled with its typed functions, and
+// gets strict JSON decoding and its own error code on bad input for free.
+type GenesisOf[G any] struct {
+	// Default returns the section of a new chain.
+	Default func(facts GenesisFacts) G
+	// Validate checks a decoded section against facts.
+	Validate func(g G, facts GenesisFacts) error
+	// Init writes a validated section.
+	Init func(ctx Context, g G, facts GenesisFacts) error
+	// Export reads the module's state back into a section.
+	Export func(ctx Context) (G, error)
+	// Invalid is the module's registered "invalid genesis" error, which
+	// wraps decoding errors.
+	Invalid *Error
+}
+
+func (t GenesisOf[G]) decode(raw json.RawMessage) (G, error) {
+	var g G
+	if err := DecodeGenesis(raw, &g); err != nil {
+		return g, t.Invalid.Wrapf("%v", err)
+	}
+	return g, nil
+}
+
+// DefaultGenesis implements Module.
+func (t GenesisOf[G]) DefaultGenesis(facts GenesisFacts) (json.RawMessage, error) {
+	return json.Marshal(t.Default(facts))
+}
+
+// ValidateGenesis implements Module.
+func (t GenesisOf[G]) ValidateGenesis(raw json.RawMessage, facts GenesisFacts) error {
+	g, err := t.decode(raw)
+	if err != nil {
+		return err
+	}
+	return t.Validate(g, facts)
+}
+
+// InitGenesis implements Module.
+func (t GenesisOf[G]) InitGenesis(ctx Context, raw json.RawMessage, facts GenesisFacts) error {
+	g, err := t.decode(raw)
+	if err != nil {
+		return err
+	}
+	return t.Init(ctx, g, facts)
+}
+
+// ExportGenesis implements Module.
+func (t GenesisOf[G]) ExportGenesis(ctx Context) (json.RawMessage, error) {
+	g, err := t.Export(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(g)
+}

@@ -16,7 +16,8 @@ import (
 	"github.com/mr-tron/base58"
 
 	"github.com/intercooperative/icnd/client"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/credential"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
@@ -83,13 +84,13 @@ type Proof struct {
 // validFrom. Claim names are 1 to MaxClaimNameLength bytes and not "id";
 // values are at most MaxClaimValueLength bytes of UTF-8.
 func New(issuer, subject, credType string, claims map[string]string, issuedAt int64, validFrom time.Time) (*Credential, error) {
-	if err := identity.ParseDID(issuer); err != nil {
+	if err := didmod.ParseDID(issuer); err != nil {
 		return nil, fmt.Errorf("issuer: %w", err)
 	}
-	if err := identity.ParseDID(subject); err != nil {
+	if err := didmod.ParseDID(subject); err != nil {
 		return nil, fmt.Errorf("subject: %w", err)
 	}
-	if err := identity.ValidateCredentialType(credType); err != nil {
+	if err := credential.ValidateCredentialType(credType); err != nil {
 		return nil, err
 	}
 	if issuedAt < 1 {
@@ -114,7 +115,7 @@ func New(issuer, subject, credType string, claims map[string]string, issuedAt in
 	}
 	return &Credential{
 		Context:           []string{ContextV2},
-		Type:              []string{identity.VerifiableCredentialType, credType},
+		Type:              []string{credential.VerifiableCredentialType, credType},
 		Issuer:            issuer,
 		ValidFrom:         validFrom.UTC().Format(time.RFC3339),
 		IssuedAtHeight:    issuedAt,
@@ -175,10 +176,10 @@ func SplitVerificationMethod(vm string) (did, keyID string, err error) {
 	if !ok {
 		return "", "", fmt.Errorf("verification method %q: want DID#key-id", vm)
 	}
-	if err := identity.ParseDID(did); err != nil {
+	if err := didmod.ParseDID(did); err != nil {
 		return "", "", fmt.Errorf("verification method: %w", err)
 	}
-	if err := identity.ValidateKeyID(keyID); err != nil {
+	if err := didmod.ValidateKeyID(keyID); err != nil {
 		return "", "", fmt.Errorf("verification method: %w", err)
 	}
 	return did, keyID, nil
@@ -188,7 +189,7 @@ func SplitVerificationMethod(vm string) (did, keyID string, err error) {
 // (its CID) for issuer, checked as the chain will check it.
 func IssueMsg(c cid.Cid, issuer, subject, credType string) (*txv1.Msg, error) {
 	m := &identityv1.MsgIssueCredential{Cid: c.Bytes(), Issuer: issuer, Subject: subject, CredentialType: credType}
-	if err := identity.ValidateIssueCredential(m); err != nil {
+	if err := credential.ValidateIssueCredential(m); err != nil {
 		return nil, err
 	}
 	return &txv1.Msg{Sum: &txv1.Msg_IssueCredential{IssueCredential: m}}, nil
@@ -198,7 +199,7 @@ func IssueMsg(c cid.Cid, issuer, subject, credType string) (*txv1.Msg, error) {
 // anchored for issuer, checked as the chain will check it.
 func RevokeMsg(c cid.Cid, issuer, reason string) (*txv1.Msg, error) {
 	m := &identityv1.MsgRevokeCredential{Cid: c.Bytes(), Issuer: issuer, Reason: reason}
-	if err := identity.ValidateRevokeCredential(m); err != nil {
+	if err := credential.ValidateRevokeCredential(m); err != nil {
 		return nil, err
 	}
 	return &txv1.Msg{Sum: &txv1.Msg_RevokeCredential{RevokeCredential: m}}, nil

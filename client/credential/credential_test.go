@@ -14,7 +14,8 @@ import (
 	"github.com/mr-tron/base58"
 
 	"github.com/intercooperative/icnd/client"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
+	"github.com/intercooperative/icnd/modules/org"
 )
 
 // The key pair of the W3C vc-di-eddsa test vectors (TestVectors/keyPair.json):
@@ -69,7 +70,7 @@ func TestW3CVector(t *testing.T) {
 
 func testKey(seed byte) (ed25519.PrivateKey, string) {
 	priv := ed25519.NewKeyFromSeed(append(make([]byte, 31), seed))
-	return priv, identity.DeriveDID(priv.Public().(ed25519.PublicKey))
+	return priv, did.DeriveDID(priv.Public().(ed25519.PublicKey))
 }
 
 func signed(t *testing.T) ([]byte, ed25519.PrivateKey, string, string) {
@@ -202,7 +203,7 @@ func TestRevokeMsg(t *testing.T) {
 		t.Fatalf("RevokeMsg = %v", msg)
 	}
 	for _, bad := range []string{"", strings.ToUpper(issuer)} {
-		if _, err := RevokeMsg(id, bad, ""); !errors.Is(err, identity.ErrInvalidDID) {
+		if _, err := RevokeMsg(id, bad, ""); !errors.Is(err, did.ErrInvalidDID) {
 			t.Errorf("issuer %q: got %v, want ErrInvalidDID", bad, err)
 		}
 	}
@@ -212,9 +213,9 @@ func TestRevokeMsg(t *testing.T) {
 // section 2): any change to the format, the proof or the CID shows here.
 func TestIssuedVector(t *testing.T) {
 	priv := ed25519.NewKeyFromSeed(make([]byte, 32))
-	signer := identity.DeriveDID(priv.Public().(ed25519.PublicKey))
+	signer := did.DeriveDID(priv.Public().(ed25519.PublicKey))
 	_, subject := testKey(1)
-	org := identity.DeriveOrgDID("", "root")
+	org := org.DeriveOrgDID("", "root")
 	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	c, err := New(org, subject, MembershipType, map[string]string{ClaimOrganization: org, ClaimRole: "member"}, 41, at)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	orgmod "github.com/intercooperative/icnd/modules/org"
 	"maps"
 	"slices"
 	"strings"
@@ -12,7 +13,6 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/intercooperative/icnd/client"
-	"github.com/intercooperative/icnd/modules/identity"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
@@ -98,7 +98,7 @@ func membershipClaims(org string, claims map[string]string) error {
 	}
 	claims[ClaimOrganization] = org
 	if _, ok := claims[ClaimRole]; !ok {
-		claims[ClaimRole] = identity.RoleMember
+		claims[ClaimRole] = orgmod.RoleMember
 	}
 	return nil
 }

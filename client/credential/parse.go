@@ -16,7 +16,8 @@ import (
 	"github.com/mr-tron/base58"
 
 	"github.com/intercooperative/icnd/client"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/credential"
+	"github.com/intercooperative/icnd/modules/did"
 )
 
 // Document is a parsed signed credential: the fields verification needs
@@ -82,11 +83,11 @@ func Parse(raw []byte) (*Document, error) {
 	if len(view.Context) == 0 || view.Context[0] != ContextV2 {
 		return nil, fmt.Errorf("@context must start with %q", ContextV2)
 	}
-	if !slices.Contains(view.Type, identity.VerifiableCredentialType) {
-		return nil, fmt.Errorf("type must include %q", identity.VerifiableCredentialType)
+	if !slices.Contains(view.Type, credential.VerifiableCredentialType) {
+		return nil, fmt.Errorf("type must include %q", credential.VerifiableCredentialType)
 	}
 	for _, t := range view.Type {
-		if t != identity.VerifiableCredentialType {
+		if t != credential.VerifiableCredentialType {
 			d.Type = t
 			break
 		}
@@ -94,7 +95,7 @@ func Parse(raw []byte) (*Document, error) {
 	if err := json.Unmarshal(view.Issuer, &d.Issuer); err != nil {
 		return nil, errors.New("issuer must be a DID string")
 	}
-	if err := identity.ParseDID(d.Issuer); err != nil {
+	if err := did.ParseDID(d.Issuer); err != nil {
 		return nil, fmt.Errorf("issuer: %w", err)
 	}
 	if d.IssuedAtHeight < 1 {
@@ -116,7 +117,7 @@ func Parse(raw []byte) (*Document, error) {
 		}
 		d.Claims[name] = v
 	}
-	if err := identity.ParseDID(d.Subject); err != nil {
+	if err := did.ParseDID(d.Subject); err != nil {
 		return nil, fmt.Errorf("credentialSubject.id: %w", err)
 	}
 	d.VerificationMethod = s.proof.VerificationMethod

@@ -8,6 +8,7 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/intercooperative/icnd/client"
+	"github.com/intercooperative/icnd/modules/did"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 )
 
@@ -76,9 +77,9 @@ func (r *Report) add(name string, ok bool, format string, args ...any) {
 //
 //  1. signature: the proof verifies under the key its verification method
 //     names, taken from the DID document (which keeps revoked keys);
-//  2. issuer key: that key was valid at d.IssuedAtHeight (added at or
-//     before it, neither it revoked nor its DID deactivated at or before
-//     it), and its DID is the issuer, or is the DID that anchored the
+//  2. issuer key: that key was valid at d.IssuedAtHeight by the chain's own
+//     key-history rule (did.KeyAt: added at or before it, neither it
+//     revoked nor its DID deactivated at or before it), and its DID is the issuer, or is the DID that anchored the
 //     credential for the issuer (the chain checked then that it controlled
 //     the issuer: an organization's controller);
 //  3. status: the chain holds a record for d's issuer and CID, not
@@ -95,7 +96,7 @@ func Verify(ctx context.Context, d *Document, chain Chain, height int64) (*Repor
 	}
 	var key *identityv1.VerificationKey
 	if docErr == nil {
-		key = findKey(doc, d.KeyID)
+		key = did.FindKey(doc, d.KeyID)
 	}
 	switch {
 	case docErr != nil:
@@ -127,7 +128,7 @@ func Verify(ctx context.Context, d *Document, chain Chain, height int64) (*Repor
 	case key == nil:
 		r.add(CheckIssuerKey, false, "the verification method %s cannot be resolved", d.VerificationMethod)
 	default:
-		if err := KeyValidAt(doc, d.KeyID, d.IssuedAtHeight); err != nil {
+		if _, err := did.KeyAt(doc, d.KeyID, d.IssuedAtHeight); err != nil {
 			r.add(CheckIssuerKey, false, "%v", err)
 		} else if d.VMDID == d.Issuer {
 			r.add(CheckIssuerKey, true, "%s belonged to the issuer at height %d", d.VerificationMethod, d.IssuedAtHeight)
@@ -168,35 +169,4 @@ func Verify(ctx context.Context, d *Document, chain Chain, height int64) (*Repor
 		r.add(CheckStatus, true, "anchored at height %d by %s, not revoked as of height %d (%s)", rec.IssuedHeight, rec.IssuedBy, at, how)
 	}
 	return r, nil
-}
-
-// findKey returns the key of doc with id keyID, active or not, or nil.
-func findKey(doc *identityv1.DIDDocument, keyID string) *identityv1.VerificationKey {
-	for _, vk := range doc.Keys {
-		if vk.Id == keyID {
-			return vk
-		}
-	}
-	return nil
-}
-
-// KeyValidAt applies the rule of identity.Keeper.KeyAt to a document read
-// from the chain: doc holds a key keyID, added at or before height, and
-// neither the key was revoked nor the DID deactivated at or before height.
-// The keeper method reads state through a module Context, which a client
-// does not have; an app test keeps the two in step.
-func KeyValidAt(doc *identityv1.DIDDocument, keyID string, height int64) error {
-	key := findKey(doc, keyID)
-	vm := doc.Did + "#" + keyID
-	switch {
-	case key == nil:
-		return fmt.Errorf("%s does not exist", vm)
-	case key.AddedHeight > height:
-		return fmt.Errorf("%s was added at height %d, after the issuance height %d", vm, key.AddedHeight, height)
-	case key.RevokedHeight != 0 && key.RevokedHeight <= height:
-		return fmt.Errorf("%s was revoked at height %d, at or before the issuance height %d", vm, key.RevokedHeight, height)
-	case doc.DeactivatedHeight != 0 && doc.DeactivatedHeight <= height:
-		return fmt.Errorf("%s was deactivated at height %d, at or before the issuance height %d", doc.Did, doc.DeactivatedHeight, height)
-	}
-	return nil
 }

@@ -12,7 +12,8 @@ import (
 
 	"golang.org/x/crypto/argon2"
 
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
+	"github.com/intercooperative/icnd/modules/profile"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
@@ -32,7 +33,7 @@ const EmailField = "email"
 
 // MaxValueLength is the longest field value: the ciphertext bound less the
 // GCM tag.
-const MaxValueLength = identity.MaxProfileCiphertextLength - identity.ProfileTagLength
+const MaxValueLength = profile.MaxProfileCiphertextLength - profile.ProfileTagLength
 
 // MaxEmailLength bounds an email address (RFC 5321's path limit).
 const MaxEmailLength = 254
@@ -71,7 +72,7 @@ func newAEAD(key []byte) (cipher.AEAD, error) {
 // twice, an invalid name, a value longer than MaxValueLength or too many
 // fields is refused here with the code the chain would refuse it with.
 func Seal(did, password string, fields []Field, emailHash []byte) (*identityv1.MsgSetProfile, error) {
-	if err := identity.ParseDID(did); err != nil {
+	if err := didmod.ParseDID(did); err != nil {
 		return nil, err
 	}
 	if password == "" {
@@ -87,7 +88,7 @@ func Seal(did, password string, fields []Field, emailHash []byte) (*identityv1.M
 			return nil, fmt.Errorf("field %q is given twice", f.Name)
 		}
 	}
-	salt := make([]byte, identity.ProfileSaltLength)
+	salt := make([]byte, profile.ProfileSaltLength)
 	if _, err := rand.Read(salt); err != nil {
 		return nil, fmt.Errorf("random salt: %w", err)
 	}
@@ -97,7 +98,7 @@ func Seal(did, password string, fields []Field, emailHash []byte) (*identityv1.M
 	}
 	m := &identityv1.MsgSetProfile{Salt: salt, EmailHash: emailHash}
 	for _, f := range sorted {
-		nonce := make([]byte, identity.ProfileNonceLength)
+		nonce := make([]byte, profile.ProfileNonceLength)
 		if _, err := rand.Read(nonce); err != nil {
 			return nil, fmt.Errorf("random nonce: %w", err)
 		}
@@ -107,7 +108,7 @@ func Seal(did, password string, fields []Field, emailHash []byte) (*identityv1.M
 			Ciphertext: aead.Seal(nil, nonce, []byte(f.Value), additionalData(did, f.Name)),
 		})
 	}
-	if err := identity.ValidateSetProfile(m); err != nil {
+	if err := profile.ValidateSetProfile(m); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -166,7 +167,7 @@ func EmailHash(chainID, email string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return argon2.IDKey([]byte(e), EmailSalt(chainID), ArgonTime, ArgonMemoryKiB, ArgonLanes, identity.EmailHashLength), nil
+	return argon2.IDKey([]byte(e), EmailSalt(chainID), ArgonTime, ArgonMemoryKiB, ArgonLanes, profile.EmailHashLength), nil
 }
 
 // EmailSalt is the per-chain salt of email hashes:

@@ -9,12 +9,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
+	"github.com/intercooperative/icnd/modules/profile"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 )
 
 func testDID(seed byte) string {
-	return identity.DeriveDID(ed25519.NewKeyFromSeed(append(make([]byte, 31), seed)).Public().(ed25519.PublicKey))
+	return didmod.DeriveDID(ed25519.NewKeyFromSeed(append(make([]byte, 31), seed)).Public().(ed25519.PublicKey))
 }
 
 func stored(did string, m *identityv1.MsgSetProfile) *identityv1.Profile {
@@ -28,7 +29,7 @@ func TestSealOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Salt) != identity.ProfileSaltLength || len(m.Fields) != 3 || m.Fields[0].Name != "city" {
+	if len(m.Salt) != profile.ProfileSaltLength || len(m.Fields) != 3 || m.Fields[0].Name != "city" {
 		t.Fatalf("sealed %+v", m)
 	}
 	for _, f := range m.Fields {
@@ -62,7 +63,7 @@ func TestSealOpen(t *testing.T) {
 
 func TestSealRefuses(t *testing.T) {
 	did := testDID(1)
-	many := make([]Field, identity.MaxProfileFields+1)
+	many := make([]Field, profile.MaxProfileFields+1)
 	for i := range many {
 		many[i] = Field{Name: fmt.Sprintf("f%02d", i), Value: "v"}
 	}
@@ -73,9 +74,9 @@ func TestSealRefuses(t *testing.T) {
 	}{
 		{"value too long", []Field{{"bio", strings.Repeat("x", MaxValueLength+1)}}, nil},
 		{"name twice", []Field{{"city", "a"}, {"city", "b"}}, nil},
-		{"bad name", []Field{{"City", "a"}}, identity.ErrInvalidProfileField},
-		{"too many fields", many, identity.ErrTooManyProfileFields},
-		{"nothing", nil, identity.ErrEmptyProfile},
+		{"bad name", []Field{{"City", "a"}}, profile.ErrInvalidProfileField},
+		{"too many fields", many, profile.ErrTooManyProfileFields},
+		{"nothing", nil, profile.ErrEmptyProfile},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -119,7 +120,7 @@ func TestEmail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(h1) != identity.EmailHashLength || !bytes.Equal(h1, h2) || bytes.Equal(h1, other) {
+	if len(h1) != profile.EmailHashLength || !bytes.Equal(h1, h2) || bytes.Equal(h1, other) {
 		t.Fatalf("email hashes: %x %x %x", h1, h2, other)
 	}
 	// Pinned: a change of the salt, the normalization or the Argon2id

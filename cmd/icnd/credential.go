@@ -14,7 +14,7 @@ import (
 
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/client/credential"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
@@ -74,11 +74,11 @@ The transaction flags are those of "icnd tx".`,
 			case outPath == "":
 				return errors.New("--output-document FILE is required: where to write the signed credential")
 			}
-			if err := identity.ParseDID(subject); err != nil {
+			if err := did.ParseDID(subject); err != nil {
 				return fmt.Errorf("--subject: %w", err)
 			}
 			if issuerFlag != "" {
-				if err := identity.ParseDID(issuerFlag); err != nil {
+				if err := did.ParseDID(issuerFlag); err != nil {
 					return fmt.Errorf("--issuer: %w", err)
 				}
 			}
@@ -264,7 +264,7 @@ credential, a DID that controls the organization now. Revocation is final; the
 			}
 			issuerFlag, _ := cmd.Flags().GetString("issuer")
 			if issuerFlag != "" {
-				if err := identity.ParseDID(issuerFlag); err != nil {
+				if err := did.ParseDID(issuerFlag); err != nil {
 					return fmt.Errorf("--issuer: %w", err)
 				}
 			}
@@ -310,7 +310,7 @@ credential file with "icnd credential verify".`,
 			if issuer == "" {
 				return errors.New("--issuer is required: the DID the credential was anchored for")
 			}
-			if err := identity.ParseDID(issuer); err != nil {
+			if err := did.ParseDID(issuer); err != nil {
 				return fmt.Errorf("--issuer: %w", err)
 			}
 			return runQuery(cmd, "credential "+c.String()+" issued by "+issuer,

@@ -16,7 +16,7 @@ import (
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/client/keyring"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/node/home"
 )
 
@@ -106,7 +106,7 @@ func genesisAccountFromArgs(cmd *cobra.Command, args []string) (home.GenesisAcco
 	}
 	arg := args[0]
 	if strings.HasPrefix(arg, "did:") {
-		if err := identity.ParseDID(arg); err != nil {
+		if err := didmod.ParseDID(arg); err != nil {
 			return acc, err
 		}
 		acc.DID = arg

@@ -12,7 +12,8 @@ import (
 
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/client/profile"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
+	profilemod "github.com/intercooperative/icnd/modules/profile"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
@@ -72,7 +73,7 @@ recovered: set the profile again. See docs/profiles.md.`,
 				if !ok {
 					return fmt.Errorf("--field %q: want name=value", kv)
 				}
-				if err := identity.ValidateProfileFieldName(name); err != nil {
+				if err := profilemod.ValidateProfileFieldName(name); err != nil {
 					return fmt.Errorf("--field %q: %w", kv, err)
 				}
 				if name == profile.EmailField && email != "" {
@@ -162,7 +163,7 @@ nothing.`,
   icnd query identity profile did:icn:abcd... --decrypt --password-file ./pw.txt --output json --prove`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := identity.ParseDID(args[0]); err != nil {
+			if err := didmod.ParseDID(args[0]); err != nil {
 				return err
 			}
 			decrypt, _ := cmd.Flags().GetBool("decrypt")

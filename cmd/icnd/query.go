@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/intercooperative/icnd/client"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 )
 
 func queryCmd() *cobra.Command {
@@ -41,7 +41,7 @@ ignored, so that the same client flags serve queries and transactions.`,
 	idCmd := &cobra.Command{
 		Use:   "identity",
 		Short: "Query DID documents and organizations",
-		Long:  `Queries of the identity module.`,
+		Long:  `Queries of the did, org, credential and profile modules (protobuf package icn.identity.v1).`,
 		Example: `  icnd query identity did did:icn:abcd...
   icnd query identity members did:icn:<org>`,
 	}
@@ -160,14 +160,14 @@ heights; the block times are as the node reports them.`,
   icnd query identity did did:icn:abcd... --prove --node tcp://127.0.0.3:26657 --witnesses tcp://127.0.0.4:26657,tcp://127.0.0.5:26657`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := identity.ParseDID(args[0]); err != nil {
+			if err := did.ParseDID(args[0]); err != nil {
 				return err
 			}
 			return runQuery(cmd, "DID "+args[0],
-				func(ctx context.Context, q *client.Querier, height int64) (*identity.ResolutionResult, *client.QueryResult, error) {
+				func(ctx context.Context, q *client.Querier, height int64) (*did.ResolutionResult, *client.QueryResult, error) {
 					return q.ResolveDID(ctx, args[0], height)
 				},
-				func(rr *identity.ResolutionResult, _ *client.QueryResult) { printResolution(rr) })
+				func(rr *did.ResolutionResult, _ *client.QueryResult) { printResolution(rr) })
 		},
 	}
 	addQueryFlags(cmd)
@@ -256,7 +256,7 @@ how many blocks until the account is full.`,
   icnd query mana balance did:icn:abcd... --output json --prove`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := identity.ParseDID(args[0]); err != nil {
+			if err := did.ParseDID(args[0]); err != nil {
 				return err
 			}
 			return runQuery(cmd, "mana account of "+args[0],

@@ -4,12 +4,12 @@ import (
 	"os"
 	"strconv"
 
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 )
 
 // printResolution prints a resolved DID as text: the document as W3C JSON,
 // then its metadata.
-func printResolution(rr *identity.ResolutionResult) {
+func printResolution(rr *did.ResolutionResult) {
 	_ = printJSON(os.Stdout, rr.DIDDocument)
 	m := rr.DIDDocumentMetadata
 	fields := [][2]string{{"created", atHeight(m.Created, m.CreatedHeight)}}

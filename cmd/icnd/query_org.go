@@ -15,8 +15,8 @@ import (
 
 const flagLimit = "limit"
 
-// orgQueryCmds are the identity queries of organizations, membership and
-// compliance freezes.
+// orgQueryCmds are the queries of the org module: organizations,
+// membership and compliance freezes.
 func orgQueryCmds() []*cobra.Command {
 	return []*cobra.Command{queryOrgCmd(), queryMembersCmd(), queryOrgsOfCmd(), queryFreezesCmd()}
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/client/keyring"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
@@ -51,7 +51,7 @@ newcomer who has no mana yet.`,
 	f.String(flagMemo, "", "free-text memo (at most 256 bytes)")
 	f.Uint64(flagTimeoutHeight, 0, "last block height at which the transaction may be included (0: none)")
 	f.Uint64(flagSequence, 0, "signer's sequence (default: the next one, asked from the node)")
-	f.String(flagKeyID, identity.FirstKeyID, "id of the signer's verification key in its DID document")
+	f.String(flagKeyID, didmod.FirstKeyID, "id of the signer's verification key in its DID document")
 	f.String(flagSigner, "", "DID to sign as (default: the DID of the --from key); for a key added to a DID with add-key or rotate-key, with --key-id")
 	f.String(flagBroadcastMode, client.BroadcastCommit, "sync (return once accepted by the mempool) or commit (wait for the block)")
 	addSponsorFlags(f)
@@ -59,7 +59,7 @@ newcomer who has no mana yet.`,
 	idCmd := &cobra.Command{
 		Use:   "identity",
 		Short: "Identity transactions: register DIDs, manage their keys",
-		Long:  `Transactions of the identity module.`,
+		Long:  `Transactions of the did, org, credential and profile modules (protobuf package icn.identity.v1).`,
 		Example: `  icnd tx identity register --key alice --from node0
   icnd tx identity add-key key-2 --key alice-laptop --from alice
   icnd tx identity rotate-key key-1 key-3 --key alice-new --from alice
@@ -278,7 +278,7 @@ Prints the new DID.`,
 					if msg, err = client.RegisterDIDWithProof(env.chainID, pub, pop); err != nil {
 						return nil, nil, txOutput{}, err
 					}
-					did = identity.DeriveDID(pub)
+					did = didmod.DeriveDID(pub)
 				}
 				return []*txv1.Msg{msg}, []string{"register_did " + did}, txOutput{DID: did}, nil
 			})

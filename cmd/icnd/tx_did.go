@@ -8,7 +8,7 @@ import (
 
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/client/keyring"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
@@ -21,19 +21,19 @@ const (
 // else the DID derived from the --from key (rec).
 func signerDID(cmd *cobra.Command, rec keyring.Record) (string, error) {
 	if s, _ := cmd.Flags().GetString(flagSigner); s != "" {
-		if err := identity.ParseDID(s); err != nil {
+		if err := didmod.ParseDID(s); err != nil {
 			return "", fmt.Errorf("--%s: %w", flagSigner, err)
 		}
 		return s, nil
 	}
-	return identity.DeriveDID(rec.PublicKey), nil
+	return didmod.DeriveDID(rec.PublicKey), nil
 }
 
 // targetDID is the DID a lifecycle command manages: --did when given, else
 // the signer's own DID.
 func targetDID(cmd *cobra.Command, env txEnv) (string, error) {
 	if d, _ := cmd.Flags().GetString(flagDID); d != "" {
-		if err := identity.ParseDID(d); err != nil {
+		if err := didmod.ParseDID(d); err != nil {
 			return "", fmt.Errorf("--%s: %w", flagDID, err)
 		}
 		return d, nil
@@ -111,7 +111,7 @@ Once added, the key signs for the DID with --from NAME --signer DID --key-id KEY
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			keyID := args[0]
-			if err := identity.ValidateKeyID(keyID); err != nil {
+			if err := didmod.ValidateKeyID(keyID); err != nil {
 				return err
 			}
 			return runTx(cmd, func(env txEnv) ([]*txv1.Msg, []string, txOutput, error) {
@@ -155,7 +155,7 @@ The new key proves possession as for add-key: --key NAME signs with a keyring ke
 		RunE: func(cmd *cobra.Command, args []string) error {
 			keyID, newKeyID := args[0], args[1]
 			for _, id := range args {
-				if err := identity.ValidateKeyID(id); err != nil {
+				if err := didmod.ValidateKeyID(id); err != nil {
 					return err
 				}
 			}
@@ -194,7 +194,7 @@ or deactivate the DID.`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			keyID := args[0]
-			if err := identity.ValidateKeyID(keyID); err != nil {
+			if err := didmod.ValidateKeyID(keyID); err != nil {
 				return err
 			}
 			return runTx(cmd, func(env txEnv) ([]*txv1.Msg, []string, txOutput, error) {

@@ -11,8 +11,8 @@ import (
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
-// orgTxCmds are the identity transactions of organizations, membership,
-// roles, control and compliance freezes.
+// orgTxCmds are the transactions of the org module: organizations,
+// membership, roles, control and compliance freezes.
 func orgTxCmds() []*cobra.Command {
 	return []*cobra.Command{
 		txCreateOrgCmd(), txInviteCmd(), txAcceptCmd(), txLeaveCmd(), txRemoveMemberCmd(),

@@ -8,7 +8,7 @@ import (
 
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/client/keyring"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 )
 
 const (
@@ -22,7 +22,7 @@ const (
 func addSponsorFlags(f *pflag.FlagSet) {
 	f.String(flagSponsor, "", "name of a keyring key that signs as sponsor and pays the mana instead of --from")
 	f.String(flagSponsorPayer, "", "with --sponsor: DID that pays (default: the --sponsor key's DID); an organization the sponsor controls pays from its treasury")
-	f.String(flagSponsorKeyID, identity.FirstKeyID, "with --sponsor: id of the sponsor's verification key in its DID document")
+	f.String(flagSponsorKeyID, did.FirstKeyID, "with --sponsor: id of the sponsor's verification key in its DID document")
 }
 
 // sponsorFromFlags returns the sponsor that --sponsor names, or nil when it
@@ -42,16 +42,16 @@ func sponsorFromFlags(cmd *cobra.Command, kr *keyring.Keyring) (*client.Sponsor,
 	}
 	s := &client.Sponsor{
 		Payer:  payer,
-		Signer: identity.DeriveDID(rec.PublicKey),
+		Signer: did.DeriveDID(rec.PublicKey),
 		Sign:   func(b []byte) ([]byte, error) { return kr.Sign(name, b) },
 	}
 	s.KeyID, _ = cmd.Flags().GetString(flagSponsorKeyID)
 	if s.Payer == "" {
 		s.Payer = s.Signer
-	} else if err := identity.ParseDID(s.Payer); err != nil {
+	} else if err := did.ParseDID(s.Payer); err != nil {
 		return nil, fmt.Errorf("--%s: %w", flagSponsorPayer, err)
 	}
-	if err := identity.ValidateKeyID(s.KeyID); err != nil {
+	if err := did.ValidateKeyID(s.KeyID); err != nil {
 		return nil, fmt.Errorf("--%s: %w", flagSponsorKeyID, err)
 	}
 	return s, nil

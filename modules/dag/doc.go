@@ -1,7 +1,7 @@
 // Package dag anchors content-addressed entries on chain: a CID, a kind and
 // links to other CIDs. Compute receipts and documents are anchored here;
 // the content itself lives off chain. (Credentials are anchored by the
-// identity module, whose status record keeps their issuer and revocation.)
+// credential module, whose status record keeps their issuer and revocation.)
 //
 // State (keys.go):
 //
@@ -9,7 +9,7 @@
 //
 // An entry belongs to its anchorer: the DID on whose behalf the anchor
 // ran (ctx.Authority, the signer of a plain transaction). The anchorer is in
-// the key, as the issuer is in a credential's (modules/identity/doc.go):
+// the key, as the issuer is in a credential's (modules/credential/doc.go):
 // keyed by CID alone, anyone who saw a pending anchor in a mempool could
 // anchor the CID first, with a kind and links of their choosing, and make
 // the honest anchor fail. Keyed by CID and anchorer, the squatter writes an

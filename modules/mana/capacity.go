@@ -85,7 +85,7 @@ func (k *Keeper) derive(ctx modules.Context, p *manav1.Params, did string, acc *
 }
 
 // MembershipChanged recomputes did's capacity and rate (Derive) after an
-// input of the formula changed: the identity module calls it whenever did
+// input of the formula changed: the org module calls it whenever did
 // joins, leaves or is removed from an organization (through its
 // expected.go), and the mesh module will call it when did's reputation
 // changes.

@@ -18,7 +18,7 @@
 // summing, over every organization the DID is an active member of, the
 // params' bonus for the organization's kind, with the reputation in basis
 // points capped at max_reputation_bps. The derived values are stored and
-// recomputed by MembershipChanged, which the identity module calls when a
+// recomputed by MembershipChanged, which the org module calls when a
 // membership changes.
 //
 // Regeneration is lazy: an Account stores its balance as of last_height,

@@ -2,7 +2,7 @@ package mana
 
 import "github.com/intercooperative/icnd/modules"
 
-// Memberships is what mana needs from the identity module to derive an
+// Memberships is what mana needs from the org module to derive an
 // account's capacity: the organizations a DID belongs to.
 type Memberships interface {
 	// MembershipKinds returns the kind ("community", "cooperative",

@@ -45,11 +45,11 @@ func DefaultGenesis(msgs []modules.MsgSpec) Genesis {
 }
 
 // Validate checks the mana genesis against the message names the app knows
-// and the DIDs the identity genesis registers: every account must belong to
-// a registered DID, once, with a base within the params' caps; every escrow
-// has a valid unique id, a positive amount and a registered owner. Whether
-// each balance fits under its account's ceiling depends on the genesis
-// memberships, so InitGenesis checks that.
+// and the DIDs the genesis registers (documents and organizations): every
+// account must belong to a registered DID, once, with a base within the
+// params' caps; every escrow has a valid unique id, a positive amount and a
+// registered owner. Whether each balance fits under its account's ceiling
+// depends on the genesis memberships, so InitGenesis checks that.
 func (g Genesis) Validate(msgs []modules.MsgSpec, dids map[string]bool) error {
 	if err := ValidateParams(g.Params, msgs); err != nil {
 		return ErrInvalidGenesis.Wrapf("%v", err)
@@ -57,7 +57,7 @@ func (g Genesis) Validate(msgs []modules.MsgSpec, dids map[string]bool) error {
 	seen := make(map[string]bool, len(g.Accounts))
 	for i, a := range g.Accounts {
 		if !dids[a.DID] {
-			return ErrInvalidGenesis.Wrapf("account %d: %q is not a DID registered in the identity genesis", i, a.DID)
+			return ErrInvalidGenesis.Wrapf("account %d: %q is not a DID registered in genesis", i, a.DID)
 		}
 		if seen[a.DID] {
 			return ErrInvalidGenesis.Wrapf("account %s is listed twice", a.DID)
@@ -78,7 +78,7 @@ func (g Genesis) Validate(msgs []modules.MsgSpec, dids map[string]bool) error {
 		}
 		ids[string(e.ID)] = true
 		if !dids[e.Owner] {
-			return ErrInvalidGenesis.Wrapf("escrow %x: owner %q is not a DID registered in the identity genesis", e.ID, e.Owner)
+			return ErrInvalidGenesis.Wrapf("escrow %x: owner %q is not a DID registered in genesis", e.ID, e.Owner)
 		}
 		if e.Amount == 0 {
 			return ErrInvalidGenesis.Wrapf("escrow %x locks 0 mana", e.ID)
@@ -90,7 +90,7 @@ func (g Genesis) Validate(msgs []modules.MsgSpec, dids map[string]bool) error {
 // InitGenesis stores params, accounts (in DID order) and escrows (in id
 // order). Registered DIDs without a listed account get an empty one with no
 // base, so every DID has an account. Each account's capacity and rate are
-// derived from its base, its memberships in the state identity's genesis
+// derived from its base, its memberships in the state the org genesis
 // wrote, and its reputation; its escrowed total is the sum of its escrows.
 // A balance above the resulting ceiling (capacity less escrow) is refused
 // with ErrInvalidGenesis. The caller has validated g; dids lists every

@@ -91,7 +91,7 @@ func (k *Keeper) setAccount(ctx modules.Context, did string, acc *manav1.Account
 // capacity and rate that params give new accounts, and derives its capacity
 // and rate from them (Derive): a DID that belongs to no organization and
 // has a neutral reputation gets exactly the base, which is 0 by default.
-// It implements identity.ManaAccounts.
+// It implements did.ManaAccounts and org.ManaAccounts.
 func (k *Keeper) CreateAccount(ctx modules.Context, did string) error {
 	if ctx.Store.Has(AccountKey(did)) {
 		return fmt.Errorf("mana: account of %s already exists", did)

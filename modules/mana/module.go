@@ -1,8 +1,6 @@
 package mana
 
 import (
-	"encoding/json"
-
 	"github.com/intercooperative/icnd/modules"
 )
 
@@ -11,12 +9,25 @@ const ModuleName = "mana"
 
 // Module is the mana module as the app composes it. It has no messages:
 // every transaction's charge is the app's ante step.
-type Module struct{ k *Keeper }
+type Module struct {
+	modules.GenesisOf[Genesis]
+}
 
 var _ modules.Module = Module{}
 
-// NewModule returns the module over k.
-func NewModule(k *Keeper) Module { return Module{k: k} }
+// NewModule returns the module over k. Its default genesis costs the app's
+// messages (GenesisFacts.Messages).
+func NewModule(k *Keeper) Module {
+	return Module{GenesisOf: modules.GenesisOf[Genesis]{
+		Default:  func(f modules.GenesisFacts) Genesis { return DefaultGenesis(f.Messages) },
+		Validate: func(g Genesis, f modules.GenesisFacts) error { return g.Validate(f.Messages, f.DIDs) },
+		Init: func(ctx modules.Context, g Genesis, f modules.GenesisFacts) error {
+			return k.InitGenesis(ctx, g, f.SortedDIDs())
+		},
+		Export:  k.ExportGenesis,
+		Invalid: ErrInvalidGenesis,
+	}}
+}
 
 // Name implements modules.Module.
 func (Module) Name() string { return ModuleName }
@@ -26,36 +37,3 @@ func (Module) StorePrefix() byte { return StorePrefix }
 
 // Messages implements modules.Module: none.
 func (Module) Messages() []modules.Msg { return nil }
-
-// DefaultGenesis implements modules.Module: default params costing the
-// app's messages (facts.Messages), no accounts.
-func (Module) DefaultGenesis(facts modules.GenesisFacts) (json.RawMessage, error) {
-	return json.Marshal(DefaultGenesis(facts.Messages))
-}
-
-// ValidateGenesis implements modules.Module.
-func (Module) ValidateGenesis(raw json.RawMessage, facts modules.GenesisFacts) error {
-	var g Genesis
-	if err := modules.DecodeGenesis(raw, &g); err != nil {
-		return ErrInvalidGenesis.Wrapf("%v", err)
-	}
-	return g.Validate(facts.Messages, facts.DIDs)
-}
-
-// InitGenesis implements modules.Module.
-func (m Module) InitGenesis(ctx modules.Context, raw json.RawMessage, facts modules.GenesisFacts) error {
-	var g Genesis
-	if err := modules.DecodeGenesis(raw, &g); err != nil {
-		return ErrInvalidGenesis.Wrapf("%v", err)
-	}
-	return m.k.InitGenesis(ctx, g, facts.SortedDIDs())
-}
-
-// ExportGenesis implements modules.Module.
-func (m Module) ExportGenesis(ctx modules.Context) (json.RawMessage, error) {
-	g, err := m.k.ExportGenesis(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return json.Marshal(g)
-}

@@ -31,7 +31,7 @@ func DefaultParams(msgs []modules.MsgSpec) *manav1.Params {
 		},
 		MaxReputationBps: 2 * NeutralReputation,
 		// Far above any membership-derived capacity, and above the localnet's
-		// generous genesis grants (client/testnet); low enough that a
+		// generous genesis grants (node/testnet); low enough that a
 		// capacity or rate never comes near 2^64.
 		MaxCapacity: 1_000_000_000_000_000,
 		MaxRate:     1_000_000_000_000,

@@ -15,7 +15,7 @@ import (
 	cmttime "github.com/cometbft/cometbft/types/time"
 
 	"github.com/intercooperative/icnd/app"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 )
@@ -147,13 +147,13 @@ func AddAccount(state *app.GenesisState, acc GenesisAccount) (string, error) {
 		if len(acc.PublicKey) != ed25519.PublicKeySize {
 			return "", fmt.Errorf("public key has %d bytes, want %d", len(acc.PublicKey), ed25519.PublicKeySize)
 		}
-		derived := identity.DeriveDID(acc.PublicKey)
+		derived := didmod.DeriveDID(acc.PublicKey)
 		if did != "" && did != derived {
 			return "", fmt.Errorf("DID %s does not belong to the given key, which derives %s", did, derived)
 		}
 		did = derived
 	}
-	if err := identity.ParseDID(did); err != nil {
+	if err := didmod.ParseDID(did); err != nil {
 		return "", err
 	}
 	if acc.Balance > acc.Capacity {
@@ -165,7 +165,7 @@ func AddAccount(state *app.GenesisState, acc GenesisAccount) (string, error) {
 		}
 	}
 	hasDoc := false
-	for _, d := range state.Identity.Documents {
+	for _, d := range state.DID.Documents {
 		if d != nil && d.Did == did {
 			hasDoc = true
 		}
@@ -174,9 +174,9 @@ func AddAccount(state *app.GenesisState, acc GenesisAccount) (string, error) {
 		if acc.PublicKey == nil {
 			return "", fmt.Errorf("%s has no identity document in genesis: give its public key (a key name or --pubkey) so one can be added", did)
 		}
-		state.Identity.Documents = append(state.Identity.Documents, &identityv1.DIDDocument{
+		state.DID.Documents = append(state.DID.Documents, &identityv1.DIDDocument{
 			Did:          did,
-			Keys:         []*identityv1.VerificationKey{{Id: identity.FirstKeyID, PublicKey: bytes.Clone(acc.PublicKey)}},
+			Keys:         []*identityv1.VerificationKey{{Id: didmod.FirstKeyID, PublicKey: bytes.Clone(acc.PublicKey)}},
 			RegisteredBy: did,
 		})
 	}

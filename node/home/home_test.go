@@ -15,7 +15,7 @@ import (
 
 	"github.com/intercooperative/icnd/abci"
 	"github.com/intercooperative/icnd/app"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 )
 
 func initHome(t *testing.T) (string, *InitResult) {
@@ -74,8 +74,8 @@ func TestAddAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if did != identity.DeriveDID(pub) {
-		t.Fatalf("did %s, want %s", did, identity.DeriveDID(pub))
+	if did != didmod.DeriveDID(pub) {
+		t.Fatalf("did %s, want %s", did, didmod.DeriveDID(pub))
 	}
 	if err := state.Validate(); err != nil {
 		t.Fatalf("state after AddAccount: %v", err)
@@ -86,7 +86,7 @@ func TestAddAccount(t *testing.T) {
 	other, _, _ := ed25519.GenerateKey(nil)
 	for name, acc := range map[string]GenesisAccount{
 		"balance over capacity": {PublicKey: other, Balance: 2, Capacity: 1},
-		"DID without document":  {DID: identity.DeriveDID(other)},
+		"DID without document":  {DID: didmod.DeriveDID(other)},
 		"DID of another key":    {PublicKey: other, DID: did},
 		"bad DID":               {DID: "did:icn:nope"},
 	} {
@@ -94,7 +94,7 @@ func TestAddAccount(t *testing.T) {
 			t.Errorf("%s: want an error", name)
 		}
 	}
-	if len(state.Mana.Accounts) != 1 || len(state.Identity.Documents) != 1 {
+	if len(state.Mana.Accounts) != 1 || len(state.DID.Documents) != 1 {
 		t.Fatalf("failed adds changed the state: %+v", state)
 	}
 }
@@ -138,7 +138,7 @@ func TestWriteGenesisRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(back.Mana.Accounts) != 1 || back.Mana.Accounts[0].DID != did || !bytes.Equal(back.Identity.Documents[0].Keys[0].PublicKey, pub) {
+	if len(back.Mana.Accounts) != 1 || back.Mana.Accounts[0].DID != did || !bytes.Equal(back.DID.Documents[0].Keys[0].PublicKey, pub) {
 		t.Fatalf("read back %+v", back)
 	}
 }

@@ -158,7 +158,7 @@ func Generate(opts Options) (m *Manifest, err error) {
 	}
 	// The federation hierarchy starts at one root federation; node0's
 	// account founds it, so the localnet can found organizations under it.
-	if _, err := state.Identity.AddRootFederation(RootFederation, m.Nodes[0].DID); err != nil {
+	if _, err := state.Org.AddRootFederation(RootFederation, m.Nodes[0].DID); err != nil {
 		return nil, err
 	}
 	if opts.BenchAccounts < 0 {
@@ -263,7 +263,7 @@ func addresses(start string, n int) ([]netip.Addr, error) {
 }
 
 // RootFederation is the name of the testnet's root federation; its DID is
-// identity.DeriveOrgDID("", RootFederation).
+// org.DeriveOrgDID("", RootFederation).
 const RootFederation = "root"
 
 func nodeName(i int) string { return fmt.Sprintf("node%d", i) }

@@ -10,8 +10,9 @@ import (
 
 	"github.com/intercooperative/icnd/abci"
 	"github.com/intercooperative/icnd/client/keyring"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/modules/org"
 	"github.com/intercooperative/icnd/node/home"
 )
 
@@ -83,7 +84,7 @@ func TestGenerate(t *testing.T) {
 		if err != nil {
 			t.Fatalf("node %d keyring: %v", i, err)
 		}
-		if did := identity.DeriveDID(rec.PublicKey); did != node.DID {
+		if did := didmod.DeriveDID(rec.PublicKey); did != node.DID {
 			t.Errorf("node %d: key derives %s, manifest says %s", i, did, node.DID)
 		}
 
@@ -123,8 +124,8 @@ func TestGenerate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(state.Mana.Accounts) != n || len(state.Identity.Documents) != n {
-		t.Fatalf("genesis has %d accounts and %d documents, want %d", len(state.Mana.Accounts), len(state.Identity.Documents), n)
+	if len(state.Mana.Accounts) != n || len(state.DID.Documents) != n {
+		t.Fatalf("genesis has %d accounts and %d documents, want %d", len(state.Mana.Accounts), len(state.DID.Documents), n)
 	}
 	for _, node := range m.Nodes {
 		i := slices.IndexFunc(state.Mana.Accounts, func(a mana.GenesisAccount) bool { return a.DID == node.DID })
@@ -136,8 +137,8 @@ func TestGenerate(t *testing.T) {
 		}
 	}
 	// node0 founded the root federation.
-	if orgs := state.Identity.Organizations; len(orgs) != 1 || orgs[0].DID != identity.DeriveOrgDID("", RootFederation) ||
-		orgs[0].Kind != identity.KindFederation || orgs[0].Founder != m.Nodes[0].DID {
+	if orgs := state.Org.Organizations; len(orgs) != 1 || orgs[0].DID != org.DeriveOrgDID("", RootFederation) ||
+		orgs[0].Kind != org.KindFederation || orgs[0].Founder != m.Nodes[0].DID {
 		t.Fatalf("genesis organizations: %+v", orgs)
 	}
 }

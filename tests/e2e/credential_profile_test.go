@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/org"
 	"github.com/intercooperative/icnd/node/testnet"
 )
 
@@ -40,7 +40,7 @@ func testCredentials(t *testing.T, n *network, txFlags []string) {
 		t.Fatalf("verify a good credential:\nstdout:\n%s\nstderr:\n%s", out, verdict)
 	}
 
-	fed := identity.DeriveOrgDID("", testnet.RootFederation)
+	fed := org.DeriveOrgDID("", testnet.RootFederation)
 	member := filepath.Join(dir, "member.json")
 	n.cli(t, 0, append([]string{"credential", "issue", "--type", "MembershipCredential", "--subject", node0.DID,
 		"--issuer", fed, "--claim", "role=founder", "--output-document", member}, txFlags...)...)

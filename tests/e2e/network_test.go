@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/intercooperative/icnd/client"
-	"github.com/intercooperative/icnd/modules/identity"
+	"github.com/intercooperative/icnd/modules/did"
 )
 
 // TestNetwork is the operator's and the client's story on a real 4-validator
@@ -31,7 +31,7 @@ func TestNetwork(t *testing.T) {
 			DID string `json:"did"`
 		}
 		decodeJSON(t, out, &key)
-		if identity.ParseDID(key.DID) != nil {
+		if did.ParseDID(key.DID) != nil {
 			t.Fatalf("keys add printed DID %q", key.DID)
 		}
 		res := n.txJSON(t, 0, append([]string{"tx", "identity", "register", "--key", "alice"}, txFlags...)...)

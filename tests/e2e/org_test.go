@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/intercooperative/icnd/client"
-	"github.com/intercooperative/icnd/modules/identity"
+	orgmod "github.com/intercooperative/icnd/modules/org"
 	"github.com/intercooperative/icnd/node/testnet"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 )
@@ -19,7 +19,7 @@ import (
 // read with --prove from another node.
 func testOrganizations(t *testing.T, n *network, txFlags []string) {
 	node0 := n.manifest.Nodes[0]
-	root := identity.DeriveOrgDID("", testnet.RootFederation)
+	root := orgmod.DeriveOrgDID("", testnet.RootFederation)
 	sponsored := func(key string) []string {
 		return []string{"--from", key, "--sponsor", node0.KeyName, "--keyring-backend", "test", "--yes", "--output", "json"}
 	}
@@ -55,12 +55,12 @@ func testOrganizations(t *testing.T, n *network, txFlags []string) {
 		DID string `json:"did"`
 	}
 	decodeJSON(t, n.cli(t, 0, append([]string{"tx", "identity", "create-org", "bakery", "--kind", "cooperative", "--parent", root}, txFlags...)...), &created)
-	coop := identity.DeriveOrgDID(root, "bakery")
+	coop := orgmod.DeriveOrgDID(root, "bakery")
 	if created.DID != coop {
 		t.Fatalf("create-org printed DID %q, want %s", created.DID, coop)
 	}
 	tx(txFlags, "tx", "identity", "invite", coop, baker)
-	tx(txFlags, "tx", "identity", "invite", coop, auditor, "--role", identity.RoleComplianceOfficer)
+	tx(txFlags, "tx", "identity", "invite", coop, auditor, "--role", orgmod.RoleComplianceOfficer)
 	tx(sponsored("baker"), "tx", "identity", "accept", coop)
 	tx(sponsored("auditor"), "tx", "identity", "accept", coop)
 
@@ -82,7 +82,7 @@ func testOrganizations(t *testing.T, n *network, txFlags []string) {
 		Result []client.OrganizationView `json:"result"`
 	}
 	decodeJSON(t, n.cli(t, 1, "query", "identity", "orgs-of", baker, "--prove", "--witnesses", witnesses, "--output", "json"), &orgs)
-	if len(orgs.Result) != 1 || orgs.Result[0].DID != coop || orgs.Result[0].Kind != identity.KindCooperative || orgs.Result[0].Parent != root {
+	if len(orgs.Result) != 1 || orgs.Result[0].DID != coop || orgs.Result[0].Kind != orgmod.KindCooperative || orgs.Result[0].Parent != root {
 		t.Fatalf("orgs-of baker: %+v", orgs.Result)
 	}
 
@@ -112,7 +112,7 @@ func testOrganizations(t *testing.T, n *network, txFlags []string) {
 		Result client.OrganizationView `json:"result"`
 	}
 	decodeJSON(t, n.cli(t, 2, "query", "identity", "org", coop, "--output", "json"), &org)
-	if org.Result.Control != identity.ControlAssembly || org.Result.Founder != node0.DID {
+	if org.Result.Control != orgmod.ControlAssembly || org.Result.Founder != node0.DID {
 		t.Fatalf("organization after the transfer: %+v", org.Result)
 	}
 }

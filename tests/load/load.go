@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/intercooperative/icnd/client"
-	"github.com/intercooperative/icnd/modules/identity"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/node/testnet"
 )
 
@@ -55,7 +55,7 @@ func buildLoad(cfg config, app, chainID string, rate int) ([]*sender, error) {
 			defer wg.Done()
 			for a := range work {
 				priv := testnet.BenchAccountKey(a)
-				did := identity.DeriveDID(priv.Public().(ed25519.PublicKey))
+				did := didmod.DeriveDID(priv.Public().(ed25519.PublicKey))
 				sign := func(b []byte) ([]byte, error) { return ed25519.Sign(priv, b), nil }
 				for seq := 0; seq < perAccount; seq++ {
 					tx, err := anchorTx(chainID, did, uint64(seq), sign, a, cfg.txSize)
@@ -86,7 +86,7 @@ func anchorTx(chainID, did string, seq uint64, sign client.Signer, acct, size in
 	if err != nil {
 		return nil, err
 	}
-	p := client.TxParams{ChainID: chainID, Signer: did, KeyID: identity.FirstKeyID, Sequence: seq}
+	p := client.TxParams{ChainID: chainID, Signer: did, KeyID: didmod.FirstKeyID, Sequence: seq}
 	tx, err := client.BuildTx(p, sign, msg)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,103 @@
+package credential
+
+import (
+	"errors"
+
+	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/did"
+	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
+)
+
+// IssueCredential anchors the credential m.Cid issued by m.Issuer about
+// m.Subject. The message's authority must control the issuer (the issuer
+// itself, or an organization's controller) and the issuer must not be
+// frozen; the subject must be a registered, active DID; an issuer anchors
+// a CID once and never again, revoked or not. Another issuer's record of
+// the same CID does not stand in the way: records are keyed by issuer and
+// CID (CredentialKey). The message must have passed
+// ValidateIssueCredential. Errors: those of authorizeIssuer,
+// ErrUnknownSubject, did.ErrDIDDeactivated, ErrCredentialExists.
+func (k *Keeper) IssueCredential(ctx modules.Context, m *identityv1.MsgIssueCredential) error {
+	if err := k.authorizeIssuer(ctx, m.Issuer); err != nil {
+		return err
+	}
+	subject, err := k.dids.Document(ctx, m.Subject)
+	switch {
+	case errors.Is(err, did.ErrUnknownDID):
+		return ErrUnknownSubject.Wrapf("%s", m.Subject)
+	case err != nil:
+		return err
+	}
+	if subject.DeactivatedHeight != 0 {
+		return did.ErrDIDDeactivated.Wrapf("subject %s at height %d", m.Subject, subject.DeactivatedHeight)
+	}
+	if ctx.Store.Has(CredentialKey(m.Issuer, m.Cid)) {
+		return ErrCredentialExists.Wrapf("%s issued by %s", cidString(m.Cid), m.Issuer)
+	}
+	rec := &identityv1.CredentialStatus{
+		Cid:            m.Cid,
+		Issuer:         m.Issuer,
+		Subject:        m.Subject,
+		CredentialType: m.CredentialType,
+		IssuedHeight:   ctx.Height,
+		IssuedBy:       ctx.Authority,
+	}
+	if err := k.setCredential(ctx, rec); err != nil {
+		return err
+	}
+	ctx.Emit(EventCredentialIssued{
+		CID:      cidString(m.Cid),
+		Issuer:   m.Issuer,
+		Subject:  m.Subject,
+		Type:     m.CredentialType,
+		IssuedBy: ctx.Authority,
+	})
+	return nil
+}
+
+// RevokeCredential revokes for good the credential m.Cid anchored for
+// m.Issuer. The message's authority must control the issuer now, which
+// need not be the DID that anchored the credential: an organization's
+// authority passes with its control. The message must have passed
+// ValidateRevokeCredential. Errors: ErrUnknownCredential, those of
+// authorizeIssuer, ErrCredentialRevoked.
+func (k *Keeper) RevokeCredential(ctx modules.Context, m *identityv1.MsgRevokeCredential) error {
+	rec, err := k.Credential(ctx, m.Issuer, m.Cid)
+	if err != nil {
+		return err
+	}
+	if err := k.authorizeIssuer(ctx, m.Issuer); err != nil {
+		return err
+	}
+	if rec.RevokedHeight != 0 {
+		return ErrCredentialRevoked.Wrapf("%s at height %d", cidString(m.Cid), rec.RevokedHeight)
+	}
+	rec.RevokedHeight = ctx.Height
+	rec.RevokedBy = ctx.Authority
+	rec.Reason = m.Reason
+	if err := k.setCredential(ctx, rec); err != nil {
+		return err
+	}
+	ctx.Emit(EventCredentialRevoked{CID: cidString(m.Cid), Issuer: rec.Issuer, RevokedBy: ctx.Authority, Reason: m.Reason})
+	return nil
+}
+
+// authorizeIssuer checks that the message's authority may act for issuer.
+// Errors: did.ErrUnknownDID for an unregistered issuer, ErrNotIssuer.
+func (k *Keeper) authorizeIssuer(ctx modules.Context, issuer string) error {
+	ok, err := k.dids.Controls(ctx, ctx.Authority, issuer)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrNotIssuer.Wrapf("%s cannot act for issuer %s", ctx.Authority, issuer)
+	}
+	// A frozen issuer's authority is frozen too, even when a controller
+	// acts for it.
+	if frozen, err := k.freezes.Frozen(ctx, issuer); err != nil {
+		return err
+	} else if frozen {
+		return ErrNotIssuer.Wrapf("issuer %s is frozen", issuer)
+	}
+	return nil
+}

@@ -1,0 +1,99 @@
+package org
+
+import (
+	"encoding/json"
+
+	"github.com/intercooperative/icnd/modules"
+	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
+	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+)
+
+// ModuleName is the org module's name: its genesis section and codespace.
+const ModuleName = "org"
+
+// Module is the org module as the app composes it.
+type Module struct {
+	modules.GenesisOf[Genesis]
+	k *Keeper
+}
+
+var (
+	_ modules.Module      = Module{}
+	_ modules.GenesisDIDs = Module{}
+)
+
+// NewModule returns the module over k.
+func NewModule(k *Keeper) Module {
+	return Module{k: k, GenesisOf: modules.GenesisOf[Genesis]{
+		Default:  func(modules.GenesisFacts) Genesis { return Genesis{} },
+		Validate: func(g Genesis, f modules.GenesisFacts) error { return g.Validate(documents(g, f)) },
+		Init:     func(ctx modules.Context, g Genesis, _ modules.GenesisFacts) error { return k.InitGenesis(ctx, g) },
+		Export:   k.ExportGenesis,
+		Invalid:  ErrInvalidGenesis,
+	}}
+}
+
+// Name implements modules.Module.
+func (Module) Name() string { return ModuleName }
+
+// StorePrefix implements modules.Module.
+func (Module) StorePrefix() byte { return StorePrefix }
+
+// Messages implements modules.Module: the org module's rows of the
+// message table.
+func (m Module) Messages() []modules.Msg {
+	return []modules.Msg{
+		modules.NewMsg(modules.MsgSpec{Name: "create_organization", Cost: 500, Governance: modules.GovernanceAny},
+			(*txv1.Msg).GetCreateOrganization, ValidateCreateOrganization, func(ctx modules.Context, msg *identityv1.MsgCreateOrganization) error {
+				_, err := m.k.CreateOrganization(ctx, msg)
+				return err
+			}),
+		modules.NewMsg(modules.MsgSpec{Name: "invite_member", Cost: 20, Governance: modules.GovernanceAny},
+			(*txv1.Msg).GetInviteMember, ValidateInviteMember, m.k.InviteMember),
+		modules.NewMsg(modules.MsgSpec{Name: "accept_invitation", Cost: 20, Governance: modules.GovernanceAny},
+			(*txv1.Msg).GetAcceptInvitation, ValidateAcceptInvitation, m.k.AcceptInvitation),
+		modules.NewMsg(modules.MsgSpec{Name: "leave_organization", Cost: 10, Governance: modules.GovernanceAny},
+			(*txv1.Msg).GetLeaveOrganization, ValidateLeaveOrganization, m.k.LeaveOrganization),
+		modules.NewMsg(modules.MsgSpec{Name: "remove_member", Cost: 20, Governance: modules.GovernanceAny},
+			(*txv1.Msg).GetRemoveMember, ValidateRemoveMember, m.k.RemoveMember),
+		modules.NewMsg(modules.MsgSpec{Name: "grant_role", Cost: 20, Governance: modules.GovernanceAny},
+			(*txv1.Msg).GetGrantRole, ValidateGrantRole, m.k.GrantRole),
+		modules.NewMsg(modules.MsgSpec{Name: "revoke_role", Cost: 10, Governance: modules.GovernanceAny},
+			(*txv1.Msg).GetRevokeRole, ValidateRevokeRole, m.k.RevokeRole),
+		modules.NewMsg(modules.MsgSpec{Name: "transfer_control", Cost: 50, Governance: modules.GovernanceAny},
+			(*txv1.Msg).GetTransferControl, ValidateTransferControl, m.k.TransferControl),
+		modules.NewMsg(modules.MsgSpec{Name: "freeze_account", Cost: 20, Governance: modules.GovernanceAny},
+			(*txv1.Msg).GetFreezeAccount, ValidateFreezeAccount, m.k.FreezeAccount),
+		modules.NewMsg(modules.MsgSpec{Name: "unfreeze_account", Cost: 10, Governance: modules.GovernanceAny},
+			(*txv1.Msg).GetUnfreezeAccount, ValidateUnfreezeAccount, m.k.UnfreezeAccount),
+		modules.NewMsg(modules.MsgSpec{Name: "appeal_freeze", Cost: 10, Governance: modules.GovernanceAny, FrozenMaySend: true},
+			(*txv1.Msg).GetAppealFreeze, ValidateAppealFreeze, m.k.AppealFreeze),
+	}
+}
+
+// GenesisDIDs implements modules.GenesisDIDs: its organizations.
+func (m Module) GenesisDIDs(raw json.RawMessage) ([]string, error) {
+	var g Genesis
+	if err := modules.DecodeGenesis(raw, &g); err != nil {
+		return nil, ErrInvalidGenesis.Wrapf("%v", err)
+	}
+	return g.DIDs(), nil
+}
+
+// documents returns the DIDs with documents among facts: every registered
+// DID but g's organizations. Founders, members and officers must be DIDs
+// that hold keys (the did section's documents), checked against
+// this set.
+func documents(g Genesis, f modules.GenesisFacts) map[string]bool {
+	orgs := make(map[string]bool)
+	for _, d := range g.DIDs() {
+		orgs[d] = true
+	}
+	out := make(map[string]bool, len(f.DIDs))
+	for d := range f.DIDs {
+		if !orgs[d] {
+			out[d] = true
+		}
+	}
+	return out
+}

@@ -1,0 +1,135 @@
+package org
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/did"
+	"github.com/intercooperative/icnd/modules/mana"
+	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
+)
+
+// TestMembershipHooks checks that the org module opens a treasury for every
+// new organization, registers its keyless DID document, and tells mana
+// about every membership change, after the change is written.
+func TestMembershipHooks(t *testing.T) {
+	f := newFixture()
+	f.g.Invitations = nil
+	e := newTestEnv(t, f)
+	k, m, ctx := e.k, e.mana, e.ctx
+	alice, bob, carol, root, coop := f.alice, f.bob, f.carol, f.root, f.coop
+	// Only members of root may found under it.
+	if err := k.setMembership(ctx(1, ""), &identityv1.Membership{Org: root, Member: carol, Roles: []string{RoleMember}, JoinedHeight: 1}); err != nil {
+		t.Fatal(err)
+	}
+	fed, err := k.CreateOrganization(ctx(2, carol), &identityv1.MsgCreateOrganization{Name: "fed", Kind: identityv1.OrgKind_ORG_KIND_FEDERATION, Parent: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(m.created, []string{fed}) || !slices.Equal(m.changed, []string{carol}) {
+		t.Fatalf("after create: created %v, changed %v", m.created, m.changed)
+	}
+	doc, err := e.dids.Document(ctx(2, ""), fed)
+	if err != nil || len(doc.Keys) != 0 || !slices.Equal(doc.Controllers, []string{carol}) || doc.RegisteredBy != carol || doc.CreatedHeight != 2 {
+		t.Fatalf("the new organization's document: %v, %v", doc, err)
+	}
+	steps := []struct {
+		signer string
+		run    func(c modules.Context) error
+	}{
+		{alice, func(c modules.Context) error {
+			return k.InviteMember(c, &identityv1.MsgInviteMember{Org: coop, Member: carol})
+		}},
+		{carol, func(c modules.Context) error {
+			return k.AcceptInvitation(c, &identityv1.MsgAcceptInvitation{Org: coop})
+		}},
+		{carol, func(c modules.Context) error {
+			return k.LeaveOrganization(c, &identityv1.MsgLeaveOrganization{Org: coop})
+		}},
+		{alice, func(c modules.Context) error {
+			return k.RemoveMember(c, &identityv1.MsgRemoveMember{Org: coop, Member: bob})
+		}},
+	}
+	for i, s := range steps {
+		if err := s.run(ctx(int64(3+i), s.signer)); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	if want := []string{carol, carol, carol, bob}; !slices.Equal(m.changed, want) {
+		t.Fatalf("MembershipChanged calls %v, want %v", m.changed, want)
+	}
+	orgs, err := k.OrganizationsOf(ctx(9, ""), bob)
+	if err != nil || len(orgs) != 0 {
+		t.Fatalf("OrganizationsOf(bob) after removal: %v, %v", orgs, err)
+	}
+	// The removal left coop's freeze of bob in force.
+	if frozen, err := k.Frozen(ctx(9, ""), bob); err != nil || !frozen {
+		t.Fatalf("Frozen(bob) = %v, %v", frozen, err)
+	}
+}
+
+// TestAssemblyAuthority checks the control rule at the keeper: once the
+// assembly controls an organization, no individual signer may send it a
+// privileged message, while the organization's own authority (a governance
+// outcome executing for it with no signer, which no key can produce) may.
+func TestAssemblyAuthority(t *testing.T) {
+	f := newFixture()
+	f.g.Invitations = nil
+	e := newTestEnv(t, f)
+	k, ctx := e.k, e.ctx
+	alice, carol, coop := f.alice, f.carol, f.coop
+	if err := k.TransferControl(ctx(2, alice), &identityv1.MsgTransferControl{Org: coop}); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := e.dids.Document(ctx(2, ""), coop)
+	if err != nil || len(doc.Controllers) != 0 || doc.UpdatedHeight != 2 {
+		t.Fatalf("coop's document after the transfer: %v, %v", doc, err)
+	}
+	invite := &identityv1.MsgInviteMember{Org: coop, Member: carol, Roles: []string{"clerk"}}
+	if err := k.InviteMember(ctx(3, alice), invite); !errors.Is(err, ErrAssemblyControlled) {
+		t.Fatalf("former founder invites: %v", err)
+	}
+	if err := k.InviteMember(ctx(3, "").WithAuthority(coop), invite); err != nil {
+		t.Fatalf("the organization's own authority invites: %v", err)
+	}
+	if err := k.TransferControl(ctx(4, "").WithAuthority(coop), &identityv1.MsgTransferControl{Org: coop}); !errors.Is(err, ErrAssemblyControlled) {
+		t.Fatalf("second transfer: %v", err)
+	}
+	inv, err := k.Invitation(ctx(4, ""), coop, carol)
+	if err != nil || inv.InvitedBy != coop {
+		t.Fatalf("invitation: %+v, %v", inv, err)
+	}
+}
+
+// TestNotController checks that an authority which does not control an
+// organization gets the did module's code, and an unregistered invitee the
+// did module's unknown-DID code.
+func TestNotController(t *testing.T) {
+	f := newFixture()
+	e := newTestEnv(t, f)
+	invite := &identityv1.MsgInviteMember{Org: f.coop, Member: f.carol}
+	if err := e.k.InviteMember(e.ctx(2, f.bob), invite); !errors.Is(err, did.ErrNotController) {
+		t.Fatalf("bob invites: %v", err)
+	}
+	_, stranger := orgTestKey(9)
+	invite.Member = stranger
+	if err := e.k.InviteMember(e.ctx(2, f.alice), invite); !errors.Is(err, did.ErrUnknownDID) {
+		t.Fatalf("invitation of an unregistered DID: %v", err)
+	}
+}
+
+// TestMembershipKinds checks the mana view of memberships: the kind of
+// every organization a DID belongs to, in mana's names, sorted.
+func TestMembershipKinds(t *testing.T) {
+	f := newFixture()
+	e := newTestEnv(t, f)
+	got, err := e.k.MembershipKinds(e.ctx(2, ""), f.alice)
+	if err != nil || !slices.Equal(got, []string{mana.KindCooperative, mana.KindFederation}) {
+		t.Fatalf("alice: %v, %v", got, err)
+	}
+	if got, err := e.k.MembershipKinds(e.ctx(2, ""), f.carol); err != nil || len(got) != 0 {
+		t.Fatalf("carol, a member of nothing: %v, %v", got, err)
+	}
+}
