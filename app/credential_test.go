@@ -266,7 +266,7 @@ func TestCredentialRecords(t *testing.T) {
 	res, _ := block(t, a, alice.signTx(t, txOpts{}, issueMsg(c, fed, bob.did, "MembershipCredential")))
 	wantCode(t, res[0], nil)
 	issuedAt := a.LastCommit().Version
-	if got := eventTypes(res[0].Events); !strings.Contains(got, "icn.identity.credential_issued") {
+	if got := eventTypes(res[0].Events); !strings.Contains(got, "icn.credential.credential_issued") {
 		t.Fatalf("events: %s", got)
 	}
 	rec, err := a.Credential().Credential(ctxAt(a), fed, c)
@@ -289,7 +289,7 @@ func TestCredentialRecords(t *testing.T) {
 	}
 	var revoked *modules.Event
 	for i := range res[0].Events {
-		if res[0].Events[i].Type == "icn.identity.credential_revoked" {
+		if res[0].Events[i].Type == "icn.credential.credential_revoked" {
 			revoked = &res[0].Events[i]
 		}
 	}

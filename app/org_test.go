@@ -379,10 +379,10 @@ func TestOrganizationState(t *testing.T) {
 	outside := capacity()
 	res := w.run(t, w.alice, inviteMsg(w.coop, w.dave.did, "clerk", "auditor"))
 	wantCode(t, res, nil)
-	wantEvent(t, res, "icn.identity.member_invited", "roles", "auditor,clerk")
+	wantEvent(t, res, "icn.org.member_invited", "roles", "auditor,clerk")
 	res = w.run(t, w.dave, acceptMsg(w.coop))
 	wantCode(t, res, nil)
-	wantEvent(t, res, "icn.identity.member_joined", "roles", "auditor,clerk,member")
+	wantEvent(t, res, "icn.org.member_joined", "roles", "auditor,clerk,member")
 	if got := orgsOf(w.dave.did); !slices.Equal(got, []string{w.coop}) {
 		t.Fatalf("OrganizationsOf(dave) = %v", got)
 	}
@@ -395,7 +395,7 @@ func TestOrganizationState(t *testing.T) {
 	}
 	res = w.run(t, w.dave, leaveMsg(w.coop))
 	wantCode(t, res, nil)
-	wantEvent(t, res, "icn.identity.member_left", "member", w.dave.did)
+	wantEvent(t, res, "icn.org.member_left", "member", w.dave.did)
 	if got := orgsOf(w.dave.did); len(got) != 0 {
 		t.Fatalf("OrganizationsOf(dave) after leaving = %v", got)
 	}
@@ -457,7 +457,7 @@ func TestComplianceFreeze(t *testing.T) {
 
 	res := w.run(t, w.carol, freezeMsg(w.coop, w.bob.did, "audit pending"))
 	wantCode(t, res, nil)
-	wantEvent(t, res, "icn.identity.account_frozen", "account", w.bob.did)
+	wantEvent(t, res, "icn.org.account_frozen", "account", w.bob.did)
 	if frozen, err := w.a.Org().Frozen(w.ctx(), w.bob.did); err != nil || !frozen {
 		t.Fatalf("Frozen(bob) = %v, %v", frozen, err)
 	}
@@ -480,7 +480,7 @@ func TestComplianceFreeze(t *testing.T) {
 	wantCode(t, w.a.CheckTx(appeal), nil)
 	res2, _ = block(t, w.a, appeal)
 	wantCode(t, res2[0], nil)
-	wantEvent(t, res2[0], "icn.identity.freeze_appealed", "account", w.bob.did)
+	wantEvent(t, res2[0], "icn.org.freeze_appealed", "account", w.bob.did)
 	f, err := w.a.Org().FreezeOf(w.ctx(), w.bob.did, w.coop)
 	if err != nil || f.Appeal != "the audit closed last week" || f.Reason != "audit pending" || f.FrozenBy != w.carol.did {
 		t.Fatalf("freeze record: %+v, %v", f, err)
@@ -524,7 +524,7 @@ func TestAssemblyControl(t *testing.T) {
 	w := newOrgWorld(t)
 	res := w.run(t, w.alice, transferMsg(w.coop))
 	wantCode(t, res, nil)
-	wantEvent(t, res, "icn.identity.control_transferred", "org", w.coop)
+	wantEvent(t, res, "icn.org.control_transferred", "org", w.coop)
 	ctx := w.ctx()
 	o, err := w.a.Org().Organization(ctx, w.coop)
 	if err != nil || o.Control != identityv1.Control_CONTROL_ASSEMBLY || o.ControlTransferredHeight != w.a.LastCommit().Version {

@@ -264,7 +264,7 @@ func TestProfileReplaceAndErase(t *testing.T) {
 
 	res, _ = block(t, a, alice.signTx(t, txOpts{}, profile.EraseProfileMsg()))
 	wantCode(t, res[0], nil)
-	if got := eventTypes(res[0].Events); !strings.Contains(got, "icn.identity.profile_erased") {
+	if got := eventTypes(res[0].Events); !strings.Contains(got, "icn.profile.profile_erased") {
 		t.Fatalf("events: %s", got)
 	}
 	ctx = ctxAt(a)

@@ -64,13 +64,8 @@ func (c Context) WithAuthority(did string) Context {
 }
 
 // Emit records a typed event. Events are returned in emission order.
-func (c Context) Emit(e any) {
-	// Transitional: the identity module still flattens its own events.
-	if legacy, ok := e.(interface{ Event() Event }); ok {
-		*c.events = append(*c.events, legacy.Event())
-		return
-	}
-	*c.events = append(*c.events, Flatten(e.(TypedEvent)))
+func (c Context) Emit(e TypedEvent) {
+	*c.events = append(*c.events, Flatten(e))
 }
 
 // Events returns the events emitted so far. The caller owns the slice.

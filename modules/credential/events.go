@@ -2,47 +2,40 @@ package credential
 
 import "github.com/intercooperative/icnd/modules"
 
-// Event types keep the "icn.identity." namespace of the protobuf package,
-// as the did module's do (see there).
+// Event types of this package, as CometBFT and clients see them.
+const (
+	EventTypeCredentialIssued  = "icn.credential.credential_issued"
+	EventTypeCredentialRevoked = "icn.credential.credential_revoked"
+)
+
+func init() {
+	modules.RegisterEvent(EventCredentialIssued{})
+	modules.RegisterEvent(EventCredentialRevoked{})
+}
 
 // EventCredentialIssued is emitted when MsgIssueCredential anchors a
 // credential.
 type EventCredentialIssued struct {
 	// CID is the credential's CID in its string form.
-	CID     string
-	Issuer  string
-	Subject string
-	Type    string
+	CID     string `event:"cid,index"`
+	Issuer  string `event:"issuer,index"`
+	Subject string `event:"subject,index"`
+	Type    string `event:"type"`
 	// IssuedBy is the authority that anchored it: the issuer or its controller.
-	IssuedBy string
+	IssuedBy string `event:"issued_by"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventCredentialIssued) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.credential_issued", Attributes: []modules.Attribute{
-		{Key: "cid", Value: e.CID, Index: true},
-		{Key: "issuer", Value: e.Issuer, Index: true},
-		{Key: "subject", Value: e.Subject, Index: true},
-		{Key: "type", Value: e.Type},
-		{Key: "issued_by", Value: e.IssuedBy},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventCredentialIssued) EventType() string { return EventTypeCredentialIssued }
 
 // EventCredentialRevoked is emitted when MsgRevokeCredential revokes a
 // credential.
 type EventCredentialRevoked struct {
-	CID       string
-	Issuer    string
-	RevokedBy string
-	Reason    string
+	CID       string `event:"cid,index"`
+	Issuer    string `event:"issuer,index"`
+	RevokedBy string `event:"revoked_by"`
+	Reason    string `event:"reason"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventCredentialRevoked) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.credential_revoked", Attributes: []modules.Attribute{
-		{Key: "cid", Value: e.CID, Index: true},
-		{Key: "issuer", Value: e.Issuer, Index: true},
-		{Key: "revoked_by", Value: e.RevokedBy},
-		{Key: "reason", Value: e.Reason},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventCredentialRevoked) EventType() string { return EventTypeCredentialRevoked }

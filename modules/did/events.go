@@ -2,87 +2,70 @@ package did
 
 import "github.com/intercooperative/icnd/modules"
 
-// Event types keep the "icn.identity." namespace of the protobuf package
-// (icn.identity.v1) that every DID, organization, credential and profile
-// message belongs to, so subscriptions and tx_search queries do not depend
-// on how the node's modules are cut.
+// Event types of this package, as CometBFT and clients see them.
+const (
+	EventTypeDIDRegistered  = "icn.did.did_registered"
+	EventTypeKeyAdded       = "icn.did.key_added"
+	EventTypeKeyRotated     = "icn.did.key_rotated"
+	EventTypeKeyRevoked     = "icn.did.key_revoked"
+	EventTypeDIDDeactivated = "icn.did.did_deactivated"
+)
+
+func init() {
+	modules.RegisterEvent(EventDIDRegistered{})
+	modules.RegisterEvent(EventKeyAdded{})
+	modules.RegisterEvent(EventKeyRotated{})
+	modules.RegisterEvent(EventKeyRevoked{})
+	modules.RegisterEvent(EventDIDDeactivated{})
+}
 
 // EventDIDRegistered is emitted when a DID is registered.
 type EventDIDRegistered struct {
-	DID string
+	DID string `event:"did,index"`
 	// RegisteredBy is the authority that registered it.
-	RegisteredBy string
+	RegisteredBy string `event:"registered_by,index"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventDIDRegistered) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.did_registered", Attributes: []modules.Attribute{
-		{Key: "did", Value: e.DID, Index: true},
-		{Key: "registered_by", Value: e.RegisteredBy, Index: true},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventDIDRegistered) EventType() string { return EventTypeDIDRegistered }
 
 // EventKeyAdded is emitted when MsgAddKey adds a key to a document.
 type EventKeyAdded struct {
-	DID   string
-	KeyID string
+	DID   string `event:"did,index"`
+	KeyID string `event:"key_id"`
 	// By is the controller that made the change (the message's authority).
-	By string
+	By string `event:"by"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventKeyAdded) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.key_added", Attributes: []modules.Attribute{
-		{Key: "did", Value: e.DID, Index: true},
-		{Key: "key_id", Value: e.KeyID},
-		{Key: "by", Value: e.By},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventKeyAdded) EventType() string { return EventTypeKeyAdded }
 
 // EventKeyRotated is emitted when MsgRotateKey replaces a key.
 type EventKeyRotated struct {
-	DID      string
-	KeyID    string
-	NewKeyID string
-	By       string
+	DID      string `event:"did,index"`
+	KeyID    string `event:"key_id"`
+	NewKeyID string `event:"new_key_id"`
+	By       string `event:"by"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventKeyRotated) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.key_rotated", Attributes: []modules.Attribute{
-		{Key: "did", Value: e.DID, Index: true},
-		{Key: "key_id", Value: e.KeyID},
-		{Key: "new_key_id", Value: e.NewKeyID},
-		{Key: "by", Value: e.By},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventKeyRotated) EventType() string { return EventTypeKeyRotated }
 
 // EventKeyRevoked is emitted when MsgRevokeKey revokes a key.
 type EventKeyRevoked struct {
-	DID   string
-	KeyID string
-	By    string
+	DID   string `event:"did,index"`
+	KeyID string `event:"key_id"`
+	By    string `event:"by"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventKeyRevoked) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.key_revoked", Attributes: []modules.Attribute{
-		{Key: "did", Value: e.DID, Index: true},
-		{Key: "key_id", Value: e.KeyID},
-		{Key: "by", Value: e.By},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventKeyRevoked) EventType() string { return EventTypeKeyRevoked }
 
 // EventDIDDeactivated is emitted when a DID is deactivated.
 type EventDIDDeactivated struct {
-	DID string
-	By  string
+	DID string `event:"did,index"`
+	By  string `event:"by"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventDIDDeactivated) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.did_deactivated", Attributes: []modules.Attribute{
-		{Key: "did", Value: e.DID, Index: true},
-		{Key: "by", Value: e.By},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventDIDDeactivated) EventType() string { return EventTypeDIDDeactivated }

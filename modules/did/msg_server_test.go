@@ -34,7 +34,7 @@ func TestRegisterDID(t *testing.T) {
 		t.Fatalf("mana accounts opened: %v", e.mana.created)
 	}
 	ev := ctx.Events()
-	if len(ev) != 1 || ev[0].Type != "icn.identity.did_registered" || ev[0].Attributes[1].Value != org {
+	if len(ev) != 1 || ev[0].Type != "icn.did.did_registered" || ev[0].Attributes[1].Value != org {
 		t.Fatalf("events %+v", ev)
 	}
 	_, err = e.k.RegisterDID(e.ctx(3, payer), registerMsg("icn-test", seedKey(2)))
@@ -58,7 +58,7 @@ func TestLifecycleActsForAuthority(t *testing.T) {
 		t.Fatal(err)
 	}
 	ev := ctx.Events()
-	if len(ev) != 1 || ev[0].Type != "icn.identity.key_added" || ev[0].Attributes[2].Value != bob {
+	if len(ev) != 1 || ev[0].Type != "icn.did.key_added" || ev[0].Attributes[2].Value != bob {
 		t.Fatalf("events %+v", ev)
 	}
 	if err := e.k.RevokeKey(e.ctx(4, "").WithAuthority(bob), &identityv1.MsgRevokeKey{Did: alice, KeyId: FirstKeyID}); err != nil {

@@ -1,200 +1,155 @@
 package org
 
 import (
-	"strings"
-
 	"github.com/intercooperative/icnd/modules"
 )
 
-// Event types keep the "icn.identity." namespace of the protobuf package,
-// as the did module's do (see there).
+// Event types of this package, as CometBFT and clients see them.
+const (
+	EventTypeOrganizationCreated = "icn.org.organization_created"
+	EventTypeMemberInvited       = "icn.org.member_invited"
+	EventTypeMemberJoined        = "icn.org.member_joined"
+	EventTypeMemberLeft          = "icn.org.member_left"
+	EventTypeMemberRemoved       = "icn.org.member_removed"
+	EventTypeRoleGranted         = "icn.org.role_granted"
+	EventTypeRoleRevoked         = "icn.org.role_revoked"
+	EventTypeControlTransferred  = "icn.org.control_transferred"
+	EventTypeAccountFrozen       = "icn.org.account_frozen"
+	EventTypeAccountUnfrozen     = "icn.org.account_unfrozen"
+	EventTypeFreezeAppealed      = "icn.org.freeze_appealed"
+)
+
+func init() {
+	modules.RegisterEvent(EventOrganizationCreated{})
+	modules.RegisterEvent(EventMemberInvited{})
+	modules.RegisterEvent(EventMemberJoined{})
+	modules.RegisterEvent(EventMemberLeft{})
+	modules.RegisterEvent(EventMemberRemoved{})
+	modules.RegisterEvent(EventRoleGranted{})
+	modules.RegisterEvent(EventRoleRevoked{})
+	modules.RegisterEvent(EventControlTransferred{})
+	modules.RegisterEvent(EventAccountFrozen{})
+	modules.RegisterEvent(EventAccountUnfrozen{})
+	modules.RegisterEvent(EventFreezeAppealed{})
+}
 
 // EventOrganizationCreated is emitted when an organization is founded.
 type EventOrganizationCreated struct {
-	Org     string
-	Name    string
-	Kind    string
-	Parent  string
-	Founder string
+	Org     string `event:"org,index"`
+	Name    string `event:"name"`
+	Kind    string `event:"kind"`
+	Parent  string `event:"parent,index"`
+	Founder string `event:"founder,index"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventOrganizationCreated) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.organization_created", Attributes: []modules.Attribute{
-		{Key: "org", Value: e.Org, Index: true},
-		{Key: "name", Value: e.Name},
-		{Key: "kind", Value: e.Kind},
-		{Key: "parent", Value: e.Parent, Index: true},
-		{Key: "founder", Value: e.Founder, Index: true},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventOrganizationCreated) EventType() string { return EventTypeOrganizationCreated }
 
 // EventMemberInvited is emitted when a controller invites a DID.
 type EventMemberInvited struct {
-	Org    string
-	Member string
+	Org    string `event:"org,index"`
+	Member string `event:"member,index"`
 	// Roles are the roles offered besides "member", sorted.
-	Roles []string
-	By    string
+	Roles []string `event:"roles"`
+	By    string   `event:"by"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventMemberInvited) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.member_invited", Attributes: []modules.Attribute{
-		{Key: "org", Value: e.Org, Index: true},
-		{Key: "member", Value: e.Member, Index: true},
-		{Key: "roles", Value: strings.Join(e.Roles, ",")},
-		{Key: "by", Value: e.By},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventMemberInvited) EventType() string { return EventTypeMemberInvited }
 
 // EventMemberJoined is emitted when an invitee accepts, and for the founder
 // when an organization is created.
 type EventMemberJoined struct {
-	Org    string
-	Member string
+	Org    string `event:"org,index"`
+	Member string `event:"member,index"`
 	// Roles are the membership's roles, sorted.
-	Roles []string
+	Roles []string `event:"roles"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventMemberJoined) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.member_joined", Attributes: []modules.Attribute{
-		{Key: "org", Value: e.Org, Index: true},
-		{Key: "member", Value: e.Member, Index: true},
-		{Key: "roles", Value: strings.Join(e.Roles, ",")},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventMemberJoined) EventType() string { return EventTypeMemberJoined }
 
 // EventMemberLeft is emitted when a member leaves of its own accord.
 type EventMemberLeft struct {
-	Org    string
-	Member string
+	Org    string `event:"org,index"`
+	Member string `event:"member,index"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventMemberLeft) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.member_left", Attributes: []modules.Attribute{
-		{Key: "org", Value: e.Org, Index: true},
-		{Key: "member", Value: e.Member, Index: true},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventMemberLeft) EventType() string { return EventTypeMemberLeft }
 
 // EventMemberRemoved is emitted when a controller removes a member.
 type EventMemberRemoved struct {
-	Org    string
-	Member string
-	By     string
+	Org    string `event:"org,index"`
+	Member string `event:"member,index"`
+	By     string `event:"by"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventMemberRemoved) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.member_removed", Attributes: []modules.Attribute{
-		{Key: "org", Value: e.Org, Index: true},
-		{Key: "member", Value: e.Member, Index: true},
-		{Key: "by", Value: e.By},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventMemberRemoved) EventType() string { return EventTypeMemberRemoved }
 
 // EventRoleGranted is emitted when a member receives a role.
 type EventRoleGranted struct {
-	Org    string
-	Member string
-	Role   string
-	By     string
+	Org    string `event:"org,index"`
+	Member string `event:"member,index"`
+	Role   string `event:"role"`
+	By     string `event:"by"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventRoleGranted) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.role_granted", Attributes: []modules.Attribute{
-		{Key: "org", Value: e.Org, Index: true},
-		{Key: "member", Value: e.Member, Index: true},
-		{Key: "role", Value: e.Role},
-		{Key: "by", Value: e.By},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventRoleGranted) EventType() string { return EventTypeRoleGranted }
 
 // EventRoleRevoked is emitted when a member loses a role by a revocation,
 // or the founder loses "founder" when control passes to the assembly.
 type EventRoleRevoked struct {
-	Org    string
-	Member string
-	Role   string
-	By     string
+	Org    string `event:"org,index"`
+	Member string `event:"member,index"`
+	Role   string `event:"role"`
+	By     string `event:"by"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventRoleRevoked) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.role_revoked", Attributes: []modules.Attribute{
-		{Key: "org", Value: e.Org, Index: true},
-		{Key: "member", Value: e.Member, Index: true},
-		{Key: "role", Value: e.Role},
-		{Key: "by", Value: e.By},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventRoleRevoked) EventType() string { return EventTypeRoleRevoked }
 
 // EventControlTransferred is emitted when control passes to the assembly.
 type EventControlTransferred struct {
-	Org     string
-	Founder string
+	Org     string `event:"org,index"`
+	Founder string `event:"founder"`
+	// Control is who controls the organization now: always ControlAssembly.
+	Control string `event:"control"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventControlTransferred) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.control_transferred", Attributes: []modules.Attribute{
-		{Key: "org", Value: e.Org, Index: true},
-		{Key: "founder", Value: e.Founder},
-		{Key: "control", Value: ControlAssembly},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventControlTransferred) EventType() string { return EventTypeControlTransferred }
 
 // EventAccountFrozen is emitted when a compliance officer freezes an account.
 type EventAccountFrozen struct {
-	Org     string
-	Account string
-	Reason  string
-	By      string
+	Org     string `event:"org,index"`
+	Account string `event:"account,index"`
+	Reason  string `event:"reason"`
+	By      string `event:"by"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventAccountFrozen) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.account_frozen", Attributes: []modules.Attribute{
-		{Key: "org", Value: e.Org, Index: true},
-		{Key: "account", Value: e.Account, Index: true},
-		{Key: "reason", Value: e.Reason},
-		{Key: "by", Value: e.By},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventAccountFrozen) EventType() string { return EventTypeAccountFrozen }
 
 // EventAccountUnfrozen is emitted when a compliance officer lifts a freeze.
 type EventAccountUnfrozen struct {
-	Org     string
-	Account string
-	Reason  string
-	By      string
+	Org     string `event:"org,index"`
+	Account string `event:"account,index"`
+	Reason  string `event:"reason"`
+	By      string `event:"by"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventAccountUnfrozen) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.account_unfrozen", Attributes: []modules.Attribute{
-		{Key: "org", Value: e.Org, Index: true},
-		{Key: "account", Value: e.Account, Index: true},
-		{Key: "reason", Value: e.Reason},
-		{Key: "by", Value: e.By},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventAccountUnfrozen) EventType() string { return EventTypeAccountUnfrozen }
 
 // EventFreezeAppealed is emitted when a frozen account appeals. The
 // statement is in the Freeze record and the transaction, not repeated here.
 type EventFreezeAppealed struct {
-	Org     string
-	Account string
+	Org     string `event:"org,index"`
+	Account string `event:"account,index"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventFreezeAppealed) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.freeze_appealed", Attributes: []modules.Attribute{
-		{Key: "org", Value: e.Org, Index: true},
-		{Key: "account", Value: e.Account, Index: true},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventFreezeAppealed) EventType() string { return EventTypeFreezeAppealed }

@@ -299,7 +299,7 @@ func (k *Keeper) TransferControl(ctx modules.Context, m *identityv1.MsgTransferC
 		return err
 	}
 	ctx.Emit(EventRoleRevoked{Org: m.Org, Member: o.Founder, Role: RoleFounder, By: ctx.Authority})
-	ctx.Emit(EventControlTransferred{Org: m.Org, Founder: o.Founder})
+	ctx.Emit(EventControlTransferred{Org: m.Org, Founder: o.Founder, Control: ControlAssembly})
 	return nil
 }
 

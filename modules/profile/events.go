@@ -1,40 +1,36 @@
 package profile
 
 import (
-	"strconv"
-
 	"github.com/intercooperative/icnd/modules"
 )
 
-// Event types keep the "icn.identity." namespace of the protobuf package,
-// as the did module's do (see there).
+// Event types of this package, as CometBFT and clients see them.
+const (
+	EventTypeProfileSet    = "icn.profile.profile_set"
+	EventTypeProfileErased = "icn.profile.profile_erased"
+)
+
+func init() {
+	modules.RegisterEvent(EventProfileSet{})
+	modules.RegisterEvent(EventProfileErased{})
+}
 
 // EventProfileSet is emitted when MsgSetProfile replaces a profile. It
 // carries no field names or contents, only their number.
 type EventProfileSet struct {
-	DID    string
-	Fields int
+	DID    string `event:"did,index"`
+	Fields int    `event:"fields"`
 	// EmailIndexed reports whether the profile carries an email hash.
-	EmailIndexed bool
+	EmailIndexed bool `event:"email_indexed"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventProfileSet) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.profile_set", Attributes: []modules.Attribute{
-		{Key: "did", Value: e.DID, Index: true},
-		{Key: "fields", Value: strconv.Itoa(e.Fields)},
-		{Key: "email_indexed", Value: strconv.FormatBool(e.EmailIndexed)},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventProfileSet) EventType() string { return EventTypeProfileSet }
 
 // EventProfileErased is emitted when MsgEraseProfile deletes a profile.
 type EventProfileErased struct {
-	DID string
+	DID string `event:"did,index"`
 }
 
-// Event implements modules.TypedEvent.
-func (e EventProfileErased) Event() modules.Event {
-	return modules.Event{Type: "icn.identity.profile_erased", Attributes: []modules.Attribute{
-		{Key: "did", Value: e.DID, Index: true},
-	}}
-}
+// EventType implements modules.TypedEvent.
+func (EventProfileErased) EventType() string { return EventTypeProfileErased }

@@ -110,7 +110,7 @@ func TestProfileOfAuthority(t *testing.T) {
 	if p, err := k.Profile(ctx(2, ""), org); err != nil || p.Did != org || p.UpdatedHeight != 2 {
 		t.Fatalf("profile of %s: %v, %v", org, p, err)
 	}
-	if ev := c.Events(); len(ev) != 1 || ev[0].Type != "icn.identity.profile_set" || ev[0].Attributes[0].Value != org {
+	if ev := c.Events(); len(ev) != 1 || ev[0].Type != "icn.profile.profile_set" || ev[0].Attributes[0].Value != org {
 		t.Fatalf("events %+v", ev)
 	}
 	if err := k.EraseProfile(ctx(3, testDID(1))); !errors.Is(err, ErrNoProfile) {
