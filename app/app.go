@@ -128,25 +128,6 @@ func (a *App) CommittedState(height int64) (store.KVStore, error) {
 	return a.cms.ReadOnlyAt(height)
 }
 
-// DID, Org, Credential, Profile, Mana and DAG expose the keepers for
-// queries and tests.
-func (a *App) DID() *did.Keeper { return a.did }
-
-// Org returns the org keeper.
-func (a *App) Org() *org.Keeper { return a.org }
-
-// Credential returns the credential keeper.
-func (a *App) Credential() *credential.Keeper { return a.credential }
-
-// Profile returns the profile keeper.
-func (a *App) Profile() *profile.Keeper { return a.profile }
-
-// Mana returns the mana keeper.
-func (a *App) Mana() *mana.Keeper { return a.mana }
-
-// DAG returns the dag keeper.
-func (a *App) DAG() *dag.Keeper { return a.dag }
-
 // wireKeepers builds the modules' keepers, connects each to the interfaces
 // it declares in its expected.go, and lists the modules in their one order.
 //
