@@ -61,7 +61,9 @@ func (tickModule) InitGenesis(ctx modules.Context, raw json.RawMessage, _ module
 		if g.Fail {
 			value = []byte{0xFF}
 		}
-		tickSchedule.Add(ctx.Store, h, []byte{byte(i)}, value)
+		if err := tickSchedule.Add(ctx.Store, h, []byte{byte(i)}, value); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"time"
 
 	"github.com/intercooperative/icnd/modules"
@@ -72,9 +71,15 @@ func newModuleSet() *App {
 	return a
 }
 
-// ParseGenesis decodes app_state strictly: unknown fields are an error, so
-// a misspelt field never silently becomes a default.
+// ParseGenesis decodes app_state strictly: a section no module owns (by
+// its exact name: JSON's case-insensitive field matching is not used), a
+// section listed twice, an unknown field or trailing data is an error, so
+// a misspelt field never silently becomes a default, and what parses here
+// is what InitChain reads.
 func ParseGenesis(raw []byte) (GenesisState, error) {
+	if _, err := newModuleSet().splitSections(raw); err != nil {
+		return GenesisState{}, err
+	}
 	var g GenesisState
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
@@ -107,30 +112,56 @@ func sectionsToState(sections map[string]json.RawMessage) (GenesisState, error) 
 	return ParseGenesis(raw)
 }
 
+// splitSections splits app_state, a JSON object, into its sections by
+// their exact names, refusing a name no module owns, a name listed twice
+// and anything after the object.
+func (a *App) splitSections(appState []byte) (map[string]json.RawMessage, error) {
+	owned := make(map[string]bool, len(a.modules))
+	for _, m := range a.modules {
+		owned[m.Name()] = true
+	}
+	dec := json.NewDecoder(bytes.NewReader(appState))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, fmt.Errorf("app_state: want a JSON object (%v)", err)
+	}
+	sections := make(map[string]json.RawMessage)
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("app_state: %w", err)
+		}
+		name, _ := tok.(string)
+		if !owned[name] {
+			return nil, fmt.Errorf("app_state: unknown section %q", name)
+		}
+		if _, dup := sections[name]; dup {
+			return nil, fmt.Errorf("app_state: section %q is listed twice", name)
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, fmt.Errorf("app_state: section %q: %w", name, err)
+		}
+		sections[name] = raw
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fmt.Errorf("app_state: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("app_state: trailing data after the JSON object")
+	}
+	return sections, nil
+}
+
 // validateGenesis splits app_state into the modules' sections, refusing a
 // section no module owns, establishes the facts the sections are checked
 // against (the registered DIDs, the message table) and validates each
 // module's section in module order.
 func (a *App) validateGenesis(appState []byte) (map[string]json.RawMessage, modules.GenesisFacts, error) {
-	var sections map[string]json.RawMessage
-	if err := json.Unmarshal(appState, &sections); err != nil {
-		return nil, modules.GenesisFacts{}, fmt.Errorf("app_state: %w", err)
+	sections, err := a.splitSections(appState)
+	if err != nil {
+		return nil, modules.GenesisFacts{}, err
 	}
-	owned := make(map[string]bool, len(a.modules))
-	for _, m := range a.modules {
-		owned[m.Name()] = true
-	}
-	names := make([]string, 0, len(sections))
-	for name := range sections {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if !owned[name] {
-			return nil, modules.GenesisFacts{}, fmt.Errorf("app_state: unknown section %q", name)
-		}
-	}
-	facts := modules.GenesisFacts{DIDs: make(map[string]bool), Messages: a.msgs.specs()}
+	facts := modules.GenesisFacts{DIDs: make(map[string]bool), Documents: make(map[string]bool), Messages: a.msgs.specs()}
 	for _, m := range a.modules {
 		src, ok := m.(modules.GenesisDIDs)
 		if !ok {
@@ -145,28 +176,24 @@ func (a *App) validateGenesis(appState []byte) (map[string]json.RawMessage, modu
 		}
 	}
 	for _, m := range a.modules {
+		src, ok := m.(modules.GenesisDocuments)
+		if !ok {
+			continue
+		}
+		docs, err := src.GenesisDocuments(sections[m.Name()])
+		if err != nil {
+			return nil, modules.GenesisFacts{}, err
+		}
+		for _, d := range docs {
+			facts.Documents[d] = true
+		}
+	}
+	for _, m := range a.modules {
 		if err := m.ValidateGenesis(sections[m.Name()], facts); err != nil {
 			return nil, modules.GenesisFacts{}, err
 		}
 	}
 	return sections, facts, nil
-}
-
-// RegisteredDIDs returns every DID the genesis registers, those of the did
-// documents and of the organizations, sorted. The caller owns the slice.
-func (g GenesisState) RegisteredDIDs() []string {
-	out := append(g.DID.DIDs(), g.Org.DIDs()...)
-	sort.Strings(out)
-	return out
-}
-
-// set returns a lookup of the strings in list.
-func set(list []string) map[string]bool {
-	m := make(map[string]bool, len(list))
-	for _, s := range list {
-		m[s] = true
-	}
-	return m
 }
 
 // chainIDKey records the chain id in the app's own prefix, so that a

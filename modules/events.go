@@ -36,8 +36,9 @@ type Attribute struct {
 // (lower-case hex) and []string (joined by ","; the elements are
 // identifiers that never contain a comma).
 type TypedEvent interface {
-	// EventType is the event's type, "icn.<module>.<what happened>", a
-	// constant declared beside the struct.
+	// EventType is the event's type, "icn.<module>.<what happened>" (the
+	// app's own: "icn.tx", "icn.tx.sponsored"), a constant declared beside
+	// the struct.
 	EventType() string
 }
 
@@ -71,6 +72,9 @@ func RegisterEvent(e TypedEvent) {
 		panic(fmt.Sprintf("modules: event %T is not a struct", e))
 	}
 	info := &eventInfo{typ: e.EventType(), goType: t}
+	if !strings.HasPrefix(info.typ, "icn.") || len(info.typ) == len("icn.") {
+		panic(fmt.Sprintf("modules: event type %q does not start with icn.", info.typ))
+	}
 	if _, dup := eventsByType[info.typ]; dup {
 		panic(fmt.Sprintf("modules: event type %q registered twice", info.typ))
 	}
@@ -86,6 +90,11 @@ func RegisterEvent(e TypedEvent) {
 		key, opt, _ := strings.Cut(tag, ",")
 		if key == "" || (opt != "" && opt != "index") {
 			panic(fmt.Sprintf("modules: event %v field %s has a malformed tag %q", t, f.Name, tag))
+		}
+		for _, prev := range info.fields {
+			if prev.key == key {
+				panic(fmt.Sprintf("modules: event %v has two fields with the key %q", t, key))
+			}
 		}
 		ef := eventField{field: i, key: key, index: opt == "index", kind: f.Type.Kind()}
 		switch ef.kind {
@@ -104,11 +113,14 @@ func RegisterEvent(e TypedEvent) {
 	eventsByGoType[t] = info
 }
 
-// Flatten turns a registered typed event into an Event. It panics for an
-// unregistered struct: every event a module emits is registered in its
-// events.go, and a test emits each one.
+// Flatten turns a registered typed event (or a pointer to one) into an
+// Event. It panics for an unregistered struct: every event a module emits
+// is registered in its events.go, and a test emits each one.
 func Flatten(e TypedEvent) Event {
 	v := reflect.ValueOf(e)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
 	info, ok := eventsByGoType[v.Type()]
 	if !ok {
 		panic(fmt.Sprintf("modules: event %T is not registered", e))

@@ -2,6 +2,7 @@ package modules_test
 
 import (
 	"bytes"
+	"errors"
 	"reflect"
 	"testing"
 
@@ -110,13 +111,29 @@ func newKV(t *testing.T) store.KVStore {
 func TestScheduleDrainsInOrderWithinLimit(t *testing.T) {
 	kv := newKV(t)
 	s := modules.Schedule{Prefix: 0x7F, Sub: 0x01}
-	s.Add(kv, 10, []byte("b"), []byte{2})
-	s.Add(kv, 3, []byte("z"), []byte{1})
-	s.Add(kv, 10, []byte("a"), []byte{3})
-	s.Add(kv, 11, []byte("c"), []byte{4})
-	s.Add(kv, 256, []byte("d"), []byte{5}) // height bytes sort numerically
-	s.Add(kv, 20, []byte("gone"), []byte{6})
-	s.Remove(kv, 20, []byte("gone"))
+	add := func(h int64, id string, v byte) {
+		t.Helper()
+		if err := s.Add(kv, h, []byte(id), []byte{v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add(10, "b", 2)
+	add(3, "z", 1)
+	add(10, "aa", 3) // ids sort by bytes, not by length: "aa" before "b"
+	add(11, "c", 4)
+	add(256, "d", 5) // height bytes sort numerically
+	add(20, "gone", 6)
+	if err := s.Remove(kv, 20, []byte("gone")); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []struct {
+		h  int64
+		id []byte
+	}{{0, []byte("x")}, {-1, []byte("x")}, {5, nil}, {5, make([]byte, 256)}} {
+		if err := s.Add(kv, bad.h, bad.id, []byte{1}); !errors.Is(err, modules.ErrBadSchedule) {
+			t.Errorf("Add(%d, %d-byte id) = %v, want ErrBadSchedule", bad.h, len(bad.id), err)
+		}
+	}
 
 	if due, err := s.Drain(kv, 2, 10); err != nil || len(due) != 0 {
 		t.Fatalf("nothing is due at 2: %v %v", due, err)
@@ -125,7 +142,7 @@ func TestScheduleDrainsInOrderWithinLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(due) != 2 || due[0].Height != 3 || string(due[0].ID) != "z" || due[1].Height != 10 || string(due[1].ID) != "a" {
+	if len(due) != 2 || due[0].Height != 3 || string(due[0].ID) != "z" || due[1].Height != 10 || string(due[1].ID) != "aa" {
 		t.Fatalf("first drain: %+v", due)
 	}
 	due, _ = s.Drain(kv, 10, 2)

@@ -48,13 +48,28 @@ type GenesisDIDs interface {
 	GenesisDIDs(raw json.RawMessage) ([]string, error)
 }
 
+// GenesisDocuments is implemented by the module whose genesis registers
+// the DIDs that hold keys (the did module).
+type GenesisDocuments interface {
+	// GenesisDocuments returns the DIDs of raw that hold keys; errors as
+	// GenesisDIDs.
+	GenesisDocuments(raw json.RawMessage) ([]string, error)
+}
+
 // EndBlocker is implemented by a module with work to do after each block's
 // transactions: scheduled work that falls due (Schedule), tallies,
 // deadlines. The app runs the hooks in module order, each in a cache layer
 // of its own over the block's state, after the last transaction; their
-// events are block events. An error from a hook, whatever its code, is a
-// broken invariant: the node stops rather than commit a block whose
-// scheduled work was not done. A hook has no signer and no authority.
+// events are block events. A hook has no signer and no authority.
+//
+// An error returned from a hook, whatever its code, is a broken invariant:
+// the node stops rather than commit a block whose scheduled work was not
+// done. So a hook returns only what it cannot handle (state that does not
+// decode, a bug). The failure of one item of work that is an ordinary
+// outcome (a proposal's message refused with a registered code, a job
+// whose deadline passed) is the hook's to record: it runs the item in a
+// cache layer of its own, discards that layer, and emits an event that
+// names the item and the code.
 type EndBlocker interface {
 	EndBlock(ctx Context) error
 }
@@ -65,19 +80,14 @@ type GenesisFacts struct {
 	// DIDs holds every DID the genesis registers (GenesisDIDs of each
 	// module). Empty for DefaultGenesis.
 	DIDs map[string]bool
+	// Documents holds the DIDs among DIDs that hold keys: people and
+	// services, who can sign for themselves (GenesisDocuments). Records
+	// that only a signer can later change or erase (a profile, a founder)
+	// must name one of these.
+	Documents map[string]bool
 	// Messages are the app's message rows' names and default costs, sorted
 	// by name.
 	Messages []MsgSpec
-}
-
-// KnownMessage reports whether name is a message of the app's table.
-func (f GenesisFacts) KnownMessage(name string) bool {
-	for _, m := range f.Messages {
-		if m.Name == name {
-			return true
-		}
-	}
-	return false
 }
 
 // DecodeGenesis decodes a genesis section strictly: an unknown field or

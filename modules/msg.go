@@ -71,7 +71,9 @@ type Msg struct {
 // example (*txv1.Msg).GetAnchor); validate is the stateless check, run at
 // decode time and never given state; handle runs the message in a
 // transaction (or for governance) after ante, and may assume validate
-// passed.
+// passed. Neither may modify the message: a decoded transaction is shared
+// by CheckTx, rechecks, proposals and the block (copy a list before
+// sorting it).
 func NewMsg[M comparable](spec MsgSpec, get func(*txv1.Msg) M, validate func(M) error, handle func(Context, M) error) Msg {
 	var zero M
 	return Msg{

@@ -32,7 +32,7 @@ type GenesisSequence struct {
 // their first key, valid unique key ids within bounds, consistent lifecycle
 // fields (validateLifecycle), registrants and controllers among the genesis
 // DIDs, no duplicate DIDs, sequences only for listed DIDs.
-func (g Genesis) Validate() error {
+func (g Genesis) Validate(registered map[string]bool) error {
 	seen := make(map[string]bool, len(g.Documents))
 	for i, doc := range g.Documents {
 		if doc == nil {
@@ -72,7 +72,7 @@ func (g Genesis) Validate() error {
 		}
 	}
 	for _, doc := range g.Documents {
-		if doc.RegisteredBy != "" && !seen[doc.RegisteredBy] {
+		if doc.RegisteredBy != "" && !seen[doc.RegisteredBy] && !registered[doc.RegisteredBy] {
 			return ErrInvalidGenesis.Wrapf("%s: registered_by %q is not a genesis DID", doc.Did, modules.Truncate(doc.RegisteredBy))
 		}
 		if err := validateLifecycle(doc, seen); err != nil {

@@ -30,7 +30,7 @@ func TestGenesisLifecycleFields(t *testing.T) {
 		},
 	}
 	for i, m := range ok {
-		if err := docs(m).Validate(); err != nil {
+		if err := docs(m).Validate(nil); err != nil {
 			t.Errorf("valid genesis %d refused: %v", i, err)
 		}
 	}
@@ -46,7 +46,7 @@ func TestGenesisLifecycleFields(t *testing.T) {
 	}
 	for name, m := range bad {
 		t.Run(name, func(t *testing.T) {
-			wantErr(t, docs(m).Validate(), ErrInvalidGenesis)
+			wantErr(t, docs(m).Validate(nil), ErrInvalidGenesis)
 		})
 	}
 }
@@ -68,7 +68,7 @@ func TestGenesisRoundTrip(t *testing.T) {
 			Keys: []*identityv1.VerificationKey{{Id: FirstKeyID, PublicKey: pub}}})
 	}
 	g.Sequences = []GenesisSequence{{DID: testDID(2), Sequence: 7}}
-	if err := g.Validate(); err != nil {
+	if err := g.Validate(nil); err != nil {
 		t.Fatal(err)
 	}
 	e := newTestEnv(t)
@@ -92,7 +92,7 @@ func TestGenesisRoundTrip(t *testing.T) {
 	if len(out.Sequences) != 1 || out.Sequences[0] != g.Sequences[0] {
 		t.Fatalf("sequences %v", out.Sequences)
 	}
-	if err := out.Validate(); err != nil {
+	if err := out.Validate(nil); err != nil {
 		t.Fatalf("export does not validate: %v", err)
 	}
 
@@ -105,7 +105,7 @@ func TestGenesisRoundTrip(t *testing.T) {
 	}
 	for name, b := range bad {
 		t.Run(name, func(t *testing.T) {
-			wantErr(t, b.Validate(), ErrInvalidGenesis)
+			wantErr(t, b.Validate(nil), ErrInvalidGenesis)
 		})
 	}
 }

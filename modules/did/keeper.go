@@ -12,14 +12,20 @@ import (
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 )
 
-// Keeper reads and writes DID state. It holds no state of its own.
+// Keeper reads and writes DID state. It holds no state of its own apart
+// from the node-local memory of verified proofs of possession.
 type Keeper struct {
 	mana ManaAccounts
+	// proofs verifies proofs of possession once per node.
+	proofs *modules.Verifier
 }
+
+// ProofCacheSize bounds the verified proofs of possession a node remembers.
+const ProofCacheSize = 16_384
 
 // NewKeeper returns a Keeper that opens mana accounts through mana.
 func NewKeeper(mana ManaAccounts) *Keeper {
-	return &Keeper{mana: mana}
+	return &Keeper{mana: mana, proofs: modules.NewVerifier(ProofCacheSize)}
 }
 
 // Document loads did's document. It returns ErrUnknownDID when none is

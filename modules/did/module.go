@@ -18,15 +18,16 @@ type Module struct {
 }
 
 var (
-	_ modules.Module      = Module{}
-	_ modules.GenesisDIDs = Module{}
+	_ modules.Module           = Module{}
+	_ modules.GenesisDIDs      = Module{}
+	_ modules.GenesisDocuments = Module{}
 )
 
 // NewModule returns the module over k.
 func NewModule(k *Keeper) Module {
 	return Module{k: k, GenesisOf: modules.GenesisOf[Genesis]{
 		Default:  func(modules.GenesisFacts) Genesis { return Genesis{} },
-		Validate: func(g Genesis, _ modules.GenesisFacts) error { return g.Validate() },
+		Validate: func(g Genesis, f modules.GenesisFacts) error { return g.Validate(f.DIDs) },
 		Init:     func(ctx modules.Context, g Genesis, _ modules.GenesisFacts) error { return k.InitGenesis(ctx, g) },
 		Export:   k.ExportGenesis,
 		Invalid:  ErrInvalidGenesis,
@@ -66,4 +67,11 @@ func (m Module) GenesisDIDs(raw json.RawMessage) ([]string, error) {
 		return nil, ErrInvalidGenesis.Wrapf("%v", err)
 	}
 	return g.DIDs(), nil
+}
+
+// GenesisDocuments implements modules.GenesisDocuments: every DID of the
+// did section holds keys (organizations' keyless documents are built by the
+// org section).
+func (m Module) GenesisDocuments(raw json.RawMessage) ([]string, error) {
+	return m.GenesisDIDs(raw)
 }

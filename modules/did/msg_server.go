@@ -3,8 +3,6 @@ package did
 import (
 	"bytes"
 
-	"github.com/cometbft/cometbft/crypto/ed25519"
-
 	"github.com/intercooperative/icnd/modules"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 )
@@ -17,9 +15,7 @@ func (k *Keeper) RegisterDID(ctx modules.Context, m *identityv1.MsgRegisterDID) 
 	if k.Exists(ctx, did) {
 		return "", ErrDIDExists.Wrapf("%s", did)
 	}
-	// CometBFT's Ed25519 is the one used for transaction signatures, so
-	// both agree on edge cases (ZIP-215) on every node.
-	if !ed25519.PubKey(m.PublicKey).VerifySignature(RegistrationBytes(ctx.ChainID, did), m.ProofOfPossession) {
+	if !k.proofs.Verify(m.PublicKey, RegistrationBytes(ctx.ChainID, did), m.ProofOfPossession) {
 		return "", ErrBadProofOfPossession.Wrapf("for %s on chain %q", did, ctx.ChainID)
 	}
 	doc := &identityv1.DIDDocument{
@@ -47,7 +43,7 @@ func (k *Keeper) AddKey(ctx modules.Context, m *identityv1.MsgAddKey) error {
 	if err != nil {
 		return err
 	}
-	if err := addKey(ctx, doc, m.KeyId, m.PublicKey, m.ProofOfPossession); err != nil {
+	if err := k.addKey(ctx, doc, m.KeyId, m.PublicKey, m.ProofOfPossession); err != nil {
 		return err
 	}
 	doc.UpdatedHeight = ctx.Height
@@ -71,7 +67,7 @@ func (k *Keeper) RotateKey(ctx modules.Context, m *identityv1.MsgRotateKey) erro
 	if err != nil {
 		return err
 	}
-	if err := addKey(ctx, doc, m.NewKeyId, m.NewPublicKey, m.ProofOfPossession); err != nil {
+	if err := k.addKey(ctx, doc, m.NewKeyId, m.NewPublicKey, m.ProofOfPossession); err != nil {
 		return err
 	}
 	old.RevokedHeight = ctx.Height
@@ -156,7 +152,7 @@ func (k *Keeper) loadForKeyChange(ctx modules.Context, did string) (*identityv1.
 // never used in doc, that the public key is not already there (active or
 // revoked: re-adding a rotated-out key would undo the rotation), that doc
 // has room, and the proof of possession.
-func addKey(ctx modules.Context, doc *identityv1.DIDDocument, keyID string, pub, pop []byte) error {
+func (k *Keeper) addKey(ctx modules.Context, doc *identityv1.DIDDocument, keyID string, pub, pop []byte) error {
 	for _, vk := range doc.Keys {
 		if vk.Id == keyID {
 			return ErrKeyIDTaken.Wrapf("%s#%s", doc.Did, keyID)
@@ -171,8 +167,7 @@ func addKey(ctx modules.Context, doc *identityv1.DIDDocument, keyID string, pub,
 	if active := countActive(doc.Keys); active >= MaxActiveKeysPerDocument {
 		return ErrTooManyKeys.Wrapf("%s has %d active keys; max %d", doc.Did, active, MaxActiveKeysPerDocument)
 	}
-	// The same Ed25519 as for transaction signatures (see RegisterDID).
-	if !ed25519.PubKey(pub).VerifySignature(KeyPossessionBytes(ctx.ChainID, doc.Did, keyID), pop) {
+	if !k.proofs.Verify(pub, KeyPossessionBytes(ctx.ChainID, doc.Did, keyID), pop) {
 		return ErrBadProofOfPossession.Wrapf("for %s#%s on chain %q", doc.Did, keyID, ctx.ChainID)
 	}
 	doc.Keys = append(doc.Keys, &identityv1.VerificationKey{

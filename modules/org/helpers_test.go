@@ -90,7 +90,7 @@ type testEnv struct {
 
 func newTestEnv(t *testing.T, f *fixture) *testEnv {
 	t.Helper()
-	if err := f.docs.Validate(); err != nil {
+	if err := f.docs.Validate(nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.validate(); err != nil {

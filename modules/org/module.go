@@ -26,7 +26,7 @@ var (
 func NewModule(k *Keeper) Module {
 	return Module{k: k, GenesisOf: modules.GenesisOf[Genesis]{
 		Default:  func(modules.GenesisFacts) Genesis { return Genesis{} },
-		Validate: func(g Genesis, f modules.GenesisFacts) error { return g.Validate(documents(g, f)) },
+		Validate: func(g Genesis, f modules.GenesisFacts) error { return g.Validate(f.Documents) },
 		Init:     func(ctx modules.Context, g Genesis, _ modules.GenesisFacts) error { return k.InitGenesis(ctx, g) },
 		Export:   k.ExportGenesis,
 		Invalid:  ErrInvalidGenesis,
@@ -78,22 +78,4 @@ func (m Module) GenesisDIDs(raw json.RawMessage) ([]string, error) {
 		return nil, ErrInvalidGenesis.Wrapf("%v", err)
 	}
 	return g.DIDs(), nil
-}
-
-// documents returns the DIDs with documents among facts: every registered
-// DID but g's organizations. Founders, members and officers must be DIDs
-// that hold keys (the did section's documents), checked against
-// this set.
-func documents(g Genesis, f modules.GenesisFacts) map[string]bool {
-	orgs := make(map[string]bool)
-	for _, d := range g.DIDs() {
-		orgs[d] = true
-	}
-	out := make(map[string]bool, len(f.DIDs))
-	for d := range f.DIDs {
-		if !orgs[d] {
-			out[d] = true
-		}
-	}
-	return out
 }

@@ -23,7 +23,7 @@ var (
 func NewModule(k *Keeper) Module {
 	return Module{k: k, GenesisOf: modules.GenesisOf[Genesis]{
 		Default:  func(modules.GenesisFacts) Genesis { return Genesis{} },
-		Validate: func(g Genesis, f modules.GenesisFacts) error { return g.Validate(f.DIDs) },
+		Validate: func(g Genesis, f modules.GenesisFacts) error { return g.Validate(f.Documents) },
 		Init:     func(ctx modules.Context, g Genesis, _ modules.GenesisFacts) error { return k.InitGenesis(ctx, g) },
 		Export:   k.ExportGenesis,
 		Invalid:  ErrInvalidGenesis,
