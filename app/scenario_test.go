@@ -657,6 +657,9 @@ func (a msgArgs) opt(key string) string {
 	return ""
 }
 
+// listOption is the one option that takes a list, roles=(r1, r2).
+const listOption = "roles"
+
 // msgParsers is every message a script can send, by line name.
 var msgParsers = map[string]msgParser{
 	"register":         {args: []string{"account"}, build: buildRegister},
@@ -711,10 +714,10 @@ func (s *scenario) parseMsg(line string) (*txv1.Msg, error) {
 		switch {
 		case c.Vals == nil:
 			a.pos = append(a.pos, c.Key)
-		case slices.Contains(p.opts, c.Key):
+		case slices.Contains(p.opts, c.Key) && (len(c.Vals) == 1 || c.Key == listOption):
 			a.opts[c.Key] = c.Vals
 		default:
-			return nil, fmt.Errorf("unknown option %q; usage: %s", c.Key, p.usage(name))
+			return nil, fmt.Errorf("unknown option %q (or a list where one value goes); usage: %s", c.String(), p.usage(name))
 		}
 	}
 	if len(a.pos) != len(p.args) {
@@ -884,7 +887,8 @@ func TestScenarioScriptErrors(t *testing.T) {
 		{"tx without signer", "tx key=key-2", "anchor a kind=doc", "signer=<account> is required"},
 		{"organization signing", "tx signer=root", "anchor a kind=doc", `"root" is an organization`},
 		{"unknown message", "tx signer=alice", "mint 5", `unknown message "mint"`},
-		{"unknown option", "tx signer=alice", "invite root alice role=clerk", `unknown option "role"; usage: invite <org> <account> roles=...`},
+		{"unknown option", "tx signer=alice", "invite root alice role=clerk", `unknown option "role=clerk" (or a list where one value goes); usage: invite <org> <account> roles=...`},
+		{"list for one value", "tx signer=alice", "freeze root alice reason=(late, again)", `unknown option "reason=(late, again)"`},
 		{"missing argument", "tx signer=alice", "add-key alice", "want 2 positional arguments; usage: add-key <account> <key-id>"},
 		{"undeclared name", "tx signer=alice", "invite root zed", `unknown name "zed"`},
 		{"unknown kind", "tx signer=alice", "create-org coop kind=guild parent=root", "invalid organization kind"},
