@@ -3,6 +3,7 @@ module github.com/intercooperative/icnd
 go 1.26.8
 
 require (
+	github.com/cockroachdb/datadriven v1.0.3
 	github.com/cometbft/cometbft v0.40.0
 	github.com/cosmos/gogoproto v1.7.2
 	github.com/cosmos/iavl v1.3.5
