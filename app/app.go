@@ -95,6 +95,9 @@ func New(cms *store.CommitStore, opts Options) (*App, error) {
 		proposalMaxTxs: opts.ProposalMaxTxs,
 	}
 	a.wireKeepers()
+	if err := checkModules(a.modules); err != nil {
+		return nil, err
+	}
 	msgs, err := newMsgTable(a.messageRows())
 	if err != nil {
 		return nil, err
@@ -155,6 +158,25 @@ func (a *App) wireKeepers() {
 		mana.NewModule(a.mana),
 		dag.NewModule(a.dag),
 	}
+}
+
+// checkModules refuses two modules with one name (one genesis section,
+// one codespace) or one store prefix (one key space), and a module that
+// uses the app's own prefix.
+func checkModules(ms []modules.Module) error {
+	names := make(map[string]bool, len(ms))
+	prefixes := map[byte]string{modules.PrefixApp: "app"}
+	for _, m := range ms {
+		if names[m.Name()] {
+			return fmt.Errorf("app: two modules are called %q", m.Name())
+		}
+		names[m.Name()] = true
+		if other, taken := prefixes[m.StorePrefix()]; taken {
+			return fmt.Errorf("app: modules %s and %s share the store prefix %#x", other, m.Name(), m.StorePrefix())
+		}
+		prefixes[m.StorePrefix()] = m.Name()
+	}
+	return nil
 }
 
 // messageRows collects every module's rows of the message table.

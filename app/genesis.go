@@ -62,6 +62,9 @@ func newModuleSet() *App {
 	a := &App{}
 	a.wireKeepers()
 	t, err := newMsgTable(a.messageRows())
+	if err == nil {
+		err = checkModules(a.modules)
+	}
 	if err != nil {
 		// New builds the same table first on every start and in every
 		// test; an inconsistent table is a programming error.

@@ -103,3 +103,18 @@ func TestMsgTableRefusesInconsistentRows(t *testing.T) {
 		t.Fatalf("the app's own rows refused: %v", err)
 	}
 }
+
+// TestModulesAreDistinct: two modules may share neither a name (genesis
+// section, codespace) nor a store prefix.
+func TestModulesAreDistinct(t *testing.T) {
+	a := newModuleSet()
+	if err := checkModules(a.modules); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkModules(append(a.modules, a.modules[0])); err == nil {
+		t.Error("a module listed twice was accepted")
+	}
+	if err := checkModules(append(a.modules, tickModule{})); err != nil {
+		t.Errorf("a module with its own name and prefix was refused: %v", err)
+	}
+}

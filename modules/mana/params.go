@@ -52,8 +52,9 @@ func DefaultCosts(msgs []modules.MsgSpec) []*manav1.MsgCost {
 // caps are usable (max_capacity and max_rate at least 1, max_reputation_bps
 // at least neutral), that the membership bonus table names known kinds,
 // sorted and unique, and that the cost table is sorted by message name,
-// without duplicates, with exactly one row for each message of msgs (the
-// app's message table): a message without a row would cost only the base.
+// without duplicates, with exactly one row of a non-zero cost for each
+// message of msgs (the app's message table): a message without a row would
+// cost only the base.
 func ValidateParams(p *manav1.Params, msgs []modules.MsgSpec) error {
 	if p == nil {
 		return ErrInvalidParams.Wrapf("params are missing")
@@ -85,6 +86,9 @@ func ValidateParams(p *manav1.Params, msgs []modules.MsgSpec) error {
 		}
 		if i > 0 && p.MsgCosts[i-1].Msg >= row.Msg {
 			return ErrInvalidParams.Wrapf("cost rows must be sorted by message and unique: %q after %q", row.Msg, p.MsgCosts[i-1].Msg)
+		}
+		if row.Cost == 0 {
+			return ErrInvalidParams.Wrapf("message %q costs 0: every message costs something", row.Msg)
 		}
 	}
 	// Sorted, unique and known: one row each exactly when the counts agree.

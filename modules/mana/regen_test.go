@@ -94,6 +94,7 @@ func TestValidateParams(t *testing.T) {
 		"duplicate":        with(&manav1.MsgCost{Msg: "anchor"}, &manav1.MsgCost{Msg: "anchor"}, &manav1.MsgCost{Msg: "register_did"}),
 		"null row":         with(nil, &manav1.MsgCost{Msg: "register_did"}),
 		"missing message":  with(&manav1.MsgCost{Msg: "anchor", Cost: 1}),
+		"zero cost":        with(&manav1.MsgCost{Msg: "anchor", Cost: 0}, &manav1.MsgCost{Msg: "register_did", Cost: 1}),
 		"empty cost table": with(),
 	}
 	for name, p := range bad {

@@ -42,7 +42,7 @@ func (m Module) Messages() []modules.Msg {
 	return []modules.Msg{
 		modules.NewMsg(modules.MsgSpec{Name: "set_profile", Cost: 50, Governance: modules.GovernanceNever},
 			(*txv1.Msg).GetSetProfile, ValidateSetProfile, m.k.SetProfile),
-		modules.NewMsg(modules.MsgSpec{Name: "erase_profile", Cost: 10, Governance: modules.GovernanceNever},
+		modules.NewMsg(modules.MsgSpec{Name: "erase_profile", Cost: 10, Governance: modules.GovernanceNever, FrozenMaySend: true},
 			(*txv1.Msg).GetEraseProfile, func(*identityv1.MsgEraseProfile) error { return nil }, func(ctx modules.Context, _ *identityv1.MsgEraseProfile) error { return m.k.EraseProfile(ctx) }),
 	}
 }
