@@ -3,6 +3,8 @@ package app_test
 import (
 	"testing"
 
+	"github.com/intercooperative/icnd/modules/dag"
+
 	"github.com/intercooperative/icnd/app"
 )
 
@@ -38,4 +40,27 @@ func TestCheckTxSeesKeyChangesOfEarlierTxs(t *testing.T) {
 	if res.Codespace != app.ErrSignerDeactivated.Codespace() || res.Code != app.ErrSignerDeactivated.Code() {
 		t.Fatalf("tx of a DID deactivated earlier in the block: got %s/%d %q", res.Codespace, res.Code, res.Log)
 	}
+}
+
+// TestCheckTxAcceptsFailingMessages: a transaction whose message will fail
+// is valid: CheckTx accepts it and keeps its charge and sequence bump in the
+// check state (so the signer's next transaction follows it), but not what
+// its messages would have changed.
+func TestCheckTxAcceptsFailingMessages(t *testing.T) {
+	alice := newAccount(1)
+	a, _ := newTestApp(t, genesisFor(t, 1_000_000, alice))
+	block(t, a, alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "x"), "doc")))
+
+	again := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "x"), "doc"), anchorMsg(testCID(t, "y"), "doc"))
+	wantCode(t, a.CheckTx(again), nil)
+	// The second message of the failed tx left nothing: "y" can still be
+	// anchored, by the next sequence.
+	next := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "y"), "doc"))
+	wantCode(t, a.CheckTx(next), nil)
+	stale := alice.signTx(t, txOpts{seq: u64(1)}, anchorMsg(testCID(t, "z"), "doc"))
+	wantCode(t, a.CheckTx(stale), app.ErrBadSequence)
+
+	res, _ := block(t, a, again, next)
+	wantCode(t, res[0], dag.ErrAnchoredAgain)
+	wantCode(t, res[1], nil)
 }

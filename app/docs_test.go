@@ -3,11 +3,8 @@ package app
 import (
 	"fmt"
 	"os"
-	"reflect"
 	"strings"
 	"testing"
-
-	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
 // TestDocsListEveryMessage checks the message table of docs/tx-format.md
@@ -35,14 +32,9 @@ func TestDocsListEveryMessage(t *testing.T) {
 	}
 
 	numbers := map[string]string{}
-	for _, w := range (*txv1.Msg)(nil).XXX_OneofWrappers() {
-		tag := reflect.TypeOf(w).Elem().Field(0).Tag.Get("protobuf")
-		parts := strings.Split(tag, ",")
-		for _, p := range parts {
-			if name, ok := strings.CutPrefix(p, "name="); ok {
-				numbers[name] = parts[1]
-			}
-		}
+	for wt, name := range oneofCases() {
+		tag := wt.Elem().Field(0).Tag.Get("protobuf")
+		numbers[name] = strings.Split(tag, ",")[1]
 	}
 	a := newModuleSet()
 	var want []string

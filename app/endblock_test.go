@@ -18,7 +18,10 @@ import (
 // schedules work at heights, and its hook drains at most one due entry per
 // block, counts it in state and emits an event. A value of 0xFF makes the
 // hook fail.
-type tickModule struct{}
+type tickModule struct {
+	// calls counts the hook's runs, when set.
+	calls *int
+}
 
 const tickPrefix byte = 0xF0 // test-only; no real module uses it
 
@@ -70,7 +73,10 @@ func (tickModule) InitGenesis(ctx modules.Context, raw json.RawMessage, _ module
 
 var tickCountKey = []byte{tickPrefix, 0x01}
 
-func (tickModule) EndBlock(ctx modules.Context) error {
+func (m tickModule) EndBlock(ctx modules.Context) error {
+	if m.calls != nil {
+		*m.calls++
+	}
 	due, err := tickSchedule.Drain(ctx.Store, ctx.Height, 1)
 	if err != nil {
 		return err
@@ -92,7 +98,7 @@ func (tickModule) EndBlock(ctx modules.Context) error {
 
 // newTickApp returns an App with the tick module appended to its modules,
 // initialised with the tick section g.
-func newTickApp(t *testing.T, g tickGenesis) *App {
+func newTickApp(t *testing.T, g tickGenesis, calls *int) *App {
 	t.Helper()
 	cms, err := store.Open(idb.NewMemDB(), store.Options{})
 	if err != nil {
@@ -102,7 +108,7 @@ func newTickApp(t *testing.T, g tickGenesis) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.modules = append(a.modules, tickModule{})
+	a.modules = append(a.modules, tickModule{calls: calls})
 	state := DefaultGenesis()
 	raw, err := json.Marshal(state)
 	if err != nil {
@@ -131,7 +137,8 @@ func newTickApp(t *testing.T, g tickGenesis) *App {
 // the scheduled work in height and id order, one entry per block.
 func TestEndBlockHooksDeterministic(t *testing.T) {
 	g := tickGenesis{Heights: []int64{5, 2, 3, 3}}
-	viaProposal, direct := newTickApp(t, g), newTickApp(t, g)
+	var proposalCalls, directCalls int
+	viaProposal, direct := newTickApp(t, g, &proposalCalls), newTickApp(t, g, &directCalls)
 	want := map[int64]string{
 		2: "due=2 id=01 count=1",
 		3: "due=3 id=02 count=2",
@@ -180,6 +187,11 @@ func TestEndBlockHooksDeterministic(t *testing.T) {
 			}
 		}
 	}
+	// FinalizeBlock reused what ProcessProposal executed, hook included:
+	// the hook ran once a block on each path.
+	if proposalCalls != 6 || directCalls != 6 {
+		t.Fatalf("hook ran %d times through proposals and %d directly, want 6 each", proposalCalls, directCalls)
+	}
 	ro, err := direct.CommittedState(6)
 	if err != nil {
 		t.Fatal(err)
@@ -196,12 +208,12 @@ func TestEndBlockHooksDeterministic(t *testing.T) {
 // in both paths, never a rejected proposal or a dropped result.
 func TestEndBlockHookErrorStopsTheNode(t *testing.T) {
 	g := tickGenesis{Heights: []int64{1}, Fail: true}
-	a := newTickApp(t, g)
+	a := newTickApp(t, g, nil)
 	err := a.ProcessProposal(1, time.Unix(1, 0).UTC(), nil, []byte("b"))
 	if err == nil || errors.Is(err, ErrRejectProposal) {
 		t.Fatalf("ProcessProposal: %v, want a node-stopping error", err)
 	}
-	if _, err := newTickApp(t, g).FinalizeBlock(1, time.Unix(1, 0).UTC(), nil, nil); err == nil {
+	if _, err := newTickApp(t, g, nil).FinalizeBlock(1, time.Unix(1, 0).UTC(), nil, nil); err == nil {
 		t.Fatal("FinalizeBlock ignored the hook's error")
 	}
 }

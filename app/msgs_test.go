@@ -2,7 +2,6 @@ package app
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/intercooperative/icnd/modules"
@@ -23,29 +22,21 @@ func TestMsgTableCoversOneof(t *testing.T) {
 	}
 	params := mana.DefaultParams(table.specs())
 	reached := map[string]bool{}
-	wrappers := (*txv1.Msg)(nil).XXX_OneofWrappers()
-	if len(wrappers) == 0 {
+	cases := oneofCases()
+	if len(cases) == 0 {
 		t.Fatal("the Msg oneof has no cases")
 	}
-	for _, w := range wrappers {
-		wt := reflect.TypeOf(w).Elem()
-		field := wt.Field(0)
-		name := ""
-		for _, part := range strings.Split(field.Tag.Get("protobuf"), ",") {
-			if n, ok := strings.CutPrefix(part, "name="); ok {
-				name = n
-			}
-		}
+	for wt, name := range cases {
 		// A wrapper holding an empty message of its case, as decoding
 		// an empty case produces.
-		wv := reflect.New(wt)
-		wv.Elem().Field(0).Set(reflect.New(field.Type.Elem()))
+		wv := reflect.New(wt.Elem())
+		wv.Elem().Field(0).Set(reflect.New(wt.Elem().Field(0).Type.Elem()))
 		m := &txv1.Msg{}
 		reflect.ValueOf(m).Elem().FieldByName("Sum").Set(wv)
 
 		row, err := table.row(m)
 		if err != nil {
-			t.Errorf("case %s (%v): no row: %v", name, wt, err)
+			t.Errorf("case %s (%v): no row: %v", name, wt.Elem(), err)
 			continue
 		}
 		if row.Name != name {
