@@ -26,23 +26,20 @@ func (k *Keeper) Escrow(ctx modules.Context, id []byte) (*manav1.Escrow, error) 
 	if err := ValidateEscrowID(id); err != nil {
 		return nil, err
 	}
-	bz := ctx.Store.Get(EscrowKey(id))
-	if bz == nil {
-		return nil, ErrEscrowNotFound.Wrapf("%x", id)
+	e, found, err := modules.Load[manav1.Escrow](ctx.Store, EscrowKey(id))
+	if err != nil {
+		return nil, fmt.Errorf("mana: escrow %x: %w", id, err)
 	}
-	e := new(manav1.Escrow)
-	if err := e.Unmarshal(bz); err != nil {
-		return nil, fmt.Errorf("mana: stored escrow %x is corrupt: %w", id, err)
+	if !found {
+		return nil, ErrEscrowNotFound.Wrapf("%x", id)
 	}
 	return e, nil
 }
 
 func (k *Keeper) setEscrow(ctx modules.Context, id []byte, e *manav1.Escrow) error {
-	bz, err := e.Marshal()
-	if err != nil {
-		return fmt.Errorf("mana: encode escrow %x: %w", id, err)
+	if err := modules.Save(ctx.Store, EscrowKey(id), e); err != nil {
+		return fmt.Errorf("mana: escrow %x: %w", id, err)
 	}
-	ctx.Store.Set(EscrowKey(id), bz)
 	return nil
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/intercooperative/icnd/modules"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
-	"github.com/intercooperative/icnd/store"
 )
 
 // GenesisAccount is one funded account in genesis. Capacity and Rate are the
@@ -153,29 +152,22 @@ func (k *Keeper) ExportGenesis(ctx modules.Context) (Genesis, error) {
 		return Genesis{}, err
 	}
 	g := Genesis{Params: proto.Clone(p).(*manav1.Params), Accounts: []GenesisAccount{}}
-	prefix := []byte{StorePrefix, subAccount}
-	it := ctx.Store.Iterator(prefix, store.PrefixEnd(prefix))
-	defer it.Close()
-	for ; it.Valid(); it.Next() {
-		acc := new(manav1.Account)
-		if err := acc.Unmarshal(it.Value()); err != nil {
-			return Genesis{}, fmt.Errorf("mana: corrupt account under key %x: %w", it.Key(), err)
-		}
-		key := it.Key()
+	err = modules.Walk(ctx.Store, []byte{StorePrefix, subAccount}, func(key []byte, acc *manav1.Account) (bool, error) {
 		did := string(key[3:]) // prefix, sub-prefix, length byte
 		g.Accounts = append(g.Accounts, GenesisAccount{DID: did, Balance: Effective(acc, ctx.Height+1), Capacity: acc.BaseCapacity, Rate: acc.BaseRate})
+		return false, nil
+	})
+	if err != nil {
+		return Genesis{}, fmt.Errorf("mana: export accounts: %w", err)
 	}
 	sort.Slice(g.Accounts, func(i, j int) bool { return g.Accounts[i].DID < g.Accounts[j].DID })
-	escrowPrefix := []byte{StorePrefix, subEscrow}
-	eit := ctx.Store.Iterator(escrowPrefix, store.PrefixEnd(escrowPrefix))
-	defer eit.Close()
-	for ; eit.Valid(); eit.Next() {
-		e := new(manav1.Escrow)
-		if err := e.Unmarshal(eit.Value()); err != nil {
-			return Genesis{}, fmt.Errorf("mana: corrupt escrow under key %x: %w", eit.Key(), err)
-		}
-		id := append([]byte(nil), eit.Key()[3:]...)
+	err = modules.Walk(ctx.Store, []byte{StorePrefix, subEscrow}, func(key []byte, e *manav1.Escrow) (bool, error) {
+		id := append([]byte(nil), key[3:]...)
 		g.Escrows = append(g.Escrows, GenesisEscrow{ID: id, Owner: e.Owner, Amount: e.Amount, Height: e.Height})
+		return false, nil
+	})
+	if err != nil {
+		return Genesis{}, fmt.Errorf("mana: export escrows: %w", err)
 	}
 	return g, nil
 }

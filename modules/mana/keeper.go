@@ -52,11 +52,9 @@ func (k *Keeper) Params(ctx modules.Context) (*manav1.Params, error) {
 
 // SetParams stores p. The caller validates it first.
 func (k *Keeper) SetParams(ctx modules.Context, p *manav1.Params) error {
-	bz, err := p.Marshal()
-	if err != nil {
-		return fmt.Errorf("mana: encode params: %w", err)
+	if err := modules.Save(ctx.Store, ParamsKey(), p); err != nil {
+		return fmt.Errorf("mana: params: %w", err)
 	}
-	ctx.Store.Set(ParamsKey(), bz)
 	return nil
 }
 
@@ -67,23 +65,20 @@ func (k *Keeper) Account(ctx modules.Context, did string) (*manav1.Account, erro
 	if len(did) > modules.MaxKeyPart {
 		return nil, ErrNoAccount.Wrapf("%d-byte DID", len(did))
 	}
-	bz := ctx.Store.Get(AccountKey(did))
-	if bz == nil {
-		return nil, ErrNoAccount.Wrapf("%s", did)
+	acc, found, err := modules.Load[manav1.Account](ctx.Store, AccountKey(did))
+	if err != nil {
+		return nil, fmt.Errorf("mana: account of %s: %w", did, err)
 	}
-	acc := new(manav1.Account)
-	if err := acc.Unmarshal(bz); err != nil {
-		return nil, fmt.Errorf("mana: stored account of %s is corrupt: %w", did, err)
+	if !found {
+		return nil, ErrNoAccount.Wrapf("%s", did)
 	}
 	return acc, nil
 }
 
 func (k *Keeper) setAccount(ctx modules.Context, did string, acc *manav1.Account) error {
-	bz, err := acc.Marshal()
-	if err != nil {
-		return fmt.Errorf("mana: encode account of %s: %w", did, err)
+	if err := modules.Save(ctx.Store, AccountKey(did), acc); err != nil {
+		return fmt.Errorf("mana: account of %s: %w", did, err)
 	}
-	ctx.Store.Set(AccountKey(did), bz)
 	return nil
 }
 
