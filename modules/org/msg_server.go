@@ -357,9 +357,9 @@ func (k *Keeper) SetSeats(ctx modules.Context, m *identityv1.MsgSetSeats) error 
 			return ErrSeatsInUse.Wrapf("%s's members hold %d seats, more than %d", m.Org, o.SeatsUsed, m.Seats)
 		}
 		back := o.BonusSeats - m.Seats
-		if parent.BonusSeats > MaxSeats-back {
+		if uint64(parent.BonusSeats)+uint64(back) > MaxSeats {
 			// Genesis bounds the seats in all by MaxSeats.
-			return fmt.Errorf("org: %s would hold more than %d seats", o.Parent, MaxSeats)
+			return fmt.Errorf("org: %s would hold %d + %d seats, more than exist", o.Parent, parent.BonusSeats, back)
 		}
 		parent.BonusSeats += back
 	}
