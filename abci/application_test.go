@@ -39,7 +39,7 @@ func setup(t *testing.T) (*abci.Application, ed25519.PrivateKey, string) {
 	did := did.DeriveDID(pub)
 	g := app.DefaultGenesis()
 	g.DID.Documents = []*identityv1.DIDDocument{{Did: did, Keys: []*identityv1.VerificationKey{{Id: "key-1", PublicKey: pub}}}}
-	g.Mana.Accounts = []mana.GenesisAccount{{DID: did, Balance: 1_000_000, Capacity: 1_000_000, Rate: 10}}
+	g.Mana.Accounts = []mana.GenesisAccount{{DID: did, Balance: 200_000, Capacity: 200_000, Rate: 10}}
 	state, err := json.Marshal(g)
 	if err != nil {
 		t.Fatal(err)

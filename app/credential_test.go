@@ -51,7 +51,7 @@ func rootFederationGenesis(t *testing.T, founder *account, accts ...*account) ([
 	if err != nil {
 		t.Fatal(err)
 	}
-	fed, err := g.Org.AddRootFederation("root", founder.did)
+	fed, err := g.Org.AddRootFederation("root", founder.did, testRootSeats)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,6 +57,14 @@ func genesisFor(t testing.TB, balance uint64, accts ...*account) []byte {
 	return genesisWith(t, f...)
 }
 
+// generousCaps raises g's mana caps above the tests' genesis grants (up to
+// 10,000,000), which the default caps, sized for what one DID gathers from
+// memberships, refuse; node/testnet does the same for its grants.
+func generousCaps(g *app.GenesisState) {
+	g.Mana.Params.MaxCapacity = 1_000_000_000
+	g.Mana.Params.MaxRate = 1_000_000
+}
+
 type funded struct {
 	acct    *account
 	balance uint64
@@ -65,6 +73,7 @@ type funded struct {
 func genesisWith(t testing.TB, accts ...funded) []byte {
 	t.Helper()
 	g := app.DefaultGenesis()
+	generousCaps(&g)
 	for _, f := range accts {
 		a, balance := f.acct, f.balance
 		g.DID.Documents = append(g.DID.Documents, &identityv1.DIDDocument{

@@ -13,7 +13,8 @@ import (
 
 // TestMembershipDrivesCapacity follows a newcomer through onboarding: with
 // no organization it has no capacity; a member sponsors the transaction
-// that admits it to a cooperative, which gives it the cooperative bonus;
+// that admits it to a cooperative, where it takes a free seat, which gives
+// it the cooperative bonus;
 // the mana then regenerates until it pays for itself; leaving takes the
 // capacity away again.
 func TestMembershipDrivesCapacity(t *testing.T) {
@@ -37,7 +38,9 @@ func TestMembershipDrivesCapacity(t *testing.T) {
 		t.Fatalf("a DID in no organization has capacity: %v", bob)
 	}
 
-	// alice founds a cooperative and gains its bonus as its first member.
+	// alice founds a cooperative: it holds no seats, so founding gains her
+	// nothing. As the root federation's controller she then passes it two
+	// of root's seats, and takes one as its waiting first member.
 	coop := org.DeriveOrgDID(w.root, "coop")
 	create := &txv1.Msg{Sum: &txv1.Msg_CreateOrganization{CreateOrganization: &identityv1.MsgCreateOrganization{
 		Name: "coop", Kind: identityv1.OrgKind_ORG_KIND_COOPERATIVE, Parent: w.root,
@@ -45,8 +48,13 @@ func TestMembershipDrivesCapacity(t *testing.T) {
 	invite := &txv1.Msg{Sum: &txv1.Msg_InviteMember{InviteMember: &identityv1.MsgInviteMember{Org: coop, Member: w.bob.did}}}
 	res, _ := block(t, a, w.alice.signTx(t, txOpts{}, create, invite))
 	wantCode(t, res[0], nil)
-	if got := readAccounts(t, a, w.alice.did)[0]; got.Capacity != sponsorFunds+fedBonus.Capacity+coopBonus.Capacity {
+	if got := readAccounts(t, a, w.alice.did)[0]; got.Capacity != sponsorFunds+fedBonus.Capacity {
 		t.Fatalf("alice after founding a cooperative = %v", got)
+	}
+	res, _ = block(t, a, w.alice.signTx(t, txOpts{}, setSeatsMsg(coop, 2)))
+	wantCode(t, res[0], nil)
+	if got := readAccounts(t, a, w.alice.did)[0]; got.Capacity != sponsorFunds+fedBonus.Capacity+coopBonus.Capacity {
+		t.Fatalf("alice after coop got seats = %v", got)
 	}
 
 	// bob cannot pay to accept; alice sponsors it.

@@ -56,6 +56,10 @@ func unfreezeMsg(org, account, reason string) *txv1.Msg {
 	return &txv1.Msg{Sum: &txv1.Msg_UnfreezeAccount{UnfreezeAccount: &identityv1.MsgUnfreezeAccount{Org: org, Account: account, Reason: reason}}}
 }
 
+func setSeatsMsg(org string, seats uint32) *txv1.Msg {
+	return &txv1.Msg{Sum: &txv1.Msg_SetSeats{SetSeats: &identityv1.MsgSetSeats{Org: org, Seats: seats}}}
+}
+
 func appealMsg(org, statement string) *txv1.Msg {
 	return &txv1.Msg{Sum: &txv1.Msg_AppealFreeze{AppealFreeze: &identityv1.MsgAppealFreeze{Org: org, Statement: statement}}}
 }
@@ -106,15 +110,18 @@ func newOrgWorld(t *testing.T) *orgWorld {
 	return w
 }
 
+// testRootSeats are the bonus seats of the test chains' root federations.
+const testRootSeats = 16
+
 // orgGenesis funds accts and adds the root federation "root" founded by
-// founder.
+// founder, holding testRootSeats seats.
 func orgGenesis(t *testing.T, founder *account, accts ...*account) []byte {
 	t.Helper()
 	g, err := app.ParseGenesis(genesisFor(t, 1_000_000, accts...))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := g.Org.AddRootFederation("root", founder.did); err != nil {
+	if _, err := g.Org.AddRootFederation("root", founder.did, testRootSeats); err != nil {
 		t.Fatal(err)
 	}
 	bz, err := json.Marshal(g)
@@ -366,8 +373,18 @@ func TestOrganizationState(t *testing.T) {
 		t.Fatalf("OrganizationsOf(alice) = %v, want %v (sorted)", got, want)
 	}
 
-	// A new member joins with the invitation's roles, then leaves; its
-	// mana capacity follows (the mana module's membership bonus).
+	// root passes coop four seats: alice, bob and carol, who waited for
+	// one since joining, take three.
+	res := w.run(t, w.alice, setSeatsMsg(w.coop, 4))
+	wantCode(t, res, nil)
+	wantEvent(t, res, "icn.org.seats_set", "parent_seats", "12") // root held 16 and passes on 4
+	for _, m := range []*account{w.alice, w.bob, w.carol} {
+		wantEvent(t, res, "icn.org.member_seated", "member", m.did)
+	}
+
+	// A new member joins with the invitation's roles, taking the free
+	// seat, then leaves; its mana capacity follows (the mana module's
+	// membership bonus).
 	capacity := func() uint64 {
 		t.Helper()
 		acc, err := w.a.Mana().Account(w.ctx(), w.dave.did)
@@ -377,12 +394,13 @@ func TestOrganizationState(t *testing.T) {
 		return acc.Capacity
 	}
 	outside := capacity()
-	res := w.run(t, w.alice, inviteMsg(w.coop, w.dave.did, "clerk", "auditor"))
+	res = w.run(t, w.alice, inviteMsg(w.coop, w.dave.did, "clerk", "auditor"))
 	wantCode(t, res, nil)
 	wantEvent(t, res, "icn.org.member_invited", "roles", "auditor,clerk")
 	res = w.run(t, w.dave, acceptMsg(w.coop))
 	wantCode(t, res, nil)
 	wantEvent(t, res, "icn.org.member_joined", "roles", "auditor,clerk,member")
+	wantEvent(t, res, "icn.org.member_joined", "seated", "true")
 	if got := orgsOf(w.dave.did); !slices.Equal(got, []string{w.coop}) {
 		t.Fatalf("OrganizationsOf(dave) = %v", got)
 	}

@@ -12,14 +12,14 @@ package app_test
 //
 // Commands:
 //
-//	genesis [root=<account>]
+//	genesis [root=<account> [seats=N]]
 //	<account> [balance=N] [capacity=N] [rate=N]
 //	...
 //
 // InitChain with one named account per input line: a DID document with
 // the account's key-1 and a mana account whose base grant is capacity and
 // rate. root=<account> adds the root federation "root" founded by that
-// account, as node/testnet does.
+// account, as node/testnet does, holding N bonus seats (0 by default).
 //
 //	tx signer=<account> [key=<key-id>] [sponsor=<account>]
 //	<message>
@@ -233,9 +233,15 @@ func inputLines(d *datadriven.TestData) []string {
 
 // genesis runs InitChain with the accounts of the input.
 func (s *scenario) genesis(d *datadriven.TestData) (string, error) {
-	opts, err := args(d, "root")
+	opts, err := args(d, "root", "seats")
 	if err != nil {
 		return "", err
+	}
+	var seats uint64
+	if v, ok := opts["seats"]; ok {
+		if seats, err = strconv.ParseUint(v, 10, 32); err != nil {
+			return "", fmt.Errorf("seats=%q: %v", v, err)
+		}
 	}
 	if s.app != nil {
 		return "", fmt.Errorf("the chain already exists")
@@ -251,7 +257,7 @@ func (s *scenario) genesis(d *datadriven.TestData) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		root, err := g.Org.AddRootFederation(rootFederation, f)
+		root, err := g.Org.AddRootFederation(rootFederation, f, uint32(seats))
 		if err != nil {
 			return "", err
 		}
@@ -675,6 +681,7 @@ var msgParsers = map[string]msgParser{
 	"grant-role":       {args: []string{"org", "account", "role"}, build: buildGrantRole},
 	"revoke-role":      {args: []string{"org", "account", "role"}, build: buildRevokeRole},
 	"transfer-control": {args: []string{"org"}, build: buildTransferControl},
+	"set-seats":        {args: []string{"org", "seats"}, build: buildSetSeats},
 	"freeze":           {args: []string{"org", "account"}, opts: []string{"reason"}, build: buildFreeze},
 	"unfreeze":         {args: []string{"org", "account"}, opts: []string{"reason"}, build: buildUnfreeze},
 	"appeal":           {args: []string{"org"}, opts: []string{"statement"}, build: buildAppeal},
@@ -846,6 +853,18 @@ func buildRevokeRole(s *scenario, a msgArgs) (*txv1.Msg, error) {
 func buildTransferControl(s *scenario, a msgArgs) (*txv1.Msg, error) {
 	o, err := s.id(a.pos[0])
 	return &txv1.Msg{Sum: &txv1.Msg_TransferControl{TransferControl: &identityv1.MsgTransferControl{Org: o}}}, err
+}
+
+func buildSetSeats(s *scenario, a msgArgs) (*txv1.Msg, error) {
+	o, err := s.id(a.pos[0])
+	if err != nil {
+		return nil, err
+	}
+	n, err := strconv.ParseUint(a.pos[1], 10, 32)
+	if err != nil {
+		return nil, fmt.Errorf("seats %q: %v", a.pos[1], err)
+	}
+	return &txv1.Msg{Sum: &txv1.Msg_SetSeats{SetSeats: &identityv1.MsgSetSeats{Org: o, Seats: uint32(n)}}}, nil
 }
 
 func buildFreeze(s *scenario, a msgArgs) (*txv1.Msg, error) {

@@ -34,6 +34,7 @@ func newSponsorWorld(t *testing.T) *sponsorWorld {
 	t.Helper()
 	w := &sponsorWorld{alice: newAccount(1), bob: newAccount(2), carol: newAccount(3), poor: newAccount(4), dave: newAccount(5), erin: newAccount(6)}
 	g := app.DefaultGenesis()
+	generousCaps(&g)
 	doc := func(a *account) *identityv1.DIDDocument {
 		return &identityv1.DIDDocument{Did: a.did, Keys: []*identityv1.VerificationKey{{Id: didmod.FirstKeyID, PublicKey: a.pub()}}}
 	}
@@ -50,7 +51,7 @@ func newSponsorWorld(t *testing.T) *sponsorWorld {
 	fund(w.poor, 5)
 	fund(w.dave, sponsorFunds)
 	fund(w.erin, sponsorFunds)
-	root, err := g.Org.AddRootFederation("root", w.alice.did)
+	root, err := g.Org.AddRootFederation("root", w.alice.did, testRootSeats)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,11 +5,14 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
 
 	didmod "github.com/intercooperative/icnd/modules/did"
+	orgmod "github.com/intercooperative/icnd/modules/org"
 	dagv1 "github.com/intercooperative/icnd/proto/icn/dag/v1"
+	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 )
 
@@ -119,5 +122,26 @@ func TestNewEntryView(t *testing.T) {
 	v, err = NewEntryView(&dagv1.Entry{Cid: c.Bytes()})
 	if err != nil || v.Links == nil {
 		t.Fatalf("no links: %+v, %v; want an empty, non-nil list", v, err)
+	}
+}
+
+// TestSetSeats checks the set_seats builder against the chain's stateless
+// check, and that organization views carry the seat counts.
+func TestSetSeats(t *testing.T) {
+	root := orgmod.DeriveOrgDID("", "root")
+	coop := orgmod.DeriveOrgDID(root, "coop")
+	msg, err := SetSeats(coop, 7)
+	if err != nil || msg.GetSetSeats().GetOrg() != coop || msg.GetSetSeats().GetSeats() != 7 {
+		t.Fatalf("SetSeats = %v, %v", msg, err)
+	}
+	if _, err := SetSeats(coop, orgmod.MaxSeats+1); !errors.Is(err, orgmod.ErrInvalidSeats) {
+		t.Fatalf("too many seats: %v", err)
+	}
+	if _, err := SetSeats("did:icn:nope", 1); !errors.Is(err, didmod.ErrInvalidDID) {
+		t.Fatalf("bad DID: %v", err)
+	}
+	v := NewOrganizationView(&identityv1.Organization{Did: coop, BonusSeats: 5, SeatsUsed: 2})
+	if v.BonusSeats != 5 || v.SeatsUsed != 2 {
+		t.Fatalf("view: %+v", v)
 	}
 }

@@ -72,6 +72,13 @@ func TransferControl(org string) (*txv1.Msg, error) {
 	return checked(orgmod.ValidateTransferControl(m), &txv1.Msg{Sum: &txv1.Msg_TransferControl{TransferControl: m}})
 }
 
+// SetSeats returns a checked MsgSetSeats setting org's bonus seats to
+// seats. Only the controller of org's parent federation may send it.
+func SetSeats(org string, seats uint32) (*txv1.Msg, error) {
+	m := &identityv1.MsgSetSeats{Org: org, Seats: seats}
+	return checked(orgmod.ValidateSetSeats(m), &txv1.Msg{Sum: &txv1.Msg_SetSeats{SetSeats: m}})
+}
+
 // FreezeAccount returns a checked MsgFreezeAccount.
 func FreezeAccount(org, account, reason string) (*txv1.Msg, error) {
 	m := &identityv1.MsgFreezeAccount{Org: org, Account: account, Reason: reason}
@@ -107,6 +114,10 @@ type OrganizationView struct {
 	Control                  string `json:"control"`
 	CreatedHeight            int64  `json:"created_height"`
 	ControlTransferredHeight int64  `json:"control_transferred_height,omitempty"`
+	// BonusSeats are the seats the organization holds, for its members and
+	// to pass down; SeatsUsed of them are held by its members.
+	BonusSeats uint32 `json:"bonus_seats"`
+	SeatsUsed  uint32 `json:"seats_used"`
 }
 
 // NewOrganizationView renders o.
@@ -120,6 +131,8 @@ func NewOrganizationView(o *identityv1.Organization) *OrganizationView {
 		Control:                  orgmod.ControlName(o.Control),
 		CreatedHeight:            o.CreatedHeight,
 		ControlTransferredHeight: o.ControlTransferredHeight,
+		BonusSeats:               o.BonusSeats,
+		SeatsUsed:                o.SeatsUsed,
 	}
 }
 

@@ -26,7 +26,7 @@ func genesisCmd() *cobra.Command {
 		Short: "Edit and check the home's genesis.json",
 		Long: `Add accounts and validators to config/genesis.json of --home, and check a
 genesis file the way a starting node would.`,
-		Example: `  icnd genesis add-account alice --balance 1000000 --capacity 1000000 --rate 100
+		Example: `  icnd genesis add-account alice --balance 200000 --capacity 200000 --rate 100
   icnd genesis add-validator --power 10
   icnd genesis validate`,
 	}
@@ -50,8 +50,10 @@ with --pubkey. A DID that already has a document in genesis only gets the mana
 account. An account already in genesis is refused.
 
 --capacity defaults to --balance; the balance may not exceed the capacity.
---rate is the mana regenerated per block.`,
-		Example: `  icnd genesis add-account alice --balance 1000000 --rate 100
+--rate is the mana regenerated per block. Capacity and rate may not exceed the
+genesis mana params' max_capacity and max_rate (by default 250000 and 500, what
+one DID may gather from memberships); "icnd genesis validate" checks them.`,
+		Example: `  icnd genesis add-account alice --balance 200000 --rate 100
   icnd genesis add-account --pubkey 3q2+7w... --balance 500 --capacity 1000 --rate 1
   icnd genesis add-account did:icn:abcd... --balance 500`,
 		Args: cobra.MaximumNArgs(1),

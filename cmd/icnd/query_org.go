@@ -42,6 +42,7 @@ func printOrganization(o *client.OrganizationView, _ *client.QueryResult) {
 		{"founder", o.Founder},
 		{"control", o.Control},
 		{"created", "height " + strconv.FormatInt(o.CreatedHeight, 10)},
+		{"bonus seats", fmt.Sprintf("%d (%d held by members, %d free)", o.BonusSeats, o.SeatsUsed, o.BonusSeats-min(o.SeatsUsed, o.BonusSeats))},
 	}
 	if o.Parent == "" {
 		fields[3][1] = "(none: the root federation)"
@@ -57,8 +58,10 @@ func queryOrgCmd() *cobra.Command {
 		Use:   "org DID",
 		Short: "Show an organization",
 		Long: `Show the organization DID: its name, kind, parent federation, founder, who
-controls it (its founder, or its assembly of members) and since when. Its DID
-document (no keys; controllers) is shown by "icnd query identity did".`,
+controls it (its founder, or its assembly of members) and since when, and its
+bonus seats: how many it holds, how many its members hold, and how many are
+free (for members who join, or to pass down with set-seats). Its DID document
+(no keys; controllers) is shown by "icnd query identity did".`,
 		Example: `  icnd query identity org did:icn:<org>
   icnd query identity org did:icn:<org> --output json --prove --witnesses tcp://127.0.0.4:26657`,
 		Args: cobra.ExactArgs(1),
@@ -78,8 +81,9 @@ func queryMembersCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "members ORG",
 		Short: "List an organization's members and their roles",
-		Long: `List the members of the organization ORG, by DID, with their roles and the
-height at which they joined. With --prove the list is proven complete: each
+		Long: `List the members of the organization ORG, by DID, with their roles, the
+height at which they joined, and whether they hold one of ORG's bonus seats
+(only seated members earn ORG's mana bonus; the others wait). With --prove the list is proven complete: each
 entry and each gap between entries is proven against the same verified
 header, so a node can neither add nor hide a member.`,
 		Example: `  icnd query identity members did:icn:<org>
@@ -96,7 +100,11 @@ header, so a node can neither add nor hide a member.`,
 				},
 				func(ms []*identityv1.Membership, res *client.QueryResult) {
 					for _, m := range ms {
-						fmt.Printf("%s  %s  (joined at height %d)\n", m.Member, strings.Join(m.Roles, ","), m.JoinedHeight)
+						seat := "waiting for a seat"
+						if m.Seated {
+							seat = "seated"
+						}
+						fmt.Printf("%s  %s  (joined at height %d, %s)\n", m.Member, strings.Join(m.Roles, ","), m.JoinedHeight, seat)
 					}
 					fmt.Fprintf(os.Stderr, "%d members at height %d\n", len(ms), res.Height)
 				})

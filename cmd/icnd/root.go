@@ -22,7 +22,7 @@ the app's config/app.toml, config/genesis.json, the data/ directory and the
 client keyrings.`,
 		Example: `  icnd init mynode --chain-id icn-test
   icnd keys add alice
-  icnd genesis add-account alice --balance 1000000 --capacity 1000000 --rate 100
+  icnd genesis add-account alice --balance 200000 --capacity 200000 --rate 100
   icnd start
   icnd status`,
 		SilenceUsage:  true,

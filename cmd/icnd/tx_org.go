@@ -3,11 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/intercooperative/icnd/client"
+	orgmod "github.com/intercooperative/icnd/modules/org"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
@@ -16,7 +18,7 @@ import (
 func orgTxCmds() []*cobra.Command {
 	return []*cobra.Command{
 		txCreateOrgCmd(), txInviteCmd(), txAcceptCmd(), txLeaveCmd(), txRemoveMemberCmd(),
-		txGrantRoleCmd(), txRevokeRoleCmd(), txTransferControlCmd(),
+		txGrantRoleCmd(), txRevokeRoleCmd(), txTransferControlCmd(), txSetSeatsCmd(),
 		txFreezeCmd(), txUnfreezeCmd(), txAppealCmd(),
 	}
 }
@@ -37,7 +39,9 @@ account becomes its founder: its first member, with the roles "founder" and
 "member", and its controller until control passes to the assembly
 (transfer-control). The organization gets a DID derived from the parent and the
 name (docs/did-method.md), a DID document without keys, and a mana account as
-its treasury.
+its treasury. It starts with no bonus seats, so its members, the founder
+included, earn no mana bonus until its parent's controller gives it seats
+(set-seats).
 
 NAME is 1 to 64 characters of a-z, 0-9 and '-', not starting or ending with
 '-', and unique under its parent. Prints the organization's DID.`,
@@ -102,7 +106,8 @@ func txAcceptCmd() *cobra.Command {
 		Use:   "accept ORG",
 		Short: "Accept your pending invitation to an organization",
 		Long: `Join the organization ORG with the roles of the --from account's pending
-invitation. Joining may raise the account's mana capacity.`,
+invitation. If ORG has a free bonus seat the account takes it, which raises its
+mana capacity; otherwise it waits for one (query identity members).`,
 		Example: `  icnd tx identity accept did:icn:<org> --from bob`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -207,6 +212,36 @@ role. Compliance officers keep theirs.`,
 				return err
 			}
 			return simpleTx(cmd, msg, "transfer_control of "+args[0]+" to its assembly (irreversible)")
+		},
+	}
+}
+
+func txSetSeatsCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "set-seats ORG N",
+		Short: "Set how many bonus seats an organization holds (its parent's controller only)",
+		Long: `Set the bonus seats of ORG to N, moving the difference from, or back to, the
+free seats of ORG's parent federation. A member of ORG earns ORG's mana
+capacity bonus only while it holds one of ORG's seats; the seats its members do
+not hold can be passed down to organizations under it. Only the controller of
+ORG's parent may set them (its founder, until control passes to its assembly);
+the root federation's seats come from genesis.
+
+Raising seats ORG's members who wait for a seat, in DID order, at most ` + strconv.Itoa(orgmod.MaxSeatedPerMessage) + `
+per transaction; setting N again seats more. N below the seats ORG's members
+hold is refused: no member is unseated; they must leave or be removed first.`,
+		Example: `  icnd tx identity set-seats did:icn:<org> 10 --from alice`,
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			n, err := strconv.ParseUint(args[1], 10, 32)
+			if err != nil {
+				return fmt.Errorf("seats %q: want a whole number", args[1])
+			}
+			msg, err := client.SetSeats(args[0], uint32(n))
+			if err != nil {
+				return err
+			}
+			return simpleTx(cmd, msg, fmt.Sprintf("set_seats of %s to %d", args[0], n))
 		},
 	}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // Organization kinds that Params.membership_bonuses may name. They are the
-// strings Memberships.MembershipKinds returns.
+// strings Memberships.SeatedKinds returns.
 const (
 	KindCommunity   = "community"
 	KindCooperative = "cooperative"
@@ -23,10 +23,10 @@ var knownKinds = []string{KindCommunity, KindCooperative, KindFederation}
 const NeutralReputation uint64 = 10_000
 
 // Derive computes an account's capacity and rate from its base grant, the
-// kinds of the organizations it is an active member of (one entry per
-// membership) and its reputation in basis points:
+// kinds of the organizations in which it holds a bonus seat (one entry per
+// seated membership) and its reputation in basis points:
 //
-//	bonus    = Σ over memberships m of the membership_bonuses row of kind(m)
+//	bonus    = Σ over seated memberships m of the membership_bonuses row of kind(m)
 //	scaled   = bonus × min(reputation, max_reputation_bps) / 10000   (rounded down)
 //	capacity = min(max_capacity, base_capacity + scaled capacity bonus)
 //	rate     = min(max_rate,     base_rate     + scaled rate bonus)
@@ -34,6 +34,13 @@ const NeutralReputation uint64 = 10_000
 // A kind without a row adds nothing. Every sum and product saturates at
 // 2^64-1 before the final cap, so no input overflows and the result never
 // exceeds the caps. It is a pure function of its arguments.
+//
+// Only seated memberships count: an organization's seats come down the
+// federation tree from the root federation's genesis seats, divided and
+// never multiplied (org: seats.go), so the bonuses all accounts hold
+// together are bounded by the seats genesis created, and no party can
+// raise its own by founding organizations or admitting DIDs it created.
+// max_capacity and max_rate bound what one DID may gather.
 func Derive(p *manav1.Params, baseCapacity, baseRate uint64, kinds []string, reputation uint64) (capacity, rate uint64) {
 	var bonusCapacity, bonusRate uint64
 	for _, kind := range kinds {
@@ -70,9 +77,9 @@ func membershipBonus(p *manav1.Params, kind string) *manav1.MembershipBonus {
 }
 
 // derive computes did's capacity and rate from acc's base grant, did's
-// memberships and its reputation, under p.
+// seated memberships and its reputation, under p.
 func (k *Keeper) derive(ctx modules.Context, p *manav1.Params, did string, acc *manav1.Account) (capacity, rate uint64, err error) {
-	kinds, err := k.memberships.MembershipKinds(ctx, did)
+	kinds, err := k.memberships.SeatedKinds(ctx, did)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -85,8 +92,9 @@ func (k *Keeper) derive(ctx modules.Context, p *manav1.Params, did string, acc *
 }
 
 // MembershipChanged recomputes did's capacity and rate (Derive) after an
-// input of the formula changed: the org module calls it whenever did
-// joins, leaves or is removed from an organization (through its
+// input of the formula changed: the org module calls it whenever the set
+// of organizations in which did holds a bonus seat changes (did joins
+// seated, is seated, or leaves or is removed from a seat; through its
 // expected.go), and the mesh module will call it when did's reputation
 // changes.
 //

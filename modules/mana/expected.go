@@ -3,14 +3,16 @@ package mana
 import "github.com/intercooperative/icnd/modules"
 
 // Memberships is what mana needs from the org module to derive an
-// account's capacity: the organizations a DID belongs to.
+// account's capacity: the organizations in which a DID holds a bonus seat.
 type Memberships interface {
-	// MembershipKinds returns the kind ("community", "cooperative",
-	// "federation") of every organization did is an active member of, one
-	// entry per organization, sorted. A DID that belongs to nothing, or is
-	// not registered, has none. The caller owns the returned slice. An
-	// error is a broken invariant (state that does not decode).
-	MembershipKinds(ctx modules.Context, did string) ([]string, error)
+	// SeatedKinds returns the kind ("community", "cooperative",
+	// "federation") of every organization in which did is a member holding
+	// one of the organization's bonus seats, one entry per organization,
+	// sorted. A membership that waits for a seat earns no bonus and is not
+	// listed; a DID that belongs to nothing, or is not registered, has
+	// none. The caller owns the returned slice. An error is a broken
+	// invariant (state that does not decode).
+	SeatedKinds(ctx modules.Context, did string) ([]string, error)
 }
 
 // Reputation is what mana needs from the mesh module to derive an

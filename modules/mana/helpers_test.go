@@ -23,7 +23,7 @@ const (
 // fakeMemberships is a Memberships whose answers a test sets.
 type fakeMemberships map[string][]string
 
-func (f fakeMemberships) MembershipKinds(_ modules.Context, did string) ([]string, error) {
+func (f fakeMemberships) SeatedKinds(_ modules.Context, did string) ([]string, error) {
 	return append([]string(nil), f[did]...), nil
 }
 
@@ -43,8 +43,8 @@ type failing struct{}
 
 var errBroken = errors.New("broken store")
 
-func (failing) MembershipKinds(modules.Context, string) ([]string, error) { return nil, errBroken }
-func (failing) Reputation(modules.Context, string) (uint64, error)        { return 0, errBroken }
+func (failing) SeatedKinds(modules.Context, string) ([]string, error) { return nil, errBroken }
+func (failing) Reputation(modules.Context, string) (uint64, error)    { return 0, errBroken }
 
 // env is a keeper over a fresh in-memory store holding the default params.
 type env struct {

@@ -30,11 +30,16 @@ func DefaultParams(msgs []modules.MsgSpec) *manav1.Params {
 			{Kind: KindFederation, Capacity: 50_000, Rate: 100},
 		},
 		MaxReputationBps: 2 * NeutralReputation,
-		// Far above any membership-derived capacity, and above the localnet's
-		// generous genesis grants (node/testnet); low enough that a
-		// capacity or rate never comes near 2^64.
-		MaxCapacity: 1_000_000_000_000_000,
-		MaxRate:     1_000_000_000_000,
+		// One DID holds at most five federation bonuses' worth, however
+		// many seats it is given: a member of a federation, a cooperative
+		// and a community holds 80,000 and rate 170, so the caps leave room
+		// for an active organizer (and a doubled reputation) while keeping
+		// any one DID to a few hundred transactions at once and a couple a
+		// block. Seats bound what all DIDs hold together; these caps bound
+		// how much of it one DID may gather. A genesis with larger grants
+		// sets its own caps (node/testnet does).
+		MaxCapacity: 250_000,
+		MaxRate:     500,
 	}
 }
 

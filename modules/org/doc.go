@@ -2,7 +2,8 @@
 // federations, which form one tree under the root federation from genesis
 // (the federation hierarchy); their members and roles; the passing of
 // control from the founder to the assembly of members; and the compliance
-// freezes their officers place on members' accounts.
+// freezes their officers place on members' accounts; and the bonus seats
+// that decide which memberships earn a mana capacity bonus (seats.go).
 //
 // An organization is a DID too, derived from its parent and name
 // (DeriveOrgDID), whose document has no keys. This module registers that
@@ -19,6 +20,21 @@
 //	0x11 0x23 | len | org | len | member  -> Invitation (pending)
 //	0x11 0x24 | len | account | len | org -> Freeze (account frozen by org)
 //	0x11 0x25 | len | account             -> number of freezes of account, 4 bytes big-endian (absent = 0)
+//	0x11 0x26 | len | org | len | member  -> 0x01 (index: members of org waiting for a seat)
+//
+// Bonus seats flow down the federation tree, divided and never multiplied.
+// Genesis gives the root federation its seats; MsgSetSeats, sent by the
+// controller of an organization's parent, moves seats between the parent's
+// free seats and the organization; nothing else creates or destroys one. A
+// member joins holding a free seat of its organization if there is one
+// (the founder of a new organization, which holds none, never does) and
+// waits for one otherwise. A departing member's seat passes to the first
+// waiting member in DID order; raising an organization's seats seats its
+// waiting members in DID order, at most MaxSeatedPerMessage per message.
+// Lowering never unseats anyone. The mana module counts only seated
+// memberships (Keeper.SeatedKinds), so founding organizations and admitting
+// one's own DIDs grant no capacity beyond the seats someone else passed
+// down.
 //
 // Invariants:
 //   - every organization's DID equals DeriveOrgDID of its parent and name
@@ -33,5 +49,10 @@
 //     final;
 //   - an invitation never names a member; an account is frozen while any
 //     Freeze names it, and its freeze count is the number of those Freezes;
-//   - a DID belongs to at most MaxMembershipsPerDID organizations.
+//   - a DID belongs to at most MaxMembershipsPerDID organizations;
+//   - every organization's seats_used is at most its bonus_seats and equals
+//     the number of its seated memberships; a waiting entry exists exactly
+//     for each membership without a seat;
+//   - the bonus seats of all organizations add up to what genesis gave,
+//     at most MaxSeats; no message changes the sum.
 package org

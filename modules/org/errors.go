@@ -8,7 +8,8 @@ const Codespace = "org"
 // Result codes of organizations, membership, roles, control and compliance
 // freezes. Stable: never renumber or reuse a code. The numbers are those
 // these errors had in the identity codespace before that module was split;
-// 1 to 19 and 40 to 47 are unused. An authority that is not an
+// 1 to 19 and 40 to 47 are unused. The codes of seat accounting start at
+// 60. An authority that is not an
 // organization's controller gets did.ErrNotController (did/10), and an
 // unregistered invitee did.ErrUnknownDID (did/3), the codes any DID
 // document uses: an organization's controllers are those of its DID
@@ -66,8 +67,7 @@ var (
 	ErrAlreadyAppealed = modules.Register(Codespace, 38, "freeze already appealed")
 	// ErrNotMemberOfParent: only a member of a federation may found an
 	// organization under it, so that the federation vouches (through its
-	// admissions) for everything below it, and membership-based mana
-	// capacity cannot be granted to oneself.
+	// admissions) for everything below it.
 	ErrNotMemberOfParent = modules.Register(Codespace, 39, "founder is not a member of the parent federation")
 	// ErrTooManyMemberships: the DID already belongs to MaxMembershipsPerDID organizations.
 	ErrTooManyMemberships = modules.Register(Codespace, 48, "too many memberships")
@@ -75,4 +75,16 @@ var (
 	ErrOfficerScope = modules.Register(Codespace, 49, "account outside the officer's scope")
 	// ErrInvalidGenesis: the org genesis state is inconsistent.
 	ErrInvalidGenesis = modules.Register(Codespace, 50, "invalid org genesis")
+	// ErrInvalidSeats: a seat count above MaxSeats, more seats than exist.
+	ErrInvalidSeats = modules.Register(Codespace, 60, "invalid number of seats")
+	// ErrRootSeats: the root federation's seats come from genesis; having no
+	// parent, it has nobody to take seats from or give them back to.
+	ErrRootSeats = modules.Register(Codespace, 61, "the root federation's seats are set by genesis")
+	// ErrNotEnoughSeats: the parent federation has fewer free seats than
+	// the raise asks for; seats are divided down the tree, never created.
+	ErrNotEnoughSeats = modules.Register(Codespace, 62, "not enough free seats in the parent federation")
+	// ErrSeatsInUse: the organization's members hold more seats than the
+	// new count; members are never unseated by a change of seats, so they
+	// must leave (or be removed) first.
+	ErrSeatsInUse = modules.Register(Codespace, 63, "seats in use")
 )

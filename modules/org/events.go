@@ -17,6 +17,8 @@ const (
 	EventTypeAccountFrozen       = "icn.org.account_frozen"
 	EventTypeAccountUnfrozen     = "icn.org.account_unfrozen"
 	EventTypeFreezeAppealed      = "icn.org.freeze_appealed"
+	EventTypeSeatsSet            = "icn.org.seats_set"
+	EventTypeMemberSeated        = "icn.org.member_seated"
 )
 
 func init() {
@@ -31,6 +33,8 @@ func init() {
 	modules.RegisterEvent(EventAccountFrozen{})
 	modules.RegisterEvent(EventAccountUnfrozen{})
 	modules.RegisterEvent(EventFreezeAppealed{})
+	modules.RegisterEvent(EventSeatsSet{})
+	modules.RegisterEvent(EventMemberSeated{})
 }
 
 // EventOrganizationCreated is emitted when an organization is founded.
@@ -64,6 +68,9 @@ type EventMemberJoined struct {
 	Member string `event:"member,index"`
 	// Roles are the membership's roles, sorted.
 	Roles []string `event:"roles"`
+	// Seated says the member took a free bonus seat; otherwise it waits
+	// for one (EventMemberSeated).
+	Seated bool `event:"seated"`
 }
 
 // EventType implements modules.TypedEvent.
@@ -153,3 +160,28 @@ type EventFreezeAppealed struct {
 
 // EventType implements modules.TypedEvent.
 func (EventFreezeAppealed) EventType() string { return EventTypeFreezeAppealed }
+
+// EventSeatsSet is emitted when an organization's bonus seats are set
+// (MsgSetSeats). Seats and ParentSeats are the counts the organization and
+// its parent hold afterwards; their sum is what it was before.
+type EventSeatsSet struct {
+	Org         string `event:"org,index"`
+	Seats       uint32 `event:"seats"`
+	Parent      string `event:"parent,index"`
+	ParentSeats uint32 `event:"parent_seats"`
+	By          string `event:"by"`
+}
+
+// EventType implements modules.TypedEvent.
+func (EventSeatsSet) EventType() string { return EventTypeSeatsSet }
+
+// EventMemberSeated is emitted when a member who waited for a bonus seat
+// gets one: when its organization's seats are raised, or when a seated
+// member leaves.
+type EventMemberSeated struct {
+	Org    string `event:"org,index"`
+	Member string `event:"member,index"`
+}
+
+// EventType implements modules.TypedEvent.
+func (EventMemberSeated) EventType() string { return EventTypeMemberSeated }

@@ -29,14 +29,16 @@ type DIDs interface {
 
 // ManaAccounts is what the org module needs from the mana module: a
 // treasury account for every new organization, and a recomputed capacity
-// whenever a DID joins or leaves one.
+// whenever a DID gains or loses a bonus seat.
 type ManaAccounts interface {
 	// CreateAccount opens the mana account of a newly registered DID with
 	// the capacity and rate that params give new accounts.
 	CreateAccount(ctx modules.Context, did string) error
-	// MembershipChanged recomputes did's capacity and rate after did joined
-	// or left an organization. The org module calls it after the
-	// membership records are written, so the mana module reads the new
-	// memberships (through Keeper.MembershipKinds). did has a mana account.
+	// MembershipChanged recomputes did's capacity and rate after the
+	// organizations in which did holds a bonus seat changed: did joined
+	// seated, got a seat while a member, or left or was removed from an
+	// organization where it held one. The org module calls it after the
+	// records are written, so the mana module reads the new seats (through
+	// Keeper.SeatedKinds). did has a mana account.
 	MembershipChanged(ctx modules.Context, did string) error
 }

@@ -42,13 +42,21 @@ type GenesisOrganization struct {
 	Control                  string `json:"control"`
 	CreatedHeight            int64  `json:"created_height,omitempty"`
 	ControlTransferredHeight int64  `json:"control_transferred_height,omitempty"`
+	// BonusSeats are the bonus seats the organization holds; SeatsUsed
+	// must equal the number of its memberships marked seated, and be at
+	// most BonusSeats. Genesis is the only source of seats: their total,
+	// over all organizations, is at most MaxSeats and never changes.
+	BonusSeats uint32 `json:"bonus_seats,omitempty"`
+	SeatsUsed  uint32 `json:"seats_used,omitempty"`
 }
 
 // AddRootFederation adds the root federation called name, founded and
-// controlled by founder, with founder as its first member, and returns its
-// DID. It refuses a genesis that already has organizations; Validate checks
-// the rest (founder must be a did genesis document's DID).
-func (g *Genesis) AddRootFederation(name, founder string) (string, error) {
+// controlled by founder, holding seats bonus seats (all the seats the
+// network starts with), with founder as its first member, seated when
+// seats is not 0, and returns its DID. It refuses a genesis that already
+// has organizations; Validate checks the rest (founder must be a did
+// genesis document's DID, seats at most MaxSeats).
+func (g *Genesis) AddRootFederation(name, founder string, seats uint32) (string, error) {
 	if len(g.Organizations) > 0 {
 		return "", ErrInvalidGenesis.Wrapf("the genesis already has organizations; the root federation comes first")
 	}
@@ -56,10 +64,16 @@ func (g *Genesis) AddRootFederation(name, founder string) (string, error) {
 		return "", err
 	}
 	root := DeriveOrgDID("", name)
+	seated := seats > 0
+	var used uint32
+	if seated {
+		used = 1
+	}
 	g.Organizations = append(g.Organizations, GenesisOrganization{
 		DID: root, Name: name, Kind: KindFederation, Founder: founder, Control: ControlFounder,
+		BonusSeats: seats, SeatsUsed: used,
 	})
-	g.Memberships = append(g.Memberships, &identityv1.Membership{Org: root, Member: founder, Roles: []string{RoleFounder, RoleMember}})
+	g.Memberships = append(g.Memberships, &identityv1.Membership{Org: root, Member: founder, Roles: []string{RoleFounder, RoleMember}, Seated: seated})
 	return root, nil
 }
 
@@ -76,6 +90,8 @@ func (o GenesisOrganization) orgRecord() *identityv1.Organization {
 		Control:                  control,
 		CreatedHeight:            o.CreatedHeight,
 		ControlTransferredHeight: o.ControlTransferredHeight,
+		BonusSeats:               o.BonusSeats,
+		SeatsUsed:                o.SeatsUsed,
 	}
 }
 
@@ -84,8 +100,10 @@ func (o GenesisOrganization) orgRecord() *identityv1.Organization {
 // root federation (if there are any), every parent is a federation, names
 // and DIDs match, founders are DIDs with documents (and keys), memberships,
 // invitations and freezes name listed organizations and registered DIDs
-// (documents or organizations), and each record is as the messages would
-// have written it. documents is not modified.
+// (documents or organizations), each record is as the messages would
+// have written it, and the seats add up: each organization uses at most the
+// seats it holds, as many as its seated memberships, and all hold at most
+// MaxSeats together. documents is not modified.
 func (g Genesis) Validate(documents map[string]bool) error {
 	registered := make(map[string]bool, len(documents)+len(g.Organizations))
 	for d := range documents {
@@ -138,10 +156,40 @@ func (g Genesis) Validate(documents map[string]bool) error {
 			return ErrInvalidGenesis.Wrapf("%s is controlled by its founder %s, who must be a member", o.DID, o.Founder)
 		}
 	}
+	if err := validateSeats(g.Organizations, g.Memberships); err != nil {
+		return err
+	}
 	if err := validateInvitations(g.Invitations, orgs, registered, members); err != nil {
 		return err
 	}
 	return validateFreezes(g.Freezes, orgs, registered)
+}
+
+// validateSeats checks the seat accounting of organizations whose
+// memberships have passed validateMemberships: used <= held for each, the
+// number of seated memberships equals used, and the seats held in all are
+// at most MaxSeats, so that no later sum of seats can overflow.
+func validateSeats(orgs []GenesisOrganization, ms []*identityv1.Membership) error {
+	seated := make(map[string]uint64, len(orgs))
+	for _, m := range ms {
+		if m.Seated {
+			seated[m.Org]++
+		}
+	}
+	var total uint64
+	for _, o := range orgs {
+		if o.SeatsUsed > o.BonusSeats {
+			return ErrInvalidGenesis.Wrapf("%s uses %d seats but holds %d", o.DID, o.SeatsUsed, o.BonusSeats)
+		}
+		if seated[o.DID] != uint64(o.SeatsUsed) {
+			return ErrInvalidGenesis.Wrapf("%s has %d seated memberships but counts %d seats used", o.DID, seated[o.DID], o.SeatsUsed)
+		}
+		total += uint64(o.BonusSeats)
+	}
+	if total > MaxSeats {
+		return ErrInvalidGenesis.Wrapf("the organizations hold %d seats in all, max %d", total, MaxSeats)
+	}
+	return nil
 }
 
 // validate checks one organization on its own; registered holds the DIDs
@@ -342,7 +390,8 @@ func (g Genesis) DIDs() []string {
 // InitGenesis writes the validated organization state of g: each
 // organization with its DID document (registered through the did module,
 // whose genesis must be initialised first), in DID order, then memberships
-// (with their index entries), invitations and freezes in key order.
+// (with their member-of and waiting entries), invitations and freezes in
+// key order.
 // Treasury accounts come from the mana genesis, which opens one for every
 // registered DID. g is not modified.
 func (k *Keeper) InitGenesis(ctx modules.Context, g Genesis) error {
@@ -398,6 +447,8 @@ func (k *Keeper) ExportGenesis(ctx modules.Context) (Genesis, error) {
 			Control:                  ControlName(o.Control),
 			CreatedHeight:            o.CreatedHeight,
 			ControlTransferredHeight: o.ControlTransferredHeight,
+			BonusSeats:               o.BonusSeats,
+			SeatsUsed:                o.SeatsUsed,
 		})
 		return false, nil
 	})

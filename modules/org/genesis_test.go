@@ -76,6 +76,17 @@ func TestOrganizationGenesisValidate(t *testing.T) {
 		{"freeze of an unknown account", func(f *fixture) { f.g.Freezes[0].Account = stranger }, "not a genesis DID"},
 		{"freeze without a reason", func(f *fixture) { f.g.Freezes[0].Reason = "" }, "reason"},
 		{"appeal without its height", func(f *fixture) { f.g.Freezes[0].AppealHeight = 0 }, "appeal"},
+		// Seats.
+		{"seats used above seats held", func(f *fixture) {
+			f.g.Organizations[1].SeatsUsed = 2
+			f.g.Memberships[2].Seated = true
+		}, "uses 2 seats but holds 1"},
+		{"a seated membership not counted", func(f *fixture) {
+			f.g.Organizations[1].BonusSeats = 2
+			f.g.Memberships[2].Seated = true
+		}, "2 seated memberships but counts 1"},
+		{"a seat counted without its membership", func(f *fixture) { f.g.Memberships[1].Seated = false }, "0 seated memberships but counts 1"},
+		{"more seats than there can be", func(f *fixture) { f.g.Organizations[0].BonusSeats = MaxSeats }, "seats in all"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -115,6 +126,11 @@ func TestOrganizationGenesisRoundTrip(t *testing.T) {
 	}
 	if err := out.Validate(f.documents); err != nil {
 		t.Fatalf("export does not validate: %v", err)
+	}
+	// The waiting index is rebuilt: bob waits for a seat of coop, alice
+	// holds one.
+	if !e.kv.Has(WaitingKey(f.coop, f.bob)) || e.kv.Has(WaitingKey(f.coop, f.alice)) {
+		t.Fatal("the waiting index does not match the seated memberships")
 	}
 	// Each organization's document is built from its record: keyless,
 	// registered by the founder, controlled by the founder.

@@ -22,9 +22,11 @@ func orgTestKey(seed byte) (ed25519.PublicKey, string) {
 }
 
 // fixture is a valid genesis with every kind of organization record:
-// alice founded the root federation and the cooperative coop, which bob
-// joined as compliance officer; carol is invited to coop; coop froze bob,
-// who appealed. docs is the did genesis with the three people's documents.
+// alice founded the root federation, which holds 8 seats (alice holds
+// one), and the cooperative coop, which holds 1 seat (alice's) and which
+// bob joined as compliance officer, waiting for a seat; carol is invited to
+// coop; coop froze bob, who appealed. docs is the did genesis with the
+// three people's documents.
 type fixture struct {
 	docs                          did.Genesis
 	documents                     map[string]bool
@@ -42,7 +44,7 @@ func newFixture() *fixture {
 		dids = append(dids, d)
 	}
 	f.alice, f.bob, f.carol = dids[0], dids[1], dids[2]
-	root, err := f.g.AddRootFederation("root", f.alice)
+	root, err := f.g.AddRootFederation("root", f.alice, 8)
 	if err != nil {
 		panic(err)
 	}
@@ -50,9 +52,10 @@ func newFixture() *fixture {
 	f.coop = DeriveOrgDID(root, "coop")
 	f.g.Organizations = append(f.g.Organizations, GenesisOrganization{
 		DID: f.coop, Name: "coop", Kind: KindCooperative, Parent: root, Founder: f.alice, Control: ControlFounder, CreatedHeight: 2,
+		BonusSeats: 1, SeatsUsed: 1,
 	})
 	f.g.Memberships = append(f.g.Memberships,
-		&identityv1.Membership{Org: f.coop, Member: f.alice, Roles: []string{RoleFounder, RoleMember}, JoinedHeight: 2},
+		&identityv1.Membership{Org: f.coop, Member: f.alice, Roles: []string{RoleFounder, RoleMember}, JoinedHeight: 2, Seated: true},
 		&identityv1.Membership{Org: f.coop, Member: f.bob, Roles: []string{RoleComplianceOfficer, RoleMember}, JoinedHeight: 3},
 	)
 	f.g.Invitations = []*identityv1.Invitation{{Org: f.coop, Member: f.carol, Roles: []string{"clerk"}, InvitedBy: f.alice, Height: 4}}

@@ -85,6 +85,24 @@ func (k *Keeper) Members(ctx modules.Context, org string) ([]*identityv1.Members
 // owns the returned values. An index entry without its organization is a
 // broken invariant, returned as a plain error.
 func (k *Keeper) OrganizationsOf(ctx modules.Context, account string) ([]*identityv1.Organization, error) {
+	orgs, err := k.orgsOf(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*identityv1.Organization, 0, len(orgs))
+	for _, org := range orgs {
+		o, err := k.Organization(ctx, org)
+		if err != nil {
+			return nil, fmt.Errorf("org: %s is indexed as a member of %s: %w", account, org, err)
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// orgsOf returns the DIDs of the organizations account is a member of,
+// from the member-of index, sorted. There are at most MaxMembershipsPerDID.
+func (k *Keeper) orgsOf(ctx modules.Context, account string) ([]string, error) {
 	var orgs []string
 	prefix := MemberOfPrefix(account)
 	it := ctx.Store.Iterator(prefix, store.PrefixEnd(prefix))
@@ -99,27 +117,31 @@ func (k *Keeper) OrganizationsOf(ctx modules.Context, account string) ([]*identi
 	if err := it.Close(); err != nil {
 		return nil, fmt.Errorf("org: iterate memberships of %s: %w", account, err)
 	}
-	out := make([]*identityv1.Organization, 0, len(orgs))
-	for _, org := range orgs {
-		o, err := k.Organization(ctx, org)
-		if err != nil {
-			return nil, fmt.Errorf("org: %s is indexed as a member of %s: %w", account, org, err)
-		}
-		out = append(out, o)
-	}
-	return out, nil
+	return orgs, nil
 }
 
-// MembershipKinds implements mana.Memberships: the mana kind of every
-// organization account is a member of, sorted. A stored organization always
-// has a known kind, so any other is a broken invariant.
-func (k *Keeper) MembershipKinds(ctx modules.Context, account string) ([]string, error) {
-	orgs, err := k.OrganizationsOf(ctx, account)
+// SeatedKinds implements mana.Memberships: the mana kind of every
+// organization in which account holds a bonus seat, sorted. Memberships
+// waiting for a seat earn nothing. A stored organization always has a known
+// kind, so any other is a broken invariant.
+func (k *Keeper) SeatedKinds(ctx modules.Context, account string) ([]string, error) {
+	orgs, err := k.orgsOf(ctx, account)
 	if err != nil {
 		return nil, err
 	}
-	kinds := make([]string, 0, len(orgs))
-	for _, o := range orgs {
+	var kinds []string
+	for _, org := range orgs {
+		m, err := k.Membership(ctx, org, account)
+		if err != nil {
+			return nil, fmt.Errorf("org: %s is indexed as a member of %s: %w", account, org, err)
+		}
+		if !m.Seated {
+			continue
+		}
+		o, err := k.Organization(ctx, org)
+		if err != nil {
+			return nil, fmt.Errorf("org: %s holds a seat of %s: %w", account, org, err)
+		}
 		kind, err := manaKind(o)
 		if err != nil {
 			return nil, err
@@ -218,19 +240,27 @@ func (k *Keeper) setOrganization(ctx modules.Context, o *identityv1.Organization
 	return modules.Save(ctx.Store, OrganizationKey(o.Did), o)
 }
 
-// setMembership writes m and its member-of index entry.
+// setMembership writes m, its member-of index entry and, while m holds no
+// seat, its waiting entry.
 func (k *Keeper) setMembership(ctx modules.Context, m *identityv1.Membership) error {
 	if err := modules.Save(ctx.Store, MembershipKey(m.Org, m.Member), m); err != nil {
 		return err
 	}
 	ctx.Store.Set(MemberOfKey(m.Member, m.Org), memberOfMarker)
+	if m.Seated {
+		ctx.Store.Delete(WaitingKey(m.Org, m.Member))
+	} else {
+		ctx.Store.Set(WaitingKey(m.Org, m.Member), memberOfMarker)
+	}
 	return nil
 }
 
-// deleteMembership removes member's membership of org and its index entry.
+// deleteMembership removes member's membership of org and its index
+// entries. The caller accounts for a seat it held.
 func (k *Keeper) deleteMembership(ctx modules.Context, org, member string) {
 	ctx.Store.Delete(MembershipKey(org, member))
 	ctx.Store.Delete(MemberOfKey(member, org))
+	ctx.Store.Delete(WaitingKey(org, member))
 }
 
 func (k *Keeper) setInvitation(ctx modules.Context, inv *identityv1.Invitation) error {

@@ -19,6 +19,7 @@ const (
 	subInvitation   byte = 0x23 // org | member          -> Invitation
 	subFreeze       byte = 0x24 // account | org         -> Freeze
 	subFreezeCount  byte = 0x25 // account               -> number of freezes, 4 bytes big-endian
+	subWaiting      byte = 0x26 // org | member          -> memberOfMarker (unseated members of org)
 )
 
 // FreezeCountKey is the key of how many organizations have frozen account;
@@ -28,8 +29,8 @@ func FreezeCountKey(account string) []byte {
 	return modules.Key(StorePrefix, subFreezeCount, []byte(account))
 }
 
-// memberOfMarker is the value of a member-of index entry. The store refuses
-// empty values; the entry carries nothing beyond its key.
+// memberOfMarker is the value of a member-of or a waiting index entry. The
+// store refuses empty values; the entry carries nothing beyond its key.
 var memberOfMarker = []byte{0x01}
 
 // OrganizationKey is the key of org's Organization record.
@@ -57,6 +58,20 @@ func MemberOfKey(member, org string) []byte {
 // belongs to, in organization DID order.
 func MemberOfPrefix(member string) []byte {
 	return modules.Key(StorePrefix, subMemberOf, []byte(member))
+}
+
+// WaitingKey is the key of the index entry saying that member belongs to
+// org without holding one of its bonus seats, and waits for one. It lets
+// seats go to waiting members in bounded work however many members hold
+// seats.
+func WaitingKey(org, member string) []byte {
+	return modules.Key(StorePrefix, subWaiting, []byte(org), []byte(member))
+}
+
+// WaitingPrefix prefixes the waiting entries of org, in member DID order:
+// the order in which its waiting members get free seats.
+func WaitingPrefix(org string) []byte {
+	return modules.Key(StorePrefix, subWaiting, []byte(org))
 }
 
 // InvitationKey is the key of member's pending Invitation to org.

@@ -62,6 +62,8 @@ func (m Module) Messages() []modules.Msg {
 			(*txv1.Msg).GetRevokeRole, ValidateRevokeRole, m.k.RevokeRole),
 		modules.NewMsg(modules.MsgSpec{Name: "transfer_control", Cost: 50, Governance: modules.GovernanceAny},
 			(*txv1.Msg).GetTransferControl, ValidateTransferControl, m.k.TransferControl),
+		modules.NewMsg(modules.MsgSpec{Name: "set_seats", Cost: 20, Governance: modules.GovernanceAny},
+			(*txv1.Msg).GetSetSeats, ValidateSetSeats, m.k.SetSeats),
 		modules.NewMsg(modules.MsgSpec{Name: "freeze_account", Cost: 20, Governance: modules.GovernanceAny},
 			(*txv1.Msg).GetFreezeAccount, ValidateFreezeAccount, m.k.FreezeAccount),
 		modules.NewMsg(modules.MsgSpec{Name: "unfreeze_account", Cost: 10, Governance: modules.GovernanceAny},

@@ -2,6 +2,7 @@ package org
 
 import (
 	"errors"
+	"fmt"
 	"sort"
 
 	"github.com/intercooperative/icnd/modules"
@@ -15,7 +16,8 @@ import (
 // governance executes it.
 //
 // Privileged messages (invite, remove, grant and revoke a role, transfer
-// control) are authorized by the organization's DID document: the authority
+// control; and set seats, which the parent's controller sends) are
+// authorized by the organization's DID document: the authority
 // must control it (DIDs.Controls). While the founder controls the
 // organization its document lists the founder as sole controller. After
 // the transfer the list is empty, so only the organization's own authority
@@ -25,10 +27,11 @@ import (
 
 // CreateOrganization founds the organization m.Name under the federation
 // m.Parent, with the authority as founder, first member and controller, and
-// returns its DID. It writes the record, a DID document without keys whose
-// controller is the founder, the treasury's mana account and the founder's
-// membership with the roles "founder" and "member". Errors: ErrOrphanOrg,
-// ErrSecondFounder.
+// returns its DID. It writes the record, with no bonus seats, a DID
+// document without keys whose controller is the founder, the treasury's
+// mana account and the founder's membership with the roles "founder" and
+// "member", waiting for a seat. Errors: ErrOrphanOrg, ErrSecondFounder,
+// ErrNotMemberOfParent, ErrTooManyMemberships.
 func (k *Keeper) CreateOrganization(ctx modules.Context, m *identityv1.MsgCreateOrganization) (string, error) {
 	orgDID := DeriveOrgDID(m.Parent, m.Name)
 	parent, err := k.Organization(ctx, m.Parent)
@@ -51,7 +54,7 @@ func (k *Keeper) CreateOrganization(ctx modules.Context, m *identityv1.MsgCreate
 	if err := k.checkMembershipRoom(ctx, founder); err != nil {
 		return "", err
 	}
-	if err := k.createOrganization(ctx, &identityv1.Organization{
+	o := &identityv1.Organization{
 		Did:           orgDID,
 		Name:          m.Name,
 		Kind:          m.Kind,
@@ -59,21 +62,22 @@ func (k *Keeper) CreateOrganization(ctx modules.Context, m *identityv1.MsgCreate
 		Founder:       founder,
 		Control:       identityv1.Control_CONTROL_FOUNDER,
 		CreatedHeight: ctx.Height,
-	}); err != nil {
+	}
+	if err := k.createOrganization(ctx, o); err != nil {
 		return "", err
 	}
 	if err := k.mana.CreateAccount(ctx, orgDID); err != nil {
 		return "", err
 	}
+	// A new organization holds no seats, so its founder joins waiting for
+	// one: founding earns no bonus until the parent grants seats.
 	founderRoles := []string{RoleFounder, RoleMember}
-	if err := k.setMembership(ctx, &identityv1.Membership{Org: orgDID, Member: founder, Roles: founderRoles, JoinedHeight: ctx.Height}); err != nil {
-		return "", err
-	}
-	if err := k.mana.MembershipChanged(ctx, founder); err != nil {
+	ms := &identityv1.Membership{Org: orgDID, Member: founder, Roles: founderRoles, JoinedHeight: ctx.Height}
+	if err := k.admit(ctx, o, ms); err != nil {
 		return "", err
 	}
 	ctx.Emit(EventOrganizationCreated{Org: orgDID, Name: m.Name, Kind: KindName(m.Kind), Parent: m.Parent, Founder: founder})
-	ctx.Emit(EventMemberJoined{Org: orgDID, Member: founder, Roles: founderRoles})
+	ctx.Emit(EventMemberJoined{Org: orgDID, Member: founder, Roles: founderRoles, Seated: ms.Seated})
 	return orgDID, nil
 }
 
@@ -140,8 +144,9 @@ func (k *Keeper) InviteMember(ctx modules.Context, m *identityv1.MsgInviteMember
 }
 
 // AcceptInvitation makes the authority a member of m.Org with "member" and the
-// invitation's roles, and consumes the invitation. Errors: ErrUnknownOrg,
-// ErrNoInvitation.
+// invitation's roles, seated if m.Org has a free seat and waiting for one
+// otherwise, and consumes the invitation. Errors: ErrUnknownOrg,
+// ErrNoInvitation, ErrAssemblyControlled, ErrTooManyMemberships.
 func (k *Keeper) AcceptInvitation(ctx modules.Context, m *identityv1.MsgAcceptInvitation) error {
 	o, err := k.Organization(ctx, m.Org)
 	if err != nil {
@@ -162,54 +167,69 @@ func (k *Keeper) AcceptInvitation(ctx modules.Context, m *identityv1.MsgAcceptIn
 	}
 	roles := withRole(inv.Roles, RoleMember)
 	ctx.Store.Delete(InvitationKey(m.Org, ctx.Authority))
-	if err := k.setMembership(ctx, &identityv1.Membership{Org: m.Org, Member: ctx.Authority, Roles: roles, JoinedHeight: ctx.Height}); err != nil {
+	ms := &identityv1.Membership{Org: m.Org, Member: ctx.Authority, Roles: roles, JoinedHeight: ctx.Height}
+	if err := k.admit(ctx, o, ms); err != nil {
 		return err
 	}
-	if err := k.mana.MembershipChanged(ctx, ctx.Authority); err != nil {
-		return err
+	if ms.Seated {
+		if err := k.mana.MembershipChanged(ctx, ctx.Authority); err != nil {
+			return err
+		}
 	}
-	ctx.Emit(EventMemberJoined{Org: m.Org, Member: ctx.Authority, Roles: roles})
+	ctx.Emit(EventMemberJoined{Org: m.Org, Member: ctx.Authority, Roles: roles, Seated: ms.Seated})
 	return nil
 }
 
-// LeaveOrganization ends the authority's membership of m.Org. Errors:
+// LeaveOrganization ends the authority's membership of m.Org; a seat it
+// held passes to the first member waiting for one (release). Errors:
 // ErrUnknownOrg, ErrNotMember, ErrFounderInControl.
 func (k *Keeper) LeaveOrganization(ctx modules.Context, m *identityv1.MsgLeaveOrganization) error {
 	o, err := k.Organization(ctx, m.Org)
 	if err != nil {
 		return err
 	}
-	if _, err := k.Membership(ctx, m.Org, ctx.Authority); err != nil {
+	ms, err := k.Membership(ctx, m.Org, ctx.Authority)
+	if err != nil {
 		return err
 	}
 	if err := founderMayGo(o, ctx.Authority); err != nil {
 		return err
 	}
-	k.deleteMembership(ctx, m.Org, ctx.Authority)
-	if err := k.mana.MembershipChanged(ctx, ctx.Authority); err != nil {
+	if err := k.release(ctx, o, ms); err != nil {
 		return err
+	}
+	if ms.Seated {
+		if err := k.mana.MembershipChanged(ctx, ctx.Authority); err != nil {
+			return err
+		}
 	}
 	ctx.Emit(EventMemberLeft{Org: m.Org, Member: ctx.Authority})
 	return nil
 }
 
-// RemoveMember ends m.Member's membership of m.Org. A freeze the
-// organization placed on the account stays until an officer lifts it.
+// RemoveMember ends m.Member's membership of m.Org; a seat it held passes
+// on as in LeaveOrganization. A freeze the organization placed on the
+// account stays until an officer lifts it.
 // Errors: those of authorizeControl, ErrNotMember, ErrFounderInControl.
 func (k *Keeper) RemoveMember(ctx modules.Context, m *identityv1.MsgRemoveMember) error {
 	o, err := k.authorizeControl(ctx, m.Org)
 	if err != nil {
 		return err
 	}
-	if _, err := k.Membership(ctx, m.Org, m.Member); err != nil {
+	ms, err := k.Membership(ctx, m.Org, m.Member)
+	if err != nil {
 		return err
 	}
 	if err := founderMayGo(o, m.Member); err != nil {
 		return err
 	}
-	k.deleteMembership(ctx, m.Org, m.Member)
-	if err := k.mana.MembershipChanged(ctx, m.Member); err != nil {
+	if err := k.release(ctx, o, ms); err != nil {
 		return err
+	}
+	if ms.Seated {
+		if err := k.mana.MembershipChanged(ctx, m.Member); err != nil {
+			return err
+		}
 	}
 	ctx.Emit(EventMemberRemoved{Org: m.Org, Member: m.Member, By: ctx.Authority})
 	return nil
@@ -301,6 +321,54 @@ func (k *Keeper) TransferControl(ctx modules.Context, m *identityv1.MsgTransferC
 	ctx.Emit(EventRoleRevoked{Org: m.Org, Member: o.Founder, Role: RoleFounder, By: ctx.Authority})
 	ctx.Emit(EventControlTransferred{Org: m.Org, Founder: o.Founder, Control: ControlAssembly})
 	return nil
+}
+
+// SetSeats sets m.Org's bonus seats to m.Seats, moving the difference from
+// or back to the free seats of its parent federation, and then gives free
+// seats to m.Org's members waiting for one, in member DID order, at most
+// MaxSeatedPerMessage of them (seatWaiting). Setting the current count only
+// does the latter. The authority must control the parent, as for the
+// parent's privileged messages: its founder, or under assembly control the
+// parent's own authority, which only its governance carries. Lowering
+// never unseats a member. Errors: ErrUnknownOrg; ErrRootSeats for the root
+// federation; those of authorizeControl on the parent; ErrNotEnoughSeats;
+// ErrSeatsInUse.
+func (k *Keeper) SetSeats(ctx modules.Context, m *identityv1.MsgSetSeats) error {
+	o, err := k.Organization(ctx, m.Org)
+	if err != nil {
+		return err
+	}
+	if o.Parent == "" {
+		return ErrRootSeats.Wrapf("%s is the root federation", m.Org)
+	}
+	parent, err := k.authorizeControl(ctx, o.Parent)
+	if err != nil {
+		return err
+	}
+	switch {
+	case m.Seats > o.BonusSeats:
+		more := m.Seats - o.BonusSeats
+		if free := freeSeats(parent); more > free {
+			return ErrNotEnoughSeats.Wrapf("%s has %d free seats; %s needs %d more to hold %d", o.Parent, free, m.Org, more, m.Seats)
+		}
+		parent.BonusSeats -= more
+	case m.Seats < o.BonusSeats:
+		if m.Seats < o.SeatsUsed {
+			return ErrSeatsInUse.Wrapf("%s's members hold %d seats, more than %d", m.Org, o.SeatsUsed, m.Seats)
+		}
+		back := o.BonusSeats - m.Seats
+		if uint64(parent.BonusSeats)+uint64(back) > MaxSeats {
+			// Genesis bounds the seats in all by MaxSeats.
+			return fmt.Errorf("org: %s would hold %d + %d seats, more than exist", o.Parent, parent.BonusSeats, back)
+		}
+		parent.BonusSeats += back
+	}
+	o.BonusSeats = m.Seats
+	if err := k.setOrganization(ctx, parent); err != nil {
+		return err
+	}
+	ctx.Emit(EventSeatsSet{Org: m.Org, Seats: o.BonusSeats, Parent: o.Parent, ParentSeats: parent.BonusSeats, By: ctx.Authority})
+	return k.seatWaiting(ctx, o, MaxSeatedPerMessage)
 }
 
 // authorizeOfficer loads org and checks that the authority holds its

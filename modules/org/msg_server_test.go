@@ -13,7 +13,8 @@ import (
 
 // TestMembershipHooks checks that the org module opens a treasury for every
 // new organization, registers its keyless DID document, and tells mana
-// about every membership change, after the change is written.
+// about every change of a DID's seats, after the change is written, and
+// about nothing else.
 func TestMembershipHooks(t *testing.T) {
 	f := newFixture()
 	f.g.Invitations = nil
@@ -28,7 +29,8 @@ func TestMembershipHooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(m.created, []string{fed}) || !slices.Equal(m.changed, []string{carol}) {
+	// The new organization has no seats: its founder waits for one.
+	if !slices.Equal(m.created, []string{fed}) || len(m.changed) != 0 {
 		t.Fatalf("after create: created %v, changed %v", m.created, m.changed)
 	}
 	doc, err := e.dids.Document(ctx(2, ""), fed)
@@ -38,31 +40,44 @@ func TestMembershipHooks(t *testing.T) {
 	steps := []struct {
 		signer string
 		run    func(c modules.Context) error
+		// changed are the DIDs whose capacity the step recomputes.
+		changed []string
 	}{
+		// coop gets a second seat: bob, who waited, takes it.
+		{alice, func(c modules.Context) error {
+			return k.SetSeats(c, &identityv1.MsgSetSeats{Org: coop, Seats: 2})
+		}, []string{bob}},
 		{alice, func(c modules.Context) error {
 			return k.InviteMember(c, &identityv1.MsgInviteMember{Org: coop, Member: carol})
-		}},
+		}, nil},
+		// No free seat: carol waits.
 		{carol, func(c modules.Context) error {
 			return k.AcceptInvitation(c, &identityv1.MsgAcceptInvitation{Org: coop})
-		}},
-		{carol, func(c modules.Context) error {
-			return k.LeaveOrganization(c, &identityv1.MsgLeaveOrganization{Org: coop})
-		}},
+		}, nil},
+		// bob's seat passes to carol.
 		{alice, func(c modules.Context) error {
 			return k.RemoveMember(c, &identityv1.MsgRemoveMember{Org: coop, Member: bob})
-		}},
+		}, []string{carol, bob}},
+		{carol, func(c modules.Context) error {
+			return k.LeaveOrganization(c, &identityv1.MsgLeaveOrganization{Org: coop})
+		}, []string{carol}},
 	}
 	for i, s := range steps {
+		m.changed = nil
 		if err := s.run(ctx(int64(3+i), s.signer)); err != nil {
 			t.Fatalf("step %d: %v", i, err)
 		}
-	}
-	if want := []string{carol, carol, carol, bob}; !slices.Equal(m.changed, want) {
-		t.Fatalf("MembershipChanged calls %v, want %v", m.changed, want)
+		if !slices.Equal(m.changed, s.changed) {
+			t.Fatalf("step %d: MembershipChanged calls %v, want %v", i, m.changed, s.changed)
+		}
 	}
 	orgs, err := k.OrganizationsOf(ctx(9, ""), bob)
 	if err != nil || len(orgs) != 0 {
 		t.Fatalf("OrganizationsOf(bob) after removal: %v, %v", orgs, err)
+	}
+	o, err := k.Organization(ctx(9, ""), coop)
+	if err != nil || o.BonusSeats != 2 || o.SeatsUsed != 1 {
+		t.Fatalf("coop after the departures: %v, %v", o, err)
 	}
 	// The removal left coop's freeze of bob in force.
 	if frozen, err := k.Frozen(ctx(9, ""), bob); err != nil || !frozen {
@@ -120,16 +135,60 @@ func TestNotController(t *testing.T) {
 	}
 }
 
-// TestMembershipKinds checks the mana view of memberships: the kind of
-// every organization a DID belongs to, in mana's names, sorted.
-func TestMembershipKinds(t *testing.T) {
+// TestSeatedKinds checks the mana view of memberships: the kind of every
+// organization in which a DID holds a seat, in mana's names, sorted.
+func TestSeatedKinds(t *testing.T) {
 	f := newFixture()
 	e := newTestEnv(t, f)
-	got, err := e.k.MembershipKinds(e.ctx(2, ""), f.alice)
+	got, err := e.k.SeatedKinds(e.ctx(2, ""), f.alice)
 	if err != nil || !slices.Equal(got, []string{mana.KindCooperative, mana.KindFederation}) {
 		t.Fatalf("alice: %v, %v", got, err)
 	}
-	if got, err := e.k.MembershipKinds(e.ctx(2, ""), f.carol); err != nil || len(got) != 0 {
+	// bob belongs to coop but waits for a seat.
+	if got, err := e.k.SeatedKinds(e.ctx(2, ""), f.bob); err != nil || len(got) != 0 {
+		t.Fatalf("bob, waiting for a seat: %v, %v", got, err)
+	}
+	if got, err := e.k.SeatedKinds(e.ctx(2, ""), f.carol); err != nil || len(got) != 0 {
 		t.Fatalf("carol, a member of nothing: %v, %v", got, err)
+	}
+}
+
+// TestSetSeatsByGovernance: once the parent federation's assembly controls
+// it, no signer may move its seats, its former founder included; its own
+// authority, which only its governance carries, may.
+func TestSetSeatsByGovernance(t *testing.T) {
+	f := newFixture()
+	e := newTestEnv(t, f)
+	k, ctx := e.k, e.ctx
+	if err := k.TransferControl(ctx(2, f.alice), &identityv1.MsgTransferControl{Org: f.root}); err != nil {
+		t.Fatal(err)
+	}
+	raise := &identityv1.MsgSetSeats{Org: f.coop, Seats: 3}
+	if err := k.SetSeats(ctx(3, f.alice), raise); !errors.Is(err, ErrAssemblyControlled) {
+		t.Fatalf("former founder of the parent: %v", err)
+	}
+	if err := k.SetSeats(ctx(3, "").WithAuthority(f.coop), raise); !errors.Is(err, ErrAssemblyControlled) {
+		t.Fatalf("the child's own authority: %v", err)
+	}
+	if err := k.SetSeats(ctx(3, "").WithAuthority(f.root), raise); err != nil {
+		t.Fatalf("the parent's own authority: %v", err)
+	}
+	root, err := k.Organization(ctx(3, ""), f.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	coop, err := k.Organization(ctx(3, ""), f.coop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 8 + 1 seats in all; bob, who waited, took one of the two new seats.
+	if root.BonusSeats != 6 || root.SeatsUsed != 1 || coop.BonusSeats != 3 || coop.SeatsUsed != 2 {
+		t.Fatalf("after the raise: root %d/%d, coop %d/%d (held/used)", root.BonusSeats, root.SeatsUsed, coop.BonusSeats, coop.SeatsUsed)
+	}
+	if ms, err := k.Membership(ctx(3, ""), f.coop, f.bob); err != nil || !ms.Seated {
+		t.Fatalf("bob after the raise: %v, %v", ms, err)
+	}
+	if e.kv.Has(WaitingKey(f.coop, f.bob)) {
+		t.Fatal("bob is seated but still indexed as waiting")
 	}
 }

@@ -163,6 +163,18 @@ func ValidateTransferControl(m *identityv1.MsgTransferControl) error {
 	return did.ParseDID(m.Org)
 }
 
+// ValidateSetSeats is the stateless check of MsgSetSeats: a canonical
+// organization DID and at most MaxSeats seats.
+func ValidateSetSeats(m *identityv1.MsgSetSeats) error {
+	if err := did.ParseDID(m.Org); err != nil {
+		return err
+	}
+	if m.Seats > MaxSeats {
+		return ErrInvalidSeats.Wrapf("%d seats, more than the %d there can be", m.Seats, MaxSeats)
+	}
+	return nil
+}
+
 // ValidateFreezeAccount is the stateless check of MsgFreezeAccount.
 func ValidateFreezeAccount(m *identityv1.MsgFreezeAccount) error {
 	if err := validateDIDs(m.Org, m.Account); err != nil {

@@ -157,10 +157,16 @@ func Generate(opts Options) (m *Manifest, err error) {
 		m.Nodes = append(m.Nodes, node)
 	}
 	// The federation hierarchy starts at one root federation; node0's
-	// account founds it, so the localnet can found organizations under it.
-	if _, err := state.Org.AddRootFederation(RootFederation, m.Nodes[0].DID); err != nil {
+	// account founds it, so the localnet can found organizations under it
+	// and pass them bonus seats.
+	if _, err := state.Org.AddRootFederation(RootFederation, m.Nodes[0].DID, RootFederationSeats); err != nil {
 		return nil, err
 	}
+	// The accounts' grants are far above the default caps, which bound
+	// what one DID gathers from memberships; leave room above them for
+	// membership bonuses.
+	state.Mana.Params.MaxCapacity = 2 * AccountCapacity
+	state.Mana.Params.MaxRate = 2 * AccountRate
 	if opts.BenchAccounts < 0 {
 		return nil, fmt.Errorf("bench accounts must not be negative")
 	}
@@ -265,6 +271,12 @@ func addresses(start string, n int) ([]netip.Addr, error) {
 // RootFederation is the name of the testnet's root federation; its DID is
 // org.DeriveOrgDID("", RootFederation).
 const RootFederation = "root"
+
+// RootFederationSeats are the bonus seats the testnet's root federation
+// holds: all the network has. node0, its founder, takes one; the rest let
+// node0 admit members to the root federation with a membership bonus, and
+// pass seats down to the organizations founded under it (set-seats).
+const RootFederationSeats = 100
 
 func nodeName(i int) string { return fmt.Sprintf("node%d", i) }
 

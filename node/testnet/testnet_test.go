@@ -136,10 +136,16 @@ func TestGenerate(t *testing.T) {
 			t.Errorf("account %s = %+v", node.DID, a)
 		}
 	}
-	// node0 founded the root federation.
+	// node0 founded the root federation, which holds the network's seats,
+	// one of them node0's.
 	if orgs := state.Org.Organizations; len(orgs) != 1 || orgs[0].DID != org.DeriveOrgDID("", RootFederation) ||
-		orgs[0].Kind != org.KindFederation || orgs[0].Founder != m.Nodes[0].DID {
+		orgs[0].Kind != org.KindFederation || orgs[0].Founder != m.Nodes[0].DID ||
+		orgs[0].BonusSeats != RootFederationSeats || orgs[0].SeatsUsed != 1 {
 		t.Fatalf("genesis organizations: %+v", orgs)
+	}
+	// The caps leave room for membership bonuses above the grants.
+	if p := state.Mana.Params; p.MaxCapacity <= AccountCapacity || p.MaxRate <= AccountRate {
+		t.Fatalf("caps %d and %d do not exceed the grants %d and %d", p.MaxCapacity, p.MaxRate, AccountCapacity, AccountRate)
 	}
 }
 
