@@ -15,11 +15,13 @@ import (
 // Keeper reads and writes DID state. It holds no state of its own.
 type Keeper struct {
 	mana ManaAccounts
+	orgs Organizations
 }
 
-// NewKeeper returns a Keeper that opens mana accounts through mana.
-func NewKeeper(mana ManaAccounts) *Keeper {
-	return &Keeper{mana: mana}
+// NewKeeper returns a Keeper that opens mana accounts through mana and asks
+// orgs which organizations a DID controls before deactivating it.
+func NewKeeper(mana ManaAccounts, orgs Organizations) *Keeper {
+	return &Keeper{mana: mana, orgs: orgs}
 }
 
 // Document loads did's document. It returns ErrUnknownDID when none is
