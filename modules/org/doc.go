@@ -19,7 +19,7 @@
 //	0x11 0x23 | len | org | len | member  -> Invitation (pending)
 //	0x11 0x24 | len | account | len | org -> Freeze (account frozen by org)
 //	0x11 0x25 | len | account             -> number of freezes of account, 4 bytes big-endian (absent = 0)
-//	0x11 0x26 | len | account             -> 0x01 while the root federation has frozen account
+//	0x11 0x27 | len | account             -> 0x01 while the root federation has frozen account
 //
 // Compliance freezes are scoped. An organization's scope is itself and
 // every organization below it in the federation tree; the root

@@ -19,7 +19,7 @@ const (
 	subInvitation   byte = 0x23 // org | member          -> Invitation
 	subFreeze       byte = 0x24 // account | org         -> Freeze
 	subFreezeCount  byte = 0x25 // account               -> number of freezes, 4 bytes big-endian
-	subRootFreeze   byte = 0x26 // account               -> frozenMarker while the root federation has frozen account
+	subRootFreeze   byte = 0x27 // account               -> frozenMarker while the root federation has frozen account
 )
 
 // FreezeCountKey is the key of how many organizations have frozen account;
