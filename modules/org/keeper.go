@@ -416,7 +416,10 @@ func withoutRole(roles []string, role string) []string {
 }
 
 // MaxDepth bounds how far below the root federation an organization may
-// lie: the root is at depth 0, its children at 1.
+// lie (the root is at depth 0, its children at 1), so that the walk up the
+// tree a scoped freeze check takes (RefuseFrozen) stays short: at most
+// MaxDepth+1 organizations. A federation of federations of cooperatives
+// needs 3 levels.
 const MaxDepth = 8
 
 // MaxMembershipsPerDID bounds the organizations one DID may belong to, so
