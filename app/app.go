@@ -135,9 +135,11 @@ func (a *App) CommittedState(height int64) (store.KVStore, error) {
 // it declares in its expected.go, and lists the modules in their one order.
 //
 // Mana reads memberships from org (mana.Memberships) and org opens
-// treasuries and reports membership changes to mana (org.ManaAccounts):
-// the org keeper is allocated first, handed to mana, and filled in once
-// mana exists.
+// treasuries and reports membership changes to mana (org.ManaAccounts);
+// did asks org which organizations a DID controls before deactivating it
+// (did.Organizations) and org registers organizations' documents through
+// did (org.DIDs): the org keeper is allocated first, handed to mana and
+// did, and filled in once both exist.
 //
 // The order is genesis order (did before org, which registers its
 // organizations' documents through did; the sections that name DIDs after
@@ -145,7 +147,7 @@ func (a *App) CommittedState(height int64) (store.KVStore, error) {
 func (a *App) wireKeepers() {
 	a.org = new(org.Keeper)
 	a.mana = mana.NewKeeper(a.org, neutralReputation{})
-	a.did = did.NewKeeper(a.mana)
+	a.did = did.NewKeeper(a.mana, a.org)
 	*a.org = *org.NewKeeper(a.did, a.mana)
 	a.credential = credential.NewKeeper(a.did, a.org)
 	a.profile = profile.NewKeeper()

@@ -166,6 +166,7 @@ func TestPrefixesDoNotOverlap(t *testing.T) {
 		"org/invitation":        org.InvitationKey(did, other)[:2],
 		"org/freeze":            org.FreezeKey(did, other)[:2],
 		"org/freeze-count":      org.FreezeCountKey(did)[:2],
+		"org/root-freeze":       org.RootFreezeKey(did)[:2],
 		"credential/credential": credential.CredentialKey(did, c)[:2],
 		"profile/profile":       profile.ProfileKey(did)[:2],
 		"profile/email-index":   profile.EmailIndexKey(make([]byte, profile.EmailHashLength), did)[:2],

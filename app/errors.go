@@ -48,8 +48,10 @@ var (
 
 // Compliance errors: the signer is well authenticated but may not act.
 var (
-	// ErrAccountFrozen: a compliance officer froze the signer's account; it
-	// may send only the exceptions frozenMaySend lists (an appeal).
+	// ErrAccountFrozen: a compliance officer of the root federation froze
+	// the signer's account; it may send only the messages whose rows allow
+	// it (FrozenMaySend: an appeal, leaving an organization). A freeze by
+	// any other organization holds only within its scope: org/51.
 	ErrAccountFrozen = modules.Register(Codespace, 30, "account frozen")
 )
 
@@ -67,7 +69,8 @@ var (
 	// ErrBadSponsorSignature: the sponsor signature is not 64 bytes or does not verify for the sign bytes.
 	ErrBadSponsorSignature = modules.Register(Codespace, 38, "sponsor signature verification failed")
 	// ErrSponsorNotAllowed: the sponsor signer is neither the payer nor a
-	// controller of it, or the payer or the sponsor signer is deactivated
-	// or frozen.
+	// controller of it, the payer or the sponsor signer is deactivated or
+	// frozen by the root federation, or the sponsor signer is frozen within
+	// the scope of the organization it pays from.
 	ErrSponsorNotAllowed = modules.Register(Codespace, 39, "sponsor may not pay")
 )

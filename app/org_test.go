@@ -3,6 +3,7 @@ package app_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -273,11 +274,18 @@ func TestOrganizationCodes(t *testing.T) {
 			freezeBob(t, w)
 			w.commit(t, w.bob.signTx(t, txOpts{}, appealMsg(w.coop, "first")))
 		}, signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return appealMsg(w.coop, "second") }), want: org.ErrAlreadyAppealed},
-		{name: "frozen signer", setup: freezeBob, signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return anchorMsg(testCID(t, "b"), "doc") }), want: app.ErrAccountFrozen},
-		{name: "frozen signer leaving", setup: freezeBob, signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return leaveMsg(w.coop) }), want: app.ErrAccountFrozen},
-		{name: "frozen signer: appeal with another message", setup: freezeBob, signer: asBob, msgs: func(w *orgWorld) []*txv1.Msg {
-			return []*txv1.Msg{appealMsg(w.coop, "why?"), anchorMsg(testCID(t, "b"), "doc")}
+		{name: "root-frozen signer", setup: rootFreezeBob, signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return anchorMsg(testCID(t, "b"), "doc") }), want: app.ErrAccountFrozen},
+		{name: "root-frozen signer: appeal with another message", setup: rootFreezeBob, signer: asBob, msgs: func(w *orgWorld) []*txv1.Msg {
+			return []*txv1.Msg{appealMsg(w.root, "why?"), anchorMsg(testCID(t, "b"), "doc")}
 		}, want: app.ErrAccountFrozen},
+		{name: "root-frozen signer: leave with another message", setup: rootFreezeBob, signer: asBob, msgs: func(w *orgWorld) []*txv1.Msg {
+			return []*txv1.Msg{leaveMsg(w.coop), grantMsg(w.coop, w.bob.did, "clerk")}
+		}, want: app.ErrAccountFrozen},
+		{name: "frozen within scope: rejoining", setup: func(t *testing.T, w *orgWorld) {
+			freezeBob(t, w)
+			w.commit(t, w.alice.signTx(t, txOpts{}, removeMsg(w.coop, w.bob.did)))
+			w.commit(t, w.alice.signTx(t, txOpts{}, inviteMsg(w.coop, w.bob.did)))
+		}, signer: asBob, msgs: one(func(w *orgWorld) *txv1.Msg { return acceptMsg(w.coop) }), want: org.ErrFrozenInScope},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -457,12 +465,16 @@ func wantEvent(t *testing.T, res app.TxResult, typ, key, value string) {
 	t.Fatalf("no %s event with %s=%q in %s", typ, key, value, eventTypes(res.Events))
 }
 
-// TestComplianceFreeze walks a freeze: the frozen account is refused in
-// CheckTx and in blocks at no cost to it, may appeal, and acts again once
-// the officer unfreezes it. Neither the freeze nor the refusals touch its
-// mana account.
+// TestComplianceFreeze walks a freeze by the root federation, whose scope
+// is the whole network: the frozen account is refused in CheckTx and in
+// blocks at no cost to it, except when it appeals or leaves an
+// organization; it may not pay for another's transaction; and it acts again
+// once the officer unfreezes it. Neither the freeze nor the refusals touch
+// its mana account.
 func TestComplianceFreeze(t *testing.T) {
 	w := newOrgWorld(t)
+	w.commit(t, w.alice.signTx(t, txOpts{}, inviteMsg(w.root, w.bob.did), grantMsg(w.root, w.alice.did, org.RoleComplianceOfficer)))
+	w.commit(t, w.bob.signTx(t, txOpts{}, acceptMsg(w.root)))
 	accountBytes := func() []byte {
 		t.Helper()
 		acc, err := w.a.Mana().Account(w.ctx(), w.bob.did)
@@ -473,12 +485,9 @@ func TestComplianceFreeze(t *testing.T) {
 	}
 	bobAccount := accountBytes()
 
-	res := w.run(t, w.carol, freezeMsg(w.coop, w.bob.did, "audit pending"))
+	res := w.run(t, w.alice, freezeMsg(w.root, w.bob.did, "audit pending"))
 	wantCode(t, res, nil)
 	wantEvent(t, res, "icn.org.account_frozen", "account", w.bob.did)
-	if frozen, err := w.a.Org().Frozen(w.ctx(), w.bob.did); err != nil || !frozen {
-		t.Fatalf("Frozen(bob) = %v, %v", frozen, err)
-	}
 
 	// Refused in CheckTx and in a block, with nothing charged and the
 	// sequence unchanged.
@@ -492,23 +501,29 @@ func TestComplianceFreeze(t *testing.T) {
 	if !bytes.Equal(accountBytes(), bobAccount) {
 		t.Fatal("the freeze or a refused tx changed bob's mana account")
 	}
+	// Nor may bob pay for dave.
+	sponsored := sponsorTx(t, w.dave, sponsorOf(w.bob, w.bob), w.bob.priv, nil, anchorMsg(testCID(t, "d"), "doc"))
+	wantCode(t, w.a.CheckTx(sponsored), app.ErrSponsorNotAllowed)
 
 	// Bob may appeal; the statement is recorded once.
-	appeal := w.bob.signTx(t, txOpts{}, appealMsg(w.coop, "the audit closed last week"))
+	appeal := w.bob.signTx(t, txOpts{}, appealMsg(w.root, "the audit closed last week"))
 	wantCode(t, w.a.CheckTx(appeal), nil)
 	res2, _ = block(t, w.a, appeal)
 	wantCode(t, res2[0], nil)
 	wantEvent(t, res2[0], "icn.org.freeze_appealed", "account", w.bob.did)
-	f, err := w.a.Org().FreezeOf(w.ctx(), w.bob.did, w.coop)
-	if err != nil || f.Appeal != "the audit closed last week" || f.Reason != "audit pending" || f.FrozenBy != w.carol.did {
+	f, err := w.a.Org().FreezeOf(w.ctx(), w.bob.did, w.root)
+	if err != nil || f.Appeal != "the audit closed last week" || f.Reason != "audit pending" || f.FrozenBy != w.alice.did {
 		t.Fatalf("freeze record: %+v, %v", f, err)
+	}
+	// And leave an organization: the freeze outlives the membership.
+	wantCode(t, w.run(t, w.bob, leaveMsg(w.coop)), nil)
+	wantCode(t, w.run(t, w.bob, leaveMsg(w.root)), nil)
+	if _, err := w.a.Org().FreezeOf(w.ctx(), w.bob.did, w.root); err != nil {
+		t.Fatalf("leaving root lifted its freeze: %v", err)
 	}
 
 	// Unfreezing restores the account.
-	wantCode(t, w.run(t, w.carol, unfreezeMsg(w.coop, w.bob.did, "audit closed")), nil)
-	if frozen, _ := w.a.Org().Frozen(w.ctx(), w.bob.did); frozen {
-		t.Fatal("bob still frozen")
-	}
+	wantCode(t, w.run(t, w.alice, unfreezeMsg(w.root, w.bob.did, "audit closed")), nil)
 	wantCode(t, w.run(t, w.bob, anchorMsg(testCID(t, "b"), "doc")), nil)
 }
 
@@ -601,13 +616,15 @@ func TestOrganizationExport(t *testing.T) {
 	freezeBob(t, w)
 	w.commit(t, w.bob.signTx(t, txOpts{}, appealMsg(w.coop, "please")))
 	w.commit(t, w.erin.signTx(t, txOpts{}, transferMsg(w.other)))
+	// A freeze by root too, whose marker InitChain must rebuild.
+	w.commit(t, w.alice.signTx(t, txOpts{}, grantMsg(w.root, w.alice.did, org.RoleComplianceOfficer), freezeMsg(w.root, w.erin.did, "root audit")))
 
 	g, h, err := w.a.ExportGenesis(0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	gi := g.Org
-	if len(gi.Organizations) != 3 || len(gi.Memberships) != 7 || len(gi.Invitations) != 1 || len(gi.Freezes) != 1 {
+	if len(gi.Organizations) != 3 || len(gi.Memberships) != 7 || len(gi.Invitations) != 1 || len(gi.Freezes) != 2 {
 		t.Fatalf("export: %d organizations, %d memberships, %d invitations, %d freezes",
 			len(gi.Organizations), len(gi.Memberships), len(gi.Invitations), len(gi.Freezes))
 	}
@@ -638,23 +655,28 @@ func TestOrganizationExport(t *testing.T) {
 			t.Fatalf("document of %s: before %+v (%v), after %+v (%v)", org, d1, err1, d2, err2)
 		}
 	}
-	if frozen, _ := b.Org().Frozen(ctxAt(b), w.bob.did); !frozen {
-		t.Fatal("the restarted chain lost bob's freeze")
+	// erin, frozen by root, is refused in ante; bob, frozen by coop, only
+	// within coop.
+	wantCode(t, b.CheckTx(w.erin.signTx(t, txOpts{seq: u64(w.erin.seq)}, anchorMsg(testCID(t, "e"), "doc"))), app.ErrAccountFrozen)
+	wantCode(t, b.CheckTx(w.bob.signTx(t, txOpts{seq: u64(w.bob.seq)}, anchorMsg(testCID(t, "b"), "doc"))), nil)
+	if err := b.Org().RefuseFrozen(ctxAt(b), w.bob.did, w.coop); !errors.Is(err, org.ErrFrozenInScope) {
+		t.Fatalf("the restarted chain lost coop's freeze of bob: %v", err)
 	}
 }
 
-// TestFrozenByTwoOrganizations: an account frozen by two organizations stays
-// frozen until both unfreeze it, and an appeal (which rewrites a freeze)
-// does not change the count.
+// TestFrozenByTwoOrganizations: an account frozen by two organizations is
+// held within each one's scope until that one unfreezes it, and an appeal
+// (which rewrites a freeze) does not change the count, whose key goes with
+// the last freeze.
 func TestFrozenByTwoOrganizations(t *testing.T) {
 	w := newOrgWorld(t)
-	frozen := func() bool {
+	heldIn := func(target string) bool {
 		t.Helper()
-		f, err := w.a.Org().Frozen(w.ctx(), w.bob.did)
-		if err != nil {
+		err := w.a.Org().RefuseFrozen(w.ctx(), w.bob.did, target)
+		if err != nil && !errors.Is(err, org.ErrFrozenInScope) {
 			t.Fatal(err)
 		}
-		return f
+		return err != nil
 	}
 	// bob joins other too, so that frank (other's officer) may freeze him.
 	w.commit(t, w.erin.signTx(t, txOpts{}, inviteMsg(w.other, w.bob.did)))
@@ -662,16 +684,16 @@ func TestFrozenByTwoOrganizations(t *testing.T) {
 	freezeBob(t, w)
 	w.commit(t, w.frank.signTx(t, txOpts{}, freezeMsg(w.other, w.bob.did, "second audit")))
 	w.commit(t, w.bob.signTx(t, txOpts{}, appealMsg(w.coop, "this is a mistake")))
-	if !frozen() {
-		t.Fatal("bob is not frozen after two freezes")
+	if !heldIn(w.coop) || !heldIn(w.other) || heldIn(w.root) {
+		t.Fatalf("after two freezes: coop %v, other %v, root %v", heldIn(w.coop), heldIn(w.other), heldIn(w.root))
 	}
 	w.commit(t, w.carol.signTx(t, txOpts{}, unfreezeMsg(w.coop, w.bob.did, "audit passed")))
-	if !frozen() {
-		t.Fatal("one unfreeze lifted both freezes")
+	if heldIn(w.coop) || !heldIn(w.other) {
+		t.Fatalf("after coop's unfreeze: coop %v, other %v", heldIn(w.coop), heldIn(w.other))
 	}
 	w.commit(t, w.frank.signTx(t, txOpts{}, unfreezeMsg(w.other, w.bob.did, "audit passed")))
-	if frozen() {
-		t.Fatal("bob is still frozen after both unfreezes")
+	if heldIn(w.other) {
+		t.Fatal("bob is still held in other after its unfreeze")
 	}
 	if w.a.Query(protocol.QueryPathStore, org.FreezeCountKey(w.bob.did), 0, false).Value != nil {
 		t.Fatal("the freeze count key outlived the last freeze")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/intercooperative/icnd/modules"
 	"github.com/intercooperative/icnd/modules/did"
+	"github.com/intercooperative/icnd/modules/org"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
@@ -28,7 +29,11 @@ func init() {
 // signer's sequence. Any registered DID may pay for another's
 // transaction, with its own key or, for an organization's treasury (a
 // document without keys), with a key of a DID that controls it (its
-// founder); a deactivated or frozen payer or sponsor signer may not.
+// founder); a deactivated payer or sponsor signer may not, nor one the
+// root federation has frozen (its scope is the whole network). A freeze by
+// another organization leaves an account free to pay, except that a
+// sponsor signer frozen within the scope of the organization it pays from
+// may not spend that organization's treasury: that is acting for it.
 
 // EventSponsored is emitted for every authenticated sponsored transaction,
 // after EventTx.
@@ -108,12 +113,20 @@ func (a *App) sponsorKey(ctx modules.Context, tx *DecodedTx) (ed25519.PubKey, er
 		if !ok {
 			return nil, ErrSponsorNotAllowed.Wrapf("%s is neither the payer %s nor a controller of it", s.Signer, s.Payer)
 		}
+		err = a.org.RefuseFrozen(ctx, s.Signer, s.Payer)
+		switch {
+		case errors.Is(err, org.ErrFrozenInScope):
+			return nil, ErrSponsorNotAllowed.Wrapf("sponsor signer %s may not act for %s: %v", s.Signer, s.Payer, err)
+		case err != nil:
+			return nil, err
+		}
 	}
 	return ed25519.PubKey(pub), nil
 }
 
 // sponsorPartyActive checks that account (the payer, or the DID signing for it,
-// as role says) is registered, not deactivated and not frozen.
+// as role says) is registered, not deactivated and not frozen by the root
+// federation.
 func (a *App) sponsorPartyActive(ctx modules.Context, account, role string) error {
 	doc, err := a.did.Document(ctx, account)
 	switch {
@@ -125,12 +138,8 @@ func (a *App) sponsorPartyActive(ctx modules.Context, account, role string) erro
 	if doc.DeactivatedHeight != 0 {
 		return ErrSponsorNotAllowed.Wrapf("%s %s is deactivated", role, account)
 	}
-	frozen, err := a.org.Frozen(ctx, account)
-	if err != nil {
-		return err
-	}
-	if frozen {
-		return ErrSponsorNotAllowed.Wrapf("%s %s is frozen", role, account)
+	if a.org.RootFrozen(ctx, account) {
+		return ErrSponsorNotAllowed.Wrapf("the root federation froze %s %s", role, account)
 	}
 	return nil
 }

@@ -13,7 +13,7 @@
 //     block time, the signer, the authority, and the store.
 //   - Msg (msg.go): one row of the message table per case of the Msg
 //     oneof: stable name, stateless check, handler, default mana cost,
-//     whether a frozen account may send it, and whether an organization
+//     whether a root-frozen account may send it, and whether an organization
 //     may send it through a governance proposal. Decoding, dispatch, the
 //     cost table and the frozen exemptions are all built from the rows.
 //   - Error (errors.go): registered result codes, stable per codespace.

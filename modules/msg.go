@@ -45,8 +45,11 @@ type MsgSpec struct {
 	// per-byte cost (mana params' msg_costs start from it). Every message
 	// costs something: 0 is refused when the app builds its table.
 	Cost uint64
-	// FrozenMaySend lets an account frozen by a compliance officer send the
-	// message (the appeal against its freeze). Default: refused in ante.
+	// FrozenMaySend lets an account that the root federation has frozen
+	// send the message (the appeal against its freeze, leaving an
+	// organization). Default: refused in ante. A freeze by any other
+	// organization is not checked in ante but by the handlers of messages
+	// that act within its scope (org.Keeper.RefuseFrozen).
 	FrozenMaySend bool
 	// Governance says whether, and which, organizations may send the
 	// message through a passed proposal.

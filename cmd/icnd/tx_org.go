@@ -251,10 +251,13 @@ func txFreezeCmd() *cobra.Command {
 		Use:   "freeze ORG ACCOUNT",
 		Short: "Freeze a member's account (compliance officer only)",
 		Long: `Freeze ACCOUNT, a member of ORG, on behalf of ORG. The --from account must hold
-ORG's "compliance-officer" role. Until an officer of ORG unfreezes it, every
-transaction the account signs is refused (code tx/30), except an appeal. The
-officer gains no other power over the account: it cannot sign for it or move
-its mana. --reason (1 to 512 bytes) is recorded on chain, in public.`,
+ORG's "compliance-officer" role. Until an officer of ORG unfreezes it, the
+account may not act within ORG's scope: ORG and every organization below it
+(code org/51); it may still leave an organization and appeal. Only a freeze by
+the root federation, whose scope is the whole network, refuses every
+transaction the account signs but those (code tx/30). The officer gains no
+other power over the account: it cannot sign for it or move its mana.
+--reason (1 to 512 bytes) is recorded on chain, in public.`,
 		Example: `  icnd tx identity freeze did:icn:<org> did:icn:<bob> --reason "audit of March accounts" --from carol`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -275,8 +278,8 @@ func txUnfreezeCmd() *cobra.Command {
 		Use:   "unfreeze ORG ACCOUNT",
 		Short: "Lift an organization's freeze of an account (compliance officer only)",
 		Long: `Lift ORG's freeze of ACCOUNT. The --from account must hold ORG's
-"compliance-officer" role. The account acts again unless another organization
-has frozen it too. --reason (1 to 512 bytes) goes into the transaction and its
+"compliance-officer" role. The account acts again within ORG's scope, except
+where another organization's freeze holds. --reason (1 to 512 bytes) goes into the transaction and its
 event, in public.`,
 		Example: `  icnd tx identity unfreeze did:icn:<org> did:icn:<bob> --reason "audit closed" --from carol`,
 		Args:    cobra.ExactArgs(2),
@@ -298,9 +301,9 @@ func txAppealCmd() *cobra.Command {
 		Use:   "appeal ORG",
 		Short: "Appeal an organization's freeze of your account",
 		Long: `Record a statement against ORG's freeze of the --from account. A frozen account
-may send this and nothing else; it is recorded once per freeze, on chain and in
-public, for ORG's officers and, later, its governance. --statement is 1 to 2048
-bytes.`,
+may always send this, even under a freeze by the root federation; it is
+recorded once per freeze, on chain and in public, for ORG's officers and,
+later, its governance. --statement is 1 to 2048 bytes.`,
 		Example: `  icnd tx identity appeal did:icn:<org> --statement "the audit closed on 3 April" --from bob`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {

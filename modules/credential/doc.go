@@ -5,8 +5,9 @@
 // (docs/credentials.md, client/credential); the chain holds what a verifier
 // cannot learn from the document: that the issuer stood behind it at a
 // height, and whether it still does. Who may act for an issuer is the did
-// module's controller rule, and a frozen issuer (org module) may not act
-// (expected.go).
+// module's controller rule; acting for it is acting within its scope, which
+// a compliance freeze (org module) may close to the authority or to the
+// issuer itself (expected.go).
 //
 // State (keys.go; the issuer is a DID, the cid a 36-byte binary CIDv1):
 //

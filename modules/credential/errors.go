@@ -19,7 +19,8 @@ var (
 	// ErrUnknownCredential: the issuer anchored no credential with that CID.
 	ErrUnknownCredential = modules.Register(Codespace, 43, "unknown credential")
 	// ErrNotIssuer: the authority is neither the issuer nor a DID that
-	// controls it, or the issuer is frozen.
+	// controls it. (A freeze within the issuer's scope is the org module's
+	// org/51.)
 	ErrNotIssuer = modules.Register(Codespace, 44, "signer cannot act for the issuer")
 	// ErrCredentialRevoked: the credential is already revoked.
 	ErrCredentialRevoked = modules.Register(Codespace, 45, "credential is revoked")

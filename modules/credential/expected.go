@@ -19,10 +19,14 @@ type DIDs interface {
 	Controls(ctx modules.Context, controller, did string) (bool, error)
 }
 
-// Freezes is what the credential module needs from the org module: a
-// frozen issuer's authority is frozen too, whoever acts for it.
+// Freezes is what the credential module needs from the org module: acting
+// for an issuer is acting within the issuer's scope, which a compliance
+// freeze may close to the authority and to the issuer itself.
 type Freezes interface {
-	// Frozen reports whether any organization has frozen account. The error
-	// is reserved for a broken store.
-	Frozen(ctx modules.Context, account string) (bool, error)
+	// RefuseFrozen returns the org module's registered "frozen within
+	// scope" error (org/51) when an organization whose scope holds target
+	// has frozen account: for an organization target, a freeze by it or by
+	// a federation above it; for any other DID, a freeze by the root
+	// federation. A plain error is a broken store.
+	RefuseFrozen(ctx modules.Context, account, target string) error
 }

@@ -10,8 +10,8 @@ import (
 
 // IssueCredential anchors the credential m.Cid issued by m.Issuer about
 // m.Subject. The message's authority must control the issuer (the issuer
-// itself, or an organization's controller) and the issuer must not be
-// frozen; the subject must be a registered, active DID; an issuer anchors
+// itself, or an organization's controller), and neither may be frozen
+// within the issuer's scope; the subject must be a registered, active DID; an issuer anchors
 // a CID once and never again, revoked or not. Another issuer's record of
 // the same CID does not stand in the way: records are keyed by issuer and
 // CID (CredentialKey). The message must have passed
@@ -83,7 +83,9 @@ func (k *Keeper) RevokeCredential(ctx modules.Context, m *identityv1.MsgRevokeCr
 }
 
 // authorizeIssuer checks that the message's authority may act for issuer.
-// Errors: did.ErrUnknownDID for an unregistered issuer, ErrNotIssuer.
+// Errors: did.ErrUnknownDID for an unregistered issuer, ErrNotIssuer, and
+// the org module's org/51 (Freezes) when the authority or the issuer is
+// frozen within the issuer's scope.
 func (k *Keeper) authorizeIssuer(ctx modules.Context, issuer string) error {
 	ok, err := k.dids.Controls(ctx, ctx.Authority, issuer)
 	if err != nil {
@@ -92,12 +94,15 @@ func (k *Keeper) authorizeIssuer(ctx modules.Context, issuer string) error {
 	if !ok {
 		return ErrNotIssuer.Wrapf("%s cannot act for issuer %s", ctx.Authority, issuer)
 	}
-	// A frozen issuer's authority is frozen too, even when a controller
-	// acts for it.
-	if frozen, err := k.freezes.Frozen(ctx, issuer); err != nil {
+	// Issuing is acting within the issuer's scope: neither the authority
+	// nor the issuer it acts for (an organization frozen by a federation
+	// above it, a person frozen by the root federation) may be frozen
+	// there.
+	if err := k.freezes.RefuseFrozen(ctx, ctx.Authority, issuer); err != nil {
 		return err
-	} else if frozen {
-		return ErrNotIssuer.Wrapf("issuer %s is frozen", issuer)
 	}
-	return nil
+	if issuer == ctx.Authority {
+		return nil
+	}
+	return k.freezes.RefuseFrozen(ctx, issuer, issuer)
 }

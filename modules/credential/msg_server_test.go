@@ -12,6 +12,7 @@ import (
 
 	"github.com/intercooperative/icnd/modules"
 	"github.com/intercooperative/icnd/modules/did"
+	"github.com/intercooperative/icnd/modules/org"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	"github.com/intercooperative/icnd/store"
 )
@@ -22,10 +23,21 @@ type noMana struct{}
 
 func (noMana) CreateAccount(modules.Context, string) error { return nil }
 
-// frozenSet is a Freezes that reports the DIDs it holds as frozen.
+// noOrgs is a did.Organizations in which nobody controls an organization.
+type noOrgs struct{}
+
+func (noOrgs) ControlledOrganizations(modules.Context, string) ([]string, error) { return nil, nil }
+
+// frozenSet is a Freezes under which the DIDs it holds are frozen within
+// every scope.
 type frozenSet map[string]bool
 
-func (f frozenSet) Frozen(_ modules.Context, account string) (bool, error) { return f[account], nil }
+func (f frozenSet) RefuseFrozen(_ modules.Context, account, target string) error {
+	if f[account] {
+		return org.ErrFrozenInScope.Wrapf("%s within %s", account, target)
+	}
+	return nil
+}
 
 // testEnv is a credential keeper, over the did keeper, on a fresh store.
 type testEnv struct {
@@ -43,7 +55,7 @@ func newTestEnv(t *testing.T) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cms.Close() })
-	dids := did.NewKeeper(noMana{})
+	dids := did.NewKeeper(noMana{}, noOrgs{})
 	frozen := frozenSet{}
 	return &testEnv{t: t, k: NewKeeper(dids, frozen), dids: dids, frozen: frozen, kv: cms.Working()}
 }
@@ -114,20 +126,21 @@ func TestCredentialsKeyedByIssuer(t *testing.T) {
 // TestIssuerAuthority checks who may act for an issuer, an organization:
 // its controller, which the record then names as the issuing authority;
 // after control passes to its assembly, only its own authority (a
-// governance outcome, which carries no signer); nobody while it is frozen;
+// governance outcome, which carries no signer); nobody while it is frozen
+// within its scope;
 // and only about a registered, active subject.
 func TestIssuerAuthority(t *testing.T) {
 	e := newTestEnv(t)
 	founder, subject, gone := e.register(1), e.register(2), e.register(3)
-	org := testDID(50)
-	if err := e.dids.RegisterKeyless(e.ctx(1, ""), &identityv1.DIDDocument{Did: org, Controllers: []string{founder}}); err != nil {
+	coop := testDID(50)
+	if err := e.dids.RegisterKeyless(e.ctx(1, ""), &identityv1.DIDDocument{Did: coop, Controllers: []string{founder}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.dids.DeactivateDID(e.ctx(1, gone), &identityv1.MsgDeactivateDID{Did: gone}); err != nil {
 		t.Fatal(err)
 	}
 	issue := func(n string, subj string) *identityv1.MsgIssueCredential {
-		return &identityv1.MsgIssueCredential{Cid: credentialCID(t, n, cid.Raw, multihash.SHA2_256), Issuer: org, Subject: subj, CredentialType: "MembershipCredential"}
+		return &identityv1.MsgIssueCredential{Cid: credentialCID(t, n, cid.Raw, multihash.SHA2_256), Issuer: coop, Subject: subj, CredentialType: "MembershipCredential"}
 	}
 	wantErr(t, e.k.IssueCredential(e.ctx(2, subject), issue("a", subject)), ErrNotIssuer)
 	wantErr(t, e.k.IssueCredential(e.ctx(2, founder), issue("a", testDID(9))), ErrUnknownSubject)
@@ -135,26 +148,28 @@ func TestIssuerAuthority(t *testing.T) {
 	wantErr(t, e.k.IssueCredential(e.ctx(2, founder), &identityv1.MsgIssueCredential{Cid: issue("a", subject).Cid, Issuer: testDID(9), Subject: subject, CredentialType: "T"}), did.ErrUnknownDID)
 
 	wantErr(t, e.k.IssueCredential(e.ctx(2, founder), issue("a", subject)), nil)
-	wantErr(t, e.k.IssueCredential(e.ctx(2, "").WithAuthority(org), issue("b", subject)), ErrNotIssuer)
+	wantErr(t, e.k.IssueCredential(e.ctx(2, "").WithAuthority(coop), issue("b", subject)), ErrNotIssuer)
 	// Control passes to the organization's assembly: its own authority
 	// acts for it now, its founder no more.
-	if err := e.dids.SetControllers(e.ctx(3, ""), org, nil); err != nil {
+	if err := e.dids.SetControllers(e.ctx(3, ""), coop, nil); err != nil {
 		t.Fatal(err)
 	}
 	wantErr(t, e.k.IssueCredential(e.ctx(3, founder), issue("b", subject)), ErrNotIssuer)
-	wantErr(t, e.k.IssueCredential(e.ctx(3, "").WithAuthority(org), issue("b", subject)), nil)
+	wantErr(t, e.k.IssueCredential(e.ctx(3, "").WithAuthority(coop), issue("b", subject)), nil)
 	type issued struct {
 		by     string
 		height int64
 	}
-	for n, want := range map[string]issued{"a": {founder, 2}, "b": {org, 3}} {
-		rec, err := e.k.Credential(e.ctx(3, ""), org, issue(n, subject).Cid)
+	for n, want := range map[string]issued{"a": {founder, 2}, "b": {coop, 3}} {
+		rec, err := e.k.Credential(e.ctx(3, ""), coop, issue(n, subject).Cid)
 		if err != nil || rec.IssuedBy != want.by || rec.IssuedHeight != want.height {
 			t.Fatalf("credential %s: %v, %v; want issued by %s at %d", n, rec, err, want.by, want.height)
 		}
 	}
 
-	e.frozen[org] = true
-	wantErr(t, e.k.IssueCredential(e.ctx(4, "").WithAuthority(org), issue("c", subject)), ErrNotIssuer)
-	wantErr(t, e.k.RevokeCredential(e.ctx(4, "").WithAuthority(org), &identityv1.MsgRevokeCredential{Cid: issue("a", subject).Cid, Issuer: org}), ErrNotIssuer)
+	// Frozen within its own scope (by a federation above it), it may not
+	// act as an issuer; the freezes module's code comes through.
+	e.frozen[coop] = true
+	wantErr(t, e.k.IssueCredential(e.ctx(4, "").WithAuthority(coop), issue("c", subject)), org.ErrFrozenInScope)
+	wantErr(t, e.k.RevokeCredential(e.ctx(4, "").WithAuthority(coop), &identityv1.MsgRevokeCredential{Cid: issue("a", subject).Cid, Issuer: coop}), org.ErrFrozenInScope)
 }

@@ -21,6 +21,11 @@
 //   - a document that is not deactivated and has keys has an active key;
 //     a deactivated document never changes again; a keyless document never
 //     gets a key (ErrKeylessDocument);
+//   - a DID that controls an organization (its founder, until control
+//     passes to the assembly) is not deactivated (ErrControlsOrganization):
+//     the organization's document has no keys, so it would never act
+//     again. The did module asks the org module (expected.go:
+//     Organizations) and does not import it;
 //   - controllers are sorted and unique; empty means the DID controls
 //     itself (controllers.go);
 //   - a sequence only grows, by exactly one per authenticated transaction.

@@ -52,4 +52,8 @@ var (
 	// organization's); its keys cannot be managed and it cannot be
 	// deactivated by a key lifecycle message.
 	ErrKeylessDocument = modules.Register(Codespace, 18, "document has no keys of its own")
+	// ErrControlsOrganization: the DID founded and still controls an
+	// organization, which could never act again once its controller is
+	// deactivated; control must pass to the organization's assembly first.
+	ErrControlsOrganization = modules.Register(Codespace, 19, "did controls an organization")
 )

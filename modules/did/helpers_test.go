@@ -23,11 +23,20 @@ func (r *recordingMana) CreateAccount(_ modules.Context, did string) error {
 	return nil
 }
 
+// controlledOrgs is an Organizations that says which organizations each
+// DID controls.
+type controlledOrgs map[string][]string
+
+func (c controlledOrgs) ControlledOrganizations(_ modules.Context, did string) ([]string, error) {
+	return c[did], nil
+}
+
 // testEnv is a keeper over a fresh in-memory store.
 type testEnv struct {
 	t    *testing.T
 	k    *Keeper
 	mana *recordingMana
+	orgs controlledOrgs
 	kv   store.KVStore
 }
 
@@ -38,8 +47,8 @@ func newTestEnv(t *testing.T) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cms.Close() })
-	m := &recordingMana{}
-	return &testEnv{t: t, k: NewKeeper(m), mana: m, kv: cms.Working()}
+	m, orgs := &recordingMana{}, controlledOrgs{}
+	return &testEnv{t: t, k: NewKeeper(m, orgs), mana: m, orgs: orgs, kv: cms.Working()}
 }
 
 // ctx is a context at height h for a transaction signed by signer.

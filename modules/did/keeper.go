@@ -16,6 +16,8 @@ import (
 // from the node-local memory of verified proofs of possession.
 type Keeper struct {
 	mana ManaAccounts
+	// orgs says which organizations a DID controls.
+	orgs Organizations
 	// proofs verifies proofs of possession once per node.
 	proofs *modules.Verifier
 }
@@ -23,9 +25,10 @@ type Keeper struct {
 // ProofCacheSize bounds the verified proofs of possession a node remembers.
 const ProofCacheSize = 16_384
 
-// NewKeeper returns a Keeper that opens mana accounts through mana.
-func NewKeeper(mana ManaAccounts) *Keeper {
-	return &Keeper{mana: mana, proofs: modules.NewVerifier(ProofCacheSize)}
+// NewKeeper returns a Keeper that opens mana accounts through mana and asks
+// orgs which organizations a DID controls before deactivating it.
+func NewKeeper(mana ManaAccounts, orgs Organizations) *Keeper {
+	return &Keeper{mana: mana, orgs: orgs, proofs: modules.NewVerifier(ProofCacheSize)}
 }
 
 // Document loads did's document. It returns ErrUnknownDID when none is

@@ -105,13 +105,23 @@ func (k *Keeper) RevokeKey(ctx modules.Context, m *identityv1.MsgRevokeKey) erro
 }
 
 // DeactivateDID deactivates m.Did for good. Its keys stay in the document,
-// as history, but none can sign again. The message must have passed
+// as history, but none can sign again. A DID that controls an organization
+// must pass control to the organization's assembly first: the
+// organization's document has no keys, so with its controller deactivated
+// nobody could ever act for it. The message must have passed
 // ValidateDeactivateDID. Errors: ErrUnknownDID, ErrDIDDeactivated,
-// ErrNotController, ErrKeylessDocument.
+// ErrNotController, ErrKeylessDocument, ErrControlsOrganization.
 func (k *Keeper) DeactivateDID(ctx modules.Context, m *identityv1.MsgDeactivateDID) error {
 	doc, err := k.loadForKeyChange(ctx, m.Did)
 	if err != nil {
 		return err
+	}
+	orgs, err := k.orgs.ControlledOrganizations(ctx, m.Did)
+	if err != nil {
+		return err
+	}
+	if len(orgs) > 0 {
+		return ErrControlsOrganization.Wrapf("%s controls %d organizations, first %s; transfer their control to their assemblies first", m.Did, len(orgs), orgs[0])
 	}
 	doc.DeactivatedHeight = ctx.Height
 	doc.UpdatedHeight = ctx.Height

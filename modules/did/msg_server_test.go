@@ -66,3 +66,19 @@ func TestLifecycleActsForAuthority(t *testing.T) {
 	}
 	wantErr(t, e.k.DeactivateDID(e.ctx(5, "").WithAuthority(alice), &identityv1.MsgDeactivateDID{Did: alice}), ErrNotController)
 }
+
+// TestDeactivateController: a DID that controls an organization is not
+// deactivated, and nothing changes, until it controls none.
+func TestDeactivateController(t *testing.T) {
+	e := newTestEnv(t)
+	founder := e.register(1)
+	org := e.keyless(50, founder)
+	e.orgs[founder] = []string{org}
+	deactivate := &identityv1.MsgDeactivateDID{Did: founder}
+	wantErr(t, e.k.DeactivateDID(e.ctx(2, founder), deactivate), ErrControlsOrganization)
+	if doc, err := e.k.Document(e.ctx(2, ""), founder); err != nil || doc.DeactivatedHeight != 0 {
+		t.Fatalf("after the refusal: %v, %v", doc, err)
+	}
+	delete(e.orgs, founder)
+	wantErr(t, e.k.DeactivateDID(e.ctx(3, founder), deactivate), nil)
+}

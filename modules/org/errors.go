@@ -75,6 +75,14 @@ var (
 	ErrOfficerScope = modules.Register(Codespace, 49, "account outside the officer's scope")
 	// ErrInvalidGenesis: the org genesis state is inconsistent.
 	ErrInvalidGenesis = modules.Register(Codespace, 50, "invalid org genesis")
+	// ErrFrozenInScope: an organization whose scope holds the target
+	// organization (the organization itself or one above it in the
+	// federation tree) has frozen the authority, so the authority may not
+	// act within it; see doc.go.
+	ErrFrozenInScope = modules.Register(Codespace, 51, "account is frozen within the organization's scope")
+	// ErrTooDeep: the new organization would lie more than MaxDepth levels
+	// below the root federation.
+	ErrTooDeep = modules.Register(Codespace, 52, "organization would lie too deep in the federation tree")
 	// ErrInvalidSeats: a seat count above MaxSeats, more seats than exist.
 	ErrInvalidSeats = modules.Register(Codespace, 60, "invalid number of seats")
 	// ErrRootSeats: the root federation's seats come from genesis; having no

@@ -144,6 +144,16 @@ func (g Genesis) Validate(documents map[string]bool) error {
 			return ErrInvalidGenesis.Wrapf("%s: parent %s is a %s, not a federation", o.DID, o.Parent, KindName(p.Kind))
 		}
 	}
+	// Every organization lies at most MaxDepth levels below the root, as
+	// create_organization requires; the walk stops one level past it.
+	for _, o := range g.Organizations {
+		depth := 0
+		for p := o.Parent; p != ""; p = orgs[p].Parent {
+			if depth++; depth > MaxDepth {
+				return ErrInvalidGenesis.Wrapf("%s lies more than %d levels below the root federation", o.DID, MaxDepth)
+			}
+		}
+	}
 	for _, o := range g.Organizations {
 		registered[o.DID] = true
 	}
@@ -390,8 +400,8 @@ func (g Genesis) DIDs() []string {
 // InitGenesis writes the validated organization state of g: each
 // organization with its DID document (registered through the did module,
 // whose genesis must be initialised first), in DID order, then memberships
-// (with their member-of and waiting entries), invitations and freezes in
-// key order.
+// (with their member-of and waiting entries), invitations and freezes
+// (with their counts and root freeze markers) in key order.
 // Treasury accounts come from the mana genesis, which opens one for every
 // registered DID. g is not modified.
 func (k *Keeper) InitGenesis(ctx modules.Context, g Genesis) error {
@@ -425,7 +435,11 @@ func (k *Keeper) InitGenesis(ctx modules.Context, g Genesis) error {
 		return fs[i].Account < fs[j].Account || fs[i].Account == fs[j].Account && fs[i].Org < fs[j].Org
 	})
 	for _, f := range fs {
-		if err := k.setFreeze(ctx, f); err != nil {
+		o, err := k.Organization(ctx, f.Org)
+		if err != nil {
+			return err
+		}
+		if err := k.addFreeze(ctx, o, f); err != nil {
 			return err
 		}
 	}

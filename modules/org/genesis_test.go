@@ -16,6 +16,11 @@ func TestOrganizationGenesisValidate(t *testing.T) {
 	if f := newFixture(); f.validate() != nil {
 		t.Fatalf("valid genesis refused: %v", f.validate())
 	}
+	deepest := newFixture()
+	deepest.chain(MaxDepth)
+	if err := deepest.validate(); err != nil {
+		t.Fatalf("a genesis %d levels deep refused: %v", MaxDepth, err)
+	}
 	_, stranger := orgTestKey(9)
 	cases := []struct {
 		name   string
@@ -30,6 +35,7 @@ func TestOrganizationGenesisValidate(t *testing.T) {
 			sub := DeriveOrgDID(f.coop, "sub")
 			f.g.Organizations = append(f.g.Organizations, GenesisOrganization{DID: sub, Name: "sub", Kind: KindCommunity, Parent: f.coop, Founder: f.alice, Control: ControlAssembly})
 		}, "not a federation"},
+		{"too deep", func(f *fixture) { f.chain(MaxDepth + 1) }, "levels below the root"},
 		{"two roots", func(f *fixture) {
 			f.g.Organizations = append(f.g.Organizations, GenesisOrganization{DID: DeriveOrgDID("", "root-2"), Name: "root-2", Kind: KindFederation, Founder: f.alice, Control: ControlAssembly})
 		}, "two root federations"},
@@ -139,5 +145,16 @@ func TestOrganizationGenesisRoundTrip(t *testing.T) {
 		if err != nil || len(doc.Keys) != 0 || doc.RegisteredBy != o.Founder || !slices.Equal(doc.Controllers, []string{o.Founder}) || doc.CreatedHeight != o.CreatedHeight {
 			t.Fatalf("document of %s: %v, %v", o.DID, doc, err)
 		}
+	}
+}
+
+// chain adds a chain of federations under the root, levels deep.
+func (f *fixture) chain(levels int) {
+	parent := f.root
+	for i := 0; i < levels; i++ {
+		name := "level-" + string(rune('a'+i))
+		d := DeriveOrgDID(parent, name)
+		f.g.Organizations = append(f.g.Organizations, GenesisOrganization{DID: d, Name: name, Kind: KindFederation, Parent: parent, Founder: f.alice, Control: ControlAssembly})
+		parent = d
 	}
 }

@@ -105,8 +105,10 @@ func newTestEnv(t *testing.T, f *fixture) *testEnv {
 	}
 	t.Cleanup(func() { _ = cms.Close() })
 	m := &recordingMana{}
-	dids := did.NewKeeper(m)
-	e := &testEnv{k: NewKeeper(dids, m), dids: dids, mana: m, kv: cms.Working()}
+	k := new(Keeper)
+	dids := did.NewKeeper(m, k)
+	*k = *NewKeeper(dids, m)
+	e := &testEnv{k: k, dids: dids, mana: m, kv: cms.Working()}
 	if err := dids.InitGenesis(e.ctx(1, ""), f.docs); err != nil {
 		t.Fatal(err)
 	}

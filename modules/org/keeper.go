@@ -85,7 +85,7 @@ func (k *Keeper) Members(ctx modules.Context, org string) ([]*identityv1.Members
 // owns the returned values. An index entry without its organization is a
 // broken invariant, returned as a plain error.
 func (k *Keeper) OrganizationsOf(ctx modules.Context, account string) ([]*identityv1.Organization, error) {
-	orgs, err := k.orgsOf(ctx, account)
+	orgs, err := k.memberOf(ctx, account)
 	if err != nil {
 		return nil, err
 	}
@@ -100,9 +100,9 @@ func (k *Keeper) OrganizationsOf(ctx modules.Context, account string) ([]*identi
 	return out, nil
 }
 
-// orgsOf returns the DIDs of the organizations account is a member of,
-// from the member-of index, sorted. There are at most MaxMembershipsPerDID.
-func (k *Keeper) orgsOf(ctx modules.Context, account string) ([]string, error) {
+// memberOf returns the DIDs of the organizations account is a member of,
+// sorted, from the member-of index: at most MaxMembershipsPerDID entries.
+func (k *Keeper) memberOf(ctx modules.Context, account string) ([]string, error) {
 	var orgs []string
 	prefix := MemberOfPrefix(account)
 	it := ctx.Store.Iterator(prefix, store.PrefixEnd(prefix))
@@ -120,12 +120,36 @@ func (k *Keeper) orgsOf(ctx modules.Context, account string) ([]string, error) {
 	return orgs, nil
 }
 
+// ControlledOrganizations implements did.Organizations: the organizations
+// account founded and still controls, sorted. The founder holds the
+// "founder" role exactly while it controls its organization, so this reads
+// account's memberships, at most MaxMembershipsPerDID of them. An index
+// entry without its membership is a broken invariant, returned as a plain
+// error.
+func (k *Keeper) ControlledOrganizations(ctx modules.Context, account string) ([]string, error) {
+	orgs, err := k.memberOf(ctx, account)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, org := range orgs {
+		m, err := k.Membership(ctx, org, account)
+		if err != nil {
+			return nil, fmt.Errorf("org: %s is indexed as a member of %s: %v", account, org, err)
+		}
+		if hasRole(m.Roles, RoleFounder) {
+			out = append(out, org)
+		}
+	}
+	return out, nil
+}
+
 // SeatedKinds implements mana.Memberships: the mana kind of every
 // organization in which account holds a bonus seat, sorted. Memberships
 // waiting for a seat earn nothing. A stored organization always has a known
 // kind, so any other is a broken invariant.
 func (k *Keeper) SeatedKinds(ctx modules.Context, account string) ([]string, error) {
-	orgs, err := k.orgsOf(ctx, account)
+	orgs, err := k.memberOf(ctx, account)
 	if err != nil {
 		return nil, err
 	}
@@ -192,13 +216,110 @@ func (k *Keeper) FreezeOf(ctx modules.Context, account, org string) (*identityv1
 	return f, nil
 }
 
-// Frozen reports whether any organization has frozen account. The ante
-// handler calls it for every transaction's signer; a frozen signer may send
-// only the documented exceptions (MsgAppealFreeze). The error is reserved
-// for a broken store.
-func (k *Keeper) Frozen(ctx modules.Context, account string) (bool, error) {
+// RootFrozen reports whether the root federation has frozen account. Its
+// scope is the whole network, so the ante handler refuses every
+// transaction such an account signs but the documented exceptions (the
+// rows with FrozenMaySend), and the sponsor checks refuse it as payer or
+// sponsor signer. One read.
+func (k *Keeper) RootFrozen(ctx modules.Context, account string) bool {
+	return ctx.Store.Has(RootFreezeKey(account))
+}
+
+// RefuseFrozen returns ErrFrozenInScope when account may not act within
+// target because an organization whose scope holds target has frozen it.
+// An organization's scope is itself and every organization below it in the
+// federation tree; a target that is not an organization (a person's DID)
+// lies only within the root federation's scope, the whole network. The
+// caller has authorized account to act for target otherwise. A plain error
+// is a broken store or invariant.
+//
+// It reads one key for an account that no organization has frozen, and
+// otherwise at most MaxDepth+1 organizations with one freeze key each:
+// from target up to the root, whatever the number of the account's
+// freezes.
+func (k *Keeper) RefuseFrozen(ctx modules.Context, account, target string) error {
 	n, err := k.freezeCount(ctx, account)
-	return n > 0, err
+	if err != nil || n == 0 {
+		return err
+	}
+	o, err := k.Organization(ctx, target)
+	switch {
+	case errors.Is(err, ErrUnknownOrg):
+		if k.RootFrozen(ctx, account) {
+			return ErrFrozenInScope.Wrapf("the root federation froze %s, and its scope is the whole network", account)
+		}
+		return nil
+	case err != nil:
+		return err
+	}
+	return k.refuseFrozenWithin(ctx, account, o)
+}
+
+// refuseAuthorityFrozen is RefuseFrozen for the message's authority acting
+// within o, an organization the handler has loaded.
+func (k *Keeper) refuseAuthorityFrozen(ctx modules.Context, o *identityv1.Organization) error {
+	n, err := k.freezeCount(ctx, ctx.Authority)
+	if err != nil || n == 0 {
+		return err
+	}
+	return k.refuseFrozenWithin(ctx, ctx.Authority, o)
+}
+
+// refuseFrozenWithin walks from o up to the root federation and returns
+// ErrFrozenInScope at the first organization that has frozen account.
+// Organizations lie at most MaxDepth levels below the root, so a longer
+// walk, or a missing parent, is a broken invariant.
+func (k *Keeper) refuseFrozenWithin(ctx modules.Context, account string, o *identityv1.Organization) error {
+	target := o.Did
+	for depth := 0; ; depth++ {
+		if ctx.Store.Has(FreezeKey(account, o.Did)) {
+			return ErrFrozenInScope.Wrapf("%s froze %s, and %s lies within its scope", o.Did, account, target)
+		}
+		if o.Parent == "" {
+			return nil
+		}
+		if depth == MaxDepth {
+			return fmt.Errorf("org: %s lies more than %d levels below the root federation", target, MaxDepth)
+		}
+		parent, err := k.parentOf(ctx, o)
+		if err != nil {
+			return err
+		}
+		o = parent
+	}
+}
+
+// depth returns how many levels below the root federation o lies. Stored
+// organizations lie at most MaxDepth levels deep; a longer walk or a
+// missing parent is a broken invariant.
+func (k *Keeper) depth(ctx modules.Context, o *identityv1.Organization) (int, error) {
+	d := 0
+	for o.Parent != "" {
+		if d == MaxDepth {
+			return 0, fmt.Errorf("org: %s lies more than %d levels below the root federation", o.Did, MaxDepth)
+		}
+		parent, err := k.parentOf(ctx, o)
+		if err != nil {
+			return 0, err
+		}
+		o = parent
+		d++
+	}
+	return d, nil
+}
+
+// parentOf loads the parent of o, which is not the root federation. Every
+// parent is stored (doc.go), so a missing one is a broken invariant,
+// returned as a plain error.
+func (k *Keeper) parentOf(ctx modules.Context, o *identityv1.Organization) (*identityv1.Organization, error) {
+	parent, found, err := modules.Load[identityv1.Organization](ctx.Store, OrganizationKey(o.Parent))
+	if err != nil {
+		return nil, fmt.Errorf("org: organization %s: %w", o.Parent, err)
+	}
+	if !found {
+		return nil, fmt.Errorf("org: %s names the missing parent %s", o.Did, o.Parent)
+	}
+	return parent, nil
 }
 
 func (k *Keeper) freezeCount(ctx modules.Context, account string) (uint32, error) {
@@ -267,21 +388,26 @@ func (k *Keeper) setInvitation(ctx modules.Context, inv *identityv1.Invitation) 
 	return modules.Save(ctx.Store, InvitationKey(inv.Org, inv.Member), inv)
 }
 
-// setFreeze writes f, counting it in the account's freeze count when it is
-// new (an appeal rewrites an existing freeze).
-func (k *Keeper) setFreeze(ctx modules.Context, f *identityv1.Freeze) error {
-	key := FreezeKey(f.Account, f.Org)
-	if !ctx.Store.Has(key) {
-		if err := k.adjustFreezeCount(ctx, f.Account, +1); err != nil {
-			return err
-		}
+// addFreeze writes f, a new freeze by o, counting it in the account's
+// freeze count and, when o is the root federation, setting the account's
+// root freeze marker.
+func (k *Keeper) addFreeze(ctx modules.Context, o *identityv1.Organization, f *identityv1.Freeze) error {
+	if err := k.adjustFreezeCount(ctx, f.Account, +1); err != nil {
+		return err
 	}
-	return modules.Save(ctx.Store, key, f)
+	if o.Parent == "" {
+		ctx.Store.Set(RootFreezeKey(f.Account), frozenMarker)
+	}
+	return modules.Save(ctx.Store, FreezeKey(f.Account, f.Org), f)
 }
 
-// deleteFreeze removes org's freeze of account and uncounts it.
-func (k *Keeper) deleteFreeze(ctx modules.Context, account, org string) error {
-	ctx.Store.Delete(FreezeKey(account, org))
+// deleteFreeze removes o's freeze of account, uncounts it, and clears the
+// root freeze marker when o is the root federation.
+func (k *Keeper) deleteFreeze(ctx modules.Context, o *identityv1.Organization, account string) error {
+	ctx.Store.Delete(FreezeKey(account, o.Did))
+	if o.Parent == "" {
+		ctx.Store.Delete(RootFreezeKey(account))
+	}
 	return k.adjustFreezeCount(ctx, account, -1)
 }
 
@@ -308,6 +434,13 @@ func withoutRole(roles []string, role string) []string {
 	}
 	return out
 }
+
+// MaxDepth bounds how far below the root federation an organization may
+// lie (the root is at depth 0, its children at 1), so that the walk up the
+// tree a scoped freeze check takes (RefuseFrozen) stays short: at most
+// MaxDepth+1 organizations. A federation of federations of cooperatives
+// needs 3 levels.
+const MaxDepth = 8
 
 // MaxMembershipsPerDID bounds the organizations one DID may belong to, so
 // that the work a membership change costs (OrganizationsOf, mana capacity)

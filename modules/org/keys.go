@@ -20,14 +20,28 @@ const (
 	subFreeze       byte = 0x24 // account | org         -> Freeze
 	subFreezeCount  byte = 0x25 // account               -> number of freezes, 4 bytes big-endian
 	subWaiting      byte = 0x26 // org | member          -> memberOfMarker (unseated members of org)
+	subRootFreeze   byte = 0x27 // account               -> frozenMarker while the root federation has frozen account
 )
 
 // FreezeCountKey is the key of how many organizations have frozen account;
-// absent when none has. It lets the ante handler answer "is the signer
-// frozen?" with one read instead of a prefix scan.
+// absent when none has. It lets the scoped freeze check answer "is the
+// account frozen by anyone?" with one read, and look further only when it
+// is.
 func FreezeCountKey(account string) []byte {
 	return modules.Key(StorePrefix, subFreezeCount, []byte(account))
 }
+
+// RootFreezeKey is the key of the marker saying that the root federation
+// has frozen account; absent otherwise. It lets the ante handler answer
+// "has the root federation frozen the signer?" with one read, without
+// knowing the root federation's DID.
+func RootFreezeKey(account string) []byte {
+	return modules.Key(StorePrefix, subRootFreeze, []byte(account))
+}
+
+// frozenMarker is the value of a root freeze marker. The store refuses
+// empty values; the marker carries nothing beyond its key.
+var frozenMarker = []byte{0x01}
 
 // memberOfMarker is the value of a member-of or a waiting index entry. The
 // store refuses empty values; the entry carries nothing beyond its key.

@@ -52,7 +52,10 @@ func (m Module) Messages() []modules.Msg {
 			(*txv1.Msg).GetInviteMember, ValidateInviteMember, m.k.InviteMember),
 		modules.NewMsg(modules.MsgSpec{Name: "accept_invitation", Cost: 20, Governance: modules.GovernanceAny},
 			(*txv1.Msg).GetAcceptInvitation, ValidateAcceptInvitation, m.k.AcceptInvitation),
-		modules.NewMsg(modules.MsgSpec{Name: "leave_organization", Cost: 10, Governance: modules.GovernanceAny},
+		// Anyone may leave, even an account the root federation froze:
+		// leaving only takes from what the account may do and draw (its
+		// mana capacity), and the freeze outlives the membership.
+		modules.NewMsg(modules.MsgSpec{Name: "leave_organization", Cost: 10, Governance: modules.GovernanceAny, FrozenMaySend: true},
 			(*txv1.Msg).GetLeaveOrganization, ValidateLeaveOrganization, m.k.LeaveOrganization),
 		modules.NewMsg(modules.MsgSpec{Name: "remove_member", Cost: 20, Governance: modules.GovernanceAny},
 			(*txv1.Msg).GetRemoveMember, ValidateRemoveMember, m.k.RemoveMember),

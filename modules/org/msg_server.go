@@ -30,8 +30,9 @@ import (
 // returns its DID. It writes the record, with no bonus seats, a DID
 // document without keys whose controller is the founder, the treasury's
 // mana account and the founder's membership with the roles "founder" and
-// "member", waiting for a seat. Errors: ErrOrphanOrg, ErrSecondFounder,
-// ErrNotMemberOfParent, ErrTooManyMemberships.
+// "member", waiting for a seat. Errors: ErrOrphanOrg, ErrTooDeep,
+// ErrSecondFounder, ErrFrozenInScope (the authority may not act within the
+// parent), ErrNotMemberOfParent, ErrTooManyMemberships.
 func (k *Keeper) CreateOrganization(ctx modules.Context, m *identityv1.MsgCreateOrganization) (string, error) {
 	orgDID := DeriveOrgDID(m.Parent, m.Name)
 	parent, err := k.Organization(ctx, m.Parent)
@@ -44,8 +45,18 @@ func (k *Keeper) CreateOrganization(ctx modules.Context, m *identityv1.MsgCreate
 	if parent.Kind != identityv1.OrgKind_ORG_KIND_FEDERATION {
 		return "", ErrOrphanOrg.Wrapf("parent %s is a %s, not a federation", m.Parent, KindName(parent.Kind))
 	}
+	// Bounding the depth bounds the walk up the tree that every scoped
+	// freeze check may take (refuseFrozenWithin).
+	if d, err := k.depth(ctx, parent); err != nil {
+		return "", err
+	} else if d >= MaxDepth {
+		return "", ErrTooDeep.Wrapf("%s lies %d levels below the root federation; an organization lies at most %d", m.Parent, d, MaxDepth)
+	}
 	if k.dids.Exists(ctx, orgDID) {
 		return "", ErrSecondFounder.Wrapf("%q under %s exists as %s", m.Name, m.Parent, orgDID)
+	}
+	if err := k.refuseAuthorityFrozen(ctx, parent); err != nil {
+		return "", err
 	}
 	founder := ctx.Authority
 	if !k.IsMember(ctx, m.Parent, founder) {
@@ -101,8 +112,9 @@ func (k *Keeper) createOrganization(ctx modules.Context, o *identityv1.Organizat
 }
 
 // authorizeControl loads org for a privileged message and checks that the
-// authority controls it. Errors: ErrUnknownOrg, ErrAssemblyControlled when
-// the assembly controls org, did.ErrNotController otherwise.
+// authority controls it and is not frozen within its scope. Errors:
+// ErrUnknownOrg, ErrAssemblyControlled when the assembly controls org,
+// did.ErrNotController when the authority does not, ErrFrozenInScope.
 func (k *Keeper) authorizeControl(ctx modules.Context, org string) (*identityv1.Organization, error) {
 	o, err := k.Organization(ctx, org)
 	if err != nil {
@@ -113,7 +125,7 @@ func (k *Keeper) authorizeControl(ctx modules.Context, org string) (*identityv1.
 		return nil, err
 	}
 	if ok {
-		return o, nil
+		return o, k.refuseAuthorityFrozen(ctx, o)
 	}
 	if o.Control == identityv1.Control_CONTROL_ASSEMBLY {
 		return nil, ErrAssemblyControlled.Wrapf("%s since height %d: only its governance acts for it", org, o.ControlTransferredHeight)
@@ -146,10 +158,14 @@ func (k *Keeper) InviteMember(ctx modules.Context, m *identityv1.MsgInviteMember
 // AcceptInvitation makes the authority a member of m.Org with "member" and the
 // invitation's roles, seated if m.Org has a free seat and waiting for one
 // otherwise, and consumes the invitation. Errors: ErrUnknownOrg,
-// ErrNoInvitation, ErrAssemblyControlled, ErrTooManyMemberships.
+// ErrFrozenInScope, ErrNoInvitation, ErrAssemblyControlled,
+// ErrTooManyMemberships.
 func (k *Keeper) AcceptInvitation(ctx modules.Context, m *identityv1.MsgAcceptInvitation) error {
 	o, err := k.Organization(ctx, m.Org)
 	if err != nil {
+		return err
+	}
+	if err := k.refuseAuthorityFrozen(ctx, o); err != nil {
 		return err
 	}
 	inv, err := k.Invitation(ctx, m.Org, ctx.Authority)
@@ -181,8 +197,9 @@ func (k *Keeper) AcceptInvitation(ctx modules.Context, m *identityv1.MsgAcceptIn
 }
 
 // LeaveOrganization ends the authority's membership of m.Org; a seat it
-// held passes to the first member waiting for one (release). Errors:
-// ErrUnknownOrg, ErrNotMember, ErrFounderInControl.
+// held passes to the first member waiting for one (release). A freeze does
+// not stand in the way: anyone may leave, and a freeze outlives the
+// membership. Errors: ErrUnknownOrg, ErrNotMember, ErrFounderInControl.
 func (k *Keeper) LeaveOrganization(ctx modules.Context, m *identityv1.MsgLeaveOrganization) error {
 	o, err := k.Organization(ctx, m.Org)
 	if err != nil {
@@ -372,27 +389,31 @@ func (k *Keeper) SetSeats(ctx modules.Context, m *identityv1.MsgSetSeats) error 
 }
 
 // authorizeOfficer loads org and checks that the authority holds its
-// compliance-officer role. Errors: ErrUnknownOrg, ErrNotOfficer.
-func (k *Keeper) authorizeOfficer(ctx modules.Context, org string) error {
-	if _, err := k.Organization(ctx, org); err != nil {
-		return err
+// compliance-officer role and is not frozen within its scope. Errors:
+// ErrUnknownOrg, ErrNotOfficer, ErrFrozenInScope.
+func (k *Keeper) authorizeOfficer(ctx modules.Context, org string) (*identityv1.Organization, error) {
+	o, err := k.Organization(ctx, org)
+	if err != nil {
+		return nil, err
 	}
 	ok, err := k.HasRole(ctx, org, ctx.Authority, RoleComplianceOfficer)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if !ok {
-		return ErrNotOfficer.Wrapf("%s holds no %q role in %s", ctx.Authority, RoleComplianceOfficer, org)
+		return nil, ErrNotOfficer.Wrapf("%s holds no %q role in %s", ctx.Authority, RoleComplianceOfficer, org)
 	}
-	return nil
+	return o, k.refuseAuthorityFrozen(ctx, o)
 }
 
 // FreezeAccount freezes m.Account, a member of m.Org, on behalf of m.Org.
 // Freezing is a role action, not a control action: it stays available to
 // the organization's officers after control passes to the assembly.
-// Errors: ErrUnknownOrg, ErrNotOfficer, ErrNotMember, ErrAlreadyFrozen.
+// Errors: those of authorizeOfficer, ErrNotMember, ErrOfficerScope,
+// ErrAlreadyFrozen.
 func (k *Keeper) FreezeAccount(ctx modules.Context, m *identityv1.MsgFreezeAccount) error {
-	if err := k.authorizeOfficer(ctx, m.Org); err != nil {
+	o, err := k.authorizeOfficer(ctx, m.Org)
+	if err != nil {
 		return err
 	}
 	if !k.IsMember(ctx, m.Org, m.Account) {
@@ -413,7 +434,7 @@ func (k *Keeper) FreezeAccount(ctx modules.Context, m *identityv1.MsgFreezeAccou
 	if ctx.Store.Has(FreezeKey(m.Account, m.Org)) {
 		return ErrAlreadyFrozen.Wrapf("%s by %s", m.Account, m.Org)
 	}
-	if err := k.setFreeze(ctx, &identityv1.Freeze{Org: m.Org, Account: m.Account, Reason: m.Reason, FrozenBy: ctx.Authority, Height: ctx.Height}); err != nil {
+	if err := k.addFreeze(ctx, o, &identityv1.Freeze{Org: m.Org, Account: m.Account, Reason: m.Reason, FrozenBy: ctx.Authority, Height: ctx.Height}); err != nil {
 		return err
 	}
 	ctx.Emit(EventAccountFrozen{Org: m.Org, Account: m.Account, Reason: m.Reason, By: ctx.Authority})
@@ -422,16 +443,17 @@ func (k *Keeper) FreezeAccount(ctx modules.Context, m *identityv1.MsgFreezeAccou
 
 // UnfreezeAccount lifts m.Org's freeze of m.Account. The account need not
 // be a member any more: a freeze belongs to the organization that placed it
-// and stays within its officers' scope until lifted. Errors: ErrUnknownOrg,
-// ErrNotOfficer, ErrNotFrozen.
+// and stays within its officers' scope until lifted. Errors: those of
+// authorizeOfficer, ErrNotFrozen.
 func (k *Keeper) UnfreezeAccount(ctx modules.Context, m *identityv1.MsgUnfreezeAccount) error {
-	if err := k.authorizeOfficer(ctx, m.Org); err != nil {
+	o, err := k.authorizeOfficer(ctx, m.Org)
+	if err != nil {
 		return err
 	}
 	if _, err := k.FreezeOf(ctx, m.Account, m.Org); err != nil {
 		return err
 	}
-	if err := k.deleteFreeze(ctx, m.Account, m.Org); err != nil {
+	if err := k.deleteFreeze(ctx, o, m.Account); err != nil {
 		return err
 	}
 	ctx.Emit(EventAccountUnfrozen{Org: m.Org, Account: m.Account, Reason: m.Reason, By: ctx.Authority})
@@ -439,8 +461,9 @@ func (k *Keeper) UnfreezeAccount(ctx modules.Context, m *identityv1.MsgUnfreezeA
 }
 
 // AppealFreeze records the authority's statement against m.Org's freeze of
-// its account, once per freeze. Errors: ErrUnknownOrg, ErrNotFrozen,
-// ErrAlreadyAppealed.
+// its account, once per freeze. A freeze does not stand in the way: the
+// appeal is what a frozen account may always send. Errors: ErrUnknownOrg,
+// ErrNotFrozen, ErrAlreadyAppealed.
 func (k *Keeper) AppealFreeze(ctx modules.Context, m *identityv1.MsgAppealFreeze) error {
 	if _, err := k.Organization(ctx, m.Org); err != nil {
 		return err
@@ -454,7 +477,7 @@ func (k *Keeper) AppealFreeze(ctx modules.Context, m *identityv1.MsgAppealFreeze
 	}
 	f.Appeal = m.Statement
 	f.AppealHeight = ctx.Height
-	if err := k.setFreeze(ctx, f); err != nil {
+	if err := modules.Save(ctx.Store, FreezeKey(f.Account, f.Org), f); err != nil {
 		return err
 	}
 	ctx.Emit(EventFreezeAppealed{Org: m.Org, Account: ctx.Authority})

@@ -80,8 +80,74 @@ func TestMembershipHooks(t *testing.T) {
 		t.Fatalf("coop after the departures: %v, %v", o, err)
 	}
 	// The removal left coop's freeze of bob in force.
-	if frozen, err := k.Frozen(ctx(9, ""), bob); err != nil || !frozen {
-		t.Fatalf("Frozen(bob) = %v, %v", frozen, err)
+	if err := k.RefuseFrozen(ctx(9, ""), bob, coop); !errors.Is(err, ErrFrozenInScope) {
+		t.Fatalf("RefuseFrozen(bob, coop) after removal: %v", err)
+	}
+}
+
+// TestFreezeScope checks which targets a freeze covers: the freezing
+// organization and what lies below it, never what lies above or beside it;
+// a target that is not an organization only under a root freeze, which is
+// also the one freeze RootFrozen reports. Lifting the last freeze removes
+// the count and the marker.
+func TestFreezeScope(t *testing.T) {
+	f := newFixture()
+	pub, dave := orgTestKey(4)
+	f.docs.Documents = append(f.docs.Documents, &identityv1.DIDDocument{Did: dave, Keys: []*identityv1.VerificationKey{{Id: did.FirstKeyID, PublicKey: pub}}})
+	f.documents[dave] = true
+	f.g.Memberships = append(f.g.Memberships, &identityv1.Membership{Org: f.root, Member: dave, Roles: []string{RoleMember}, JoinedHeight: 2})
+	f.g.Freezes = append(f.g.Freezes, &identityv1.Freeze{Org: f.root, Account: dave, Reason: "r", FrozenBy: f.alice, Height: 5})
+	e := newTestEnv(t, f)
+	ctx := e.ctx(9, "")
+	cases := []struct {
+		account, target string
+		want            error
+	}{
+		{f.bob, f.coop, ErrFrozenInScope}, // coop froze bob
+		{f.bob, f.root, nil},              // root lies above coop
+		{f.bob, f.alice, nil},             // a person: only a root freeze counts
+		{f.carol, f.coop, nil},            // carol is frozen by nobody
+		{dave, f.root, ErrFrozenInScope},  // root froze dave
+		{dave, f.coop, ErrFrozenInScope},  // coop lies below root
+		{dave, f.alice, ErrFrozenInScope}, // and so does every person
+	}
+	for _, c := range cases {
+		if err := e.k.RefuseFrozen(ctx, c.account, c.target); !errors.Is(err, c.want) || (c.want == nil && err != nil) {
+			t.Errorf("RefuseFrozen(%s, %s) = %v, want %v", c.account, c.target, err, c.want)
+		}
+	}
+	if e.k.RootFrozen(ctx, f.bob) || !e.k.RootFrozen(ctx, dave) {
+		t.Fatalf("RootFrozen: bob %v, dave %v", e.k.RootFrozen(ctx, f.bob), e.k.RootFrozen(ctx, dave))
+	}
+	if err := e.k.setMembership(ctx, &identityv1.Membership{Org: f.root, Member: f.bob, Roles: []string{RoleComplianceOfficer, RoleMember}, JoinedHeight: 9}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.k.UnfreezeAccount(e.ctx(10, f.bob), &identityv1.MsgUnfreezeAccount{Org: f.root, Account: dave, Reason: "done"}); err != nil {
+		t.Fatal(err)
+	}
+	if e.k.RootFrozen(ctx, dave) || e.kv.Has(FreezeCountKey(dave)) || e.kv.Has(RootFreezeKey(dave)) {
+		t.Fatal("the last freeze's count or marker outlived it")
+	}
+}
+
+// TestControlledOrganizations: a founder controls its organizations until
+// control passes to the assembly; a member or officer controls none.
+func TestControlledOrganizations(t *testing.T) {
+	f := newFixture()
+	e := newTestEnv(t, f)
+	want := []string{f.root, f.coop}
+	slices.Sort(want)
+	if got, err := e.k.ControlledOrganizations(e.ctx(2, ""), f.alice); err != nil || !slices.Equal(got, want) {
+		t.Fatalf("alice: %v, %v; want %v", got, err, want)
+	}
+	if got, err := e.k.ControlledOrganizations(e.ctx(2, ""), f.bob); err != nil || len(got) != 0 {
+		t.Fatalf("bob: %v, %v", got, err)
+	}
+	if err := e.k.TransferControl(e.ctx(3, f.alice), &identityv1.MsgTransferControl{Org: f.coop}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := e.k.ControlledOrganizations(e.ctx(3, ""), f.alice); err != nil || !slices.Equal(got, []string{f.root}) {
+		t.Fatalf("alice after the transfer: %v, %v", got, err)
 	}
 }
 

@@ -13,8 +13,9 @@ import (
 // testOrganizations: node0, founder of the localnet's root federation,
 // founds a cooperative under it and admits two new DIDs, one as compliance
 // officer (they have no mana of their own: node0 sponsors them); the
-// officer freezes the other member, whose transactions are then refused
-// except its appeal, and unfreezes it; node0 hands the cooperative to its
+// officer freezes the other member, who still acts outside the cooperative
+// but cannot rejoin it, appeals, and rejoins once unfrozen; node0 hands the
+// cooperative to its
 // assembly, after which its privileged messages are refused. Listings are
 // read with --prove from another node.
 func testOrganizations(t *testing.T, n *network, txFlags []string) {
@@ -86,11 +87,14 @@ func testOrganizations(t *testing.T, n *network, txFlags []string) {
 		t.Fatalf("orgs-of baker: %+v", orgs.Result)
 	}
 
-	// The officer freezes the baker: refused but for an appeal.
+	// The officer freezes the baker, which holds within the cooperative
+	// only: the baker still anchors, but once removed cannot rejoin.
 	tx(sponsored("auditor"), "tx", "identity", "freeze", coop, baker, "--reason", "stock audit")
-	anchor := []string{"tx", "dag", "anchor", client.RawCID([]byte("baker's bread")).String(), "--kind", "document"}
-	if out := refused(sponsored("baker"), anchor...); !strings.Contains(out, "account frozen") {
-		t.Fatalf("frozen baker's anchor: %s", out)
+	tx(sponsored("baker"), "tx", "dag", "anchor", client.RawCID([]byte("baker's bread")).String(), "--kind", "document")
+	tx(txFlags, "tx", "identity", "remove-member", coop, baker)
+	tx(txFlags, "tx", "identity", "invite", coop, baker)
+	if out := refused(sponsored("baker"), "tx", "identity", "accept", coop); !strings.Contains(out, "frozen within") {
+		t.Fatalf("frozen baker rejoining: %s", out)
 	}
 	tx(sponsored("baker"), "tx", "identity", "appeal", coop, "--statement", "the audit found nothing")
 	var freezes struct {
@@ -101,7 +105,7 @@ func testOrganizations(t *testing.T, n *network, txFlags []string) {
 		t.Fatalf("freezes of baker: %+v", freezes.Result)
 	}
 	tx(sponsored("auditor"), "tx", "identity", "unfreeze", coop, baker, "--reason", "audit closed")
-	tx(sponsored("baker"), anchor...)
+	tx(sponsored("baker"), "tx", "identity", "accept", coop)
 
 	// Control passes to the assembly, for good.
 	tx(txFlags, "tx", "identity", "transfer-control", coop)
