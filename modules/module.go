@@ -119,11 +119,27 @@ func (f GenesisFacts) SortedDIDs() []string {
 	return out
 }
 
+// Named implements Module's Name and StorePrefix for a module that embeds
+// it.
+type Named struct {
+	// ModuleName is the module's name (Module.Name).
+	ModuleName string
+	// Prefix is the module's store prefix (Module.StorePrefix), one of the
+	// constants of keys.go.
+	Prefix byte
+}
+
+// Name implements Module.
+func (n Named) Name() string { return n.ModuleName }
+
+// StorePrefix implements Module.
+func (n Named) StorePrefix() byte { return n.Prefix }
+
 // GenesisOf implements Module's genesis methods for a module whose section
 // decodes into G: a module embeds it, filled with its typed functions, and
 // gets strict JSON decoding and its own error code on bad input for free.
 type GenesisOf[G any] struct {
-	// Default returns the section of a new chain.
+	// Default returns the section of a new chain; nil means the zero G.
 	Default func(facts GenesisFacts) G
 	// Validate checks a decoded section against facts.
 	Validate func(g G, facts GenesisFacts) error
@@ -146,7 +162,11 @@ func (t GenesisOf[G]) decode(raw json.RawMessage) (G, error) {
 
 // DefaultGenesis implements Module.
 func (t GenesisOf[G]) DefaultGenesis(facts GenesisFacts) (json.RawMessage, error) {
-	return json.Marshal(t.Default(facts))
+	var g G
+	if t.Default != nil {
+		g = t.Default(facts)
+	}
+	return json.Marshal(g)
 }
 
 // ValidateGenesis implements Module.

@@ -11,6 +11,7 @@ const ModuleName = "dag"
 
 // Module is the dag module as the app composes it.
 type Module struct {
+	modules.Named
 	modules.GenesisOf[Genesis]
 	k *Keeper
 }
@@ -19,7 +20,7 @@ var _ modules.Module = Module{}
 
 // NewModule returns the module over k.
 func NewModule(k *Keeper) Module {
-	return Module{k: k, GenesisOf: modules.GenesisOf[Genesis]{
+	return Module{k: k, Named: modules.Named{ModuleName: ModuleName, Prefix: StorePrefix}, GenesisOf: modules.GenesisOf[Genesis]{
 		Default:  func(modules.GenesisFacts) Genesis { return Genesis{Entries: []*dagv1.Entry{}} },
 		Validate: func(g Genesis, f modules.GenesisFacts) error { return g.Validate(f.DIDs) },
 		Init:     func(ctx modules.Context, g Genesis, _ modules.GenesisFacts) error { return k.InitGenesis(ctx, g) },
@@ -27,12 +28,6 @@ func NewModule(k *Keeper) Module {
 		Invalid:  ErrInvalidGenesis,
 	}}
 }
-
-// Name implements modules.Module.
-func (Module) Name() string { return ModuleName }
-
-// StorePrefix implements modules.Module.
-func (Module) StorePrefix() byte { return StorePrefix }
 
 // Messages implements modules.Module: the dag module's rows of the
 // message table.

@@ -10,6 +10,7 @@ const ModuleName = "mana"
 // Module is the mana module as the app composes it. It has no messages:
 // every transaction's charge is the app's ante step.
 type Module struct {
+	modules.Named
 	modules.GenesisOf[Genesis]
 }
 
@@ -18,7 +19,7 @@ var _ modules.Module = Module{}
 // NewModule returns the module over k. Its default genesis costs the app's
 // messages (GenesisFacts.Messages).
 func NewModule(k *Keeper) Module {
-	return Module{GenesisOf: modules.GenesisOf[Genesis]{
+	return Module{Named: modules.Named{ModuleName: ModuleName, Prefix: StorePrefix}, GenesisOf: modules.GenesisOf[Genesis]{
 		Default:  func(f modules.GenesisFacts) Genesis { return DefaultGenesis(f.Messages) },
 		Validate: func(g Genesis, f modules.GenesisFacts) error { return g.Validate(f.Messages, f.DIDs) },
 		Init: func(ctx modules.Context, g Genesis, f modules.GenesisFacts) error {
@@ -28,12 +29,6 @@ func NewModule(k *Keeper) Module {
 		Invalid: ErrInvalidGenesis,
 	}}
 }
-
-// Name implements modules.Module.
-func (Module) Name() string { return ModuleName }
-
-// StorePrefix implements modules.Module.
-func (Module) StorePrefix() byte { return StorePrefix }
 
 // Messages implements modules.Module: none.
 func (Module) Messages() []modules.Msg { return nil }

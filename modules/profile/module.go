@@ -11,6 +11,7 @@ const ModuleName = "profile"
 
 // Module is the profile module as the app composes it.
 type Module struct {
+	modules.Named
 	modules.GenesisOf[Genesis]
 	k *Keeper
 }
@@ -21,20 +22,13 @@ var (
 
 // NewModule returns the module over k.
 func NewModule(k *Keeper) Module {
-	return Module{k: k, GenesisOf: modules.GenesisOf[Genesis]{
-		Default:  func(modules.GenesisFacts) Genesis { return Genesis{} },
+	return Module{k: k, Named: modules.Named{ModuleName: ModuleName, Prefix: StorePrefix}, GenesisOf: modules.GenesisOf[Genesis]{
 		Validate: func(g Genesis, f modules.GenesisFacts) error { return g.Validate(f.Documents) },
 		Init:     func(ctx modules.Context, g Genesis, _ modules.GenesisFacts) error { return k.InitGenesis(ctx, g) },
 		Export:   k.ExportGenesis,
 		Invalid:  ErrInvalidGenesis,
 	}}
 }
-
-// Name implements modules.Module.
-func (Module) Name() string { return ModuleName }
-
-// StorePrefix implements modules.Module.
-func (Module) StorePrefix() byte { return StorePrefix }
 
 // Messages implements modules.Module: the profile module's rows of the
 // message table.
