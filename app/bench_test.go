@@ -40,7 +40,7 @@ func BenchmarkPipeline(b *testing.B) {
 	for i := range accts {
 		accts[i] = newAccount(byte(i))
 	}
-	a, _ := newTestApp(b, genesisFor(b, 1<<49, accts...))
+	a, _ := newTestApp(b, genesisFor(b, 1_000_000_000, accts...))
 	b.ReportAllocs()
 	b.StopTimer()
 	for done := 0; done < b.N; {
@@ -91,7 +91,7 @@ func benchCommit(b *testing.B, entries int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := a.InitChain(testChainID, 1, genesisTime, genesisFor(b, 1<<49, accts...)); err != nil {
+	if _, err := a.InitChain(testChainID, 1, genesisTime, genesisFor(b, 1_000_000_000, accts...)); err != nil {
 		b.Fatal(err)
 	}
 	// Fill the state directly, 100k entries per version.
