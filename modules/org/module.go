@@ -37,7 +37,11 @@ func NewModule(k *Keeper) Module {
 // message table.
 func (m Module) Messages() []modules.Msg {
 	return []modules.Msg{
-		modules.NewMsg(modules.MsgSpec{Name: "create_organization", Cost: 500, Governance: modules.GovernanceAny},
+		// Not through governance (yet): the founder would be the proposing
+		// organization, a DID without keys, which genesis validation and
+		// the founder-control rules assume cannot happen. The governance
+		// module decides whether a federation founds its children itself.
+		modules.NewMsg(modules.MsgSpec{Name: "create_organization", Cost: 500, Governance: modules.GovernanceNever},
 			(*txv1.Msg).GetCreateOrganization, ValidateCreateOrganization, func(ctx modules.Context, msg *identityv1.MsgCreateOrganization) error {
 				_, err := m.k.CreateOrganization(ctx, msg)
 				return err
