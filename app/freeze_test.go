@@ -195,3 +195,23 @@ func TestFrozenAccountMayProtectItself(t *testing.T) {
 	res, _ := block(t, w.a, w.bob.signTx(t, txOpts{keyID: "key-4", signWith: third.priv}, profile.EraseProfileMsg()))
 	wantCode(t, res[0], nil)
 }
+
+// TestFreezeReachesTheWholeScope: an officer may freeze any account that
+// stands within its organization's scope, not only its direct members, so
+// that nobody steps out of reach by leaving a federation while staying in
+// an organization below it; the root federation's officers reach every
+// registered DID. An account outside the scope stays out of reach.
+func TestFreezeReachesTheWholeScope(t *testing.T) {
+	w := newOrgWorld(t)
+	loner := newAccount(63)
+	w.commit(t, w.alice.signTx(t, txOpts{}, registerMsg(testChainID, loner.priv), grantMsg(w.root, w.alice.did, org.RoleComplianceOfficer)))
+
+	// frank, other's officer, cannot reach bob, who is in coop only.
+	wantCode(t, w.run(t, w.frank, freezeMsg(w.other, w.bob.did, "r")), org.ErrNotMember)
+	// root's officer reaches bob, a member of coop (under root), though bob
+	// is no member of root, and a DID that belongs to nothing.
+	wantCode(t, w.run(t, w.alice, freezeMsg(w.root, w.bob.did, "r")), nil)
+	wantCode(t, w.run(t, w.alice, freezeMsg(w.root, loner.did, "r")), nil)
+	res, _ := block(t, w.a, w.bob.signTx(t, txOpts{seq: u64(w.bob.seq)}, anchorMsg(testCID(t, "b"), "doc")))
+	wantCode(t, res[0], app.ErrAccountFrozen)
+}

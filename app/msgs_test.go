@@ -6,6 +6,8 @@ import (
 
 	"github.com/intercooperative/icnd/modules"
 	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/modules/org"
+	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
@@ -107,5 +109,22 @@ func TestModulesAreDistinct(t *testing.T) {
 	}
 	if err := checkModules(append(a.modules, tickModule{})); err != nil {
 		t.Errorf("a module with its own name and prefix was refused: %v", err)
+	}
+}
+
+// TestKindNamesAreManas: the org module names organization kinds as the
+// mana module's params and its Memberships contract do, without either
+// importing the other.
+func TestKindNamesAreManas(t *testing.T) {
+	want := map[identityv1.OrgKind]string{
+		identityv1.OrgKind_ORG_KIND_COMMUNITY:   mana.KindCommunity,
+		identityv1.OrgKind_ORG_KIND_COOPERATIVE: mana.KindCooperative,
+		identityv1.OrgKind_ORG_KIND_FEDERATION:  mana.KindFederation,
+	}
+	for kind := range identityv1.OrgKind_name {
+		k := identityv1.OrgKind(kind)
+		if got := org.KindName(k); got != want[k] {
+			t.Errorf("org.KindName(%v) = %q, mana's kind is %q", k, got, want[k])
+		}
 	}
 }

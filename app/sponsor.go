@@ -121,6 +121,15 @@ func (a *App) sponsorKey(ctx modules.Context, tx *DecodedTx) (ed25519.PubKey, er
 			return nil, err
 		}
 	}
+	// An organization frozen within its own scope (by a federation above
+	// it) may not spend its treasury, as a frozen person may not act there.
+	err = a.org.RefuseFrozen(ctx, s.Payer, s.Payer)
+	switch {
+	case errors.Is(err, org.ErrFrozenInScope):
+		return nil, ErrSponsorNotAllowed.Wrapf("payer %s: %v", s.Payer, err)
+	case err != nil:
+		return nil, err
+	}
 	return ed25519.PubKey(pub), nil
 }
 

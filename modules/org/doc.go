@@ -2,7 +2,7 @@
 // federations, which form one tree under the root federation from genesis
 // (the federation hierarchy); their members and roles; the passing of
 // control from the founder to the assembly of members; and the compliance
-// freezes their officers place on members' accounts; and the bonus seats
+// freezes their officers place on accounts within their scope; and the bonus seats
 // that decide which memberships earn a mana capacity bonus (seats.go).
 //
 // An organization is a DID too, derived from its parent and name
@@ -58,6 +58,10 @@
 // So that no organization can freeze a member's standing in another, an
 // officer's freeze holds only below its organization; an organization
 // that wants a freeze to hold beside it must ask a federation above both.
+// An officer may freeze any account that stands within its organization's
+// scope: a member of it or of an organization below it (the root
+// federation: any registered DID), so that leaving a federation while
+// staying in an organization under it puts nobody out of reach.
 // The check costs one read for an account nobody froze (the freeze count);
 // otherwise it walks from the target up to the root, reading one freeze
 // key per level, and organizations lie at most MaxDepth levels below the

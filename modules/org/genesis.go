@@ -258,9 +258,15 @@ func (o GenesisOrganization) validate(registered map[string]bool) error {
 // organization. It returns the set of (organization, member) pairs.
 func validateMemberships(ms []*identityv1.Membership, orgs map[string]*identityv1.Organization, registered map[string]bool) (map[[2]string]bool, error) {
 	seen := make(map[[2]string]bool, len(ms))
+	perMember := make(map[string]int)
 	for i, m := range ms {
 		if m == nil {
 			return nil, ErrInvalidGenesis.Wrapf("membership %d is null", i)
+		}
+		// The bound the messages keep (checkMembershipRoom), on which the
+		// loops over a DID's memberships rely.
+		if perMember[m.Member]++; perMember[m.Member] > MaxMembershipsPerDID {
+			return nil, ErrInvalidGenesis.Wrapf("%s belongs to more than %d organizations", m.Member, MaxMembershipsPerDID)
 		}
 		o := orgs[m.Org]
 		if o == nil {

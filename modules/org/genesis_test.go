@@ -36,6 +36,14 @@ func TestOrganizationGenesisValidate(t *testing.T) {
 			f.g.Organizations = append(f.g.Organizations, GenesisOrganization{DID: sub, Name: "sub", Kind: KindCommunity, Parent: f.coop, Founder: f.alice, Control: ControlAssembly})
 		}, "not a federation"},
 		{"too deep", func(f *fixture) { f.chain(MaxDepth + 1) }, "levels below the root"},
+		{"too many memberships of one DID", func(f *fixture) {
+			for i := 0; i < MaxMembershipsPerDID; i++ {
+				name := "club-" + string(rune('a'+i%26)) + string(rune('a'+i/26))
+				d := DeriveOrgDID(f.root, name)
+				f.g.Organizations = append(f.g.Organizations, GenesisOrganization{DID: d, Name: name, Kind: KindCommunity, Parent: f.root, Founder: f.alice, Control: ControlAssembly})
+				f.g.Memberships = append(f.g.Memberships, &identityv1.Membership{Org: d, Member: f.bob, Roles: []string{RoleMember}})
+			}
+		}, "more than 32 organizations"},
 		{"two roots", func(f *fixture) {
 			f.g.Organizations = append(f.g.Organizations, GenesisOrganization{DID: DeriveOrgDID("", "root-2"), Name: "root-2", Kind: KindFederation, Founder: f.alice, Control: ControlAssembly})
 		}, "two root federations"},

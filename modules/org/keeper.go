@@ -8,7 +8,6 @@ import (
 	"sort"
 
 	"github.com/intercooperative/icnd/modules"
-	"github.com/intercooperative/icnd/modules/mana"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	"github.com/intercooperative/icnd/store"
 )
@@ -176,18 +175,14 @@ func (k *Keeper) SeatedKinds(ctx modules.Context, account string) ([]string, err
 	return kinds, nil
 }
 
-// manaKind names o's kind as mana's params do.
+// manaKind names o's kind as mana's params do: the kind names of
+// names.go, which mana.Memberships documents as its contract
+// (TestKindNamesAreManas keeps the two in step).
 func manaKind(o *identityv1.Organization) (string, error) {
-	switch o.Kind {
-	case identityv1.OrgKind_ORG_KIND_COMMUNITY:
-		return mana.KindCommunity, nil
-	case identityv1.OrgKind_ORG_KIND_COOPERATIVE:
-		return mana.KindCooperative, nil
-	case identityv1.OrgKind_ORG_KIND_FEDERATION:
-		return mana.KindFederation, nil
-	default:
-		return "", fmt.Errorf("org: organization %s has kind %v, which mana does not know", o.Did, o.Kind)
+	if name := KindName(o.Kind); name != "" {
+		return name, nil
 	}
+	return "", fmt.Errorf("org: organization %s has kind %v, which is no kind", o.Did, o.Kind)
 }
 
 // Invitation loads member's pending invitation to org. Errors:
@@ -263,6 +258,42 @@ func (k *Keeper) refuseAuthorityFrozen(ctx modules.Context, o *identityv1.Organi
 		return err
 	}
 	return k.refuseFrozenWithin(ctx, ctx.Authority, o)
+}
+
+// standsWithin reports whether account stands within o's scope: any
+// registered DID for the root federation, whose scope is the whole
+// network; otherwise a member of o or of an organization below it. It
+// reads the account's memberships (at most MaxMembershipsPerDID) and walks
+// from each up to o or the root (at most MaxDepth levels).
+func (k *Keeper) standsWithin(ctx modules.Context, account string, o *identityv1.Organization) (bool, error) {
+	if o.Parent == "" {
+		return k.dids.Exists(ctx, account), nil
+	}
+	orgs, err := k.memberOf(ctx, account)
+	if err != nil {
+		return false, err
+	}
+	for _, org := range orgs {
+		member, err := k.Organization(ctx, org)
+		if err != nil {
+			return false, fmt.Errorf("org: %s is indexed as a member of %s: %w", account, org, err)
+		}
+		for depth := 0; ; depth++ {
+			if member.Did == o.Did {
+				return true, nil
+			}
+			if member.Parent == "" {
+				break
+			}
+			if depth == MaxDepth {
+				return false, fmt.Errorf("org: %s lies more than %d levels below the root federation", org, MaxDepth)
+			}
+			if member, err = k.parentOf(ctx, member); err != nil {
+				return false, err
+			}
+		}
+	}
+	return false, nil
 }
 
 // refuseFrozenWithin walks from o up to the root federation and returns

@@ -65,9 +65,13 @@ func (m Module) Messages() []modules.Msg {
 			(*txv1.Msg).GetTransferControl, ValidateTransferControl, m.k.TransferControl),
 		modules.NewMsg(modules.MsgSpec{Name: "set_seats", Cost: 20, Governance: modules.GovernanceAny},
 			(*txv1.Msg).GetSetSeats, ValidateSetSeats, m.k.SetSeats),
-		modules.NewMsg(modules.MsgSpec{Name: "freeze_account", Cost: 20, Governance: modules.GovernanceAny},
+		// Freezing is the compliance officer's role, held by a person,
+		// not the assembly's: an organization's own authority holds no
+		// role in itself, so a proposal could never pass authorizeOfficer.
+		// Governance grants and revokes the role instead.
+		modules.NewMsg(modules.MsgSpec{Name: "freeze_account", Cost: 20, Governance: modules.GovernanceNever},
 			(*txv1.Msg).GetFreezeAccount, ValidateFreezeAccount, m.k.FreezeAccount),
-		modules.NewMsg(modules.MsgSpec{Name: "unfreeze_account", Cost: 10, Governance: modules.GovernanceAny},
+		modules.NewMsg(modules.MsgSpec{Name: "unfreeze_account", Cost: 10, Governance: modules.GovernanceNever},
 			(*txv1.Msg).GetUnfreezeAccount, ValidateUnfreezeAccount, m.k.UnfreezeAccount),
 		modules.NewMsg(modules.MsgSpec{Name: "appeal_freeze", Cost: 10, Governance: modules.GovernanceAny, FrozenMaySend: true},
 			(*txv1.Msg).GetAppealFreeze, ValidateAppealFreeze, m.k.AppealFreeze),

@@ -172,6 +172,11 @@ func (k *Keeper) AcceptInvitation(ctx modules.Context, m *identityv1.MsgAcceptIn
 	if err != nil {
 		return err
 	}
+	if k.IsMember(ctx, m.Org, ctx.Authority) {
+		// No invitation names a member (doc.go); admitting one twice would
+		// overwrite its membership and count its seat twice.
+		return fmt.Errorf("org: %s holds an invitation to %s while a member", ctx.Authority, m.Org)
+	}
 	if o.Control == identityv1.Control_CONTROL_ASSEMBLY && inv.Height <= o.ControlTransferredHeight {
 		// The founder's invitations lapse with the founder's control:
 		// otherwise a founder could seat members (and officers) after
@@ -406,18 +411,24 @@ func (k *Keeper) authorizeOfficer(ctx modules.Context, org string) (*identityv1.
 	return o, k.refuseAuthorityFrozen(ctx, o)
 }
 
-// FreezeAccount freezes m.Account, a member of m.Org, on behalf of m.Org.
-// Freezing is a role action, not a control action: it stays available to
-// the organization's officers after control passes to the assembly.
-// Errors: those of authorizeOfficer, ErrNotMember, ErrOfficerScope,
+// FreezeAccount freezes m.Account on behalf of m.Org. The account must
+// stand within m.Org's scope: be a member of m.Org or of an organization
+// below it, or, for the root federation, whose scope is the whole network,
+// be any registered DID. So a member cannot step out of reach by leaving
+// the federation while it stays in an organization under it. Freezing is
+// a role action, not a control action: it stays available to the
+// organization's officers after control passes to the assembly. Errors:
+// those of authorizeOfficer, ErrNotMember, ErrOfficerScope,
 // ErrAlreadyFrozen.
 func (k *Keeper) FreezeAccount(ctx modules.Context, m *identityv1.MsgFreezeAccount) error {
 	o, err := k.authorizeOfficer(ctx, m.Org)
 	if err != nil {
 		return err
 	}
-	if !k.IsMember(ctx, m.Org, m.Account) {
-		return ErrNotMember.Wrapf("%s is not a member of %s, so outside its officers' scope", m.Account, m.Org)
+	if in, err := k.standsWithin(ctx, m.Account, o); err != nil {
+		return err
+	} else if !in {
+		return ErrNotMember.Wrapf("%s belongs to no organization within %s's scope, so is outside its officers' reach", m.Account, m.Org)
 	}
 	// An officer freezing the controller or a fellow officer could hold
 	// the organization hostage: a frozen account can only appeal.
