@@ -48,6 +48,10 @@ func main() {
 	if err := fs.Parse(args); err != nil {
 		os.Exit(2)
 	}
+	if cfg.warmup < 0 || cfg.duration <= cfg.warmup {
+		fmt.Fprintf(os.Stderr, "load: -duration (%v) must be longer than -warmup (%v): the figures come from what is left\n", cfg.duration, cfg.warmup)
+		os.Exit(2)
+	}
 	var err error
 	switch cmd {
 	case "run":
