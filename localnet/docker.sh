@@ -22,7 +22,8 @@ export ICND_IMAGE="${ICND_IMAGE:-icnd:latest}"
 export ICND_DATA="${ICND_DATA:-$ROOT/localnet/.data}"
 export ICND_SUBNET="${ICND_SUBNET:-10.213.0}"
 export ICND_HOST_NET="${ICND_HOST_NET:-127.0.0}"
-export ICND_USER="$(id -u):$(id -g)"
+ICND_USER="$(id -u):$(id -g)"
+export ICND_USER
 PROJECT="${ICND_PROJECT:-icnd-localnet}"
 COMPOSE_FILE="$ROOT/localnet/docker-compose.yml"
 # The marker that tells run.sh (and a later stop) that containers use ICND_DATA.
@@ -47,11 +48,12 @@ compose() {
 node_rpc() { echo "tcp://$ICND_HOST_NET.$((2 + $1)):26657"; }
 
 stop() {
-	compose down --remove-orphans --timeout 20 >/dev/null 2>&1 || {
+	local out
+	if ! out="$(compose down --remove-orphans --timeout 20 2>&1)"; then
 		echo "localnet: docker compose down failed:" >&2
-		compose down --remove-orphans --timeout 20 >&2
+		echo "$out" >&2
 		return 1
-	}
+	fi
 	rm -f "$MARKER"
 	echo "docker localnet stopped"
 }
@@ -87,7 +89,10 @@ start() {
 	"$ICND" testnet --validators "$VALIDATORS" --output "$ICND_DATA" --chain-id "$CHAIN_ID" \
 		--starting-ip-address "$ICND_SUBNET.2" --keyring-backend test >/dev/null
 	printf 'ICND_PROJECT=%s\n' "$PROJECT" >"$MARKER"
-	compose up -d >/dev/null 2>&1 || fail "docker compose up failed"
+	local out
+	if ! out="$(compose up -d 2>&1)"; then
+		fail "docker compose up failed: $out"
+	fi
 
 	local deadline=$((SECONDS + WAIT_SECONDS)) i h
 	for ((i = 0; i < VALIDATORS; i++)); do
