@@ -14,7 +14,7 @@ STATICCHECK = $(GOBIN_DIR)/staticcheck
 # package directory.
 PROTO_DIRS = $(sort $(dir $(shell find proto -name '*.proto')))
 
-.PHONY: all build build-cometbft install-tools install-staticcheck proto proto-check localnet localnet-stop test lint bench bench-sweep bench-go clean
+.PHONY: all build build-cometbft install-tools install-staticcheck proto proto-check localnet localnet-stop docker localnet-docker localnet-docker-stop test lint bench bench-sweep bench-go clean
 
 all: build
 
@@ -71,6 +71,20 @@ localnet: build
 
 localnet-stop:
 	localnet/run.sh stop
+
+# The icnd image: FROM scratch with the static binary of `build`; nothing is
+# pulled. The build directory is the context, so only the binary is sent.
+DOCKER_IMAGE ?= icnd:latest
+docker: build
+	docker build -q -t $(DOCKER_IMAGE) -f Dockerfile $(BUILDDIR)
+
+# The same 4-validator network in containers, on a private docker network;
+# see localnet/README.md.
+localnet-docker: docker
+	ICND_IMAGE=$(DOCKER_IMAGE) localnet/docker.sh start
+
+localnet-docker-stop:
+	localnet/docker.sh stop
 
 # The benchmarks are not run by go test: run each once first so that they
 # keep working, then every test (the closing lines are the full run's).

@@ -123,7 +123,14 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 	if err != nil {
 		return err
 	}
-	defer cms.Close()
+	// Closed below once the node has stopped; here on the paths that
+	// return before.
+	storeOpen := true
+	defer func() {
+		if storeOpen {
+			cms.Close()
+		}
+	}()
 
 	nodeKey, err := p2p.LoadNodeKey(cometCfg.NodeKeyFile())
 	if err != nil {
@@ -151,16 +158,29 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 	var halted error
 	select {
 	case <-ctx.Done():
-		logger.Info("stopping icnd")
+		// The cause names the signal (signal.NotifyContext in main).
+		logger.Info("stopping icnd", "cause", context.Cause(ctx))
 	case halted = <-abciApp.Halted():
 		logger.Error("the application cannot go on; stopping the node", "err", halted)
 	}
+	if halted != nil {
+		halted = fmt.Errorf("node halted: %w", halted)
+	}
 	if err := n.Stop(); err != nil {
+		// Stop fails only on a node that is not running.
 		return errors.Join(halted, fmt.Errorf("stop node: %w", err))
 	}
 	n.Wait()
-	if halted != nil {
-		return fmt.Errorf("node halted: %w", halted)
+	// CometBFT closed its block and state stores in Stop; nothing calls
+	// the app any more.
+	height := a.LastCommit().Version
+	storeOpen = false
+	if err := cms.Close(); err != nil {
+		return errors.Join(halted, fmt.Errorf("close app store: %w", err))
 	}
+	if halted != nil {
+		return halted
+	}
+	logger.Info("icnd stopped, stores closed", "height", height)
 	return nil
 }

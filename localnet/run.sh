@@ -78,6 +78,10 @@ start() {
 		echo "localnet: $ICND not found; run 'make build' first" >&2
 		exit 1
 	fi
+	# The docker localnet (localnet/docker.sh) uses the same directory and addresses.
+	if [[ -f "$DATA/docker.env" ]]; then
+		"$ROOT/localnet/docker.sh" stop >/dev/null
+	fi
 	stop >/dev/null
 	rm -rf "$DATA"
 	"$ICND" testnet --validators "$VALIDATORS" --output "$DATA" --chain-id "$CHAIN_ID" \

@@ -25,6 +25,10 @@ on --rpc-port, Prometheus metrics on --prometheus-port; every other node is a
 persistent peer. timeout_commit is %s instead of CometBFT's 1s, for quicker
 commits on one machine; the other consensus settings are CometBFT's defaults.
 
+For containers, --starting-ip-address is the first container's address on
+their network (localnet/docker.sh gives 10.213.0.2). The configs hold no
+absolute paths, so each home can be mounted anywhere in its container.
+
 DIR/testnet.json lists each node's home, RPC and p2p addresses, key name and
 DID, for scripts and tests. Start a node with "icnd start --home DIR/node0".`,
 			testnet.AccountBalance, testnet.AccountRate, testnet.TimeoutCommit),

@@ -175,3 +175,41 @@ func TestOptionErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestHomesAreRelocatable: no file of a home names the directory it was
+// generated in, so localnet/docker.sh can mount each home anywhere in its
+// container. A moved home still loads: its config resolves every path
+// against the new home.
+func TestHomesAreRelocatable(t *testing.T) {
+	m, out := generate(t, 2)
+	err := filepath.WalkDir(out, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		bz, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if path != filepath.Join(out, ManifestFile) && strings.Contains(string(bz), out) {
+			t.Errorf("%s names the output directory %s", path, out)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := filepath.Join(t.TempDir(), "elsewhere")
+	if err := os.Rename(m.Nodes[0].Home, moved); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := abci.LoadCometConfig(moved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.GenesisFile(); got != filepath.Join(moved, "config", "genesis.json") {
+		t.Fatalf("genesis file %s after the move", got)
+	}
+	if _, err := os.Stat(cfg.PrivValidatorKeyFile()); err != nil {
+		t.Fatal(err)
+	}
+}

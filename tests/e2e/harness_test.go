@@ -101,13 +101,15 @@ func (n *network) start(i int) {
 	n.procs[i], n.logs[i] = cmd, log
 }
 
-// kill sends sig to node i and waits for it to exit.
-func (n *network) kill(i int, sig syscall.Signal) {
+// kill sends sig to node i, waits for it to exit and returns how long that
+// took.
+func (n *network) kill(i int, sig syscall.Signal) time.Duration {
 	n.t.Helper()
 	cmd := n.procs[i]
 	if cmd == nil {
-		return
+		return 0
 	}
+	sent := time.Now()
 	_ = cmd.Process.Signal(sig)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -121,8 +123,10 @@ func (n *network) kill(i int, sig syscall.Signal) {
 		<-done
 		n.t.Errorf("%s did not exit within 30s of %v", n.manifest.Nodes[i].Name, sig)
 	}
+	took := time.Since(sent)
 	n.logs[i].Close()
 	n.procs[i] = nil
+	return took
 }
 
 func (n *network) stopAll() {

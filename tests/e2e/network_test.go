@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -47,6 +48,10 @@ func TestNetwork(t *testing.T) {
 		if err == nil || !strings.Contains(stderr, "already registered") {
 			t.Fatalf("second registration: err %v, stderr %q", err, stderr)
 		}
+	})
+
+	t.Run("icnd status: height, app hash, catching up, peers, voting power", func(t *testing.T) {
+		testStatus(t, n)
 	})
 
 	t.Run("a sponsor pays for a DID without mana", func(t *testing.T) {
@@ -119,9 +124,25 @@ func TestNetwork(t *testing.T) {
 		load.checkCommitted(t, 3)
 	})
 
-	t.Run("stop a node cleanly, export its state, restart it", func(t *testing.T) {
-		n.kill(2, syscall.SIGTERM)
+	t.Run("SIGTERM stops a node cleanly within seconds, export its state, restart it", func(t *testing.T) {
+		took := n.kill(2, syscall.SIGTERM) // fails the test unless the exit status is 0
 		node := n.manifest.Nodes[2]
+		// CometBFT and the app stop in about a second; the bound leaves
+		// room for a loaded machine.
+		if took > 10*time.Second {
+			t.Errorf("%s took %v to stop on SIGTERM", node.Name, took)
+		}
+		logPath := filepath.Join(node.Home, "icnd.log")
+		log, err := os.ReadFile(logPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{`stopping icnd`, `cause="terminated signal received"`, `icnd stopped, stores closed`} {
+			if !strings.Contains(string(log), want) {
+				t.Errorf("%s lacks %q; its last lines:\n%s", logPath, want, tail(logPath, 30))
+			}
+		}
+		// export opens the stores again, as the restart below does.
 		exported := filepath.Join(t.TempDir(), "export.json")
 		runCLI(t, "export", "--home", node.Home, "--output-document", exported)
 		out := runCLI(t, "genesis", "validate", exported, "--home", node.Home)

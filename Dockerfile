@@ -1,0 +1,14 @@
+# The icnd image: the static binary that `make build` leaves in build/, and
+# nothing else. Nothing is pulled: `make docker` builds with build/ as the
+# context (docker build -f Dockerfile build).
+#
+# No CA certificates or time zone data are needed: nodes talk plain TCP to
+# their peers and clients, and every timestamp is UTC.
+FROM scratch
+COPY icnd /icnd
+# The node's home; mount one per container.
+VOLUME /icnd-home
+# p2p, RPC, Prometheus metrics.
+EXPOSE 26656 26657 26660
+ENTRYPOINT ["/icnd"]
+CMD ["start", "--home", "/icnd-home"]
