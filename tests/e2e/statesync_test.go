@@ -56,13 +56,58 @@ func TestStateSync(t *testing.T) {
 		corruptSnapshots(t, n.manifest.Nodes[i].Home)
 	}
 
-	fresh := n.addStateSyncNode(t, trustHeight, trusted.BlockID.Hash.String())
-	c, err := client.Dial(fresh.rpc)
+	fresh := n.newNodeHome(t, "fresh", 1, trustHeight, trusted.BlockID.Hash.String(), true)
+	n.startNode(t, fresh)
+	n.checkJoined(t, fresh)
+
+	logs, _ := os.ReadFile(filepath.Join(fresh.home, "icnd.log"))
+	restored := lineWith(string(logs), "snapshot restored")
+	if restored == "" {
+		t.Fatal("the new node's log shows no restored snapshot")
+	}
+	t.Logf("new node: %s", restored)
+	// Which peer serves the chunk first is CometBFT's random choice, so a
+	// refusal is likely (3 in 4) but not certain; the unit tests pin it.
+	if refused := lineWith(string(logs), "refused a snapshot chunk"); refused != "" {
+		t.Logf("new node: %s", refused)
+	}
+	validatorLog, _ := os.ReadFile(filepath.Join(node0.Home, "icnd.log"))
+	t.Logf("node0: %s", lineWith(string(validatorLog), "snapshot taken"))
+
+	t.Run("restore a snapshot file into an empty home", func(t *testing.T) {
+		node3 := n.manifest.Nodes[3]
+		var list []abci.SnapshotInfo
+		decodeJSON(t, runCLI(t, "snapshots", "list", "--output", "json", "--home", node3.Home), &list)
+		if len(list) == 0 || list[0].Height%10 != 0 || len(list[0].ChunkHashes) == 0 {
+			t.Fatalf("node3's snapshots: %+v", list)
+		}
+		height := list[0].Height
+		file := filepath.Join(n.dir, "state.snap")
+		runCLI(t, "snapshots", "export", file, "--height", fmt.Sprint(height), "--home", node3.Home)
+		restoredHome := n.newNodeHome(t, "restored", 2, trustHeight, trusted.BlockID.Hash.String(), false)
+		var res struct {
+			Height int64 `json:"height"`
+		}
+		decodeJSON(t, (runCLI(t, "snapshots", "restore", file, "--output", "json", "--home", restoredHome.home)), &res)
+		if res.Height != height {
+			t.Fatalf("restored height %d, want %d", res.Height, height)
+		}
+		n.startNode(t, restoredHome)
+		n.checkJoined(t, restoredHome)
+	})
+}
+
+// checkJoined waits until node, which joined from a snapshot, has caught
+// up past the validators' current height, and checks that it holds no
+// block below the snapshot and that its app hash is the one the
+// validators' header commits to.
+func (n *network) checkJoined(t *testing.T, node freshNode) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := client.Dial(node.rpc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Caught up: the new node is past the validators' height when it
-	// started, and no longer catching up.
 	target := n.height(0) + 2
 	deadline := time.Now().Add(60 * time.Second)
 	for {
@@ -98,20 +143,6 @@ func TestStateSync(t *testing.T) {
 	if !bytes.Equal(info.Response.LastBlockAppHash, b.Block.AppHash) {
 		t.Fatalf("new node's app at height %d: app hash %X, the validators' header %d says %X", h, info.Response.LastBlockAppHash, next, b.Block.AppHash)
 	}
-
-	logs, _ := os.ReadFile(filepath.Join(fresh.home, "icnd.log"))
-	restored := lineWith(string(logs), "snapshot restored")
-	if restored == "" {
-		t.Fatal("the new node's log shows no restored snapshot")
-	}
-	t.Logf("new node: %s", restored)
-	// Which peer serves the chunk first is CometBFT's random choice, so a
-	// refusal is likely (3 in 4) but not certain; the unit tests pin it.
-	if refused := lineWith(string(logs), "refused a snapshot chunk"); refused != "" {
-		t.Logf("new node: %s", refused)
-	}
-	validatorLog, _ := os.ReadFile(filepath.Join(node0.Home, "icnd.log"))
-	t.Logf("node0: %s", lineWith(string(validatorLog), "snapshot taken"))
 }
 
 // corruptSnapshots flips a byte in the middle of every snapshot file in the
@@ -140,15 +171,20 @@ type freshNode struct {
 	rpc  string
 }
 
-// addStateSyncNode creates and starts a non-validator node on the address
-// after the last validator's, with state sync from node0 and node1 trusting
-// the header of trustHeight, and stops it when the test ends.
-func (n *network) addStateSyncNode(t *testing.T, trustHeight int64, trustHash string) freshNode {
+// newNodeHome creates the home of a non-validator node called name, on
+// the address offset after the last validator's, with a light client
+// ([statesync]) over node0 and node1 trusting the header of trustHeight;
+// with stateSync set, it joins by state sync.
+func (n *network) newNodeHome(t *testing.T, name string, offset int, trustHeight int64, trustHash string, stateSync bool) freshNode {
 	t.Helper()
 	last := n.manifest.Nodes[len(n.manifest.Nodes)-1]
-	ip := netip.MustParseAddr(last.IP).Next().String()
-	dir := filepath.Join(n.dir, "fresh")
-	runCLI(t, "init", "fresh", "--chain-id", n.manifest.ChainID, "--home", dir)
+	addr := netip.MustParseAddr(last.IP)
+	for range offset {
+		addr = addr.Next()
+	}
+	ip := addr.String()
+	dir := filepath.Join(n.dir, name)
+	runCLI(t, "init", name, "--chain-id", n.manifest.ChainID, "--home", dir)
 	genesis, err := os.ReadFile(filepath.Join(n.manifest.Nodes[0].Home, "config", "genesis.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +200,7 @@ func (n *network) addStateSyncNode(t *testing.T, trustHeight int64, trustHash st
 	for _, v := range n.manifest.Nodes {
 		peers = append(peers, v.Peer)
 	}
-	cfg.Moniker = "fresh"
+	cfg.Moniker = name
 	cfg.P2P.ListenAddress = fmt.Sprintf("tcp://%s:%d", ip, testnet.DefaultP2PPort)
 	cfg.P2P.PersistentPeers = strings.Join(peers, ",")
 	cfg.P2P.AddrBookStrict = false
@@ -174,7 +210,7 @@ func (n *network) addStateSyncNode(t *testing.T, trustHeight int64, trustHash st
 	cfg.RPC.PprofListenAddress = ""
 	cfg.Instrumentation.Prometheus = false
 	cfg.Consensus.TimeoutCommit = testnet.TimeoutCommit
-	cfg.StateSync.Enable = true
+	cfg.StateSync.Enable = stateSync
 	cfg.StateSync.RPCServers = []string{n.manifest.Nodes[0].RPC, n.manifest.Nodes[1].RPC}
 	cfg.StateSync.TrustHeight = trustHeight
 	cfg.StateSync.TrustHash = trustHash
@@ -183,7 +219,13 @@ func (n *network) addStateSyncNode(t *testing.T, trustHeight int64, trustHash st
 	if err := home.WriteConfig(cfg); err != nil {
 		t.Fatal(err)
 	}
+	return freshNode{home: dir, rpc: rpc}
+}
 
+// startNode starts node and stops it when the test ends.
+func (n *network) startNode(t *testing.T, node freshNode) {
+	t.Helper()
+	dir := node.home
 	log, err := os.OpenFile(filepath.Join(dir, "icnd.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		t.Fatal(err)
@@ -205,10 +247,9 @@ func (n *network) addStateSyncNode(t *testing.T, trustHeight int64, trustHash st
 		}
 		log.Close()
 		if t.Failed() {
-			t.Logf("---- last lines of the state-synced node ----\n%s", tail(filepath.Join(dir, "icnd.log"), 40))
+			t.Logf("---- last lines of %s ----\n%s", dir, tail(filepath.Join(dir, "icnd.log"), 40))
 		}
 	})
-	return freshNode{home: dir, rpc: rpc}
 }
 
 // lineWith returns the first line of s that contains sub, or "".
