@@ -13,6 +13,10 @@ func snapshotsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "snapshots",
 		Short: "List, export and restore state snapshots (docs/state-sync.md)",
+		Long: `A node takes a snapshot of its state every state-sync.snapshot-interval heights
+(app.toml) under data/snapshots and serves it to nodes that join by state sync.
+These commands list those snapshots, write one (or any retained height) to a
+file, and restore such a file into an empty home.`,
 	}
 	cmd.AddCommand(snapshotsListCmd(), snapshotsExportCmd(), snapshotsRestoreCmd())
 	return cmd
@@ -22,7 +26,11 @@ func snapshotsListCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the snapshots this node has taken (the node may run)",
-		Args:  cobra.NoArgs,
+		Long: `List the snapshots in the home's data/snapshots, the most recent first: height,
+format, number of chunks, size of the stream, and the app hash of that height.`,
+		Example: `  icnd snapshots list
+  icnd snapshots list --output json --home localnet/.data/node0`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			asJSON, err := jsonOutput(cmd)
 			if err != nil {
