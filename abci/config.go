@@ -44,7 +44,7 @@ type StoreConfig struct {
 // StateSyncConfig sets when snapshots are taken and how many are kept.
 type StateSyncConfig struct {
 	// SnapshotInterval is the height interval of snapshots; 0 takes none.
-	SnapshotInterval uint64 `toml:"snapshot-interval" comment:"Take a snapshot of the state after every commit at a multiple of this height, under data/snapshots, and serve it to nodes that state sync. 0 takes none. A snapshot is taken in the commit path: the block after it waits for the export (about 1 s per 50 MB of state)."`
+	SnapshotInterval uint64 `toml:"snapshot-interval" comment:"Take a snapshot of the state after every commit at a multiple of this height, under data/snapshots, and serve it to nodes that state sync. 0 takes none. A snapshot is taken in the commit path: the next block waits for the export (45 MB of state took 3.4 s on 2 cores), so prefer enabling it on full nodes rather than validators. See docs/state-sync.md."`
 	// SnapshotKeepRecent is how many snapshots are kept.
 	SnapshotKeepRecent uint32 `toml:"snapshot-keep-recent" comment:"How many of the most recent snapshots to keep (at least 1 when snapshot-interval is set)."`
 }
