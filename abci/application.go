@@ -188,7 +188,7 @@ func (s *Application) Commit(context.Context, *abcitypes.RequestCommit) (*abcity
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	s.takeSnapshot(id.Version)
+	s.takeSnapshot(id)
 	return &abcitypes.ResponseCommit{}, nil
 }
 

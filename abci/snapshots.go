@@ -2,6 +2,7 @@ package abci
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -125,12 +126,19 @@ func (s *SnapshotStore) DataPath(height int64) string {
 	return filepath.Join(s.heightDir(height), snapshotDataFile)
 }
 
-// Create writes the snapshot at height, whose stream export writes, and
-// returns its description. An existing snapshot at height is kept and
-// returned as it is.
-func (s *SnapshotStore) Create(height int64, export func(io.Writer) error) (SnapshotInfo, error) {
+// Create writes the snapshot at height, whose stream export writes and
+// whose root must be appHash, and returns its description. A stored
+// snapshot at height of the same app hash is kept as it is; one of another
+// hash (the height was rolled back and re-executed differently) is
+// replaced.
+func (s *SnapshotStore) Create(height int64, appHash []byte, export func(io.Writer) error) (SnapshotInfo, error) {
 	if info, err := s.Get(height); err == nil {
-		return info, nil
+		if bytes.Equal(info.AppHash, appHash) {
+			return info, nil
+		}
+		if err := os.RemoveAll(s.heightDir(height)); err != nil {
+			return SnapshotInfo{}, fmt.Errorf("snapshot: %w", err)
+		}
 	}
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return SnapshotInfo{}, fmt.Errorf("snapshot: %w", err)
@@ -140,6 +148,9 @@ func (s *SnapshotStore) Create(height int64, export func(io.Writer) error) (Snap
 		return SnapshotInfo{}, fmt.Errorf("snapshot: %w", err)
 	}
 	info, err := s.write(tmp, height, export)
+	if err == nil && !bytes.Equal(info.AppHash, appHash) {
+		err = fmt.Errorf("the stream declares root %X, the app hash is %X", []byte(info.AppHash), appHash)
+	}
 	if err == nil {
 		err = os.Rename(tmp, s.heightDir(height))
 	}
@@ -260,7 +271,7 @@ func (s *SnapshotStore) List() ([]SnapshotInfo, error) {
 		}
 		out = append(out, info)
 	}
-	slices.SortFunc(out, func(a, b SnapshotInfo) int { return int(b.Height - a.Height) })
+	slices.SortFunc(out, func(a, b SnapshotInfo) int { return cmp.Compare(b.Height, a.Height) })
 	return out, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"time"
 
@@ -26,17 +27,18 @@ func (s *Application) SetSnapshots(st *SnapshotStore, cfg StateSyncConfig) {
 	s.snapshotKeep = int(cfg.SnapshotKeepRecent)
 }
 
-// takeSnapshot exports the state just committed at height when the height
+// takeSnapshot exports the state just committed, id, when its height
 // is due a snapshot, then prunes old ones. It runs in the commit path,
 // under CometBFT's lock on the app, so the store sees no concurrent use.
 // A failure is logged, never fatal: the node's state is intact, it only
 // serves one snapshot fewer.
-func (s *Application) takeSnapshot(height int64) {
+func (s *Application) takeSnapshot(id store.CommitID) {
+	height := id.Version
 	if s.snapshots == nil || s.snapshotInterval == 0 || height <= 0 || uint64(height)%s.snapshotInterval != 0 {
 		return
 	}
 	start := time.Now()
-	info, err := s.snapshots.Create(height, func(w io.Writer) error { return s.app.ExportSnapshot(height, w) })
+	info, err := s.snapshots.Create(height, id.Hash, func(w io.Writer) error { return s.app.ExportSnapshot(height, w) })
 	if err != nil {
 		s.logger.Error("snapshot failed", "height", height, "err", err)
 		return
@@ -74,7 +76,7 @@ func (s *Application) ListSnapshots(context.Context, *abcitypes.RequestListSnaps
 // LoadSnapshotChunk serves one chunk of a stored snapshot; an unknown
 // snapshot or chunk gets no bytes, which the peer treats as missing.
 func (s *Application) LoadSnapshotChunk(_ context.Context, req *abcitypes.RequestLoadSnapshotChunk) (*abcitypes.ResponseLoadSnapshotChunk, error) {
-	if s.snapshots == nil || req.Format != SnapshotFormat || req.Height < 1 || req.Height > uint64(1<<62) {
+	if s.snapshots == nil || req.Format != SnapshotFormat || req.Height < 1 || req.Height > math.MaxInt64 {
 		return &abcitypes.ResponseLoadSnapshotChunk{}, nil
 	}
 	chunk, err := s.snapshots.Chunk(int64(req.Height), req.Chunk)
@@ -125,7 +127,7 @@ func (s *Application) OfferSnapshot(_ context.Context, req *abcitypes.RequestOff
 		return &abcitypes.ResponseOfferSnapshot{Result: abcitypes.ResponseOfferSnapshot_REJECT_FORMAT}, nil
 	}
 	hashes, err := checkOffered(snap.Format, snap.Chunks, snap.Hash, snap.Metadata)
-	if err == nil && (snap.Height < 1 || snap.Height > uint64(1<<62)) {
+	if err == nil && (snap.Height < 1 || snap.Height > math.MaxInt64) {
 		err = fmt.Errorf("height %d out of range", snap.Height)
 	}
 	if err == nil && len(req.AppHash) != sha256.Size {

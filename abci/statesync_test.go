@@ -6,8 +6,10 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -305,5 +307,58 @@ func TestStateSyncWrongAppHash(t *testing.T) {
 	apply(snap, parts, appHash, abcitypes.ResponseApplySnapshotChunk_ACCEPT)
 	if got := appHashAt(t, dst, 6); !bytes.Equal(got, appHash) {
 		t.Fatalf("restored app hash %X, want %X", got, appHash)
+	}
+}
+
+// TestSnapshotStore checks the files: a snapshot of the same app hash is
+// kept, one of another hash replaced, a stream that does not declare the
+// app hash refused without leaving a directory, a directory without
+// metadata not listed, and leftovers of interrupted writes removed by Prune.
+func TestSnapshotStore(t *testing.T) {
+	c, src := snapshotSource(t)
+	stream, err := os.ReadFile(src.DataPath(6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	appHash := appHashAt(t, c.s, 6)
+	write := func(w io.Writer) error { _, err := w.Write(stream); return err }
+	st := abci.NewSnapshotStore(filepath.Join(t.TempDir(), "snapshots"), 1000)
+	info, err := st.Create(6, appHash, write)
+	if err != nil || info.Height != 6 || info.Size != int64(len(stream)) || len(info.ChunkHashes) != (len(stream)+999)/1000 {
+		t.Fatalf("create: %+v %v", info, err)
+	}
+	if _, err := st.Create(6, appHash, func(io.Writer) error { t.Fatal("exported again"); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	other := sha256.Sum256([]byte("other"))
+	if _, err := st.Create(6, other[:], write); err == nil || !strings.Contains(err.Error(), "declares root") {
+		t.Fatalf("create with a hash the stream does not declare: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(st.Dir(), "6")); !os.IsNotExist(err) {
+		t.Fatalf("a refused snapshot left its directory: %v", err)
+	}
+	if _, err := st.Create(6, appHash, write); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{"7", ".tmp-123"} {
+		if err := os.MkdirAll(filepath.Join(st.Dir(), dir), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list, err := st.List()
+	if err != nil || len(list) != 1 || list[0].Height != 6 {
+		t.Fatalf("list: %+v %v", list, err)
+	}
+	if err := st.Prune(1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(st.Dir(), ".tmp-123")); !os.IsNotExist(err) {
+		t.Fatalf("prune kept a leftover: %v", err)
+	}
+	if err := st.Prune(0); err != nil {
+		t.Fatal(err)
+	}
+	if list, _ := st.List(); len(list) != 0 {
+		t.Fatalf("after Prune(0): %+v", list)
 	}
 }

@@ -83,7 +83,7 @@ func TestSnapshotsExportAndList(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := abci.NewSnapshotStore(filepath.Join(home, "data", abci.SnapshotsDir), 0)
-	if _, err := st.Create(2, func(w io.Writer) error { _, err := w.Write(stream); return err }); err != nil {
+	if _, err := st.Create(2, appHash, func(w io.Writer) error { _, err := w.Write(stream); return err }); err != nil {
 		t.Fatal(err)
 	}
 	list, err := ListSnapshots(home)
