@@ -317,13 +317,10 @@ func (s *SnapshotStore) Prune(keep int) error {
 	return errors.Join(errs...)
 }
 
-// checkOffered validates a snapshot offered by a peer: our format, a
+// checkOffered validates a snapshot of our format offered by a peer: a
 // bounded number of chunks, and metadata of one SHA-256 hash per chunk that
 // hashes to the snapshot's hash. It returns the chunk hashes.
-func checkOffered(format, chunks uint32, hash, metadata []byte) ([][]byte, error) {
-	if format != SnapshotFormat {
-		return nil, fmt.Errorf("format %d, want %d", format, SnapshotFormat)
-	}
+func checkOffered(chunks uint32, hash, metadata []byte) ([][]byte, error) {
 	if chunks < 1 || chunks > maxSnapshotChunks {
 		return nil, fmt.Errorf("%d chunks, want 1 to %d", chunks, maxSnapshotChunks)
 	}

@@ -179,6 +179,9 @@ func TestStateSyncRestore(t *testing.T) {
 	if err != nil || offer.Result != abcitypes.ResponseOfferSnapshot_ACCEPT {
 		t.Fatalf("offer: %v %v", offer, err)
 	}
+	if r, _ := dst.ApplySnapshotChunk(ctx, &abcitypes.RequestApplySnapshotChunk{Index: 1, Chunk: parts[1]}); r.Result != abcitypes.ResponseApplySnapshotChunk_RETRY_SNAPSHOT {
+		t.Fatalf("chunk 1 before chunk 0: %v", r.Result)
+	}
 	for i, p := range parts {
 		if i == 1 {
 			bad := bytes.Clone(p)
