@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,7 +26,9 @@ import (
 // snapshot from its peers, block-syncs to the tip and follows consensus. It
 // must report the validators' app hash at the same height, and hold no
 // block below the snapshot (it did not replay from genesis). Three of the
-// four validators serve a corrupted chunk.
+// four validators serve a corrupted chunk. The state-synced node then
+// restarts from its own stores; and a sixth node starts from a snapshot
+// file restored with `icnd snapshots restore`.
 func TestStateSync(t *testing.T) {
 	n := startNetworkWith(t, 4, "--snapshot-interval", "10")
 	n.waitHeight(2, 60*time.Second, all(4)...)
@@ -57,7 +60,7 @@ func TestStateSync(t *testing.T) {
 	}
 
 	fresh := n.newNodeHome(t, "fresh", 1, trustHeight, trusted.BlockID.Hash.String(), true)
-	n.startNode(t, fresh)
+	stop := n.startNode(t, fresh)
 	n.checkJoined(t, fresh)
 
 	logs, _ := os.ReadFile(filepath.Join(fresh.home, "icnd.log"))
@@ -73,6 +76,14 @@ func TestStateSync(t *testing.T) {
 	}
 	validatorLog, _ := os.ReadFile(filepath.Join(node0.Home, "icnd.log"))
 	t.Logf("node0: %s", lineWith(string(validatorLog), "snapshot taken"))
+
+	t.Run("the state-synced node restarts", func(t *testing.T) {
+		if err := stop(); err != nil {
+			t.Fatalf("stop: %v", err)
+		}
+		n.startNode(t, fresh)
+		n.checkJoined(t, fresh)
+	})
 
 	t.Run("restore a snapshot file into an empty home", func(t *testing.T) {
 		node3 := n.manifest.Nodes[3]
@@ -222,8 +233,9 @@ func (n *network) newNodeHome(t *testing.T, name string, offset int, trustHeight
 	return freshNode{home: dir, rpc: rpc}
 }
 
-// startNode starts node and stops it when the test ends.
-func (n *network) startNode(t *testing.T, node freshNode) {
+// startNode starts node and returns a function that stops it with SIGTERM
+// and reports whether it exited cleanly; the test's end stops it too.
+func (n *network) startNode(t *testing.T, node freshNode) (stop func() error) {
 	t.Helper()
 	dir := node.home
 	log, err := os.OpenFile(filepath.Join(dir, "icnd.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
@@ -235,21 +247,31 @@ func (n *network) startNode(t *testing.T, node freshNode) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	var once sync.Once
+	var exit error
+	stop = func() error {
+		once.Do(func() {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case exit = <-done:
+			case <-time.After(30 * time.Second):
+				_ = cmd.Process.Kill()
+				<-done
+				exit = fmt.Errorf("%s did not exit within 30s of SIGTERM", dir)
+			}
+			log.Close()
+		})
+		return exit
+	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		log.Close()
+		_ = stop()
 		if t.Failed() {
 			t.Logf("---- last lines of %s ----\n%s", dir, tail(filepath.Join(dir, "icnd.log"), 40))
 		}
 	})
+	return stop
 }
 
 // lineWith returns the first line of s that contains sub, or "".
