@@ -21,6 +21,15 @@ type Application struct {
 	version string
 	logger  cmtlog.Logger
 	halt    chan error
+
+	// snapshots is where snapshots are kept and restored; nil serves
+	// none and refuses every offer (SetSnapshots).
+	snapshots *SnapshotStore
+	// snapshotInterval and snapshotKeep are app.toml's [state-sync].
+	snapshotInterval uint64
+	snapshotKeep     int
+	// restoring is the snapshot being restored by state sync, if any.
+	restoring *restore
 }
 
 var _ abcitypes.Application = (*Application)(nil)
@@ -172,32 +181,15 @@ func (s *Application) VerifyVoteExtension(_ context.Context, req *abcitypes.Requ
 	return &abcitypes.ResponseVerifyVoteExtension{Status: abcitypes.ResponseVerifyVoteExtension_ACCEPT}, nil
 }
 
-// Commit persists the block executed by FinalizeBlock.
+// Commit persists the block executed by FinalizeBlock, then takes a
+// snapshot when the height is due one (takeSnapshot).
 func (s *Application) Commit(context.Context, *abcitypes.RequestCommit) (*abcitypes.ResponseCommit, error) {
-	if _, err := s.app.Commit(); err != nil {
+	id, err := s.app.Commit()
+	if err != nil {
 		return nil, s.fail(err)
 	}
+	s.takeSnapshot(id)
 	return &abcitypes.ResponseCommit{}, nil
-}
-
-// ListSnapshots offers no snapshots yet: state sync is not served.
-func (s *Application) ListSnapshots(context.Context, *abcitypes.RequestListSnapshots) (*abcitypes.ResponseListSnapshots, error) {
-	return &abcitypes.ResponseListSnapshots{}, nil
-}
-
-// OfferSnapshot refuses every snapshot: state sync is not served.
-func (s *Application) OfferSnapshot(context.Context, *abcitypes.RequestOfferSnapshot) (*abcitypes.ResponseOfferSnapshot, error) {
-	return &abcitypes.ResponseOfferSnapshot{Result: abcitypes.ResponseOfferSnapshot_REJECT}, nil
-}
-
-// LoadSnapshotChunk has nothing to load: ListSnapshots offers none.
-func (s *Application) LoadSnapshotChunk(context.Context, *abcitypes.RequestLoadSnapshotChunk) (*abcitypes.ResponseLoadSnapshotChunk, error) {
-	return &abcitypes.ResponseLoadSnapshotChunk{}, nil
-}
-
-// ApplySnapshotChunk aborts: OfferSnapshot never accepts a snapshot.
-func (s *Application) ApplySnapshotChunk(context.Context, *abcitypes.RequestApplySnapshotChunk) (*abcitypes.ResponseApplySnapshotChunk, error) {
-	return &abcitypes.ResponseApplySnapshotChunk{Result: abcitypes.ResponseApplySnapshotChunk_ABORT}, nil
 }
 
 func toABCIEvents(events []modules.Event) []abcitypes.Event {

@@ -169,7 +169,8 @@ func TestABCIFlow(t *testing.T) {
 		}
 	}
 
-	// Vote extensions are unused; snapshots are not served.
+	// Vote extensions are unused; without a snapshot store (SetSnapshots)
+	// every snapshot offer is refused.
 	if r, _ := s.VerifyVoteExtension(ctx, &abcitypes.RequestVerifyVoteExtension{VoteExtension: []byte{1}}); r.Status != abcitypes.ResponseVerifyVoteExtension_REJECT {
 		t.Fatal("non-empty vote extension accepted")
 	}

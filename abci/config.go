@@ -19,8 +19,9 @@ const AppConfigFile = "config/app.toml"
 // AppConfig is config/app.toml: settings of this node's app that never
 // affect consensus results.
 type AppConfig struct {
-	Store StoreConfig `toml:"store" comment:"The application state store (IAVL)."`
-	Debug DebugConfig `toml:"debug" comment:"Diagnostics."`
+	Store     StoreConfig     `toml:"store" comment:"The application state store (IAVL)."`
+	StateSync StateSyncConfig `toml:"state-sync" comment:"Snapshots of the state, served to nodes that join by state sync (docs/state-sync.md)."`
+	Debug     DebugConfig     `toml:"debug" comment:"Diagnostics."`
 }
 
 // StoreConfig sets the IAVL store's cache and pruning.
@@ -40,6 +41,14 @@ type StoreConfig struct {
 	SigCacheSize int `toml:"sig-cache-size" comment:"Transactions whose verified signature is remembered between CheckTx and FinalizeBlock."`
 }
 
+// StateSyncConfig sets when snapshots are taken and how many are kept.
+type StateSyncConfig struct {
+	// SnapshotInterval is the height interval of snapshots; 0 takes none.
+	SnapshotInterval uint64 `toml:"snapshot-interval" comment:"Take a snapshot of the state after every commit at a multiple of this height, under data/snapshots, and serve it to nodes that state sync. 0 takes none. A snapshot is taken in the commit path: the next block waits for the export (45 MB of state took 3.4 s on 2 cores), so prefer enabling it on full nodes rather than validators. See docs/state-sync.md."`
+	// SnapshotKeepRecent is how many snapshots are kept.
+	SnapshotKeepRecent uint32 `toml:"snapshot-keep-recent" comment:"How many of the most recent snapshots to keep (at least 1 when snapshot-interval is set)."`
+}
+
 // DebugConfig holds diagnostics switches.
 type DebugConfig struct {
 	// CPUProfile, when set, is a file the node writes a CPU profile to
@@ -48,7 +57,8 @@ type DebugConfig struct {
 }
 
 // DefaultAppConfig keeps the last 100,000 heights provable and prunes every
-// 100 blocks.
+// 100 blocks. It takes no snapshots: a snapshot stalls the commit it
+// follows, so serving state sync is an operator's choice per node.
 func DefaultAppConfig() AppConfig {
 	return AppConfig{
 		Store: StoreConfig{
@@ -59,6 +69,7 @@ func DefaultAppConfig() AppConfig {
 			SigCacheSize:      100_000,
 			ProposalMaxTxs:    2_000,
 		},
+		StateSync: StateSyncConfig{SnapshotInterval: 0, SnapshotKeepRecent: 2},
 	}
 }
 
@@ -78,6 +89,9 @@ func (c AppConfig) Validate() error {
 	}
 	if c.Store.SigCacheSize < 0 {
 		return errors.New("store.sig-cache-size must not be negative")
+	}
+	if c.StateSync.SnapshotInterval > 0 && c.StateSync.SnapshotKeepRecent == 0 {
+		return errors.New("state-sync.snapshot-keep-recent must be at least 1 when snapshot-interval is set")
 	}
 	return nil
 }

@@ -141,6 +141,7 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 		return err
 	}
 	abciApp := NewApplication(a, version, logger.With("module", "icnd"))
+	abciApp.SetSnapshots(NewSnapshotStore(filepath.Join(cometCfg.DBDir(), SnapshotsDir), 0), appCfg.StateSync)
 	n, err := node.NewNodeWithContext(ctx, cometCfg, pv, nodeKey,
 		proxy.NewLocalClientCreator(abciApp),
 		node.DefaultGenesisDocProviderFunc(cometCfg),

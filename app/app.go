@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/intercooperative/icnd/modules"
@@ -513,6 +514,38 @@ func (a *App) Commit() (store.CommitID, error) {
 	if err != nil {
 		return store.CommitID{}, fmt.Errorf("app: commit: %w", err)
 	}
+	if err := a.resetCheckState(); err != nil {
+		return store.CommitID{}, err
+	}
+	return id, nil
+}
+
+// ExportSnapshot writes the state committed at height to w in the store's
+// snapshot stream format (store.CommitStore.Export).
+func (a *App) ExportSnapshot(height int64, w io.Writer) error {
+	return a.cms.Export(height, w)
+}
+
+// Restore imports the snapshot stream in r into the empty store (state
+// sync, or restoring a snapshot file) and takes the chain id from the
+// restored state. The caller must compare the returned CommitID with an app
+// hash it trusts. A stream that is not a valid snapshot yields an error
+// wrapping store.ErrBadSnapshot and leaves the store empty.
+func (a *App) Restore(r io.Reader) (store.CommitID, error) {
+	id, err := a.cms.Import(r)
+	if err != nil {
+		return store.CommitID{}, err
+	}
+	ro, err := a.cms.ReadOnlyAt(id.Version)
+	if err != nil {
+		return store.CommitID{}, fmt.Errorf("app: open restored state: %w", err)
+	}
+	chainID, err := readChainID(ro)
+	if err != nil {
+		return store.CommitID{}, err
+	}
+	a.chainID = chainID
+	a.executed = nil
 	if err := a.resetCheckState(); err != nil {
 		return store.CommitID{}, err
 	}

@@ -166,6 +166,15 @@ func (s *CommitStore) Import(r io.Reader) (CommitID, error) {
 	return id, nil
 }
 
+// ReadSnapshotHeader reads the version and root hash that the snapshot
+// stream in r declares, and nothing more. It lets a caller refuse a stream
+// whose root is not the one it trusts before importing anything; Import
+// still checks that the tree hashes to that root.
+func ReadSnapshotHeader(r io.Reader) (version int64, root []byte, err error) {
+	dec := snapshotReader{r: bufio.NewReader(r)}
+	return dec.header()
+}
+
 // importNodes feeds the nodes of the stream to importer, commits the import,
 // and checks the result against the declared version and root.
 func (s *CommitStore) importNodes(importer *iavl.Importer, dec *snapshotReader, version int64, root []byte) (CommitID, error) {

@@ -347,3 +347,19 @@ func FuzzImport(f *testing.F) {
 		}
 	})
 }
+
+// TestReadSnapshotHeader reads what a stream declares without importing
+// it, and refuses what is not a snapshot.
+func TestReadSnapshotHeader(t *testing.T) {
+	s, ids := snapshotSource(t)
+	last := ids[len(ids)-1]
+	version, root, err := ReadSnapshotHeader(bytes.NewReader(export(t, s, last.Version)))
+	if err != nil || version != last.Version || !bytes.Equal(root, last.Hash) {
+		t.Fatalf("header: version %d root %X (%v), want %d %X", version, root, err, last.Version, last.Hash)
+	}
+	for _, bad := range [][]byte{nil, []byte("ICNSNAP2\x01"), []byte("ICNSNAP1\x01short root")} {
+		if _, _, err := ReadSnapshotHeader(bytes.NewReader(bad)); !errors.Is(err, ErrBadSnapshot) {
+			t.Errorf("header of %q: %v, want ErrBadSnapshot", bad, err)
+		}
+	}
+}

@@ -44,6 +44,7 @@ client keyrings.`,
 		credentialCmd(),
 		exportCmd(),
 		rollbackCmd(),
+		snapshotsCmd(),
 		versionCmd(),
 	)
 	explainArgErrors(root)

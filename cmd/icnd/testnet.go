@@ -46,6 +46,7 @@ DID, for scripts and tests. Start a node with "icnd start --home DIR/node0".`,
 			opts.RPCPort, _ = cmd.Flags().GetInt("rpc-port")
 			opts.PrometheusPort, _ = cmd.Flags().GetInt("prometheus-port")
 			opts.BenchAccounts, _ = cmd.Flags().GetInt("bench-accounts")
+			opts.SnapshotInterval, _ = cmd.Flags().GetUint64("snapshot-interval")
 			if opts.KeyringBackend == keyring.BackendFile {
 				opts.Passphrase = passphrase
 			}
@@ -69,6 +70,7 @@ DID, for scripts and tests. Start a node with "icnd start --home DIR/node0".`,
 	cmd.Flags().Int("rpc-port", testnet.DefaultRPCPort, "RPC port of every node")
 	cmd.Flags().Int("prometheus-port", testnet.DefaultPrometheusPort, "Prometheus metrics port of every node")
 	cmd.Flags().Int("bench-accounts", 0, "also fund this many benchmark accounts with publicly derivable keys (load tests only; never on a real chain)")
+	cmd.Flags().Uint64("snapshot-interval", testnet.DefaultSnapshotInterval, "app.toml state-sync.snapshot-interval of every node, so that a new node can join by state sync (0: no snapshots)")
 	addKeyringFlag(cmd.Flags(), keyring.BackendTest)
 	return cmd
 }

@@ -80,7 +80,14 @@ type Options struct {
 	// BenchAccounts funds this many extra accounts whose keys anyone can
 	// derive (BenchAccountKey), for load generators. Never for a real chain.
 	BenchAccounts int
+	// SnapshotInterval is every node's app.toml state-sync.snapshot-interval;
+	// zero takes no snapshots.
+	SnapshotInterval uint64
 }
+
+// DefaultSnapshotInterval is the snapshot interval of `icnd testnet`: a
+// localnet serves state sync to a node joining it after about a minute.
+const DefaultSnapshotInterval = 100
 
 // Manifest is testnet.json.
 type Manifest struct {
@@ -190,7 +197,9 @@ func Generate(opts Options) (m *Manifest, err error) {
 		if err := home.WriteConfig(nodeConfig(opts, node, peers(m.Nodes, i))); err != nil {
 			return nil, fmt.Errorf("%s: %w", node.Name, err)
 		}
-		if err := abci.WriteAppConfig(node.Home, abci.DefaultAppConfig()); err != nil {
+		appCfg := abci.DefaultAppConfig()
+		appCfg.StateSync.SnapshotInterval = opts.SnapshotInterval
+		if err := abci.WriteAppConfig(node.Home, appCfg); err != nil {
 			return nil, fmt.Errorf("%s: %w", node.Name, err)
 		}
 	}

@@ -56,6 +56,12 @@ type network struct {
 
 func startNetwork(t *testing.T, validators int) *network {
 	t.Helper()
+	return startNetworkWith(t, validators)
+}
+
+// startNetworkWith is startNetwork with extra flags for `icnd testnet`.
+func startNetworkWith(t *testing.T, validators int, testnetFlags ...string) *network {
+	t.Helper()
 	ip := os.Getenv("ICND_E2E_IP")
 	if ip == "" {
 		// A third octet of our own, so that concurrent runs (and a
@@ -70,8 +76,8 @@ func startNetwork(t *testing.T, validators int) *network {
 		}
 		t.Logf("keeping the network in %s", dir)
 	}
-	out := runCLI(t, "testnet", "--validators", fmt.Sprint(validators), "--output", dir,
-		"--chain-id", "icn-e2e", "--starting-ip-address", ip, "--keyring-backend", "test")
+	out := runCLI(t, append([]string{"testnet", "--validators", fmt.Sprint(validators), "--output", dir,
+		"--chain-id", "icn-e2e", "--starting-ip-address", ip, "--keyring-backend", "test"}, testnetFlags...)...)
 	t.Logf("testnet: %s", firstLine(out))
 	m, err := testnet.ReadManifest(dir)
 	if err != nil {
