@@ -95,15 +95,9 @@ func New(cms *store.CommitStore, opts Options) (*App, error) {
 
 		proposalMaxTxs: opts.ProposalMaxTxs,
 	}
-	a.wireKeepers()
-	if err := checkModules(a.modules); err != nil {
+	if err := a.composeModules(); err != nil {
 		return nil, err
 	}
-	msgs, err := newMsgTable(a.messageRows())
-	if err != nil {
-		return nil, err
-	}
-	a.msgs = msgs
 	if last := cms.LastCommitID(); last.Version > 0 {
 		ro, err := cms.ReadOnlyAt(last.Version)
 		if err != nil {
@@ -161,6 +155,21 @@ func (a *App) wireKeepers() {
 		mana.NewModule(a.mana),
 		dag.NewModule(a.dag),
 	}
+}
+
+// composeModules wires the keepers, checks that the modules are distinct
+// and builds the message table from their rows.
+func (a *App) composeModules() error {
+	a.wireKeepers()
+	if err := checkModules(a.modules); err != nil {
+		return err
+	}
+	t, err := newMsgTable(a.messageRows())
+	if err != nil {
+		return err
+	}
+	a.msgs = t
+	return nil
 }
 
 // checkModules refuses two modules with one name (one genesis section,

@@ -60,17 +60,11 @@ func MessageSpecs() []modules.MsgSpec {
 // hold no state, so these are the same rows and rules as a running App's.
 func newModuleSet() *App {
 	a := &App{}
-	a.wireKeepers()
-	t, err := newMsgTable(a.messageRows())
-	if err == nil {
-		err = checkModules(a.modules)
-	}
-	if err != nil {
-		// New builds the same table first on every start and in every
-		// test; an inconsistent table is a programming error.
+	if err := a.composeModules(); err != nil {
+		// New composes the same modules first on every start and in every
+		// test; an inconsistent set is a programming error.
 		panic(err)
 	}
-	a.msgs = t
 	return a
 }
 
