@@ -154,7 +154,12 @@ func (s *Application) PrepareProposal(_ context.Context, req *abcitypes.RequestP
 // ProcessProposal rejects a block holding an undecodable or
 // unauthenticated transaction.
 func (s *Application) ProcessProposal(_ context.Context, req *abcitypes.RequestProcessProposal) (*abcitypes.ResponseProcessProposal, error) {
-	if err := s.app.ProcessProposal(req.Height, req.Time, req.Txs, req.Hash); err != nil {
+	start := time.Now()
+	err := s.app.ProcessProposal(req.Height, req.Time, req.Txs, req.Hash)
+	if s.metrics != nil {
+		s.metrics.ProposalExecution.Observe(time.Since(start).Seconds())
+	}
+	if err != nil {
 		if !errors.Is(err, app.ErrRejectProposal) {
 			return nil, s.fail(err)
 		}

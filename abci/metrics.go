@@ -37,10 +37,13 @@ type Metrics struct {
 	Events *prometheus.CounterVec
 	// ManaCharged sums the icn.mana.charged events' amounts.
 	ManaCharged prometheus.Counter
-	// BlockExecution and CommitDuration time the app's FinalizeBlock and
-	// Commit.
-	BlockExecution prometheus.Histogram
-	CommitDuration prometheus.Histogram
+	// ProposalExecution, BlockExecution and CommitDuration time the app's
+	// ProcessProposal, FinalizeBlock and Commit. A node that accepted the
+	// proposal executed the block in ProcessProposal; its FinalizeBlock
+	// only writes the result through.
+	ProposalExecution prometheus.Histogram
+	BlockExecution    prometheus.Histogram
+	CommitDuration    prometheus.Histogram
 	// StateKeys is the number of keys in the committed state.
 	StateKeys prometheus.Gauge
 	// SigCacheHits and SigCacheMisses count signature checks answered by
@@ -77,9 +80,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: MetricsNamespace, Name: "mana_charged_total",
 			Help: "Mana charged for transactions in finalized blocks.",
 		})),
+		ProposalExecution: register(reg, prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: MetricsNamespace, Name: "process_proposal_seconds",
+			Help:    "Time the app took to check and execute a proposed block (ProcessProposal).",
+			Buckets: durations,
+		})),
 		BlockExecution: register(reg, prometheus.NewHistogram(prometheus.HistogramOpts{
-			Namespace: MetricsNamespace, Name: "block_execution_seconds",
-			Help:    "Time the app took to finalize a block.",
+			Namespace: MetricsNamespace, Name: "finalize_block_seconds",
+			Help:    "Time the app took to finalize a block: only writing it through when ProcessProposal executed it.",
 			Buckets: durations,
 		})),
 		CommitDuration: register(reg, prometheus.NewHistogram(prometheus.HistogramOpts{

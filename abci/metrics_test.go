@@ -41,6 +41,10 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := []byte("not a tx")
+	// Rejected for the undecodable tx, and timed all the same.
+	if res, err := s.ProcessProposal(ctx, &abcitypes.RequestProcessProposal{Height: 1, Time: time.Unix(1, 0), Txs: [][]byte{good, bad}}); err != nil || res.Status != abcitypes.ResponseProcessProposal_REJECT {
+		t.Fatalf("process proposal: %v %+v", err, res)
+	}
 	fin, err := s.FinalizeBlock(ctx, &abcitypes.RequestFinalizeBlock{Height: 1, Time: time.Unix(1, 0), Txs: [][]byte{good, bad}})
 	if err != nil {
 		t.Fatal(err)
@@ -96,7 +100,7 @@ func TestMetrics(t *testing.T) {
 	if hits, misses := testutil.ToFloat64(m.SigCacheHits), testutil.ToFloat64(m.SigCacheMisses); hits != 1 || misses < 1 {
 		t.Errorf("sig cache hits %v misses %v, want 1 and at least 1", hits, misses)
 	}
-	for name, h := range map[string]prometheus.Histogram{"block execution": m.BlockExecution, "commit": m.CommitDuration} {
+	for name, h := range map[string]prometheus.Histogram{"process proposal": m.ProposalExecution, "finalize block": m.BlockExecution, "commit": m.CommitDuration} {
 		if n := histogramCount(t, h); n != 1 {
 			t.Errorf("%s observations = %d, want 1", name, n)
 		}
