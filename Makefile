@@ -14,7 +14,7 @@ STATICCHECK = $(GOBIN_DIR)/staticcheck
 # package directory.
 PROTO_DIRS = $(sort $(dir $(shell find proto -name '*.proto')))
 
-.PHONY: all build build-cometbft install-tools install-staticcheck proto proto-check localnet localnet-stop docker localnet-docker localnet-docker-stop test lint bench bench-sweep bench-go clean
+.PHONY: all build build-cometbft install-tools install-staticcheck proto proto-check localnet localnet-stop localnet-monitor localnet-monitor-stop docker localnet-docker localnet-docker-stop test lint bench bench-sweep bench-go clean
 
 all: build
 
@@ -71,6 +71,19 @@ localnet: build
 
 localnet-stop:
 	localnet/run.sh stop
+
+# Prometheus (Debian's package, installed when missing) scraping the running
+# localnet; see localnet/README.md, "Monitoring".
+localnet-monitor:
+	@if ! command -v prometheus >/dev/null 2>&1; then \
+		echo "installing prometheus"; \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update && $$SUDO apt-get install -y prometheus; \
+	fi
+	localnet/monitor.sh start
+
+localnet-monitor-stop:
+	localnet/monitor.sh stop
 
 # The icnd image: FROM scratch with the static binary of `build`; nothing is
 # pulled. The build directory is the context, so only the binary is sent.

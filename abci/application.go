@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
@@ -30,6 +31,8 @@ type Application struct {
 	snapshotKeep     int
 	// restoring is the snapshot being restored by state sync, if any.
 	restoring *restore
+	// metrics is nil unless SetMetrics was called.
+	metrics *Metrics
 }
 
 var _ abcitypes.Application = (*Application)(nil)
@@ -54,6 +57,9 @@ func (s *Application) fail(err error) error {
 	}
 	return err
 }
+
+// SetMetrics makes the application record its metrics in m.
+func (s *Application) SetMetrics(m *Metrics) { s.metrics = m }
 
 // Info reports exactly the last committed height and app hash, so that
 // CometBFT's handshake replays every block the app has not committed.
@@ -101,6 +107,11 @@ func (s *Application) CheckTx(_ context.Context, req *abcitypes.RequestCheckTx) 
 	if res.Broken() {
 		return nil, s.fail(fmt.Errorf("check tx: broken invariant: %s", res.Log))
 	}
+	// Rechecks are the node's own work after a block; only refusals of
+	// transactions submitted to the node count.
+	if s.metrics != nil && res.Code != 0 && req.Type == abcitypes.CheckTxType_New {
+		s.metrics.observeRefusal(res)
+	}
 	return &abcitypes.ResponseCheckTx{Code: res.Code, Codespace: res.Codespace, Log: res.Log}, nil
 }
 
@@ -143,7 +154,12 @@ func (s *Application) PrepareProposal(_ context.Context, req *abcitypes.RequestP
 // ProcessProposal rejects a block holding an undecodable or
 // unauthenticated transaction.
 func (s *Application) ProcessProposal(_ context.Context, req *abcitypes.RequestProcessProposal) (*abcitypes.ResponseProcessProposal, error) {
-	if err := s.app.ProcessProposal(req.Height, req.Time, req.Txs, req.Hash); err != nil {
+	start := time.Now()
+	err := s.app.ProcessProposal(req.Height, req.Time, req.Txs, req.Hash)
+	if s.metrics != nil {
+		s.metrics.ProposalExecution.Observe(time.Since(start).Seconds())
+	}
+	if err != nil {
 		if !errors.Is(err, app.ErrRejectProposal) {
 			return nil, s.fail(err)
 		}
@@ -157,9 +173,13 @@ func (s *Application) ProcessProposal(_ context.Context, req *abcitypes.RequestP
 // returns its transactions' results, the end-of-block events and the app
 // hash; nothing is persisted until Commit.
 func (s *Application) FinalizeBlock(_ context.Context, req *abcitypes.RequestFinalizeBlock) (*abcitypes.ResponseFinalizeBlock, error) {
+	start := time.Now()
 	block, err := s.app.FinalizeBlock(req.Height, req.Time, req.Txs, req.Hash)
 	if err != nil {
 		return nil, s.fail(err)
+	}
+	if s.metrics != nil {
+		s.metrics.observeBlock(s.app, req.Txs, block, time.Since(start))
 	}
 	out := make([]*abcitypes.ExecTxResult, len(block.TxResults))
 	for i, r := range block.TxResults {
@@ -184,9 +204,13 @@ func (s *Application) VerifyVoteExtension(_ context.Context, req *abcitypes.Requ
 // Commit persists the block executed by FinalizeBlock, then takes a
 // snapshot when the height is due one (takeSnapshot).
 func (s *Application) Commit(context.Context, *abcitypes.RequestCommit) (*abcitypes.ResponseCommit, error) {
+	start := time.Now()
 	id, err := s.app.Commit()
 	if err != nil {
 		return nil, s.fail(err)
+	}
+	if s.metrics != nil {
+		s.metrics.observeCommit(s.app, time.Since(start))
 	}
 	s.takeSnapshot(id)
 	return &abcitypes.ResponseCommit{}, nil

@@ -16,6 +16,7 @@ import (
 	"github.com/cometbft/cometbft/privval"
 	"github.com/cometbft/cometbft/proxy"
 	"github.com/cometbft/cometbft/types"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/viper"
 
 	"github.com/intercooperative/icnd/app"
@@ -142,6 +143,10 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 	}
 	abciApp := NewApplication(a, version, logger.With("module", "icnd"))
 	abciApp.SetSnapshots(NewSnapshotStore(filepath.Join(cometCfg.DBDir(), SnapshotsDir), 0), appCfg.StateSync)
+	if cometCfg.Instrumentation.Prometheus {
+		// The registry CometBFT serves on prometheus_listen_addr.
+		abciApp.SetMetrics(NewMetrics(prometheus.DefaultRegisterer))
+	}
 	n, err := node.NewNodeWithContext(ctx, cometCfg, pv, nodeKey,
 		proxy.NewLocalClientCreator(abciApp),
 		node.DefaultGenesisDocProviderFunc(cometCfg),

@@ -22,7 +22,7 @@ func (a *App) batchVerify(ctx modules.Context, txs []*DecodedTx) {
 	var batch []pending
 	add := func(key sigKey, signBytes []byte, did, keyID string, sig []byte) {
 		pub, err := a.did.VerificationKey(ctx, did, keyID)
-		if err != nil || a.sigs.verified(key, pub) {
+		if err != nil || a.sigs.holds(key, pub) {
 			return
 		}
 		if err := bv.Add(ed25519.PubKey(pub), signBytes, sig); err != nil {

@@ -23,6 +23,10 @@ node_ip() { echo "127.0.0.$((FIRST_IP_SUFFIX + $1))"; }
 node_rpc() { echo "tcp://$(node_ip "$1"):26657"; }
 
 stop() {
+	# Prometheus watching the localnet (make localnet-monitor) goes with it.
+	if [[ -f "$DATA/prometheus.pid" ]]; then
+		"$ROOT/localnet/monitor.sh" stop
+	fi
 	if [[ ! -f "$PIDS" ]]; then
 		echo "no localnet running"
 		return 0

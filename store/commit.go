@@ -186,6 +186,13 @@ func (s *CommitStore) WorkingHash() []byte {
 	return bytes.Clone(s.tree.WorkingHash())
 }
 
+// Size returns the number of keys in the working tree; after Commit, in
+// the committed state. It is the root node's leaf count, read in constant
+// time.
+func (s *CommitStore) Size() int64 {
+	return s.tree.Size()
+}
+
 // Commit saves the working tree as the next version and then prunes per
 // Options. The version is durable when Commit returns, even with an error from
 // pruning; the CommitID is returned in that case too.

@@ -108,6 +108,10 @@ func TestNetwork(t *testing.T) {
 		}
 	})
 
+	t.Run("metrics: icnd counts transactions and refusals; the dashboard's metrics exist", func(t *testing.T) {
+		testMetrics(t, n)
+	})
+
 	t.Run("SIGKILL a validator under load, restart, catch up", func(t *testing.T) {
 		load := n.startLoad(10, []int{0, 1, 2, 3})
 		time.Sleep(4 * time.Second)

@@ -93,6 +93,9 @@ func TestStateSync(t *testing.T) {
 			t.Fatalf("node3's snapshots: %+v", list)
 		}
 		height := list[0].Height
+		// Restoring bootstraps CometBFT's state from light blocks up to
+		// height+2; a snapshot just taken is ahead of them.
+		n.waitHeight(height+2, 30*time.Second, 0, 1)
 		file := filepath.Join(n.dir, "state.snap")
 		runCLI(t, "snapshots", "export", file, "--height", fmt.Sprint(height), "--home", node3.Home)
 		restoredHome := n.newNodeHome(t, "restored", 2, trustHeight, trusted.BlockID.Hash.String(), false)
