@@ -129,3 +129,12 @@ func (k *Keeper) MembershipChanged(ctx modules.Context, did string) error {
 	ctx.Emit(EventCapacityChanged{DID: did, Capacity: capacity, Rate: rate, Balance: acc.Balance})
 	return nil
 }
+
+// ReputationChanged recomputes did's capacity and rate after its
+// reputation changed; the mesh module calls it whenever it changes an
+// executor's reputation. It is MembershipChanged under the name of its
+// other cause: Derive reads memberships and reputation together, so one
+// recompute serves both.
+func (k *Keeper) ReputationChanged(ctx modules.Context, did string) error {
+	return k.MembershipChanged(ctx, did)
+}

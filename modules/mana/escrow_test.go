@@ -2,6 +2,7 @@ package mana
 
 import (
 	"bytes"
+	"errors"
 	"reflect"
 	"testing"
 
@@ -274,4 +275,54 @@ func TestEscrowCorruptState(t *testing.T) {
 	if space, _ := modules.ResultCode(err); space != modules.CodespaceInternal {
 		t.Fatalf("corrupt state reported as %v, want an internal error", err)
 	}
+}
+
+// TestPartialEscrow: LockMore adds to an escrow, Pay moves parts of it to
+// a DID and to its owner (capped at the recipient's ceiling, the excess
+// burned), Burn destroys a part; the escrow closes at 0.
+func TestPartialEscrow(t *testing.T) {
+	e := newEnv(t)
+	e.put(t, alice, full(10))
+	e.put(t, bob, &manav1.Account{Balance: 420, Capacity: 500, Rate: 1, LastHeight: 10})
+	if err := e.k.Lock(e.ctx(10), alice, jobID, 300); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.k.LockMore(e.ctx(10), jobID, 100); err != nil {
+		t.Fatal(err)
+	}
+	wantAccount(t, e.account(t, alice), &manav1.Account{Balance: 600, Capacity: 1000, Rate: 10, Escrowed: 400, LastHeight: 10})
+	wantErr(t, e.k.LockMore(e.ctx(10), jobID, 601), ErrInsufficientMana)
+	wantErr(t, e.k.LockMore(e.ctx(10), []byte("nope"), 1), ErrEscrowNotFound)
+	wantErr(t, e.k.LockMore(e.ctx(10), jobID, 0), ErrInvalidAmount)
+
+	// Pay 100 to bob, who has room for 80 (500 - 420): 20 burn.
+	ctx := e.ctx(10)
+	credited, err := e.k.Pay(ctx, jobID, bob, 100)
+	if err != nil || credited != 80 {
+		t.Fatalf("Pay = %d, %v; want 80", credited, err)
+	}
+	wantAccount(t, e.account(t, bob), &manav1.Account{Balance: 500, Capacity: 500, Rate: 1, LastHeight: 10})
+	ev := ctx.Events()[0]
+	if ev.Type != "icn.mana.escrow_paid" || attr(t, ev, "credited") != "80" || attr(t, ev, "burned") != "20" || attr(t, ev, "remaining") != "300" {
+		t.Fatalf("event = %+v", ev)
+	}
+	// Burn 50: alice's escrowed total falls, her balance does not rise.
+	if err := e.k.Burn(e.ctx(10), jobID, 50); err != nil {
+		t.Fatal(err)
+	}
+	wantAccount(t, e.account(t, alice), &manav1.Account{Balance: 600, Capacity: 1000, Rate: 10, Escrowed: 250, LastHeight: 10})
+	wantErr(t, e.k.Burn(e.ctx(10), jobID, 251), ErrInvalidAmount)
+	wantErr(t, e.k.Burn(e.ctx(10), jobID, 0), ErrInvalidAmount)
+	if _, err := e.k.Pay(e.ctx(10), jobID, bob, 251); !errors.Is(err, ErrInvalidAmount) {
+		t.Fatalf("overpay: %v", err)
+	}
+	if _, err := e.k.Pay(e.ctx(10), jobID, carol, 1); !errors.Is(err, ErrNoAccount) {
+		t.Fatalf("pay to no account: %v", err)
+	}
+	// Refund the rest to alice: the escrow closes.
+	if credited, err := e.k.Pay(e.ctx(10), jobID, alice, 250); err != nil || credited != 250 {
+		t.Fatalf("refund = %d, %v", credited, err)
+	}
+	wantAccount(t, e.account(t, alice), &manav1.Account{Balance: 850, Capacity: 1000, Rate: 10, LastHeight: 10})
+	wantErr(t, e.k.Burn(e.ctx(10), jobID, 1), ErrEscrowNotFound)
 }
