@@ -12,6 +12,7 @@ import (
 	"github.com/intercooperative/icnd/modules/dag"
 	"github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/modules/mesh"
 	"github.com/intercooperative/icnd/modules/org"
 	"github.com/intercooperative/icnd/modules/profile"
 	"github.com/intercooperative/icnd/store"
@@ -45,6 +46,7 @@ type App struct {
 	profile    *profile.Keeper
 	mana       *mana.Keeper
 	dag        *dag.Keeper
+	mesh       *mesh.Keeper
 
 	// modules are the modules in their one order: genesis, export and
 	// the end-of-block hooks follow it.
@@ -141,12 +143,14 @@ func (a *App) CommittedState(height int64) (store.KVStore, error) {
 // both), export order and end-of-block order.
 func (a *App) wireKeepers() {
 	a.org = new(org.Keeper)
-	a.mana = mana.NewKeeper(a.org, neutralReputation{})
+	a.mesh = new(mesh.Keeper)
+	a.mana = mana.NewKeeper(a.org, a.mesh)
 	a.did = did.NewKeeper(a.mana, a.org)
 	*a.org = *org.NewKeeper(a.did, a.mana)
 	a.credential = credential.NewKeeper(a.did, a.org)
 	a.profile = profile.NewKeeper()
 	a.dag = dag.NewKeeper()
+	*a.mesh = *mesh.NewKeeper(a.mana, a.did, a.dag)
 	a.modules = []modules.Module{
 		did.NewModule(a.did),
 		org.NewModule(a.org),
@@ -154,6 +158,7 @@ func (a *App) wireKeepers() {
 		profile.NewModule(a.profile),
 		mana.NewModule(a.mana),
 		dag.NewModule(a.dag),
+		mesh.NewModule(a.mesh),
 	}
 }
 

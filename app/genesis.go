@@ -13,6 +13,7 @@ import (
 	"github.com/intercooperative/icnd/modules/dag"
 	"github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/modules/mesh"
 	"github.com/intercooperative/icnd/modules/org"
 	"github.com/intercooperative/icnd/modules/profile"
 	"github.com/intercooperative/icnd/store"
@@ -26,6 +27,7 @@ type GenesisState struct {
 	Profile    profile.Genesis    `json:"profile"`
 	Mana       mana.Genesis       `json:"mana"`
 	DAG        dag.Genesis        `json:"dag"`
+	Mesh       mesh.Genesis       `json:"mesh"`
 }
 
 // DefaultGenesis is an empty chain with default params: each module's

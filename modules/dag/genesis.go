@@ -53,6 +53,7 @@ func (k *Keeper) InitGenesis(ctx modules.Context, g Genesis) error {
 		if err := modules.Save(ctx.Store, e.key, e.entry); err != nil {
 			return fmt.Errorf("dag: genesis entry: %w", err)
 		}
+		indexLinks(ctx, e.entry)
 	}
 	return nil
 }

@@ -39,14 +39,43 @@ func (k *Keeper) Anchor(ctx modules.Context, m *dagv1.MsgAnchor) error {
 	if err != nil {
 		return err
 	}
-	key := EntryKey(m.Cid, ctx.Authority)
-	if ctx.Store.Has(key) {
-		return ErrAnchoredAgain.Wrapf("%s by %s", c, ctx.Authority)
+	return k.store(ctx, c, &dagv1.Entry{Cid: m.Cid, Kind: m.Kind, Links: m.Links, AnchoredBy: ctx.Authority, Height: ctx.Height})
+}
+
+// AnchorLinked anchors c with kind and links as an entry of anchorer: how
+// another module anchors on behalf of a DID (the mesh anchors a receipt as
+// its executor's entry). It checks what ValidateAnchor checks, then
+// behaves as Anchor. Errors: ErrInvalidCID, ErrInvalidKind,
+// ErrTooManyLinks, ErrAnchoredAgain.
+func (k *Keeper) AnchorLinked(ctx modules.Context, anchorer string, c cid.Cid, kind string, links []cid.Cid) error {
+	m := &dagv1.MsgAnchor{Cid: c.Bytes(), Kind: kind, Links: make([][]byte, len(links))}
+	for i, l := range links {
+		m.Links[i] = l.Bytes()
 	}
-	e := &dagv1.Entry{Cid: m.Cid, Kind: m.Kind, Links: m.Links, AnchoredBy: ctx.Authority, Height: ctx.Height}
+	if err := ValidateAnchor(m); err != nil {
+		return err
+	}
+	return k.store(ctx, c, &dagv1.Entry{Cid: m.Cid, Kind: kind, Links: m.Links, AnchoredBy: anchorer, Height: ctx.Height})
+}
+
+// store saves e, a new entry for c, and its reverse-link index entries.
+func (k *Keeper) store(ctx modules.Context, c cid.Cid, e *dagv1.Entry) error {
+	key := EntryKey(e.Cid, e.AnchoredBy)
+	if ctx.Store.Has(key) {
+		return ErrAnchoredAgain.Wrapf("%s by %s", c, e.AnchoredBy)
+	}
 	if err := modules.Save(ctx.Store, key, e); err != nil {
 		return err
 	}
-	ctx.Emit(EventAnchored{CID: c.String(), Kind: m.Kind, Links: len(m.Links), AnchoredBy: ctx.Authority})
+	indexLinks(ctx, e)
+	ctx.Emit(EventAnchored{CID: c.String(), Kind: e.Kind, Links: len(e.Links), AnchoredBy: e.AnchoredBy})
 	return nil
+}
+
+// indexLinks writes the reverse-link index entries of e. A link listed
+// twice has one index entry.
+func indexLinks(ctx modules.Context, e *dagv1.Entry) {
+	for _, l := range e.Links {
+		ctx.Store.Set(BacklinkKey(l, e.Cid, e.AnchoredBy), []byte{backlinkPresent})
+	}
 }

@@ -118,11 +118,11 @@ func link(c cid.Cid) cbor.Tag {
 
 func parseLink(name string, t cbor.Tag) (cid.Cid, error) {
 	if t.Number != cidTag {
-		return cid.Undef, fmt.Errorf("%w: %s: tag %d, want 42", ErrMalformed, name, t.Number)
+		return cid.Undef, fmt.Errorf("%w: %w: %s: tag %d, want 42", ErrMalformed, ErrBadCID, name, t.Number)
 	}
 	b, ok := t.Content.([]byte)
 	if !ok || len(b) < 2 || b[0] != 0 {
-		return cid.Undef, fmt.Errorf("%w: %s: a link is a byte string 0x00 followed by a binary CID", ErrMalformed, name)
+		return cid.Undef, fmt.Errorf("%w: %w: %s: a link is a byte string 0x00 followed by a binary CID", ErrMalformed, ErrBadCID, name)
 	}
 	return ParseCID(name, b[1:])
 }
@@ -131,15 +131,15 @@ func parseLink(name string, t cbor.Tag) (cid.Cid, error) {
 // multihash, as every CID of a receipt must be.
 func ParseCID(name string, b []byte) (cid.Cid, error) {
 	if len(b) == 0 || len(b) > MaxCIDLength {
-		return cid.Undef, fmt.Errorf("%w: %s: CID of %d bytes", ErrMalformed, name, len(b))
+		return cid.Undef, fmt.Errorf("%w: %w: %s: CID of %d bytes", ErrMalformed, ErrBadCID, name, len(b))
 	}
 	c, err := cid.Cast(b)
 	if err != nil {
-		return cid.Undef, fmt.Errorf("%w: %s: %v", ErrMalformed, name, err)
+		return cid.Undef, fmt.Errorf("%w: %w: %s: %v", ErrMalformed, ErrBadCID, name, err)
 	}
 	p := c.Prefix()
 	if c.Version() != 1 || !bytes.Equal(c.Bytes(), b) || p.MhType != multihash.SHA2_256 || p.MhLength != 32 {
-		return cid.Undef, fmt.Errorf("%w: %s: %s is not a canonical CIDv1 with a sha2-256 multihash", ErrMalformed, name, c)
+		return cid.Undef, fmt.Errorf("%w: %w: %s: %s is not a canonical CIDv1 with a sha2-256 multihash", ErrMalformed, ErrBadCID, name, c)
 	}
 	return c, nil
 }
@@ -272,3 +272,8 @@ func Decode(block []byte) (*Receipt, error) {
 	}
 	return r, nil
 }
+
+// ErrBadCID is wrapped, with ErrMalformed, by the errors about a CID of
+// the receipt (a link that is not a canonical CIDv1 with a sha2-256
+// multihash).
+var ErrBadCID = errors.New("bad cid")

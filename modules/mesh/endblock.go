@@ -1,0 +1,221 @@
+package mesh
+
+import (
+	"fmt"
+
+	"github.com/ipfs/go-cid"
+
+	"github.com/intercooperative/icnd/modules"
+	meshv1 "github.com/intercooperative/icnd/proto/icn/mesh/v1"
+)
+
+// Reasons a job fails, as its record and EventJobFailed give them.
+const (
+	ReasonTooFewBids  = "too few bids"
+	ReasonNoAgreement = "no agreement by the deadline"
+)
+
+// EndBlock implements modules.EndBlocker. It drains, each up to
+// max_jobs_per_block and in this order: the settlements that receipts
+// scheduled this block, the bid windows that close, and the deadlines that
+// pass. A job whose entry is left over waits for the next block; the
+// handlers refuse what comes late by height, not by the job's status, so
+// the wait changes no outcome.
+func (k *Keeper) EndBlock(ctx modules.Context) error {
+	p, err := k.Params(ctx)
+	if err != nil {
+		return err
+	}
+	limit := int(p.MaxJobsPerBlock)
+	steps := []struct {
+		s  modules.Schedule
+		fn func(modules.Context, *meshv1.Params, *meshv1.Job) error
+	}{
+		{settlements, k.settle},
+		{windowCloses, k.closeWindow},
+		{deadlines, k.passDeadline},
+	}
+	for _, step := range steps {
+		due, err := step.s.Drain(ctx.Store, ctx.Height, limit)
+		if err != nil {
+			return err
+		}
+		for _, d := range due {
+			j, err := k.Job(ctx, d.ID)
+			if err != nil {
+				return fmt.Errorf("mesh: scheduled job %x: %w", d.ID, err)
+			}
+			if err := step.fn(ctx, p, j); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// closeWindow runs selection for an open job at the end of its window:
+// the top r bids are assigned, the others' reservations freed; with fewer
+// than k bids the job fails and its escrow is refunded.
+func (k *Keeper) closeWindow(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) error {
+	if j.Status != jobOpen {
+		return nil
+	}
+	if len(j.Bids) < int(j.Agreement) {
+		return k.fail(ctx, j, ReasonTooFewBids, func(*meshv1.Bid) (string, uint64, error) { return "", 0, nil })
+	}
+	cs := make([]Candidate, len(j.Bids))
+	for i, b := range j.Bids {
+		rep, err := k.Reputation(ctx, b.Executor)
+		if err != nil {
+			return err
+		}
+		cs[i] = Candidate{Executor: b.Executor, Price: b.Price, Reputation: rep}
+	}
+	chosen := Select(j.Id, cs, int(j.Spec.Replication))
+	picked := make(map[string]bool, len(chosen))
+	names := make([]string, len(chosen))
+	for i, c := range chosen {
+		picked[c.Executor] = true
+		names[i] = c.Executor
+	}
+	for _, b := range j.Bids {
+		if picked[b.Executor] {
+			b.Assigned = true
+			continue
+		}
+		if _, err := k.release(ctx, b, 0); err != nil {
+			return err
+		}
+	}
+	j.Status = jobAssigned
+	if err := k.setJob(ctx, j, jobOpen); err != nil {
+		return err
+	}
+	if err := deadlines.Add(ctx.Store, j.DeadlineHeight, j.Id, []byte{indexPresent}); err != nil {
+		return err
+	}
+	ctx.Emit(EventJobAssigned{Job: JobCID(j.Id).String(), Executors: names, Deadline: j.DeadlineHeight})
+	return nil
+}
+
+// settle completes an assigned job whose receipts agree: each agreeing
+// executor is paid its bid price × the agreed fuel from the escrow and
+// gains reputation; a disagreeing one has slash_bps of its bid's
+// reservation burned from its bond and loses reputation; an absent one
+// loses reputation. The rest of the escrow is refunded to the poster.
+func (k *Keeper) settle(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) error {
+	if j.Status != jobAssigned {
+		return nil
+	}
+	win, n := agreed(j)
+	if n < int(j.Agreement) {
+		return fmt.Errorf("mesh: job %x scheduled for settlement with %d of %d agreeing receipts", j.Id, n, j.Agreement)
+	}
+	var paid uint64
+	for _, b := range j.Bids {
+		if !b.Assigned {
+			continue
+		}
+		var outcome string
+		var slash, rep uint64
+		e, err := k.Executor(ctx, b.Executor)
+		if err != nil {
+			return fmt.Errorf("mesh: assigned executor: %w", err)
+		}
+		switch {
+		case len(b.Receipt) != 0 && sameResult(b, win):
+			outcome = "agreed"
+			b.Paid = b.Price * win.Fuel // <= max_price × fuel_limit: fits
+			rep = min(satAdd(e.Reputation, p.ReputationGain), p.MaxReputation)
+		case len(b.Receipt) != 0:
+			outcome = "disagreed"
+			slash = mulBps(b.Reserved, p.SlashBps)
+			rep = e.Reputation - min(e.Reputation, p.ReputationLossDisagree)
+		default:
+			outcome = "absent"
+			rep = e.Reputation - min(e.Reputation, p.ReputationLossAbsent)
+		}
+		if b.Paid > 0 {
+			if _, err := k.mana.Pay(ctx, j.Id, b.Executor, b.Paid); err != nil {
+				return fmt.Errorf("mesh: pay %s for job %x: %w", b.Executor, j.Id, err)
+			}
+			paid += b.Paid
+		}
+		b.Slashed = slash
+		if e, err = k.release(ctx, b, slash); err != nil {
+			return err
+		}
+		if err := k.setReputation(ctx, e, rep); err != nil {
+			return err
+		}
+		ctx.Emit(EventExecutorSettled{Job: JobCID(j.Id).String(), Executor: b.Executor, Outcome: outcome, Paid: b.Paid, Slashed: slash, Reputation: rep})
+	}
+	if paid > j.Escrow {
+		return fmt.Errorf("mesh: job %x paid %d out of an escrow of %d", j.Id, paid, j.Escrow)
+	}
+	refund := j.Escrow - paid
+	if refund > 0 {
+		if _, err := k.mana.Pay(ctx, j.Id, j.Poster, refund); err != nil {
+			return fmt.Errorf("mesh: refund job %x: %w", j.Id, err)
+		}
+	}
+	if err := deadlines.Remove(ctx.Store, j.DeadlineHeight, j.Id); err != nil {
+		return err
+	}
+	j.Status, j.Output, j.Fuel, j.Exit, j.Refunded, j.ClosedHeight = jobCompleted, win.Output, win.Fuel, win.Exit, refund, ctx.Height
+	if err := k.setJob(ctx, j, jobAssigned); err != nil {
+		return err
+	}
+	out, _ := cid.Cast(win.Output)
+	ctx.Emit(EventJobCompleted{Job: JobCID(j.Id).String(), Output: out.String(), Fuel: win.Fuel, Exit: win.Exit, Paid: paid, Refunded: refund})
+	return nil
+}
+
+// passDeadline fails an assigned job whose deadline passed without k
+// agreeing receipts: the escrow is refunded; executors that never answered
+// lose reputation; those that did keep theirs and their bond, since
+// without an agreed result nobody can tell which of them was wrong.
+func (k *Keeper) passDeadline(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) error {
+	if j.Status != jobAssigned {
+		return nil
+	}
+	return k.fail(ctx, j, ReasonNoAgreement, func(b *meshv1.Bid) (string, uint64, error) {
+		if len(b.Receipt) != 0 {
+			return "unresolved", 0, nil
+		}
+		return "absent", p.ReputationLossAbsent, nil
+	})
+}
+
+// fail closes j as failed: every bid's reservation is freed, assigned
+// executors lose what penalty says, and the whole escrow is refunded.
+func (k *Keeper) fail(ctx modules.Context, j *meshv1.Job, reason string, penalty func(*meshv1.Bid) (string, uint64, error)) error {
+	old := j.Status
+	for _, b := range j.Bids {
+		e, err := k.release(ctx, b, 0)
+		if err != nil {
+			return err
+		}
+		if !b.Assigned {
+			continue
+		}
+		outcome, loss, err := penalty(b)
+		if err != nil {
+			return err
+		}
+		rep := e.Reputation - min(e.Reputation, loss)
+		if err := k.setReputation(ctx, e, rep); err != nil {
+			return err
+		}
+		ctx.Emit(EventExecutorSettled{Job: JobCID(j.Id).String(), Executor: b.Executor, Outcome: outcome, Reputation: rep})
+	}
+	if _, err := k.mana.Pay(ctx, j.Id, j.Poster, j.Escrow); err != nil {
+		return fmt.Errorf("mesh: refund job %x: %w", j.Id, err)
+	}
+	j.Status, j.Refunded, j.Reason, j.ClosedHeight = jobFailed, j.Escrow, reason, ctx.Height
+	if err := k.setJob(ctx, j, old); err != nil {
+		return err
+	}
+	ctx.Emit(EventJobFailed{Job: JobCID(j.Id).String(), Reason: reason, Refunded: j.Escrow})
+	return nil
+}

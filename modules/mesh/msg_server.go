@@ -1,0 +1,395 @@
+package mesh
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/bits"
+
+	"github.com/ipfs/go-cid"
+
+	"github.com/intercooperative/icnd/modules"
+	meshv1 "github.com/intercooperative/icnd/proto/icn/mesh/v1"
+	"github.com/intercooperative/icnd/protocol/receipt"
+)
+
+// KindReceipt is the dag kind under which receipts are anchored.
+const KindReceipt = "receipt"
+
+var (
+	statusActive  = meshv1.ExecutorStatus_EXECUTOR_STATUS_ACTIVE
+	statusLeaving = meshv1.ExecutorStatus_EXECUTOR_STATUS_LEAVING
+	statusLeft    = meshv1.ExecutorStatus_EXECUTOR_STATUS_LEFT
+
+	jobOpen      = meshv1.JobStatus_JOB_STATUS_OPEN
+	jobAssigned  = meshv1.JobStatus_JOB_STATUS_ASSIGNED
+	jobCompleted = meshv1.JobStatus_JOB_STATUS_COMPLETED
+	jobFailed    = meshv1.JobStatus_JOB_STATUS_FAILED
+	jobCancelled = meshv1.JobStatus_JOB_STATUS_CANCELLED
+)
+
+// RegisterExecutor registers ctx.Authority as an executor with a bond
+// locked from its mana. A DID that left registers again with the
+// reputation it left with.
+func (k *Keeper) RegisterExecutor(ctx modules.Context, m *meshv1.MsgRegisterExecutor) error {
+	did := ctx.Authority
+	p, err := k.Params(ctx)
+	if err != nil {
+		return err
+	}
+	rep := NeutralReputation
+	if old, err := k.Executor(ctx, did); err == nil {
+		if old.Status != statusLeft {
+			return ErrAlreadyRegistered.Wrapf("%s", did)
+		}
+		rep = old.Reputation
+	} else if !errors.Is(err, ErrNotExecutor) {
+		return err
+	}
+	if m.Bond < p.MinBond {
+		return ErrInvalidBond.Wrapf("bond %d is below min_bond %d", m.Bond, p.MinBond)
+	}
+	if err := k.mana.Lock(ctx, did, BondEscrowID(did), m.Bond); err != nil {
+		return err
+	}
+	e := &meshv1.Executor{Did: did, Capabilities: m.Capabilities, PriceFloor: m.PriceFloor, Bond: m.Bond,
+		Reputation: rep, Status: statusActive, RegisteredHeight: ctx.Height}
+	if err := k.setExecutor(ctx, e); err != nil {
+		return err
+	}
+	ctx.Emit(EventExecutorRegistered{DID: did, Bond: m.Bond, PriceFloor: m.PriceFloor, Reputation: rep})
+	return nil
+}
+
+// UpdateExecutor replaces ctx.Authority's capabilities, floor and bond. A
+// larger bond locks the difference; a smaller one returns it, never below
+// what open bids and assignments reserve.
+func (k *Keeper) UpdateExecutor(ctx modules.Context, m *meshv1.MsgUpdateExecutor) error {
+	e, err := k.activeExecutor(ctx, ctx.Authority)
+	if err != nil {
+		return err
+	}
+	p, err := k.Params(ctx)
+	if err != nil {
+		return err
+	}
+	if m.Bond < p.MinBond {
+		return ErrInvalidBond.Wrapf("bond %d is below min_bond %d", m.Bond, p.MinBond)
+	}
+	if m.Bond < e.Reserved {
+		return ErrBondHeld.Wrapf("open bids and assignments hold %d of the bond", e.Reserved)
+	}
+	id := BondEscrowID(e.Did)
+	switch {
+	case m.Bond > e.Bond && e.Bond == 0:
+		// A bond slashed to nothing closed its escrow.
+		err = k.mana.Lock(ctx, e.Did, id, m.Bond)
+	case m.Bond > e.Bond:
+		err = k.mana.LockMore(ctx, id, m.Bond-e.Bond)
+	case m.Bond < e.Bond:
+		_, err = k.mana.Pay(ctx, id, e.Did, e.Bond-m.Bond)
+	}
+	if err != nil {
+		return err
+	}
+	e.Capabilities, e.PriceFloor, e.Bond = m.Capabilities, m.PriceFloor, m.Bond
+	if err := k.setExecutor(ctx, e); err != nil {
+		return err
+	}
+	ctx.Emit(EventExecutorUpdated{DID: e.Did, Bond: e.Bond, PriceFloor: e.PriceFloor})
+	return nil
+}
+
+// LeaveExecutor stops ctx.Authority from bidding. Its bond returns now if
+// no bid or assignment is open, else when the last one closes.
+func (k *Keeper) LeaveExecutor(ctx modules.Context, _ *meshv1.MsgLeaveExecutor) error {
+	e, err := k.activeExecutor(ctx, ctx.Authority)
+	if err != nil {
+		return err
+	}
+	if e.Open == 0 {
+		if err := k.returnBond(ctx, e); err != nil {
+			return err
+		}
+	} else {
+		e.Status = statusLeaving
+		ctx.Emit(EventExecutorLeft{DID: e.Did, Status: "leaving"})
+	}
+	return k.setExecutor(ctx, e)
+}
+
+func (k *Keeper) activeExecutor(ctx modules.Context, did string) (*meshv1.Executor, error) {
+	e, err := k.Executor(ctx, did)
+	if err != nil {
+		return nil, err
+	}
+	if e.Status != statusActive {
+		return nil, ErrNotExecutor.Wrapf("%s is %s", did, e.Status)
+	}
+	return e, nil
+}
+
+// PostJob posts a job for ctx.Authority and escrows its worst-case cost
+// (EscrowAmount) from the poster's mana; bids are taken until the end of
+// block height + bid_window.
+func (k *Keeper) PostJob(ctx modules.Context, m *meshv1.MsgPostJob) error {
+	poster := ctx.Authority
+	p, err := k.Params(ctx)
+	if err != nil {
+		return err
+	}
+	if m.BidWindow > p.MaxBidWindow || m.Deadline > p.MaxDeadline {
+		return ErrInvalidJob.Wrapf("bid_window %d and deadline %d: the params allow at most %d and %d blocks", m.BidWindow, m.Deadline, p.MaxBidWindow, p.MaxDeadline)
+	}
+	if uint64(m.Replication) > uint64(p.MaxBidsPerJob) {
+		return ErrInvalidJob.Wrapf("replication %d exceeds max_bids_per_job %d", m.Replication, p.MaxBidsPerJob)
+	}
+	id := JobID(poster, m)
+	if ctx.Store.Has(JobKey(id)) {
+		return ErrJobExists.Wrapf("%s", JobCID(id))
+	}
+	escrow, _ := EscrowAmount(m) // ValidatePostJob checked the overflow
+	if err := k.mana.Lock(ctx, poster, id, escrow); err != nil {
+		return err
+	}
+	j := &meshv1.Job{
+		Id: id, Poster: poster, Spec: m, Status: jobOpen, Escrow: escrow, PostedHeight: ctx.Height,
+		WindowClose:    ctx.Height + int64(m.BidWindow),
+		DeadlineHeight: ctx.Height + int64(m.BidWindow) + int64(m.Deadline),
+		Agreement:      Agreement(m),
+	}
+	if err := k.setJob(ctx, j, meshv1.JobStatus_JOB_STATUS_UNSPECIFIED); err != nil {
+		return err
+	}
+	ctx.Store.Set(JobByPosterKey(poster, id), []byte{indexPresent})
+	if err := windowCloses.Add(ctx.Store, j.WindowClose, id, []byte{indexPresent}); err != nil {
+		return err
+	}
+	module, _ := cid.Cast(m.Module)
+	input, _ := cid.Cast(m.Input)
+	ctx.Emit(EventJobPosted{Job: JobCID(id).String(), Poster: poster, Module: module.String(), Input: input.String(),
+		Kind: m.Requirements.Kind, MemoryPages: m.Requirements.MemoryPages, FuelLimit: m.FuelLimit, MaxPrice: m.MaxPrice,
+		Replication: m.Replication, Agreement: j.Agreement, Escrow: escrow, WindowClose: j.WindowClose,
+		Deadline: j.DeadlineHeight, MinReputation: m.Requirements.MinReputation})
+	return nil
+}
+
+// CancelJob cancels an open job of ctx.Authority: its bids' reservations
+// are freed and its escrow refunded.
+func (k *Keeper) CancelJob(ctx modules.Context, m *meshv1.MsgCancelJob) error {
+	j, err := k.Job(ctx, m.Job)
+	if err != nil {
+		return err
+	}
+	if j.Poster != ctx.Authority {
+		return ErrUnauthorized.Wrapf("%s posted the job, not %s", j.Poster, ctx.Authority)
+	}
+	if j.Status != jobOpen {
+		return ErrJobNotOpen.Wrapf("%s is %s", JobCID(j.Id), j.Status)
+	}
+	for _, b := range j.Bids {
+		if _, err := k.release(ctx, b, 0); err != nil {
+			return err
+		}
+	}
+	if _, err := k.mana.Pay(ctx, j.Id, j.Poster, j.Escrow); err != nil {
+		return fmt.Errorf("mesh: refund job %x: %w", j.Id, err)
+	}
+	if err := windowCloses.Remove(ctx.Store, j.WindowClose, j.Id); err != nil {
+		return err
+	}
+	j.Status, j.Refunded, j.ClosedHeight, j.Reason = jobCancelled, j.Escrow, ctx.Height, "cancelled"
+	if err := k.setJob(ctx, j, jobOpen); err != nil {
+		return err
+	}
+	ctx.Emit(EventJobCancelled{Job: JobCID(j.Id).String(), Poster: j.Poster, Refunded: j.Escrow})
+	return nil
+}
+
+// Bid records ctx.Authority's bid on an open job and reserves its bond:
+// price × fuel_limit (at least 1), the most the bid can earn.
+func (k *Keeper) Bid(ctx modules.Context, m *meshv1.MsgBid) error {
+	j, err := k.Job(ctx, m.Job)
+	if err != nil {
+		return err
+	}
+	if j.Status != jobOpen {
+		return ErrJobNotOpen.Wrapf("%s is %s", JobCID(j.Id), j.Status)
+	}
+	if ctx.Height > j.WindowClose {
+		return ErrBidWindowClosed.Wrapf("the window closed at height %d", j.WindowClose)
+	}
+	e, err := k.activeExecutor(ctx, ctx.Authority)
+	if err != nil {
+		return err
+	}
+	p, err := k.Params(ctx)
+	if err != nil {
+		return err
+	}
+	for _, b := range j.Bids {
+		if b.Executor == e.Did {
+			return ErrAlreadyBid.Wrapf("%s on %s", e.Did, JobCID(j.Id))
+		}
+	}
+	if len(j.Bids) >= int(p.MaxBidsPerJob) {
+		return ErrTooManyBids.Wrapf("%s has %d bids", JobCID(j.Id), len(j.Bids))
+	}
+	spec := j.Spec
+	if m.Price > spec.MaxPrice {
+		return ErrPriceAboveMax.Wrapf("price %d, max_price %d", m.Price, spec.MaxPrice)
+	}
+	if m.Price < e.PriceFloor {
+		return ErrPriceBelowFloor.Wrapf("price %d, price floor %d", m.Price, e.PriceFloor)
+	}
+	if err := meetsRequirements(e, spec); err != nil {
+		return err
+	}
+	reserve := m.Price * spec.FuelLimit // <= max_price × fuel_limit, which fits (EscrowAmount)
+	if e.Bond-e.Reserved < reserve {
+		return ErrInsufficientBond.Wrapf("the bid reserves %d, %s has %d of its bond %d free", reserve, e.Did, e.Bond-e.Reserved, e.Bond)
+	}
+	e.Reserved += reserve
+	e.Open++
+	if err := k.setExecutor(ctx, e); err != nil {
+		return err
+	}
+	j.Bids = append(j.Bids, &meshv1.Bid{Executor: e.Did, Price: m.Price, Reserved: reserve, Height: ctx.Height})
+	if err := k.setJob(ctx, j, j.Status); err != nil {
+		return err
+	}
+	ctx.Emit(EventBid{Job: JobCID(j.Id).String(), Executor: e.Did, Price: m.Price, Reserved: reserve})
+	return nil
+}
+
+func meetsRequirements(e *meshv1.Executor, spec *meshv1.MsgPostJob) error {
+	req := spec.Requirements
+	c := e.Capabilities
+	hasKind := false
+	for _, k := range c.Kinds {
+		hasKind = hasKind || k == req.Kind
+	}
+	switch {
+	case !hasKind:
+		return ErrRequirementsNotMet.Wrapf("%s does not run kind %q", e.Did, req.Kind)
+	case c.MaxFuel < spec.FuelLimit:
+		return ErrRequirementsNotMet.Wrapf("%s runs at most %d fuel, the job needs %d", e.Did, c.MaxFuel, spec.FuelLimit)
+	case c.MemoryPages < req.MemoryPages:
+		return ErrRequirementsNotMet.Wrapf("%s grants %d memory pages, the job needs %d", e.Did, c.MemoryPages, req.MemoryPages)
+	case e.Reputation < req.MinReputation:
+		return ErrRequirementsNotMet.Wrapf("%s has reputation %d, the job needs %d", e.Did, e.Reputation, req.MinReputation)
+	}
+	return nil
+}
+
+// SubmitReceipt checks an assigned executor's receipt, anchors it in the
+// dag with links to the job, module, input and output, records its result
+// and, once k receipts agree on (output, fuel, exit), schedules the job's
+// settlement at the end of this block.
+func (k *Keeper) SubmitReceipt(ctx modules.Context, m *meshv1.MsgSubmitReceipt) error {
+	r, err := decodeReceipt(m.Receipt)
+	if err != nil {
+		return err
+	}
+	if r.Executor != ctx.Authority {
+		return ErrUnauthorized.Wrapf("the receipt is %s's, the sender is %s", r.Executor, ctx.Authority)
+	}
+	if r.ChainID != ctx.ChainID {
+		return ErrReceiptMismatch.Wrapf("the receipt is for chain %q", r.ChainID)
+	}
+	id, err := JobIDFromCID(r.Job)
+	if err != nil {
+		return err
+	}
+	j, err := k.Job(ctx, id)
+	if err != nil {
+		return err
+	}
+	if j.Status != jobAssigned {
+		return ErrJobClosed.Wrapf("%s is %s", r.Job, j.Status)
+	}
+	var bid *meshv1.Bid
+	for _, b := range j.Bids {
+		if b.Executor == r.Executor && b.Assigned {
+			bid = b
+		}
+	}
+	if bid == nil {
+		return ErrNotAssigned.Wrapf("%s is not assigned to %s", r.Executor, r.Job)
+	}
+	if len(bid.Receipt) != 0 {
+		return ErrDuplicateReceipt.Wrapf("%s already submitted %s", r.Executor, cidString(bid.Receipt))
+	}
+	if ctx.Height > j.DeadlineHeight {
+		return ErrAfterDeadline.Wrapf("the deadline was height %d", j.DeadlineHeight)
+	}
+	if r.Fuel > j.Spec.FuelLimit {
+		return ErrFuelOverLimit.Wrapf("fuel %d, limit %d", r.Fuel, j.Spec.FuelLimit)
+	}
+	if !bytes.Equal(r.Module.Bytes(), j.Spec.Module) || !bytes.Equal(r.Input.Bytes(), j.Spec.Input) {
+		return ErrReceiptMismatch.Wrapf("the receipt names module %s and input %s, the job %s and %s", r.Module, r.Input, cidString(j.Spec.Module), cidString(j.Spec.Input))
+	}
+	pub, err := k.keys.VerificationKey(ctx, r.Executor, r.KeyID)
+	if err != nil {
+		return ErrForgedReceipt.Wrapf("key %s#%s: %v", r.Executor, r.KeyID, err)
+	}
+	if !r.Verify(pub) {
+		return ErrForgedReceipt.Wrapf("the signature does not verify under %s#%s", r.Executor, r.KeyID)
+	}
+	rc := receipt.CID(m.Receipt)
+	if err := k.dag.AnchorLinked(ctx, r.Executor, rc, KindReceipt, []cid.Cid{r.Job, r.Module, r.Input, r.Output}); err != nil {
+		return err
+	}
+	bid.Receipt, bid.Output, bid.Fuel, bid.Exit = rc.Bytes(), r.Output.Bytes(), r.Fuel, r.Exit
+	if err := k.setJob(ctx, j, j.Status); err != nil {
+		return err
+	}
+	ctx.Emit(EventReceiptAccepted{Job: r.Job.String(), Executor: r.Executor, Receipt: rc.String(), Output: r.Output.String(), Fuel: r.Fuel, Exit: r.Exit})
+	if _, n := agreed(j); n >= int(j.Agreement) {
+		return settlements.Add(ctx.Store, ctx.Height, j.Id, []byte{indexPresent})
+	}
+	return nil
+}
+
+func cidString(b []byte) string {
+	c, err := cid.Cast(b)
+	if err != nil {
+		return fmt.Sprintf("%x", b)
+	}
+	return c.String()
+}
+
+// agreed returns the bid whose result (output, fuel, exit) the most
+// receipts share, the first such in bid order, and how many share it.
+// Agreement is a strict majority of replication, so a result that reaches
+// it is the only one that can.
+func agreed(j *meshv1.Job) (*meshv1.Bid, int) {
+	var best *meshv1.Bid
+	bestN := 0
+	for i, a := range j.Bids {
+		if len(a.Receipt) == 0 {
+			continue
+		}
+		n := 0
+		for _, b := range j.Bids[i:] {
+			if len(b.Receipt) != 0 && sameResult(a, b) {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = a, n
+		}
+	}
+	return best, bestN
+}
+
+func sameResult(a, b *meshv1.Bid) bool {
+	return bytes.Equal(a.Output, b.Output) && a.Fuel == b.Fuel && a.Exit == b.Exit
+}
+
+// mulBps returns x × bps / 10000, rounded down, for bps <= 10000.
+func mulBps(x, bps uint64) uint64 {
+	hi, lo := bits.Mul64(x, bps)
+	q, _ := bits.Div64(hi, lo, 10_000)
+	return q
+}
