@@ -69,19 +69,19 @@ func (EventExecutorLeft) EventType() string { return EventTypeExecutorLeft }
 // EventJobPosted is emitted when a job is posted: what an executor needs
 // to decide whether to bid.
 type EventJobPosted struct {
-	Job          string `event:"job,index"`
-	Poster       string `event:"poster,index"`
-	Module       string `event:"module"`
-	Input        string `event:"input"`
-	Kind         string `event:"kind"`
-	MemoryPages  uint64 `event:"memory_pages"`
-	FuelLimit    uint64 `event:"fuel_limit"`
-	MaxPrice     uint64 `event:"max_price"`
-	Replication  uint32 `event:"replication"`
-	Agreement    uint32 `event:"agreement"`
-	Escrow       uint64 `event:"escrow"`
-	WindowClose  int64  `event:"window_close"`
-	Deadline     int64  `event:"deadline"`
+	Job           string `event:"job,index"`
+	Poster        string `event:"poster,index"`
+	Module        string `event:"module"`
+	Input         string `event:"input"`
+	Kind          string `event:"kind"`
+	MemoryPages   uint64 `event:"memory_pages"`
+	FuelLimit     uint64 `event:"fuel_limit"`
+	MaxPrice      uint64 `event:"max_price"`
+	Replication   uint32 `event:"replication"`
+	Agreement     uint32 `event:"agreement"`
+	Escrow        uint64 `event:"escrow"`
+	WindowClose   int64  `event:"window_close"`
+	Deadline      int64  `event:"deadline"`
 	MinReputation uint64 `event:"min_reputation"`
 }
 
