@@ -273,3 +273,5 @@ func eventsOf(evs []modules.Event, typ string, keys ...string) []string {
 	}
 	return out
 }
+
+func manaInsufficient() *modules.Error { return mana.ErrInsufficientMana }

@@ -1,0 +1,118 @@
+package mesh
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/intercooperative/icnd/modules"
+	meshv1 "github.com/intercooperative/icnd/proto/icn/mesh/v1"
+)
+
+var allDIDs = map[string]bool{poster: true, exA: true, exB: true, exC: true, exD: true, nobody: true}
+
+// TestGenesisRoundTrip: a state with an open job, an assigned job with an
+// agreeing receipt and a completed job exports to a section that
+// validates, and that imports into a state that exports the same and
+// settles the same.
+func TestGenesisRoundTrip(t *testing.T) {
+	e := newEnv(t)
+	for _, d := range []string{exA, exB, exC} {
+		e.register(1, d, 1, 100_000)
+	}
+	done := e.post(2, spec(1))
+	e.bid(2, exA, done, 5)
+	m := spec(1)
+	m.Sequence = 1
+	assigned := e.post(2, m)
+	e.bid(2, exB, assigned, 6)
+	e.endBlock(7)
+	if err := e.submit(8, exA, receiptFor(exA, done, "out", 10)); err != nil {
+		t.Fatal(err)
+	}
+	e.endBlock(8)
+	m2 := spec(3)
+	m2.Sequence = 2
+	open := e.post(9, m2)
+	e.bid(9, exC, open, 7)
+
+	g, err := e.k.ExportGenesis(e.ctx(9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Executors) != 3 || len(g.Jobs) != 3 {
+		t.Fatalf("exported %d executors and %d jobs", len(g.Executors), len(g.Jobs))
+	}
+	raw, err := json.Marshal(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Genesis
+	if err := modules.DecodeGenesis(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	if err := back.Validate(allDIDs); err != nil {
+		t.Fatal(err)
+	}
+	f := newEnv(t)
+	// The escrows live in the mana section: carry it over too.
+	mg, err := e.mana.ExportGenesis(e.ctx(9))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.mana.InitGenesis(f.ctx(10), mg, []string{exA, exB, exC, exD, nobody, poster}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.k.InitGenesis(f.ctx(10), back); err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.k.ExportGenesis(f.ctx(10))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw2, _ := json.Marshal(again)
+	if string(raw) != string(raw2) {
+		t.Fatalf("re-export differs:\n%s\n%s", raw, raw2)
+	}
+	// The imported state keeps the schedules: the open job's window closes
+	// at 14 (9 + 5), and the assigned job fails at its deadline 17.
+	if got := f.job(open).WindowClose; got != 14 {
+		t.Fatalf("window close %d", got)
+	}
+	for h := int64(10); h <= 17; h++ {
+		f.endBlock(h)
+	}
+	if f.job(open).Status != meshv1.JobStatus_JOB_STATUS_FAILED || f.job(assigned).Status != meshv1.JobStatus_JOB_STATUS_FAILED {
+		t.Fatalf("imported schedules did not run: %s, %s", f.job(open).Status, f.job(assigned).Status)
+	}
+}
+
+func TestGenesisValidate(t *testing.T) {
+	e := newEnv(t)
+	e.register(1, exA, 1, 100_000)
+	job := e.post(2, spec(1))
+	e.bid(2, exA, job, 5)
+	good, err := e.k.ExportGenesis(e.ctx(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := good.Validate(allDIDs); err != nil {
+		t.Fatal(err)
+	}
+	bad := map[string]func(g *Genesis){
+		"no params":            func(g *Genesis) { g.Params = nil },
+		"unregistered":         func(g *Genesis) { g.Executors[0].Did = "did:icn:zz" },
+		"executor twice":       func(g *Genesis) { g.Executors = append(g.Executors, g.Executors[0]) },
+		"reservation mismatch": func(g *Genesis) { g.Executors[0].Reserved = 1 },
+		"job id not derived":   func(g *Genesis) { g.Jobs[0].Id[0] ^= 1 },
+		"escrow mismatch":      func(g *Genesis) { g.Jobs[0].Escrow++ },
+		"bid of unknown":       func(g *Genesis) { g.Jobs[0].Bids[0].Executor = exB },
+		"bad status":           func(g *Genesis) { g.Jobs[0].Status = 9 },
+	}
+	for name, mutate := range bad {
+		t.Run(name, func(t *testing.T) {
+			g, _ := e.k.ExportGenesis(e.ctx(2))
+			mutate(&g)
+			wantCode(t, g.Validate(allDIDs), ErrInvalidGenesis)
+		})
+	}
+}
