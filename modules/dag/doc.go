@@ -6,6 +6,8 @@
 // State (keys.go):
 //
 //	0x50 0x01 | len | cid | len | anchorer  -> Entry (protobuf); cid in binary form
+//	0x50 0x02 | len | target | len | source | len | anchorer -> 0x01
+//	          the reverse-link index: the entry anchorer anchored for source links to target
 //
 // An entry belongs to its anchorer: the DID on whose behalf the anchor
 // ran (ctx.Authority, the signer of a plain transaction). The anchorer is in
@@ -22,6 +24,9 @@
 //     that re-encodes to the same bytes, with a sha2-256 multihash and the
 //     raw, dag-pb, dag-cbor or dag-json codec;
 //   - an entry is stored under EntryKey(entry.Cid, entry.AnchoredBy);
+//   - for every entry and each of its links there is exactly one
+//     reverse-link index entry, and no other: the index is written with the
+//     entry (Anchor, AnchorLinked, InitGenesis) and, like it, never changes;
 //   - an anchorer anchors a CID once: its entry is never anchored again,
 //     changed or deleted, and no anchor reads or writes another anchorer's
 //     entry.
