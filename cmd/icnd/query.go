@@ -55,6 +55,7 @@ ignored, so that the same client flags serve queries and transactions.`,
 		Example: `  icnd query dag entry bafkrei...`,
 	}
 	dagCmd.AddCommand(queryEntryCmd())
+	dagCmd.AddCommand(queryLinksCmd())
 	manaCmd := &cobra.Command{
 		Use:     "mana",
 		Short:   "Query mana accounts",
@@ -63,6 +64,7 @@ ignored, so that the same client flags serve queries and transactions.`,
 	}
 	manaCmd.AddCommand(queryBalanceCmd())
 	cmd.AddCommand(idCmd, dagCmd, manaCmd)
+	cmd.AddCommand(meshQueryCmd())
 	return cmd
 }
 

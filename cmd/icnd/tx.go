@@ -77,6 +77,7 @@ newcomer who has no mana yet.`,
 	}
 	dagCmd.AddCommand(txAnchorCmd())
 	cmd.AddCommand(idCmd, dagCmd)
+	cmd.AddCommand(meshTxCmd())
 	return cmd
 }
 
