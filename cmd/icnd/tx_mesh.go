@@ -253,12 +253,12 @@ func txSubmitReceiptCmd() *cobra.Command {
 		Short: "Submit a signed receipt for an assigned job",
 		Long: `Submit the receipt of a job the --from executor was assigned: the DAG-CBOR
 block in FILE (docs/receipts.md), or, without FILE, one built from the flags
-and signed with the --from key: --job, --output (the output's CID), --fuel and
+and signed with the --from key: --job, --output-cid (the output's CID), --fuel and
 --exit; the module and input are read from the job on chain. --write saves the
 block that is submitted. The chain checks the receipt, anchors it in the dag
 with links to the job, module, input and output, and settles the job at the
 end of the block in which enough receipts agree. Prints the receipt's CID.`,
-		Example: `  icnd tx mesh submit-receipt --job bafkrei... --output bafkrei... --fuel 700 --from carol
+		Example: `  icnd tx mesh submit-receipt --job bafkrei... --output-cid bafkrei... --fuel 700 --from carol
   icnd tx mesh submit-receipt receipt.cbor --from carol`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -292,7 +292,7 @@ end of the block in which enough receipts agree. Prints the receipt's CID.`,
 	}
 	f := cmd.Flags()
 	f.String("job", "", "the job's CID (without FILE)")
-	f.String("output", "", "CID of the output block (without FILE)")
+	f.String("output-cid", "", "CID of the output block (without FILE)")
 	f.Uint64("fuel", 0, "fuel the job used (without FILE)")
 	f.Uint64("exit", 0, "exit status (without FILE; 0: ran to completion)")
 	f.String("write", "", "also write the submitted receipt block to this file")
@@ -304,13 +304,13 @@ end of the block in which enough receipts agree. Prints the receipt's CID.`,
 func receiptFromFlags(cmd *cobra.Command, env txEnv) ([]byte, error) {
 	f := cmd.Flags()
 	jobStr, _ := f.GetString("job")
-	outStr, _ := f.GetString("output")
+	outStr, _ := f.GetString("output-cid")
 	if jobStr == "" || outStr == "" {
-		return nil, errors.New("give a receipt FILE, or --job and --output (and --fuel)")
+		return nil, errors.New("give a receipt FILE, or --job and --output-cid (and --fuel)")
 	}
 	out, err := client.ParseCID(outStr)
 	if err != nil {
-		return nil, fmt.Errorf("--output: %w", err)
+		return nil, fmt.Errorf("--output-cid: %w", err)
 	}
 	job, _, err := client.NewQuerier(env.client, nil).Job(env.ctx, jobStr, 0)
 	if err != nil {

@@ -1,0 +1,299 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/intercooperative/icnd/client"
+	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/modules/mesh"
+	"github.com/intercooperative/icnd/protocol/receipt"
+)
+
+// TestMesh drives two jobs through the mesh on a 4-validator network with
+// the CLI alone, the test playing the executors: node1, node2 and node3
+// register with bonds and bid; their receipts are real signed DAG-CBOR
+// blocks built by `icnd tx mesh submit-receipt` from each node's keyring.
+// Job one settles 2-of-3 (node3 disagrees and is slashed); job two, bid on
+// by node0 (a seated member of the root federation, whose capacity follows
+// its reputation), fails at its deadline. Every node must answer the same.
+func TestMesh(t *testing.T) {
+	n := startNetwork(t, 4)
+	n.waitHeight(2, 60*time.Second, all(4)...)
+	nodes := n.manifest.Nodes
+	flags := func(i int) []string {
+		return []string{"--from", nodes[i].KeyName, "--keyring-backend", "test", "--yes", "--output", "json"}
+	}
+	tx := func(i int, args ...string) txOut {
+		t.Helper()
+		res := n.txJSON(t, i, append(args, flags(i)...)...)
+		if res.Code != 0 {
+			t.Fatalf("icnd %s: %+v", strings.Join(args, " "), res)
+		}
+		return res
+	}
+	query := func(i int, v any, args ...string) {
+		t.Helper()
+		var out struct {
+			Result json.RawMessage `json:"result"`
+		}
+		decodeJSON(t, n.cli(t, i, append(append([]string{"query"}, args...), "--output", "json")...), &out)
+		decodeJSON(t, string(out.Result), v)
+	}
+	job := func(i int, id string) *client.JobView {
+		t.Helper()
+		var v client.JobView
+		query(i, &v, "mesh", "job", id)
+		return &v
+	}
+	waitStatus := func(id, status string) *client.JobView {
+		t.Helper()
+		deadline := time.Now().Add(90 * time.Second)
+		for {
+			v := job(0, id)
+			if v.Status == status {
+				return v
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("job %s is %s, not %s", id, v.Status, status)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	// sameOnEvery reads args on every node at one height and checks that
+	// all answer the same bytes.
+	sameOnEvery := func(h int64, args ...string) {
+		t.Helper()
+		n.waitHeight(h, 30*time.Second, all(4)...)
+		var first string
+		for i := range nodes {
+			out := n.cli(t, i, append(append([]string{"query"}, args...), "--output", "json", "--height", itoa(h))...)
+			if i == 0 {
+				first = out
+			} else if out != first {
+				t.Fatalf("node%d answers %s differently at height %d:\n%s\nnode0:\n%s", i, strings.Join(args, " "), h, out, first)
+			}
+		}
+	}
+
+	for i := 1; i <= 3; i++ {
+		tx(i, "tx", "mesh", "register-executor", "--bond", "50000", "--price-floor", "1", "--kind", "wasi-p1")
+	}
+	module, input := client.RawCID([]byte("module.wasm")), client.RawCID([]byte("input"))
+	var posted struct {
+		txOut
+		CID string `json:"cid"`
+	}
+	decodeJSON(t, n.cli(t, 0, append([]string{"tx", "mesh", "post-job", "--module", module.String(), "--input", input.String(),
+		"--fuel-limit", "1000", "--max-price", "10", "--replication", "3", "--bid-window", "12", "--deadline", "40"}, flags(0)...)...), &posted)
+	if posted.Code != 0 || posted.CID == "" {
+		t.Fatalf("post-job: %+v", posted)
+	}
+	one := posted.CID
+	if j := job(1, one); j.Status != "open" || j.Escrow != 30_000 || j.Agreement != 2 || j.Poster != nodes[0].DID {
+		t.Fatalf("posted job: %+v", j)
+	}
+	var poster client.ManaBalance
+	query(0, &poster, "mana", "balance", nodes[0].DID)
+	if poster.Escrowed != 30_000 {
+		t.Fatalf("poster escrowed %d, want 30000", poster.Escrowed)
+	}
+	// A bid above the maximum price is refused with its code.
+	var over txOut
+	stdout, _, _ := runCLIResult(append([]string{"tx", "mesh", "bid", one, "--price", "11", "--home", nodes[1].Home, "--node", nodes[1].RPC}, flags(1)...)...)
+	decodeJSON(t, stdout, &over)
+	if over.Code != mesh.ErrPriceAboveMax.Code() {
+		t.Fatalf("bid above the maximum: %+v", over)
+	}
+	prices := map[int]string{1: "8", 2: "9", 3: "6"}
+	for i := 1; i <= 3; i++ {
+		tx(i, "tx", "mesh", "bid", one, "--price", prices[i])
+	}
+	assigned := waitStatus(one, "assigned")
+	for _, b := range assigned.Bids {
+		if !b.Assigned {
+			t.Fatalf("not all bids assigned: %+v", assigned.Bids)
+		}
+	}
+
+	// The executors run the job: node1 and node2 agree, node3 does not
+	// and answers before node2, whose receipt makes two agree. node1 keeps
+	// its receipt block to check it independently.
+	out := client.RawCID([]byte("the output"))
+	block := filepath.Join(t.TempDir(), "receipt.cbor")
+	var receipts [4]string
+	for _, i := range []int{1, 3, 2} {
+		o := out.String()
+		if i == 3 {
+			o = client.RawCID([]byte("another output")).String()
+		}
+		args := []string{"tx", "mesh", "submit-receipt", "--job", one, "--output-cid", o, "--fuel", "700"}
+		if i == 1 {
+			args = append(args, "--write", block)
+		}
+		var res struct {
+			txOut
+			CID string `json:"cid"`
+		}
+		decodeJSON(t, n.cli(t, i, append(args, flags(i)...)...), &res)
+		if res.Code != 0 {
+			t.Fatalf("node%d receipt: %+v", i, res)
+		}
+		receipts[i] = res.CID
+		if i == 1 {
+			// The same block again, before the job settles, is a duplicate.
+			var dup txOut
+			stdout, _, _ := runCLIResult(append([]string{"tx", "mesh", "submit-receipt", block, "--home", nodes[1].Home, "--node", nodes[1].RPC}, flags(1)...)...)
+			decodeJSON(t, stdout, &dup)
+			if dup.Code != mesh.ErrDuplicateReceipt.Code() {
+				t.Fatalf("duplicate receipt: %+v", dup)
+			}
+		}
+	}
+	raw, err := os.ReadFile(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := receipt.Decode(raw)
+	if err != nil || receipt.CID(raw).String() != receipts[1] || r.Executor != nodes[1].DID || r.Fuel != 700 || r.Output != out {
+		t.Fatalf("node1's receipt block: %+v, %v", r, err)
+	}
+	done := waitStatus(one, "completed")
+	if done.Output != out.String() || done.Fuel != 700 || done.Refunded != 30_000-8*700-9*700 || done.ClosedHeight == 0 {
+		t.Fatalf("completed job: %+v", done)
+	}
+	paid := map[string]uint64{}
+	for _, b := range done.Bids {
+		paid[b.Executor] = b.Paid
+	}
+	if paid[nodes[1].DID] != 5600 || paid[nodes[2].DID] != 6300 || paid[nodes[3].DID] != 0 {
+		t.Fatalf("payments: %v", paid)
+	}
+	// Conservation, from the settlement block's own events: the escrow
+	// left as payments and the refund, each credited or (above the
+	// recipient's ceiling) burned, and nothing else.
+	oneID, err := mesh.ParseJob(one)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sum, credited, burned, refunded uint64
+	for _, ev := range blockEvents(t, n, done.ClosedHeight) {
+		if ev.Type != mana.EventTypeEscrowPaid {
+			continue
+		}
+		var p mana.EventEscrowPaid
+		if err := modules.DecodeEvent(ev, &p); err != nil {
+			t.Fatal(err)
+		}
+		if string(p.ID) != string(oneID) {
+			continue
+		}
+		sum += p.Amount
+		credited += p.Credited
+		burned += p.Burned
+		if p.To == nodes[0].DID {
+			refunded += p.Amount
+		}
+	}
+	if sum != 30_000 || credited+burned != 30_000 || refunded != done.Refunded {
+		t.Fatalf("escrow flows: %d out (%d refunded), %d credited, %d burned", sum, refunded, credited, burned)
+	}
+	query(0, &poster, "mana", "balance", nodes[0].DID)
+	if poster.Escrowed != 0 {
+		t.Fatalf("poster still escrows %d", poster.Escrowed)
+	}
+	// node3 disagreed: half of the 6000 its bid held is burned from its
+	// bond, and it loses 1000 of reputation; node1 and node2 gain 100.
+	for _, i := range []int{1, 2, 3} {
+		wantRep, wantBond := uint64(10_100), uint64(50_000)
+		if i == 3 {
+			wantRep, wantBond = 9_000, 47_000
+		}
+		var e client.ExecutorView
+		query(i, &e, "mesh", "executor", nodes[i].DID)
+		if e.Reputation != wantRep || e.Bond != wantBond || e.Reserved != 0 || e.Open != 0 {
+			t.Fatalf("node%d executor: %+v", i, e)
+		}
+		var acc client.ManaBalance
+		query(i, &acc, "mana", "balance", nodes[i].DID)
+		if acc.Escrowed != wantBond {
+			t.Fatalf("node%d escrows %d, want its bond %d", i, acc.Escrowed, wantBond)
+		}
+	}
+	// A receipt after settlement is refused.
+	var late txOut
+	stdout, _, _ = runCLIResult(append([]string{"tx", "mesh", "submit-receipt", "--job", one, "--output-cid", out.String(), "--fuel", "1",
+		"--home", nodes[1].Home, "--node", nodes[1].RPC}, flags(1)...)...)
+	decodeJSON(t, stdout, &late)
+	if late.Code != mesh.ErrJobClosed.Code() {
+		t.Fatalf("late receipt: %+v", late)
+	}
+
+	// The receipts are anchored: proven links both ways, on every node.
+	witnesses := nodes[2].RPC + "," + nodes[3].RPC
+	var links client.LinksView
+	query(1, &links, "dag", "links", receipts[1], "--prove", "--witnesses", witnesses)
+	if len(links.To) != 1 || links.To[0].Kind != "receipt" || links.To[0].AnchoredBy != nodes[1].DID ||
+		strings.Join(links.To[0].Links, ",") != strings.Join([]string{one, module.String(), input.String(), out.String()}, ",") {
+		t.Fatalf("links of node1's receipt: %+v", links)
+	}
+	query(1, &links, "dag", "links", one, "--prove", "--witnesses", witnesses)
+	if len(links.From) != 3 {
+		t.Fatalf("entries linking to the job: %+v", links.From)
+	}
+
+	// Job two: node0 bids on its own job and never answers: at the
+	// deadline the job fails, the escrow comes back, node0's reputation
+	// drops and with it the capacity its root-federation seat gives it.
+	tx(0, "tx", "mesh", "register-executor", "--bond", "1000", "--price-floor", "1")
+	var before client.ManaBalance
+	query(0, &before, "mana", "balance", nodes[0].DID)
+	decodeJSON(t, n.cli(t, 0, append([]string{"tx", "mesh", "post-job", "--module", module.String(), "--input", input.String(),
+		"--fuel-limit", "100", "--max-price", "5", "--bid-window", "6", "--deadline", "4"}, flags(0)...)...), &posted)
+	two := posted.CID
+	tx(0, "tx", "mesh", "bid", two, "--price", "5")
+	failed := waitStatus(two, "failed")
+	if failed.Refunded != 500 || failed.Reason != mesh.ReasonNoAgreement {
+		t.Fatalf("failed job: %+v", failed)
+	}
+	var after client.ManaBalance
+	query(0, &after, "mana", "balance", nodes[0].DID)
+	if before.MembershipCapacity == 0 || after.MembershipCapacity != before.MembershipCapacity*9500/10000 || after.Escrowed != 1000 {
+		t.Fatalf("node0's capacity from membership: %d before, %d after (escrowed %d)", before.MembershipCapacity, after.MembershipCapacity, after.Escrowed)
+	}
+	h := n.height(0)
+	sameOnEvery(h, "mesh", "job", one)
+	sameOnEvery(h, "mesh", "job", two)
+	sameOnEvery(h, "mesh", "executors")
+	sameOnEvery(h, "dag", "links", one)
+	n.checkAppHashes(h)
+}
+
+// blockEvents returns the end-of-block events of height h from node0.
+func blockEvents(t *testing.T, n *network, h int64) []modules.Event {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := n.client(0).RPC.BlockResults(ctx, &h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []modules.Event
+	for _, ev := range res.FinalizeBlockEvents {
+		e := modules.Event{Type: ev.Type}
+		for _, a := range ev.Attributes {
+			e.Attributes = append(e.Attributes, modules.Attribute{Key: a.Key, Value: a.Value, Index: a.Index})
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func itoa(h int64) string { return strconv.FormatInt(h, 10) }
