@@ -92,7 +92,9 @@ func (g Genesis) Validate(dids map[string]bool) error {
 	return nil
 }
 
-// InitGenesis stores params, executors and jobs (in key order), rebuilds
+// InitGenesis stores params, executors and jobs (in key order), refreshes
+// the mana capacity of executors whose reputation is not neutral (the
+// mana section is initialised first, with neutral reputations), rebuilds
 // the job indexes and schedules each open job's window close, each
 // assigned job's deadline and, when its receipts already agree, its
 // settlement. The caller has validated g.
@@ -105,6 +107,17 @@ func (k *Keeper) InitGenesis(ctx modules.Context, g Genesis) error {
 	for _, e := range executors {
 		if err := k.setExecutor(ctx, e); err != nil {
 			return err
+		}
+	}
+	// The mana section, initialised before this one, derived every
+	// capacity with the neutral reputation: recompute the executors' whose
+	// reputation is not.
+	for _, e := range executors {
+		if e.Reputation == NeutralReputation {
+			continue
+		}
+		if err := k.mana.ReputationChanged(ctx, e.Did); err != nil {
+			return fmt.Errorf("mesh: genesis reputation of %s: %w", e.Did, err)
 		}
 	}
 	jobs := append([]*meshv1.Job(nil), g.Jobs...)

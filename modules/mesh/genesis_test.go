@@ -65,6 +65,11 @@ func TestGenesisRoundTrip(t *testing.T) {
 	if err := f.k.InitGenesis(f.ctx(10), back); err != nil {
 		t.Fatal(err)
 	}
+	// exA's reputation (10100) scales its cooperative bonus again after
+	// the import, as before the export.
+	if got, want := f.account(exA).Capacity, e.account(exA).Capacity; got != want || want != 1_020_200 {
+		t.Fatalf("exA's capacity after import %d, before %d, want 1020200", got, want)
+	}
 	again, err := f.k.ExportGenesis(f.ctx(10))
 	if err != nil {
 		t.Fatal(err)
