@@ -265,8 +265,8 @@ func (q *Querier) jobByID(ctx context.Context, id []byte, height int64) (*JobVie
 }
 
 // Jobs lists jobs by id, reading at most limit: those of poster when it is
-// not empty, else those with status (which must then be given), filtered
-// by status too when both are. With a Prover the index listing is proven
+// not empty, else those with status, filtered by status too when both are
+// given, and every job when neither is. With a Prover the index listing is proven
 // complete and each job proven at the same height.
 func (q *Querier) Jobs(ctx context.Context, status, poster string, height int64, limit int) ([]*JobView, *QueryResult, error) {
 	var prefix []byte
@@ -285,7 +285,7 @@ func (q *Querier) Jobs(ctx context.Context, status, poster string, height int64,
 		prefix = mesh.JobsByPosterPrefix(poster)
 	}
 	if prefix == nil {
-		return nil, nil, fmt.Errorf("give a status (%s) or a poster", strings.Join(JobStatuses, ", "))
+		return q.allJobs(ctx, height, limit)
 	}
 	entries, res, err := q.Scan(ctx, prefix, height, limit)
 	if err != nil {
@@ -305,6 +305,23 @@ func (q *Querier) Jobs(ctx context.Context, status, poster string, height int64,
 			continue
 		}
 		out = append(out, j)
+	}
+	return out, res, nil
+}
+
+// allJobs lists every job, by id.
+func (q *Querier) allJobs(ctx context.Context, height int64, limit int) ([]*JobView, *QueryResult, error) {
+	entries, res, err := q.Scan(ctx, mesh.JobsPrefix(), height, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]*JobView, 0, len(entries))
+	for _, e := range entries {
+		j := new(meshv1.Job)
+		if err := j.Unmarshal(e.Value); err != nil {
+			return nil, res, fmt.Errorf("decode the job under key %X: %w", e.Key, err)
+		}
+		out = append(out, NewJobView(j))
 	}
 	return out, res, nil
 }

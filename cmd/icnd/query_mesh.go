@@ -90,11 +90,12 @@ once closed, its result or the reason it failed and what was refunded.`,
 func queryJobsCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "jobs",
-		Short: "List jobs by status or poster",
-		Long: `List the jobs with --status (` + strings.Join(client.JobStatuses, ", ") + `) or posted by
---poster, or both, by id. With --prove the list is proven complete and each
-job proven.`,
-		Example: `  icnd query mesh jobs --status open
+		Short: "List jobs, by status or poster",
+		Long: `List the jobs with --status (` + strings.Join(client.JobStatuses, ", ") + `), or posted by
+--poster, or both, or every job when neither is given, by id. With --prove the
+list is proven complete and each job proven.`,
+		Example: `  icnd query mesh jobs
+  icnd query mesh jobs --status open
   icnd query mesh jobs --poster did:icn:<alice> --status completed --output json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

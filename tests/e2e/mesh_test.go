@@ -268,6 +268,15 @@ func TestMesh(t *testing.T) {
 	if before.MembershipCapacity == 0 || after.MembershipCapacity != before.MembershipCapacity*9500/10000 || after.Escrowed != 1000 {
 		t.Fatalf("node0's capacity from membership: %d before, %d after (escrowed %d)", before.MembershipCapacity, after.MembershipCapacity, after.Escrowed)
 	}
+	var jobs []client.JobView
+	query(1, &jobs, "mesh", "jobs", "--prove", "--witnesses", witnesses)
+	if len(jobs) != 2 {
+		t.Fatalf("every job: %+v", jobs)
+	}
+	query(1, &jobs, "mesh", "jobs", "--poster", nodes[0].DID, "--status", "failed", "--prove", "--witnesses", witnesses)
+	if len(jobs) != 1 || jobs[0].ID != two {
+		t.Fatalf("node0's failed jobs: %+v", jobs)
+	}
 	h := n.height(0)
 	sameOnEvery(h, "mesh", "job", one)
 	sameOnEvery(h, "mesh", "job", two)
