@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 
 	"github.com/ipfs/go-cid"
@@ -246,7 +247,7 @@ func (k *Keeper) Bid(ctx modules.Context, m *meshv1.MsgBid) error {
 		return err
 	}
 	reserve := m.Price * spec.FuelLimit // <= max_price × fuel_limit, which fits (EscrowAmount)
-	if e.Bond-e.Reserved < reserve {
+	if e.Bond-e.Reserved < reserve || e.Open == math.MaxUint32 {
 		return ErrInsufficientBond.Wrapf("the bid reserves %d, %s has %d of its bond %d free", reserve, e.Did, e.Bond-e.Reserved, e.Bond)
 	}
 	e.Reserved += reserve
