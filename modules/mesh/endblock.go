@@ -187,11 +187,16 @@ func (k *Keeper) passDeadline(ctx modules.Context, p *meshv1.Params, j *meshv1.J
 	})
 }
 
-// fail closes j as failed: every bid's reservation is freed, assigned
-// executors lose what penalty says, and the whole escrow is refunded.
+// fail closes j as failed: the bids that still hold bond are freed (every
+// bid of an open job; the assigned ones of an assigned job, since
+// selection freed the others), assigned executors lose what penalty says,
+// and the whole escrow is refunded.
 func (k *Keeper) fail(ctx modules.Context, j *meshv1.Job, reason string, penalty func(*meshv1.Bid) (string, uint64, error)) error {
 	old := j.Status
 	for _, b := range j.Bids {
+		if old == jobAssigned && !b.Assigned {
+			continue
+		}
 		e, err := k.release(ctx, b, 0)
 		if err != nil {
 			return err

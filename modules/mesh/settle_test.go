@@ -214,15 +214,29 @@ func TestAbsentExecutor(t *testing.T) {
 func TestDeadlineWithoutReceipts(t *testing.T) {
 	e := newEnv(t)
 	e.register(1, exB, 1, 100_000)
+	e.register(1, exC, 1, 100_000)
 	job := e.post(2, spec(1))
 	e.bid(3, exB, job, 5)
+	e.bid(3, exC, job, 6) // not selected: its hold is freed at the close, once
 	e.endBlock(7)
+	if x := e.executor(exC); x.Reserved != 0 || x.Open != 0 {
+		t.Fatalf("unselected exC holds %d in %d", x.Reserved, x.Open)
+	}
+	// Another open bid of exC, which the failing job must not free.
+	m := spec(1)
+	m.Sequence = 1
+	other := e.post(8, m)
+	e.bid(8, exC, other, 7)
 	evs := e.endBlock(17)
+	if x := e.executor(exC); x.Reserved != 7000 || x.Open != 1 {
+		t.Fatalf("exC holds %d in %d after the failure, want its other bid's 7000 in 1", x.Reserved, x.Open)
+	}
 	if got := eventsOf(evs, EventTypeExecutorSettled, "outcome", "reputation"); fmt.Sprint(got) != "[outcome=absent reputation=9500]" {
 		t.Fatalf("settled: %v", got)
 	}
-	if _, refunded, _ := escrowFlows(t, evs, job, poster); refunded != 10_000 || e.account(poster).Balance != startMana {
-		t.Fatalf("refunded %d", refunded)
+	// The other job's escrow is still locked.
+	if _, refunded, _ := escrowFlows(t, evs, job, poster); refunded != 10_000 || e.account(poster).Balance != startMana-10_000 {
+		t.Fatalf("refunded %d, poster balance %d", refunded, e.account(poster).Balance)
 	}
 	wantCode(t, e.submit(18, exB, receiptFor(exB, job, "out", 1)), ErrJobClosed)
 }

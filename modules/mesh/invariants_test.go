@@ -1,0 +1,130 @@
+package mesh
+
+import (
+	"math/rand"
+	"testing"
+
+	"github.com/intercooperative/icnd/modules"
+	meshv1 "github.com/intercooperative/icnd/proto/icn/mesh/v1"
+)
+
+// checkInvariants checks doc.go's invariants over the whole mesh state.
+func checkInvariants(t *testing.T, e *env) {
+	t.Helper()
+	ctx := e.ctx(0)
+	held := map[string]uint64{}
+	open := map[string]uint32{}
+	err := modules.Walk(ctx.Store, JobsPrefix(), func(_ []byte, j *meshv1.Job) (bool, error) {
+		var paid uint64
+		for _, b := range j.Bids {
+			if j.Status == jobOpen || j.Status == jobAssigned && b.Assigned {
+				held[b.Executor] += b.Reserved
+				open[b.Executor]++
+			}
+			paid += b.Paid
+		}
+		switch j.Status {
+		case jobOpen, jobAssigned:
+			if got := e.escrowAmount(j.Id); got != j.Escrow {
+				t.Fatalf("job %x (%s) escrow holds %d, want %d", j.Id, j.Status, got, j.Escrow)
+			}
+		default:
+			if got := e.escrowAmount(j.Id); got != 0 {
+				t.Fatalf("closed job %x still escrows %d", j.Id, got)
+			}
+			if paid+j.Refunded != j.Escrow {
+				t.Fatalf("job %x: paid %d + refunded %d != escrow %d", j.Id, paid, j.Refunded, j.Escrow)
+			}
+		}
+		if !ctx.Store.Has(JobByStatusKey(j.Status, j.Id)) || !ctx.Store.Has(JobByPosterKey(j.Poster, j.Id)) {
+			t.Fatalf("job %x lacks an index entry", j.Id)
+		}
+		return false, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = modules.Walk(ctx.Store, ExecutorsPrefix(), func(_ []byte, x *meshv1.Executor) (bool, error) {
+		if x.Reserved != held[x.Did] || x.Open != open[x.Did] || x.Reserved > x.Bond {
+			t.Fatalf("executor %s: reserved %d in %d, bids hold %d in %d, bond %d", x.Did, x.Reserved, x.Open, held[x.Did], open[x.Did], x.Bond)
+		}
+		if got := e.escrowAmount(BondEscrowID(x.Did)); got != x.Bond {
+			t.Fatalf("executor %s: bond %d, escrow holds %d", x.Did, x.Bond, got)
+		}
+		if x.Reputation > DefaultParams().MaxReputation {
+			t.Fatalf("executor %s: reputation %d", x.Did, x.Reputation)
+		}
+		return false, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRandomInvariants plays random but valid-or-refused operations, a
+// fixed seed per run, and checks every invariant after each block: holds,
+// bonds and escrows always add up, whatever the mix of bids, receipts,
+// cancellations, updates, departures, failures and settlements.
+func TestRandomInvariants(t *testing.T) {
+	for seed := int64(1); seed <= 20; seed++ {
+		e := newEnv(t)
+		rng := rand.New(rand.NewSource(seed))
+		executors := []string{exA, exB, exC, exD}
+		var jobs [][]byte
+		outputs := []string{"x", "y"}
+		for h := int64(1); h <= 60; h++ {
+			for range 1 + rng.Intn(4) {
+				d := executors[rng.Intn(len(executors))]
+				switch rng.Intn(8) {
+				case 0:
+					_, _ = e.do(h, d, func(ctx modules.Context) error {
+						return e.k.RegisterExecutor(ctx, &meshv1.MsgRegisterExecutor{Capabilities: caps(), PriceFloor: 1, Bond: uint64(100 + rng.Intn(30_000))})
+					})
+				case 1:
+					_, _ = e.do(h, d, func(ctx modules.Context) error {
+						return e.k.UpdateExecutor(ctx, &meshv1.MsgUpdateExecutor{Capabilities: caps(), PriceFloor: 1, Bond: uint64(100 + rng.Intn(30_000))})
+					})
+				case 2:
+					_, _ = e.do(h, d, func(ctx modules.Context) error { return e.k.LeaveExecutor(ctx, &meshv1.MsgLeaveExecutor{}) })
+				case 3:
+					m := spec(uint32(1 + rng.Intn(3)))
+					m.FuelLimit = uint64(1 + rng.Intn(1000))
+					m.BidWindow, m.Deadline, m.Sequence = uint64(1+rng.Intn(4)), uint64(1+rng.Intn(6)), uint64(h)*100+uint64(rng.Intn(100))
+					if _, err := e.do(h, poster, func(ctx modules.Context) error { return e.k.PostJob(ctx, m) }); err == nil {
+						jobs = append(jobs, JobID(poster, m))
+					}
+				case 4, 5:
+					if len(jobs) > 0 {
+						j := jobs[rng.Intn(len(jobs))]
+						_, _ = e.do(h, d, func(ctx modules.Context) error {
+							return e.k.Bid(ctx, &meshv1.MsgBid{Job: j, Price: uint64(1 + rng.Intn(10))})
+						})
+					}
+				case 6:
+					if len(jobs) > 0 {
+						j := jobs[rng.Intn(len(jobs))]
+						block := receiptFor(d, j, outputs[rng.Intn(2)], uint64(rng.Intn(1200)))
+						_ = e.submit(h, d, block)
+					}
+				case 7:
+					if len(jobs) > 0 {
+						j := jobs[rng.Intn(len(jobs))]
+						_, _ = e.do(h, poster, func(ctx modules.Context) error { return e.k.CancelJob(ctx, &meshv1.MsgCancelJob{Job: j}) })
+					}
+				}
+			}
+			e.endBlock(h)
+			checkInvariants(t, e)
+		}
+		// Every job ends closed once its deadline is behind.
+		for h := int64(61); h <= 80; h++ {
+			e.endBlock(h)
+		}
+		checkInvariants(t, e)
+		for _, j := range jobs {
+			if s := e.job(j).Status; s == jobOpen || s == jobAssigned {
+				t.Fatalf("seed %d: job %x still %s", seed, j, s)
+			}
+		}
+	}
+}
