@@ -72,45 +72,53 @@ func TestRandomInvariants(t *testing.T) {
 		executors := []string{exA, exB, exC, exD}
 		var jobs [][]byte
 		outputs := []string{"x", "y"}
+		for _, d := range executors {
+			e.register(1, d, 1, 50_000)
+		}
 		for h := int64(1); h <= 60; h++ {
-			for range 1 + rng.Intn(4) {
+			for range 2 + rng.Intn(8) {
 				d := executors[rng.Intn(len(executors))]
-				switch rng.Intn(8) {
-				case 0:
+				pick := func() []byte { return jobs[len(jobs)-1-rng.Intn(min(len(jobs), 4))] } // mostly recent jobs
+				switch op := rng.Intn(20); {
+				case op == 0:
 					_, _ = e.do(h, d, func(ctx modules.Context) error {
-						return e.k.RegisterExecutor(ctx, &meshv1.MsgRegisterExecutor{Capabilities: caps(), PriceFloor: 1, Bond: uint64(100 + rng.Intn(30_000))})
+						return e.k.RegisterExecutor(ctx, &meshv1.MsgRegisterExecutor{Capabilities: caps(), PriceFloor: 1, Bond: uint64(100 + rng.Intn(60_000))})
 					})
-				case 1:
+				case op == 1:
 					_, _ = e.do(h, d, func(ctx modules.Context) error {
-						return e.k.UpdateExecutor(ctx, &meshv1.MsgUpdateExecutor{Capabilities: caps(), PriceFloor: 1, Bond: uint64(100 + rng.Intn(30_000))})
+						return e.k.UpdateExecutor(ctx, &meshv1.MsgUpdateExecutor{Capabilities: caps(), PriceFloor: 1, Bond: uint64(100 + rng.Intn(60_000))})
 					})
-				case 2:
+				case op == 2:
 					_, _ = e.do(h, d, func(ctx modules.Context) error { return e.k.LeaveExecutor(ctx, &meshv1.MsgLeaveExecutor{}) })
-				case 3:
+				case op <= 4:
 					m := spec(uint32(1 + rng.Intn(3)))
-					m.FuelLimit = uint64(1 + rng.Intn(1000))
-					m.BidWindow, m.Deadline, m.Sequence = uint64(1+rng.Intn(4)), uint64(1+rng.Intn(6)), uint64(h)*100+uint64(rng.Intn(100))
+					m.BidWindow, m.Deadline, m.Sequence = uint64(2+rng.Intn(4)), uint64(3+rng.Intn(8)), uint64(h)*100+uint64(rng.Intn(100))
 					if _, err := e.do(h, poster, func(ctx modules.Context) error { return e.k.PostJob(ctx, m) }); err == nil {
 						jobs = append(jobs, JobID(poster, m))
 					}
-				case 4, 5:
-					if len(jobs) > 0 {
-						j := jobs[rng.Intn(len(jobs))]
-						_, _ = e.do(h, d, func(ctx modules.Context) error {
-							return e.k.Bid(ctx, &meshv1.MsgBid{Job: j, Price: uint64(1 + rng.Intn(10))})
-						})
+				case op <= 12 && len(jobs) > 0:
+					j := pick()
+					_, _ = e.do(h, d, func(ctx modules.Context) error {
+						return e.k.Bid(ctx, &meshv1.MsgBid{Job: j, Price: uint64(1 + rng.Intn(10))})
+					})
+				case op <= 18 && len(jobs) > 0:
+					j := pick()
+					if rng.Intn(5) > 0 { // mostly an executor the job assigned
+						for _, b := range e.job(j).Bids {
+							if b.Assigned && rng.Intn(2) == 0 {
+								d = b.Executor
+							}
+						}
 					}
-				case 6:
-					if len(jobs) > 0 {
-						j := jobs[rng.Intn(len(jobs))]
-						block := receiptFor(d, j, outputs[rng.Intn(2)], uint64(rng.Intn(1200)))
-						_ = e.submit(h, d, block)
+					out := outputs[0]
+					if rng.Intn(5) == 0 {
+						out = outputs[1]
 					}
-				case 7:
-					if len(jobs) > 0 {
-						j := jobs[rng.Intn(len(jobs))]
-						_, _ = e.do(h, poster, func(ctx modules.Context) error { return e.k.CancelJob(ctx, &meshv1.MsgCancelJob{Job: j}) })
-					}
+					fuel := []uint64{500, 500, 500, 700, 1200}[rng.Intn(5)]
+					_ = e.submit(h, d, receiptFor(d, j, out, fuel))
+				case len(jobs) > 0:
+					j := pick()
+					_, _ = e.do(h, poster, func(ctx modules.Context) error { return e.k.CancelJob(ctx, &meshv1.MsgCancelJob{Job: j}) })
 				}
 			}
 			e.endBlock(h)
