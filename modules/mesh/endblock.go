@@ -19,8 +19,9 @@ const (
 // max_jobs_per_block and in this order: the settlements that receipts
 // scheduled this block, the bid windows that close, and the deadlines that
 // pass. A job whose entry is left over waits for the next block; the
-// handlers refuse what comes late by height, not by the job's status, so
-// the wait changes no outcome.
+// handlers refuse what comes late by height, not by the job's status, and
+// a deadline settles a job whose receipts agreed in time (passDeadline),
+// so the wait changes no outcome.
 func (k *Keeper) EndBlock(ctx modules.Context) error {
 	p, err := k.Params(ctx)
 	if err != nil {
@@ -174,10 +175,16 @@ func (k *Keeper) settle(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) er
 // passDeadline fails an assigned job whose deadline passed without k
 // agreeing receipts: the escrow is refunded; executors that never answered
 // lose reputation; those that did keep theirs and their bond, since
-// without an agreed result nobody can tell which of them was wrong.
+// without an agreed result nobody can tell which of them was wrong. A job
+// whose receipts did agree in time, but whose settlement the per-block
+// bound deferred, settles here instead: whoever fills a block's
+// settlements must not turn another job's agreement into a failure.
 func (k *Keeper) passDeadline(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) error {
 	if j.Status != jobAssigned {
 		return nil
+	}
+	if _, n := agreed(j); n >= int(j.Agreement) {
+		return k.settle(ctx, p, j)
 	}
 	return k.fail(ctx, j, ReasonNoAgreement, func(b *meshv1.Bid) (string, uint64, error) {
 		if len(b.Receipt) != 0 {
