@@ -101,7 +101,8 @@ func (k *Keeper) closeWindow(ctx modules.Context, p *meshv1.Params, j *meshv1.Jo
 
 // settle completes an assigned job whose receipts agree: each agreeing
 // executor is paid its bid price × the agreed fuel from the escrow and
-// gains reputation; a disagreeing one has slash_bps of its bid's
+// gains reputation, unless it gained some less than
+// reputation_gain_interval blocks ago; a disagreeing one has slash_bps of its bid's
 // reservation burned from its bond and loses reputation; an absent one
 // loses reputation. The rest of the escrow is refunded to the poster.
 func (k *Keeper) settle(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) error {
@@ -119,6 +120,7 @@ func (k *Keeper) settle(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) er
 		}
 		var outcome string
 		var slash, rep uint64
+		gain := false
 		e, err := k.Executor(ctx, b.Executor)
 		if err != nil {
 			return fmt.Errorf("mesh: assigned executor: %w", err)
@@ -127,7 +129,11 @@ func (k *Keeper) settle(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) er
 		case len(b.Receipt) != 0 && sameResult(b, win):
 			outcome = "agreed"
 			b.Paid = b.Price * win.Fuel // <= max_price × fuel_limit: fits
-			rep = min(satAdd(e.Reputation, p.ReputationGain), p.MaxReputation)
+			rep = e.Reputation
+			// A height plus at most 10^6 (ValidateParams): no overflow.
+			if gain = e.LastGainHeight == 0 || ctx.Height >= e.LastGainHeight+int64(p.ReputationGainInterval); gain {
+				rep = min(satAdd(e.Reputation, p.ReputationGain), p.MaxReputation)
+			}
 		case len(b.Receipt) != 0:
 			outcome = "disagreed"
 			slash = mulBps(b.Reserved, p.SlashBps)
@@ -145,6 +151,12 @@ func (k *Keeper) settle(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) er
 		b.Slashed = slash
 		if e, err = k.release(ctx, b, slash); err != nil {
 			return err
+		}
+		if gain {
+			e.LastGainHeight = ctx.Height
+			if err := k.setExecutor(ctx, e); err != nil {
+				return err
+			}
 		}
 		if err := k.setReputation(ctx, e, rep); err != nil {
 			return err

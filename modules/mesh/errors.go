@@ -65,4 +65,6 @@ var (
 	ErrInvalidGenesis = modules.Register(Codespace, 29, "invalid mesh genesis")
 	// ErrInvalidJobID: a job id that is not 32 bytes.
 	ErrInvalidJobID = modules.Register(Codespace, 30, "invalid job id")
+	// ErrSelfDealing: the executor bids on a job it posted.
+	ErrSelfDealing = modules.Register(Codespace, 31, "executor bids on its own job")
 )

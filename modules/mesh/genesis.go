@@ -46,7 +46,7 @@ func (g Genesis) Validate(dids map[string]bool) error {
 		if err := ValidateCapabilities(e.Capabilities); err != nil {
 			return ErrInvalidGenesis.Wrapf("executor %s: %v", e.Did, err)
 		}
-		if e.Status < statusActive || e.Status > statusLeft || e.Reserved > e.Bond || e.PriceFloor == 0 {
+		if e.Status < statusActive || e.Status > statusLeft || e.Reserved > e.Bond || e.PriceFloor == 0 || e.LastGainHeight < 0 {
 			return ErrInvalidGenesis.Wrapf("executor %s: bad status, floor or reservation", e.Did)
 		}
 		executors[e.Did] = e

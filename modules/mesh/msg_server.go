@@ -224,6 +224,11 @@ func (k *Keeper) Bid(ctx modules.Context, m *meshv1.MsgBid) error {
 	if err != nil {
 		return err
 	}
+	if e.Did == j.Poster {
+		// Paying oneself from one's own escrow would farm reputation, and
+		// with it mana capacity, for the price of a few fees.
+		return ErrSelfDealing.Wrapf("%s posted %s", e.Did, JobCID(j.Id))
+	}
 	p, err := k.Params(ctx)
 	if err != nil {
 		return err

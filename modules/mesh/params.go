@@ -37,6 +37,7 @@ func DefaultParams() *meshv1.Params {
 		MaxReputation:          20_000,
 		MaxBidWindow:           1000,
 		MaxDeadline:            10_000,
+		ReputationGainInterval: 100,
 	}
 }
 
@@ -59,6 +60,8 @@ func ValidateParams(p *meshv1.Params) error {
 		return fmt.Errorf("reputation deltas must be at most max_reputation")
 	case p.MaxBidWindow < 1 || p.MaxDeadline < 1 || p.MaxBidWindow > 1_000_000 || p.MaxDeadline > 1_000_000:
 		return fmt.Errorf("max_bid_window and max_deadline: want 1 to 1000000")
+	case p.ReputationGainInterval > 1_000_000:
+		return fmt.Errorf("reputation_gain_interval %d: want at most 1000000", p.ReputationGainInterval)
 	}
 	return nil
 }

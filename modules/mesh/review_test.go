@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/intercooperative/icnd/modules"
+	meshv1 "github.com/intercooperative/icnd/proto/icn/mesh/v1"
 )
 
 // setMaxJobsPerBlock lowers the per-block bound of the end-block hook.
@@ -68,5 +69,91 @@ func TestDeferredSettlementAtDeadline(t *testing.T) {
 	// The deferred settlement entry, drained next block, changes nothing.
 	if evs := e.endBlock(18); len(evs) != 0 {
 		t.Fatalf("second settlement: %v", evs)
+	}
+}
+
+// TestSelfBid: a poster that is also an executor may not bid on its own
+// job (it would pay itself from its own escrow and gain reputation, hence
+// mana capacity, for a few fees); it may bid on others' jobs.
+func TestSelfBid(t *testing.T) {
+	e := newEnv(t)
+	e.register(1, poster, 1, 100_000)
+	e.register(1, exA, 1, 100_000)
+	job := e.post(2, spec(1))
+	_, err := e.do(3, poster, func(ctx modules.Context) error { return e.k.Bid(ctx, &meshv1.MsgBid{Job: job, Price: 5}) })
+	wantCode(t, err, ErrSelfDealing)
+	if x := e.executor(poster); x.Reserved != 0 || x.Open != 0 {
+		t.Fatalf("refused bid holds the bond: %v", x)
+	}
+	// exA's job takes the poster's bid.
+	var other []byte
+	e.must(3, exA, func(ctx modules.Context) error {
+		m := spec(1)
+		other = JobID(exA, m)
+		return e.k.PostJob(ctx, m)
+	})
+	e.bid(4, poster, other, 5)
+	if x := e.executor(poster); x.Reserved != 5000 || x.Open != 1 {
+		t.Fatalf("bid on another's job: %v", x)
+	}
+}
+
+// TestReputationGainInterval: an executor gains reputation at most once
+// per reputation_gain_interval blocks, however many jobs it settles; it is
+// paid for all of them. Without the bound, a seated member with a friend
+// posting 1-fuel jobs farmed reputation to the maximum, doubling its
+// membership capacity, at ~100 mana of fees per +100.
+func TestReputationGainInterval(t *testing.T) {
+	e := newEnv(t)
+	e.register(1, exA, 1, 100_000)
+	capacity0 := e.account(exA).Capacity
+	var jobs [][]byte
+	for i := range 5 {
+		m := spec(1)
+		m.FuelLimit, m.MaxPrice = 1, 1
+		m.Sequence = uint64(i)
+		job := e.post(2, m)
+		e.bid(3, exA, job, 1)
+		jobs = append(jobs, job)
+	}
+	e.endBlock(7)
+	for _, job := range jobs {
+		if err := e.submit(8, exA, receiptFor(exA, job, "out", 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs := e.endBlock(8)
+	want := "[outcome=agreed paid=1 reputation=10100 outcome=agreed paid=1 reputation=10100 outcome=agreed paid=1 reputation=10100 outcome=agreed paid=1 reputation=10100 outcome=agreed paid=1 reputation=10100]"
+	if got := eventsOf(evs, EventTypeExecutorSettled, "outcome", "paid", "reputation"); fmt.Sprint(got) != want {
+		t.Fatalf("settled:\n%v\nwant\n%s", got, want)
+	}
+	if x := e.executor(exA); x.Reputation != 10_100 || x.LastGainHeight != 8 {
+		t.Fatalf("exA %v", x)
+	}
+	// exA is seated in a cooperative (bonus 20000): one gain, 20000 × 1%.
+	if got := e.account(exA).Capacity; got != capacity0+200 {
+		t.Fatalf("capacity %d, want %d", got, capacity0+200)
+	}
+	// 99 blocks later: still nothing; 100 blocks later: the next gain.
+	settleOne := func(h int64, seq uint64) string {
+		m := spec(1)
+		m.FuelLimit, m.MaxPrice, m.BidWindow, m.Deadline = 1, 1, 1, 5
+		m.Sequence = seq
+		job := e.post(h, m)
+		e.bid(h, exA, job, 1)
+		e.endBlock(h + 1)
+		if err := e.submit(h+2, exA, receiptFor(exA, job, "out", 1)); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(eventsOf(e.endBlock(h+2), EventTypeExecutorSettled, "reputation"))
+	}
+	if got := settleOne(105, 10); got != "[reputation=10100]" {
+		t.Fatalf("gain at height 107 (99 blocks later): %s", got)
+	}
+	if got := settleOne(106, 11); got != "[reputation=10200]" {
+		t.Fatalf("gain at height 108 (100 blocks later): %s", got)
+	}
+	if x := e.executor(exA); x.LastGainHeight != 108 {
+		t.Fatalf("last gain %d", x.LastGainHeight)
 	}
 }
