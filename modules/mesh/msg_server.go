@@ -31,19 +31,20 @@ var (
 
 // RegisterExecutor registers ctx.Authority as an executor with a bond
 // locked from its mana. A DID that left registers again with the
-// reputation it left with.
+// reputation it left with, and the height of its last gain, so that leaving
+// does not restart reputation_gain_interval.
 func (k *Keeper) RegisterExecutor(ctx modules.Context, m *meshv1.MsgRegisterExecutor) error {
 	did := ctx.Authority
 	p, err := k.Params(ctx)
 	if err != nil {
 		return err
 	}
-	rep := NeutralReputation
+	rep, lastGain := NeutralReputation, int64(0)
 	if old, err := k.Executor(ctx, did); err == nil {
 		if old.Status != statusLeft {
 			return ErrAlreadyRegistered.Wrapf("%s", did)
 		}
-		rep = old.Reputation
+		rep, lastGain = old.Reputation, old.LastGainHeight
 	} else if !errors.Is(err, ErrNotExecutor) {
 		return err
 	}
@@ -54,7 +55,7 @@ func (k *Keeper) RegisterExecutor(ctx modules.Context, m *meshv1.MsgRegisterExec
 		return err
 	}
 	e := &meshv1.Executor{Did: did, Capabilities: m.Capabilities, PriceFloor: m.PriceFloor, Bond: m.Bond,
-		Reputation: rep, Status: statusActive, RegisteredHeight: ctx.Height}
+		Reputation: rep, Status: statusActive, RegisteredHeight: ctx.Height, LastGainHeight: lastGain}
 	if err := k.setExecutor(ctx, e); err != nil {
 		return err
 	}

@@ -157,3 +157,33 @@ func TestReputationGainInterval(t *testing.T) {
 		t.Fatalf("last gain %d", x.LastGainHeight)
 	}
 }
+
+// TestReputationGainIntervalSurvivesLeaving: leaving and registering again
+// keeps the height of the last gain, so it does not restart the interval.
+func TestReputationGainIntervalSurvivesLeaving(t *testing.T) {
+	e := newEnv(t)
+	e.register(1, exA, 1, 100_000)
+	settleOne := func(h int64, seq uint64) string {
+		m := spec(1)
+		m.FuelLimit, m.MaxPrice, m.BidWindow, m.Deadline = 1, 1, 1, 5
+		m.Sequence = seq
+		job := e.post(h, m)
+		e.bid(h, exA, job, 1)
+		e.endBlock(h + 1)
+		if err := e.submit(h+2, exA, receiptFor(exA, job, "out", 1)); err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(eventsOf(e.endBlock(h+2), EventTypeExecutorSettled, "reputation"))
+	}
+	if got := settleOne(2, 0); got != "[reputation=10100]" {
+		t.Fatalf("first gain: %s", got)
+	}
+	e.must(5, exA, func(ctx modules.Context) error { return e.k.LeaveExecutor(ctx, &meshv1.MsgLeaveExecutor{}) })
+	e.register(6, exA, 1, 100_000)
+	if x := e.executor(exA); x.Reputation != 10_100 || x.LastGainHeight != 4 {
+		t.Fatalf("registered again: %v", x)
+	}
+	if got := settleOne(7, 1); got != "[reputation=10100]" {
+		t.Fatalf("gain 5 blocks after the last one, across a leave: %s", got)
+	}
+}
