@@ -189,6 +189,11 @@ func (k *Keeper) CancelJob(ctx modules.Context, m *meshv1.MsgCancelJob) error {
 	if j.Status != jobOpen {
 		return ErrJobNotOpen.Wrapf("%s is %s", JobCID(j.Id), j.Status)
 	}
+	if ctx.Height > j.WindowClose {
+		// Selection is due (the per-block bound deferred it): the job is
+		// as good as assigned.
+		return ErrJobNotOpen.Wrapf("%s: its window closed at height %d", JobCID(j.Id), j.WindowClose)
+	}
 	for _, b := range j.Bids {
 		if _, err := k.release(ctx, b, 0); err != nil {
 			return err

@@ -187,3 +187,35 @@ func TestReputationGainIntervalSurvivesLeaving(t *testing.T) {
 		t.Fatalf("gain 5 blocks after the last one, across a leave: %s", got)
 	}
 }
+
+// TestCancelAfterWindowClose: once the window has closed the poster can no
+// longer cancel, even while the per-block bound defers the selection.
+func TestCancelAfterWindowClose(t *testing.T) {
+	e := newEnv(t)
+	e.setMaxJobsPerBlock(1)
+	e.register(1, exA, 1, 100_000)
+	var jobs [][]byte
+	for i := range 2 {
+		m := spec(1)
+		m.Sequence = uint64(i)
+		job := e.post(2, m)
+		e.bid(3, exA, job, 5)
+		jobs = append(jobs, job)
+	}
+	e.endBlock(7) // one window close runs, the other waits
+	var waiting []byte
+	for _, j := range jobs {
+		if e.job(j).Status == jobOpen {
+			waiting = j
+		}
+	}
+	if waiting == nil {
+		t.Fatal("no selection was deferred")
+	}
+	_, err := e.do(8, poster, func(ctx modules.Context) error { return e.k.CancelJob(ctx, &meshv1.MsgCancelJob{Job: waiting}) })
+	wantCode(t, err, ErrJobNotOpen)
+	e.endBlock(8)
+	if j := e.job(waiting); j.Status != jobAssigned || !j.Bids[0].Assigned {
+		t.Fatalf("deferred selection: %v", j)
+	}
+}
