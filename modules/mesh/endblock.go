@@ -56,7 +56,9 @@ func (k *Keeper) EndBlock(ctx modules.Context) error {
 
 // closeWindow runs selection for an open job at the end of its window:
 // the top r bids are assigned, the others' reservations freed; with fewer
-// than k bids the job fails and its escrow is refunded.
+// than k bids the job fails and its escrow is refunded. A selection that
+// the per-block bound deferred moves the deadline by as many blocks, so
+// the assigned executors keep the whole deadline the poster gave them.
 func (k *Keeper) closeWindow(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) error {
 	if j.Status != jobOpen {
 		return nil
@@ -87,6 +89,12 @@ func (k *Keeper) closeWindow(ctx modules.Context, p *meshv1.Params, j *meshv1.Jo
 		if _, err := k.release(ctx, b, 0); err != nil {
 			return err
 		}
+	}
+	if late := ctx.Height - j.WindowClose; late > 0 {
+		// Deferred selection: without this, whoever floods a block's window
+		// closes made the executors of the jobs left over lose reputation as
+		// absent for receipts they had no time to send.
+		j.DeadlineHeight += late
 	}
 	j.Status = jobAssigned
 	if err := k.setJob(ctx, j, jobOpen); err != nil {

@@ -32,16 +32,17 @@ func TestDeferredSettlementAtDeadline(t *testing.T) {
 	e.setMaxJobsPerBlock(1)
 	e.register(1, exA, 1, 100_000)
 	e.register(1, exB, 1, 100_000)
+	// Windows close at 7 and 8; both deadlines are 17.
 	var jobs [][]byte
 	for i, d := range []string{exA, exB} {
 		m := spec(1)
-		m.Sequence = uint64(i)
-		job := e.post(2, m)
-		e.bid(3, d, job, 5)
+		m.Sequence, m.Deadline = uint64(i), 10-uint64(i)
+		job := e.post(2+int64(i), m)
+		e.bid(3+int64(i), d, job, 5)
 		jobs = append(jobs, job)
 	}
 	e.endBlock(7)
-	e.endBlock(8) // the second window close, deferred by the bound
+	e.endBlock(8)
 	for i, d := range []string{exA, exB} {
 		if j := e.job(jobs[i]); j.Status != jobAssigned || j.DeadlineHeight != 17 {
 			t.Fatalf("job %d: %s, deadline %d", i, j.Status, j.DeadlineHeight)
@@ -217,5 +218,45 @@ func TestCancelAfterWindowClose(t *testing.T) {
 	e.endBlock(8)
 	if j := e.job(waiting); j.Status != jobAssigned || !j.Bids[0].Assigned {
 		t.Fatalf("deferred selection: %v", j)
+	}
+}
+
+// TestDeferredSelectionKeepsDeadline: a selection deferred by the
+// per-block bound moves the deadline by as much, so the assigned executor
+// keeps its whole deadline: a receipt at the moved deadline is accepted,
+// and an absent executor is penalised only after it.
+func TestDeferredSelectionKeepsDeadline(t *testing.T) {
+	e := newEnv(t)
+	e.setMaxJobsPerBlock(1)
+	e.register(1, exA, 1, 100_000)
+	e.register(1, exB, 1, 100_000)
+	var jobs [][]byte
+	for i, d := range []string{exA, exB} {
+		m := spec(1)
+		m.Sequence = uint64(i)
+		job := e.post(2, m)
+		e.bid(3, d, job, 5)
+		jobs = append(jobs, job)
+	}
+	e.endBlock(7)
+	evs := e.endBlock(8)
+	if got := eventsOf(evs, EventTypeJobAssigned, "deadline"); fmt.Sprint(got) != "[deadline=18]" {
+		t.Fatalf("deferred selection: %v", got)
+	}
+	late, who := jobs[1], exB
+	if e.job(jobs[0]).DeadlineHeight == 18 {
+		late, who = jobs[0], exA
+	}
+	if got := e.job(late).DeadlineHeight; got != 18 {
+		t.Fatalf("deadline %d, want 18", got)
+	}
+	// The other job's deadline (17) passes; the late one's executor still
+	// has block 18.
+	e.endBlock(17)
+	if err := e.submit(18, who, receiptFor(who, late, "out", 100)); err != nil {
+		t.Fatalf("receipt at the moved deadline: %v", err)
+	}
+	if got := eventsOf(e.endBlock(18), EventTypeJobCompleted, "paid"); fmt.Sprint(got) != "[paid=500]" {
+		t.Fatalf("completed: %v", got)
 	}
 }
