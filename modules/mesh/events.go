@@ -11,6 +11,7 @@ const (
 	EventTypeJobPosted          = "icn.mesh.job_posted"
 	EventTypeJobCancelled       = "icn.mesh.job_cancelled"
 	EventTypeBid                = "icn.mesh.bid"
+	EventTypeBidEvicted         = "icn.mesh.bid_evicted"
 	EventTypeJobAssigned        = "icn.mesh.job_assigned"
 	EventTypeReceiptAccepted    = "icn.mesh.receipt_accepted"
 	EventTypeJobCompleted       = "icn.mesh.job_completed"
@@ -25,6 +26,7 @@ func init() {
 	modules.RegisterEvent(EventJobPosted{})
 	modules.RegisterEvent(EventJobCancelled{})
 	modules.RegisterEvent(EventBid{})
+	modules.RegisterEvent(EventBidEvicted{})
 	modules.RegisterEvent(EventJobAssigned{})
 	modules.RegisterEvent(EventReceiptAccepted{})
 	modules.RegisterEvent(EventJobCompleted{})
@@ -108,6 +110,17 @@ type EventBid struct {
 
 // EventType implements modules.TypedEvent.
 func (EventBid) EventType() string { return EventTypeBid }
+
+// EventBidEvicted is emitted when a bid on a full job ranks before its
+// worst bid and replaces it: the evicted bid's hold is released.
+type EventBidEvicted struct {
+	Job      string `event:"job,index"`
+	Executor string `event:"executor,index"`
+	By       string `event:"by"`
+}
+
+// EventType implements modules.TypedEvent.
+func (EventBidEvicted) EventType() string { return EventTypeBidEvicted }
 
 // EventJobAssigned is emitted when selection assigns a job's executors,
 // listed in selection order.

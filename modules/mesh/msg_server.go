@@ -245,7 +245,13 @@ func (k *Keeper) Bid(ctx modules.Context, m *meshv1.MsgBid) error {
 		}
 	}
 	if len(j.Bids) >= int(p.MaxBidsPerJob) {
-		return ErrTooManyBids.Wrapf("%s has %d bids", JobCID(j.Id), len(j.Bids))
+		// A full job takes a bid that ranks strictly before its worst one,
+		// which it replaces: the first bidders cannot lock the market out
+		// by filling the job's bids. Writes here are discarded if a later
+		// check refuses the bid.
+		if err := k.evictWorst(ctx, j, Candidate{Executor: e.Did, Price: m.Price, Reputation: e.Reputation}); err != nil {
+			return err
+		}
 	}
 	spec := j.Spec
 	if m.Price > spec.MaxPrice {
@@ -272,6 +278,37 @@ func (k *Keeper) Bid(ctx modules.Context, m *meshv1.MsgBid) error {
 	}
 	ctx.Emit(EventBid{Job: JobCID(j.Id).String(), Executor: e.Did, Price: m.Price, Reserved: reserve})
 	return nil
+}
+
+// evictWorst removes j's worst bid (the last in selection order, by the
+// bidders' current reputation) and releases its hold, if c ranks strictly
+// before it; else the bid is ErrTooManyBids. The caller stores j.
+func (k *Keeper) evictWorst(ctx modules.Context, j *meshv1.Job, c Candidate) error {
+	cs := make([]Candidate, len(j.Bids))
+	for i, b := range j.Bids {
+		rep, err := k.Reputation(ctx, b.Executor)
+		if err != nil {
+			return err
+		}
+		cs[i] = Candidate{Executor: b.Executor, Price: b.Price, Reputation: rep}
+	}
+	ranked := Select(j.Id, cs, len(cs))
+	worst := ranked[len(ranked)-1]
+	if compareRank(c, worst) >= 0 {
+		return ErrTooManyBids.Wrapf("%s has %d bids, and this one does not rank before the worst (%s at %d)", JobCID(j.Id), len(j.Bids), worst.Executor, worst.Price)
+	}
+	for i, b := range j.Bids {
+		if b.Executor != worst.Executor {
+			continue
+		}
+		if _, err := k.release(ctx, b, 0); err != nil {
+			return err
+		}
+		j.Bids = append(j.Bids[:i], j.Bids[i+1:]...)
+		ctx.Emit(EventBidEvicted{Job: JobCID(j.Id).String(), Executor: worst.Executor, By: c.Executor})
+		return nil
+	}
+	return fmt.Errorf("mesh: job %x: selection returned %s, which has no bid", j.Id, worst.Executor)
 }
 
 func meetsRequirements(e *meshv1.Executor, spec *meshv1.MsgPostJob) error {

@@ -260,3 +260,53 @@ func TestDeferredSelectionKeepsDeadline(t *testing.T) {
 		t.Fatalf("completed: %v", got)
 	}
 }
+
+// TestFullJobEvictsWorstBid: a job with max_bids_per_job bids takes a bid
+// that ranks strictly before its worst one, which it replaces (its hold
+// released); a bid that does not is mesh/18. Before, the first bidders
+// locked every later, better bid out of the job.
+func TestFullJobEvictsWorstBid(t *testing.T) {
+	e := newEnv(t)
+	p, _ := e.k.Params(e.ctx(1))
+	p.MaxBidsPerJob = 2
+	if err := modules.Save(e.kv, ParamsKey(), p); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{exA, exB, exC} {
+		e.register(1, d, 1, 100_000)
+	}
+	job := e.post(2, spec(1))
+	e.bid(2, exA, job, 9)
+	e.bid(2, exB, job, 8)
+	bid := func(d string, price uint64) ([]modules.Event, error) {
+		return e.do(3, d, func(ctx modules.Context) error { return e.k.Bid(ctx, &meshv1.MsgBid{Job: job, Price: price}) })
+	}
+	_, err := bid(exC, 9) // ties with the worst: refused
+	wantCode(t, err, ErrTooManyBids)
+	_, err = bid(exC, 10) // worse than the worst
+	wantCode(t, err, ErrTooManyBids)
+	if x := e.executor(exC); x.Reserved != 0 || x.Open != 0 {
+		t.Fatalf("refused bids hold exC's bond: %v", x)
+	}
+	evs, err := bid(exC, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := eventsOf(evs, EventTypeBidEvicted, "executor", "by"); fmt.Sprint(got) != fmt.Sprintf("[executor=%s by=%s]", exA, exC) {
+		t.Fatalf("evicted: %v", got)
+	}
+	if x := e.executor(exA); x.Reserved != 0 || x.Open != 0 {
+		t.Fatalf("evicted exA still holds: %v", x)
+	}
+	if x := e.executor(exC); x.Reserved != 7000 || x.Open != 1 {
+		t.Fatalf("exC: %v", x)
+	}
+	j := e.job(job)
+	if len(j.Bids) != 2 || j.Bids[0].Executor != exB || j.Bids[1].Executor != exC {
+		t.Fatalf("bids: %v", j.Bids)
+	}
+	e.endBlock(7)
+	if j := e.job(job); !j.Bids[1].Assigned || j.Bids[0].Assigned {
+		t.Fatalf("selection: %v", j.Bids)
+	}
+}
