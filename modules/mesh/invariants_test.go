@@ -64,10 +64,21 @@ func checkInvariants(t *testing.T, e *env) {
 // TestRandomInvariants plays random but valid-or-refused operations, a
 // fixed seed per run, and checks every invariant after each block: holds,
 // bonds and escrows always add up, whatever the mix of bids, receipts,
-// cancellations, updates, departures, failures and settlements.
+// cancellations, updates, departures, failures and settlements. Seeds 21
+// to 30 run with two bids per job and one job per block and schedule, so
+// that bids evict one another and the per-block bound defers selections,
+// settlements and deadlines.
 func TestRandomInvariants(t *testing.T) {
-	for seed := int64(1); seed <= 20; seed++ {
+	for seed := int64(1); seed <= 30; seed++ {
 		e := newEnv(t)
+		if seed > 20 {
+			e.setMaxJobsPerBlock(1)
+			p, _ := e.k.Params(e.ctx(1))
+			p.MaxBidsPerJob = 2
+			if err := modules.Save(e.kv, ParamsKey(), p); err != nil {
+				t.Fatal(err)
+			}
+		}
 		rng := rand.New(rand.NewSource(seed))
 		executors := []string{exA, exB, exC, exD}
 		var jobs [][]byte
@@ -125,7 +136,7 @@ func TestRandomInvariants(t *testing.T) {
 			checkInvariants(t, e)
 		}
 		// Every job ends closed once its deadline is behind.
-		for h := int64(61); h <= 80; h++ {
+		for h := int64(61); h <= 300; h++ {
 			e.endBlock(h)
 		}
 		checkInvariants(t, e)
