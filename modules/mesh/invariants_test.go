@@ -80,6 +80,14 @@ func TestRandomInvariants(t *testing.T) {
 			}
 		}
 		rng := rand.New(rand.NewSource(seed))
+		// Every refusal a client can cause has a registered code: an
+		// uncoded error from a handler would stop the node.
+		coded := func(_ []modules.Event, err error) {
+			t.Helper()
+			if cs, _ := modules.ResultCode(err); err != nil && cs != Codespace && cs != "mana" && cs != "dag" {
+				t.Fatalf("seed %d: an error without a registered code: %v (%s)", seed, err, cs)
+			}
+		}
 		executors := []string{exA, exB, exC, exD}
 		var jobs [][]byte
 		outputs := []string{"x", "y"}
@@ -92,15 +100,15 @@ func TestRandomInvariants(t *testing.T) {
 				pick := func() []byte { return jobs[len(jobs)-1-rng.Intn(min(len(jobs), 4))] } // mostly recent jobs
 				switch op := rng.Intn(20); {
 				case op == 0:
-					_, _ = e.do(h, d, func(ctx modules.Context) error {
+					coded(e.do(h, d, func(ctx modules.Context) error {
 						return e.k.RegisterExecutor(ctx, &meshv1.MsgRegisterExecutor{Capabilities: caps(), PriceFloor: 1, Bond: uint64(100 + rng.Intn(60_000))})
-					})
+					}))
 				case op == 1:
-					_, _ = e.do(h, d, func(ctx modules.Context) error {
+					coded(e.do(h, d, func(ctx modules.Context) error {
 						return e.k.UpdateExecutor(ctx, &meshv1.MsgUpdateExecutor{Capabilities: caps(), PriceFloor: 1, Bond: uint64(100 + rng.Intn(60_000))})
-					})
+					}))
 				case op == 2:
-					_, _ = e.do(h, d, func(ctx modules.Context) error { return e.k.LeaveExecutor(ctx, &meshv1.MsgLeaveExecutor{}) })
+					coded(e.do(h, d, func(ctx modules.Context) error { return e.k.LeaveExecutor(ctx, &meshv1.MsgLeaveExecutor{}) }))
 				case op <= 4:
 					m := spec(uint32(1 + rng.Intn(3)))
 					m.BidWindow, m.Deadline, m.Sequence = uint64(2+rng.Intn(4)), uint64(3+rng.Intn(8)), uint64(h)*100+uint64(rng.Intn(100))
@@ -109,9 +117,9 @@ func TestRandomInvariants(t *testing.T) {
 					}
 				case op <= 12 && len(jobs) > 0:
 					j := pick()
-					_, _ = e.do(h, d, func(ctx modules.Context) error {
+					coded(e.do(h, d, func(ctx modules.Context) error {
 						return e.k.Bid(ctx, &meshv1.MsgBid{Job: j, Price: uint64(1 + rng.Intn(10))})
-					})
+					}))
 				case op <= 18 && len(jobs) > 0:
 					j := pick()
 					if rng.Intn(5) > 0 { // mostly an executor the job assigned
@@ -126,10 +134,10 @@ func TestRandomInvariants(t *testing.T) {
 						out = outputs[1]
 					}
 					fuel := []uint64{500, 500, 500, 700, 1200}[rng.Intn(5)]
-					_ = e.submit(h, d, receiptFor(d, j, out, fuel))
+					coded(nil, e.submit(h, d, receiptFor(d, j, out, fuel)))
 				case len(jobs) > 0:
 					j := pick()
-					_, _ = e.do(h, poster, func(ctx modules.Context) error { return e.k.CancelJob(ctx, &meshv1.MsgCancelJob{Job: j}) })
+					coded(e.do(h, poster, func(ctx modules.Context) error { return e.k.CancelJob(ctx, &meshv1.MsgCancelJob{Job: j}) }))
 				}
 			}
 			e.endBlock(h)
