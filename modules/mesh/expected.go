@@ -6,6 +6,7 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/intercooperative/icnd/modules"
+	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 )
 
 // Mana is what the mesh needs from the mana module: escrows for job
@@ -25,6 +26,9 @@ type Mana interface {
 	// ReputationChanged recomputes did's capacity after its reputation
 	// changed.
 	ReputationChanged(ctx modules.Context, did string) error
+	// Escrow loads the open escrow id (genesis checks the bonds and job
+	// escrows against it).
+	Escrow(ctx modules.Context, id []byte) (*manav1.Escrow, error)
 }
 
 // Keys is what the mesh needs from the did module: the key a receipt names.

@@ -49,6 +49,9 @@ func (g Genesis) Validate(dids map[string]bool) error {
 		if e.Status < statusActive || e.Status > statusLeft || e.Reserved > e.Bond || e.PriceFloor == 0 || e.LastGainHeight < 0 {
 			return ErrInvalidGenesis.Wrapf("executor %s: bad status, floor or reservation", e.Did)
 		}
+		if e.Reputation > g.Params.MaxReputation || e.Status == statusLeft && (e.Bond != 0 || e.Open != 0) {
+			return ErrInvalidGenesis.Wrapf("executor %s: reputation above max_reputation, or a bond or bids after leaving", e.Did)
+		}
 		executors[e.Did] = e
 		holds[e.Did] = &held{}
 	}
@@ -97,8 +100,14 @@ func (g Genesis) Validate(dids map[string]bool) error {
 // mana section is initialised first, with neutral reputations), rebuilds
 // the job indexes and schedules each open job's window close, each
 // assigned job's deadline and, when its receipts already agree, its
-// settlement. The caller has validated g.
+// settlement. The caller has validated g. The mana section, initialised
+// first, must hold each executor's bond and each open or assigned job's
+// escrow (ErrInvalidGenesis): a payment out of a missing escrow at a later
+// block's end would stop the chain.
 func (k *Keeper) InitGenesis(ctx modules.Context, g Genesis) error {
+	if err := k.checkEscrows(ctx, g); err != nil {
+		return err
+	}
 	if err := modules.Save(ctx.Store, ParamsKey(), g.Params); err != nil {
 		return fmt.Errorf("mesh: genesis params: %w", err)
 	}
@@ -139,6 +148,38 @@ func (k *Keeper) InitGenesis(ctx modules.Context, g Genesis) error {
 		}
 		if err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// checkEscrows checks that the mana escrows hold what g's executors and
+// jobs say they hold, owned by the right DIDs.
+func (k *Keeper) checkEscrows(ctx modules.Context, g Genesis) error {
+	holds := func(id []byte, owner string, amount uint64) error {
+		esc, err := k.mana.Escrow(ctx, id)
+		if err != nil {
+			return fmt.Errorf("escrow %x: %v", id, err)
+		}
+		if esc.Owner != owner || esc.Amount != amount {
+			return fmt.Errorf("escrow %x holds %d of %s, want %d of %s", id, esc.Amount, esc.Owner, amount, owner)
+		}
+		return nil
+	}
+	for _, e := range g.Executors {
+		if e.Bond == 0 {
+			continue
+		}
+		if err := holds(BondEscrowID(e.Did), e.Did, e.Bond); err != nil {
+			return ErrInvalidGenesis.Wrapf("bond of %s: %v", e.Did, err)
+		}
+	}
+	for _, j := range g.Jobs {
+		if j.Status != jobOpen && j.Status != jobAssigned {
+			continue
+		}
+		if err := holds(j.Id, j.Poster, j.Escrow); err != nil {
+			return ErrInvalidGenesis.Wrapf("job %s: %v", JobCID(j.Id), err)
 		}
 	}
 	return nil

@@ -112,6 +112,8 @@ func TestGenesisValidate(t *testing.T) {
 		"escrow mismatch":      func(g *Genesis) { g.Jobs[0].Escrow++ },
 		"bid of unknown":       func(g *Genesis) { g.Jobs[0].Bids[0].Executor = exB },
 		"bad status":           func(g *Genesis) { g.Jobs[0].Status = 9 },
+		"reputation above max": func(g *Genesis) { g.Executors[0].Reputation = g.Params.MaxReputation + 1 },
+		"left with a bond":     func(g *Genesis) { g.Executors[0].Status = statusLeft },
 	}
 	for name, mutate := range bad {
 		t.Run(name, func(t *testing.T) {

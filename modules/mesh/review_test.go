@@ -310,3 +310,35 @@ func TestFullJobEvictsWorstBid(t *testing.T) {
 		t.Fatalf("selection: %v", j.Bids)
 	}
 }
+
+// TestGenesisEscrowsMustExist: a mesh section whose bonds and job escrows
+// the mana section does not hold is refused at InitChain (mesh/29), not
+// left to stop the chain at the end of a later block when the job settles.
+func TestGenesisEscrowsMustExist(t *testing.T) {
+	e := newEnv(t)
+	e.register(1, exA, 1, 100_000)
+	job := e.post(2, spec(1))
+	e.bid(2, exA, job, 5)
+	g, err := e.k.ExportGenesis(e.ctx(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Validate(allDIDs); err != nil {
+		t.Fatal(err)
+	}
+	// A fresh chain whose mana section has the accounts but no escrows.
+	f := newEnv(t)
+	wantCode(t, f.k.InitGenesis(f.ctx(1), g), ErrInvalidGenesis)
+	// With the bond but a job escrow of another amount: refused too.
+	f = newEnv(t)
+	f.must(1, exA, func(ctx modules.Context) error { return f.mana.Lock(ctx, exA, BondEscrowID(exA), 100_000) })
+	f.must(1, poster, func(ctx modules.Context) error { return f.mana.Lock(ctx, poster, job, 9_999) })
+	wantCode(t, f.k.InitGenesis(f.ctx(1), g), ErrInvalidGenesis)
+	// With both: accepted.
+	f = newEnv(t)
+	f.must(1, exA, func(ctx modules.Context) error { return f.mana.Lock(ctx, exA, BondEscrowID(exA), 100_000) })
+	f.must(1, poster, func(ctx modules.Context) error { return f.mana.Lock(ctx, poster, job, 10_000) })
+	if err := f.k.InitGenesis(f.ctx(1), g); err != nil {
+		t.Fatal(err)
+	}
+}
