@@ -249,14 +249,15 @@ func TestMesh(t *testing.T) {
 		t.Fatalf("entries linking to the job: %+v", links.From)
 	}
 
-	// Job two: node0 bids on its own job and never answers: at the
-	// deadline the job fails, the escrow comes back, node0's reputation
-	// drops and with it the capacity its root-federation seat gives it.
+	// Job two, node1's: node0 bids and never answers: at the deadline the
+	// job fails, the escrow comes back, node0's reputation drops and with
+	// it the capacity its root-federation seat gives it. (A poster may not
+	// bid on its own job: mesh/31.)
 	tx(0, "tx", "mesh", "register-executor", "--bond", "1000", "--price-floor", "1")
 	var before client.ManaBalance
 	query(0, &before, "mana", "balance", nodes[0].DID)
-	decodeJSON(t, n.cli(t, 0, append([]string{"tx", "mesh", "post-job", "--module", module.String(), "--input", input.String(),
-		"--fuel-limit", "100", "--max-price", "5", "--bid-window", "6", "--deadline", "4"}, flags(0)...)...), &posted)
+	decodeJSON(t, n.cli(t, 1, append([]string{"tx", "mesh", "post-job", "--module", module.String(), "--input", input.String(),
+		"--fuel-limit", "100", "--max-price", "5", "--bid-window", "6", "--deadline", "4"}, flags(1)...)...), &posted)
 	two := posted.CID
 	tx(0, "tx", "mesh", "bid", two, "--price", "5")
 	failed := waitStatus(two, "failed")
@@ -273,8 +274,12 @@ func TestMesh(t *testing.T) {
 	if len(jobs) != 2 {
 		t.Fatalf("every job: %+v", jobs)
 	}
-	query(1, &jobs, "mesh", "jobs", "--poster", nodes[0].DID, "--status", "failed", "--prove", "--witnesses", witnesses)
+	query(1, &jobs, "mesh", "jobs", "--poster", nodes[1].DID, "--status", "failed", "--prove", "--witnesses", witnesses)
 	if len(jobs) != 1 || jobs[0].ID != two {
+		t.Fatalf("node1's failed jobs: %+v", jobs)
+	}
+	query(1, &jobs, "mesh", "jobs", "--poster", nodes[0].DID, "--status", "failed")
+	if len(jobs) != 0 {
 		t.Fatalf("node0's failed jobs: %+v", jobs)
 	}
 	h := n.height(0)
