@@ -257,7 +257,8 @@ and signed with the --from key: --job, --output-cid (the output's CID), --fuel a
 --exit; the module and input are read from the job on chain. --write saves the
 block that is submitted. The chain checks the receipt, anchors it in the dag
 with links to the job, module, input and output, and settles the job at the
-end of the block in which enough receipts agree. Prints the receipt's CID.`,
+end of the block in which enough receipts agree and every assigned executor
+has answered (else at the deadline). Prints the receipt's CID.`,
 		Example: `  icnd tx mesh submit-receipt --job bafkrei... --output-cid bafkrei... --fuel 700 --from carol
   icnd tx mesh submit-receipt receipt.cbor --from carol`,
 		Args: cobra.MaximumNArgs(1),

@@ -2,8 +2,8 @@
 // members post jobs and escrow their worst-case cost, executors bid during
 // a window, selection at the window's close assigns the best r bids,
 // assigned executors submit signed receipts (package protocol/receipt)
-// that are anchored in the dag, and the block in which k receipts agree
-// settles the job. docs/mesh.md states the rules; docs/state.md section 9
+// that are anchored in the dag, and the job settles once k receipts agree
+// and every assigned executor has answered, or at its deadline. docs/mesh.md states the rules; docs/state.md section 9
 // the keys.
 //
 // State (keys.go):

@@ -196,9 +196,11 @@ func (k *Keeper) settle(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) er
 // agreeing receipts: the escrow is refunded; executors that never answered
 // lose reputation; those that did keep theirs and their bond, since
 // without an agreed result nobody can tell which of them was wrong. A job
-// whose receipts did agree in time, but whose settlement the per-block
-// bound deferred, settles here instead: whoever fills a block's
-// settlements must not turn another job's agreement into a failure.
+// whose k receipts agree settles here instead: one that waited for an
+// executor that never answered (SubmitReceipt settles at once only when
+// all have), or whose settlement the per-block bound deferred (whoever
+// fills a block's settlements must not turn another job's agreement into a
+// failure).
 func (k *Keeper) passDeadline(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) error {
 	if j.Status != jobAssigned {
 		return nil

@@ -99,8 +99,8 @@ func (g Genesis) Validate(dids map[string]bool) error {
 // the mana capacity of executors whose reputation is not neutral (the
 // mana section is initialised first, with neutral reputations), rebuilds
 // the job indexes and schedules each open job's window close, each
-// assigned job's deadline and, when its receipts already agree, its
-// settlement. The caller has validated g. The mana section, initialised
+// assigned job's deadline and, when its receipts already agree and every
+// assigned executor answered, its settlement. The caller has validated g. The mana section, initialised
 // first, must hold each executor's bond and each open or assigned job's
 // escrow (ErrInvalidGenesis): a payment out of a missing escrow at a later
 // block's end would stop the chain.
@@ -142,7 +142,7 @@ func (k *Keeper) InitGenesis(ctx modules.Context, g Genesis) error {
 			err = windowCloses.Add(ctx.Store, j.WindowClose, j.Id, []byte{indexPresent})
 		case jobAssigned:
 			err = deadlines.Add(ctx.Store, j.DeadlineHeight, j.Id, []byte{indexPresent})
-			if _, n := agreed(j); err == nil && n >= int(j.Agreement) {
+			if _, n := agreed(j); err == nil && n >= int(j.Agreement) && allAnswered(j) {
 				err = settlements.Add(ctx.Store, max(ctx.Height, 1), j.Id, []byte{indexPresent})
 			}
 		}

@@ -333,8 +333,11 @@ func meetsRequirements(e *meshv1.Executor, spec *meshv1.MsgPostJob) error {
 
 // SubmitReceipt checks an assigned executor's receipt, anchors it in the
 // dag with links to the job, module, input and output, records its result
-// and, once k receipts agree on (output, fuel, exit), schedules the job's
-// settlement at the end of this block.
+// and, once k receipts agree on (output, fuel, exit) and every assigned
+// executor has answered, schedules the job's settlement at the end of this
+// block. With k agreeing but an executor yet to answer, the job settles at
+// its deadline (passDeadline): settling at once would count an executor
+// that is still within its deadline as absent.
 func (k *Keeper) SubmitReceipt(ctx modules.Context, m *meshv1.MsgSubmitReceipt) error {
 	r, err := decodeReceipt(m.Receipt)
 	if err != nil {
@@ -394,10 +397,21 @@ func (k *Keeper) SubmitReceipt(ctx modules.Context, m *meshv1.MsgSubmitReceipt) 
 		return err
 	}
 	ctx.Emit(EventReceiptAccepted{Job: r.Job.String(), Executor: r.Executor, Receipt: rc.String(), Output: r.Output.String(), Fuel: r.Fuel, Exit: r.Exit})
-	if _, n := agreed(j); n >= int(j.Agreement) {
+	if _, n := agreed(j); n >= int(j.Agreement) && allAnswered(j) {
 		return settlements.Add(ctx.Store, ctx.Height, j.Id, []byte{indexPresent})
 	}
 	return nil
+}
+
+// allAnswered reports whether every assigned executor of j has sent its
+// receipt.
+func allAnswered(j *meshv1.Job) bool {
+	for _, b := range j.Bids {
+		if b.Assigned && len(b.Receipt) == 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func cidString(b []byte) string {

@@ -342,3 +342,39 @@ func TestGenesisEscrowsMustExist(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSlowExecutorNotAbsent: with k = 2 of 3 agreeing early, the third
+// executor still has until the deadline: its agreeing receipt, sent later,
+// is paid and gains like the others. Before, the job settled as soon as
+// two agreed and the third, honest but slower, lost 500 of reputation as
+// "absent" (five gains' worth) in every such job.
+func TestSlowExecutorNotAbsent(t *testing.T) {
+	e := newEnv(t)
+	for _, d := range []string{exA, exB, exC} {
+		e.register(1, d, 1, 100_000)
+	}
+	job := e.post(2, spec(3))
+	for _, d := range []string{exA, exB, exC} {
+		e.bid(3, d, job, 5)
+	}
+	e.endBlock(7)
+	for _, d := range []string{exA, exB} {
+		if err := e.submit(8, d, receiptFor(d, job, "out", 100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if evs := e.endBlock(8); len(evs) != 0 {
+		t.Fatalf("settled while exC may still answer: %v", evs)
+	}
+	if err := e.submit(12, exC, receiptFor(exC, job, "out", 100)); err != nil {
+		t.Fatalf("exC's receipt before the deadline: %v", err)
+	}
+	evs := e.endBlock(12)
+	want := fmt.Sprintf("[executor=%s outcome=agreed paid=500 reputation=10100 executor=%s outcome=agreed paid=500 reputation=10100 executor=%s outcome=agreed paid=500 reputation=10100]", exA, exB, exC)
+	if got := eventsOf(evs, EventTypeExecutorSettled, "executor", "outcome", "paid", "reputation"); fmt.Sprint(got) != want {
+		t.Fatalf("settled:\n%v\nwant\n%s", got, want)
+	}
+	if j := e.job(job); j.Status != jobCompleted || j.ClosedHeight != 12 || j.Refunded != 30_000-1500 {
+		t.Fatalf("job %v", j)
+	}
+}

@@ -196,7 +196,12 @@ func TestAbsentExecutor(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	evs := e.endBlock(8)
+	// Two agree, but exC may still answer until the deadline (17): the job
+	// settles then.
+	if evs := e.endBlock(8); len(evs) != 0 {
+		t.Fatalf("settled before exC's deadline: %v", evs)
+	}
+	evs := e.endBlock(17)
 	if got := eventsOf(evs, EventTypeExecutorSettled, "executor", "outcome", "reputation"); len(got) != 3 || got[2] != fmt.Sprintf("executor=%s outcome=absent reputation=9500", exC) {
 		t.Fatalf("settled: %v", got)
 	}
