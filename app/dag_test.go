@@ -51,7 +51,7 @@ func TestAnchorSquatting(t *testing.T) {
 	block(t, a)
 	c := testCID(t, "receipt of job 7")
 	job, output, forged := testCID(t, "job 7"), testCID(t, "output of job 7"), testCID(t, "forged output")
-	honest := alice.signTx(t, txOpts{}, anchorMsg(c, "receipt", job, output))
+	honest := alice.signTx(t, txOpts{}, anchorMsg(c, "report", job, output))
 	squat := mallory.signTx(t, txOpts{}, anchorMsg(c, "document", forged))
 
 	for _, tx := range [][]byte{squat, honest} {
@@ -78,7 +78,7 @@ func TestAnchorSquatting(t *testing.T) {
 	wantCode(t, res[1], nil)
 	if got := res[1].Events[len(res[1].Events)-1]; got.Type != "icn.dag.anchored" || fmt.Sprint(got.Attributes) != fmt.Sprint([]modules.Attribute{
 		{Key: "cid", Value: mustCID(t, c), Index: true},
-		{Key: "kind", Value: "receipt", Index: true},
+		{Key: "kind", Value: "report", Index: true},
 		{Key: "links", Value: "2"},
 		{Key: "anchored_by", Value: alice.did},
 	}) {
@@ -86,7 +86,7 @@ func TestAnchorSquatting(t *testing.T) {
 	}
 
 	c7 := mustCID(t, c)
-	wantHonest := fmt.Sprintf("%s kind=receipt links=[%s,%s] by=%s height=%d", c7, mustCID(t, job), mustCID(t, output), alice.did, h)
+	wantHonest := fmt.Sprintf("%s kind=report links=[%s,%s] by=%s height=%d", c7, mustCID(t, job), mustCID(t, output), alice.did, h)
 	wantSquat := fmt.Sprintf("%s kind=document links=[%s] by=%s height=%d", c7, mustCID(t, forged), mallory.did, h)
 	check := func(a *app.App) {
 		t.Helper()
@@ -102,8 +102,8 @@ func TestAnchorSquatting(t *testing.T) {
 	// Neither can anchor the CID again, whatever the kind and links; the
 	// entries do not change.
 	res, _ = block(t, a,
-		mallory.signTx(t, txOpts{}, anchorMsg(c, "receipt", job, output)),
-		alice.signTx(t, txOpts{}, anchorMsg(c, "receipt", job, output)),
+		mallory.signTx(t, txOpts{}, anchorMsg(c, "report", job, output)),
+		alice.signTx(t, txOpts{}, anchorMsg(c, "report", job, output)),
 	)
 	wantCode(t, res[0], dag.ErrAnchoredAgain)
 	wantCode(t, res[1], dag.ErrAnchoredAgain)

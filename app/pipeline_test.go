@@ -209,7 +209,7 @@ func TestAnchorAndQuery(t *testing.T) {
 	alice := newAccount(1)
 	a, _ := newTestApp(t, genesisFor(t, 1_000_000, alice))
 	c, link := testCID(t, "entry"), testCID(t, "link")
-	res, _ := block(t, a, alice.signTx(t, txOpts{memo: "first"}, anchorMsg(c, "receipt", link)))
+	res, _ := block(t, a, alice.signTx(t, txOpts{memo: "first"}, anchorMsg(c, "report", link)))
 	wantCode(t, res[0], nil)
 	if got := eventTypes(res[0].Events); got != "icn.mana.charged,icn.tx,icn.dag.anchored" {
 		t.Fatalf("events: %s", got)
@@ -222,7 +222,7 @@ func TestAnchorAndQuery(t *testing.T) {
 	if err := e.Unmarshal(q.Value); err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(e.Cid, c) || e.Kind != "receipt" || len(e.Links) != 1 || !bytes.Equal(e.Links[0], link) || e.AnchoredBy != alice.did || e.Height != 1 {
+	if !bytes.Equal(e.Cid, c) || e.Kind != "report" || len(e.Links) != 1 || !bytes.Equal(e.Links[0], link) || e.AnchoredBy != alice.did || e.Height != 1 {
 		t.Fatalf("entry: %+v", e)
 	}
 
@@ -249,7 +249,7 @@ func TestAnchorAndQuery(t *testing.T) {
 		t.Fatalf("sequence after failed tx = %d, want 2", got)
 	}
 	q = a.Query(protocol.QueryPathStore, dag.EntryKey(c, alice.did), 0, false)
-	if err := e.Unmarshal(q.Value); err != nil || e.Kind != "receipt" {
+	if err := e.Unmarshal(q.Value); err != nil || e.Kind != "report" {
 		t.Fatalf("entry changed by failed tx: %+v %v", e, err)
 	}
 	// Absent keys answer with a nil value, and unknown heights with a code.

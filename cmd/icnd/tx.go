@@ -303,7 +303,7 @@ Instead of a CID, --file PATH anchors the raw-codec sha2-256 CIDv1 of the file's
 bytes: the CID "ipfs add --cid-version 1 --raw-leaves" gives a file that fits in
 one block.`,
 		Example: `  icnd tx dag anchor bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e --kind document --from alice
-  icnd tx dag anchor --file receipt.cbor --kind receipt --link bafkrei... --from alice`,
+  icnd tx dag anchor --file report.pdf --kind report --link bafkrei... --from alice`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			file, _ := cmd.Flags().GetString("file")

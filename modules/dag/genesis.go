@@ -23,7 +23,7 @@ func (g Genesis) Validate(dids map[string]bool) error {
 		if e == nil {
 			return ErrInvalidGenesis.Wrapf("entry %d is null", i)
 		}
-		if err := ValidateAnchor(&dagv1.MsgAnchor{Cid: e.Cid, Kind: e.Kind, Links: e.Links}); err != nil {
+		if err := ValidateEntry(&dagv1.MsgAnchor{Cid: e.Cid, Kind: e.Kind, Links: e.Links}); err != nil {
 			return ErrInvalidGenesis.Wrapf("entry %d: %v", i, err)
 		}
 		if !dids[e.AnchoredBy] {

@@ -44,7 +44,7 @@ func (k *Keeper) Anchor(ctx modules.Context, m *dagv1.MsgAnchor) error {
 
 // AnchorLinked anchors c with kind and links as an entry of anchorer: how
 // another module anchors on behalf of a DID (the mesh anchors a receipt as
-// its executor's entry). It checks what ValidateAnchor checks, then
+// its executor's entry). It checks what ValidateEntry checks, then
 // behaves as Anchor. Errors: ErrInvalidCID, ErrInvalidKind,
 // ErrTooManyLinks, ErrAnchoredAgain.
 func (k *Keeper) AnchorLinked(ctx modules.Context, anchorer string, c cid.Cid, kind string, links []cid.Cid) error {
@@ -52,7 +52,7 @@ func (k *Keeper) AnchorLinked(ctx modules.Context, anchorer string, c cid.Cid, k
 	for i, l := range links {
 		m.Links[i] = l.Bytes()
 	}
-	if err := ValidateAnchor(m); err != nil {
+	if err := ValidateEntry(m); err != nil {
 		return err
 	}
 	return k.store(ctx, c, &dagv1.Entry{Cid: m.Cid, Kind: kind, Links: m.Links, AnchoredBy: anchorer, Height: ctx.Height})

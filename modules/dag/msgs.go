@@ -72,8 +72,26 @@ func ValidateKind(kind string) error {
 	return nil
 }
 
-// ValidateAnchor is the stateless check of MsgAnchor.
+// KindReceipt is the kind of the entries the mesh module anchors for the
+// receipts it checked (AnchorLinked). The anchor message may not use it, so
+// that an entry of this kind is always a receipt the chain accepted.
+const KindReceipt = "receipt"
+
+// ValidateAnchor is the stateless check of MsgAnchor: an entry's checks
+// (ValidateEntry), and a kind other than the reserved KindReceipt.
 func ValidateAnchor(m *dagv1.MsgAnchor) error {
+	if err := ValidateEntry(m); err != nil {
+		return err
+	}
+	if m.Kind == KindReceipt {
+		return ErrInvalidKind.Wrapf("%q is reserved for the receipts the mesh module checks", m.Kind)
+	}
+	return nil
+}
+
+// ValidateEntry checks an entry's CID, kind and links, as anchored by the
+// message, by another module (AnchorLinked) or at genesis.
+func ValidateEntry(m *dagv1.MsgAnchor) error {
 	if _, err := ParseCID(m.Cid); err != nil {
 		return err
 	}

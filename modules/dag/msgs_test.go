@@ -60,7 +60,12 @@ func TestParseCID(t *testing.T) {
 
 func TestValidateAnchor(t *testing.T) {
 	c := rawCID(t, "x", cid.Raw).Bytes()
-	if err := ValidateAnchor(&dagv1.MsgAnchor{Cid: c, Kind: "receipt", Links: [][]byte{c}}); err != nil {
+	if err := ValidateAnchor(&dagv1.MsgAnchor{Cid: c, Kind: "report", Links: [][]byte{c}}); err != nil {
+		t.Fatal(err)
+	}
+	// The receipts' kind is reserved to the mesh, which anchors through
+	// AnchorLinked (ValidateEntry), as genesis does.
+	if err := ValidateEntry(&dagv1.MsgAnchor{Cid: c, Kind: KindReceipt, Links: [][]byte{c}}); err != nil {
 		t.Fatal(err)
 	}
 	links := make([][]byte, MaxLinks+1)
@@ -77,6 +82,7 @@ func TestValidateAnchor(t *testing.T) {
 		{&dagv1.MsgAnchor{Cid: c, Kind: "doc", Links: links}, ErrTooManyLinks},
 		{&dagv1.MsgAnchor{Cid: c, Kind: "doc", Links: [][]byte{{0}}}, ErrInvalidCID},
 		{&dagv1.MsgAnchor{Kind: "doc"}, ErrInvalidCID},
+		{&dagv1.MsgAnchor{Cid: c, Kind: KindReceipt}, ErrInvalidKind},
 	}
 	for i, tc := range cases {
 		if err := ValidateAnchor(tc.msg); !errors.Is(err, tc.want) {

@@ -10,12 +10,14 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/dag"
 	meshv1 "github.com/intercooperative/icnd/proto/icn/mesh/v1"
 	"github.com/intercooperative/icnd/protocol/receipt"
 )
 
-// KindReceipt is the dag kind under which receipts are anchored.
-const KindReceipt = "receipt"
+// KindReceipt is the dag kind under which receipts are anchored, reserved
+// to the mesh: the anchor message may not use it.
+const KindReceipt = dag.KindReceipt
 
 var (
 	statusActive  = meshv1.ExecutorStatus_EXECUTOR_STATUS_ACTIVE
