@@ -14,7 +14,7 @@ STATICCHECK = $(GOBIN_DIR)/staticcheck
 # package directory.
 PROTO_DIRS = $(sort $(dir $(shell find proto -name '*.proto')))
 
-.PHONY: all build build-cometbft install-tools install-staticcheck proto proto-check localnet localnet-stop localnet-monitor localnet-monitor-stop docker localnet-docker localnet-docker-stop test lint bench bench-sweep bench-go clean
+.PHONY: install-postgres install-chromium indexer-localnet indexer-localnet-stop all build build-cometbft install-tools install-staticcheck proto proto-check localnet localnet-stop localnet-monitor localnet-monitor-stop docker localnet-docker localnet-docker-stop test lint bench bench-sweep bench-go clean
 
 all: build
 
@@ -99,9 +99,26 @@ localnet-docker: docker
 localnet-docker-stop:
 	localnet/docker.sh stop
 
+# Debian's PostgreSQL server, which the indexer's tests start throwaway
+# clusters of (indexer/internal/pgtest), and Debian's Chromium, which loads
+# the explorer page in a test; installed when missing.
+install-postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "installing postgresql"; \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y postgresql; \
+	fi
+
+install-chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "installing chromium"; \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium; \
+	fi
+
 # The benchmarks are not run by go test: run each once first so that they
 # keep working, then every test (the closing lines are the full run's).
-test:
+test: install-postgres install-chromium
 	$(GO) test ./app -run '^$$' -bench 'DecodeTx|Pipeline|Commit/entries=10000$$' -benchtime 2x
 	$(GO) test -timeout 15m ./...
 
