@@ -1,0 +1,250 @@
+package indexer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"reflect"
+	"strings"
+	"time"
+
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+	rpcclient "github.com/cometbft/cometbft/rpc/client"
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
+
+	"github.com/intercooperative/icnd/client"
+	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/profile"
+	"github.com/intercooperative/icnd/protocol"
+	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+)
+
+// heightData is everything one height writes into the mirror, read from
+// the node before the database transaction starts.
+type heightData struct {
+	height   int64
+	hash     string
+	appHash  string
+	proposer string
+	time     time.Time
+	txs      []txRow
+	events   []eventRow
+	records  []record
+	erased   []string // DIDs whose profile this height erased
+}
+
+type txRow struct {
+	hash      string
+	idx       int
+	signer    string
+	keyID     string
+	sequence  uint64
+	msgs      []string
+	memo      string
+	code      uint32
+	codespace string
+	log       string
+	gasUsed   int64
+	size      int
+}
+
+type eventRow struct {
+	txIdx int // -1: a block event
+	idx   int
+	typ   string
+	attrs map[string]string
+}
+
+// chain reads heights from a node over its RPC.
+type chain struct {
+	c *client.Client
+	q *client.Querier
+}
+
+func newChain(node string) (*chain, error) {
+	c, err := client.Dial(node)
+	if err != nil {
+		return nil, err
+	}
+	return &chain{c: c, q: client.NewQuerier(c, nil)}, nil
+}
+
+// status returns the chain id and the latest committed height.
+func (ch *chain) status(ctx context.Context) (string, int64, int64, error) {
+	st, err := ch.c.RPC.Status(ctx)
+	if err != nil {
+		return "", 0, 0, fmt.Errorf("node %s: %w", ch.c.Remote, err)
+	}
+	return st.NodeInfo.Network, st.SyncInfo.LatestBlockHeight, st.SyncInfo.EarliestBlockHeight, nil
+}
+
+// fetch reads height h: the block, its results and every store record its
+// events touch (all records of the mirrored kinds when full is set), all
+// as of version h.
+func (ch *chain) fetch(ctx context.Context, h int64, full bool) (*heightData, error) {
+	blk, err := ch.c.RPC.Block(ctx, &h)
+	if err != nil {
+		return nil, fmt.Errorf("block %d: %w", h, err)
+	}
+	res, err := ch.c.RPC.BlockResults(ctx, &h)
+	if err != nil {
+		return nil, fmt.Errorf("results of block %d: %w", h, err)
+	}
+	if len(res.TxsResults) != len(blk.Block.Txs) {
+		return nil, fmt.Errorf("block %d has %d transactions and %d results", h, len(blk.Block.Txs), len(res.TxsResults))
+	}
+	d := &heightData{
+		height:   h,
+		hash:     blk.BlockID.Hash.String(),
+		appHash:  blk.Block.AppHash.String(),
+		proposer: blk.Block.ProposerAddress.String(),
+		time:     blk.Block.Time.UTC(),
+	}
+	var refs []ref
+	addEvents := func(txIdx int, evs []abcitypes.Event) error {
+		for i, e := range evs {
+			row := eventRow{txIdx: txIdx, idx: i, typ: e.Type, attrs: make(map[string]string, len(e.Attributes))}
+			me := modules.Event{Type: e.Type}
+			for _, a := range e.Attributes {
+				row.attrs[a.Key] = a.Value
+				me.Attributes = append(me.Attributes, modules.Attribute{Key: a.Key, Value: a.Value})
+			}
+			d.events = append(d.events, row)
+			typed, ok, err := modules.DecodeAnyEvent(me)
+			if err != nil {
+				return fmt.Errorf("height %d: %w", h, err)
+			}
+			if !ok {
+				continue
+			}
+			rs, err := refsOf(typed)
+			if err != nil {
+				return fmt.Errorf("height %d: %w", h, err)
+			}
+			refs = append(refs, rs...)
+			if e, ok := typed.(profile.EventProfileErased); ok {
+				d.erased = append(d.erased, e.DID)
+			}
+		}
+		return nil
+	}
+	for i, raw := range blk.Block.Txs {
+		r := res.TxsResults[i]
+		row := decodeTx(raw)
+		sum := sha256.Sum256(raw)
+		row.hash = strings.ToUpper(hex.EncodeToString(sum[:]))
+		row.idx, row.code, row.codespace, row.log, row.gasUsed, row.size = i, r.Code, r.Codespace, r.Log, r.GasUsed, len(raw)
+		d.txs = append(d.txs, row)
+		if err := addEvents(i, r.Events); err != nil {
+			return nil, err
+		}
+	}
+	if err := addEvents(-1, res.FinalizeBlockEvents); err != nil {
+		return nil, err
+	}
+	if full {
+		for _, p := range scanPrefixes {
+			entries, _, err := ch.q.Scan(ctx, p.prefix, h, 1<<24)
+			if err != nil {
+				return nil, fmt.Errorf("read state under %X at height %d: %w", p.prefix, h, err)
+			}
+			for _, e := range entries {
+				r, err := refFromKey(p.kind, e.Key, e.Value)
+				if err != nil {
+					return nil, err
+				}
+				refs = append(refs, r)
+			}
+		}
+	}
+	if d.records, err = ch.read(ctx, dedupRefs(refs), h); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// maxBatch bounds the queries of one JSON-RPC batch request.
+const maxBatch = 500
+
+// read returns the records of refs at version h, in batched RPC requests.
+func (ch *chain) read(ctx context.Context, refs []ref, h int64) ([]record, error) {
+	out := make([]record, 0, len(refs))
+	for start := 0; start < len(refs); start += maxBatch {
+		part := refs[start:min(len(refs), start+maxBatch)]
+		b := ch.c.RPC.NewBatch()
+		for _, r := range part {
+			if _, err := b.ABCIQueryWithOptions(ctx, protocol.QueryPathStore, r.key, rpcclient.ABCIQueryOptions{Height: h}); err != nil {
+				return nil, err
+			}
+		}
+		results, err := b.Send(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("read state at height %d: %w", h, err)
+		}
+		for i, raw := range results {
+			q, ok := raw.(*coretypes.ResultABCIQuery)
+			if !ok {
+				return nil, fmt.Errorf("read state at height %d: unexpected answer %T", h, raw)
+			}
+			if q.Response.Code != 0 {
+				return nil, fmt.Errorf("read %X at height %d (%s/%d): %s (is height %d pruned on the node? see docs/indexer.md)",
+					part[i].key, h, q.Response.Codespace, q.Response.Code, q.Response.Log, h)
+			}
+			if q.Response.Height != h {
+				return nil, fmt.Errorf("read %X: asked for height %d, the node answered for %d", part[i].key, h, q.Response.Height)
+			}
+			var v []byte
+			if len(q.Response.Value) > 0 {
+				v = q.Response.Value
+			}
+			out = append(out, record{ref: part[i], value: v})
+		}
+	}
+	return out, nil
+}
+
+// decodeTx reads what the mirror shows of a transaction: its signer, key,
+// sequence, memo and the names of its messages. Blocks hold only
+// transactions that decoded when proposed, so a failure here leaves the
+// fields empty rather than stopping the indexer.
+func decodeTx(raw []byte) txRow {
+	row := txRow{msgs: []string{}}
+	var tx txv1.Tx
+	if tx.Unmarshal(raw) != nil {
+		return row
+	}
+	var auth txv1.AuthInfo
+	if auth.Unmarshal(tx.AuthInfoBytes) == nil {
+		row.signer, row.keyID, row.sequence = auth.Signer, auth.KeyId, auth.Sequence
+	}
+	var body txv1.TxBody
+	if body.Unmarshal(tx.BodyBytes) == nil {
+		row.memo = body.Memo
+		for _, m := range body.Messages {
+			row.msgs = append(row.msgs, msgName(m))
+		}
+	}
+	return row
+}
+
+// msgName is the oneof field name of a message (register_did, ...), read
+// from the generated wrapper's protobuf tag, so new messages need no list.
+func msgName(m *txv1.Msg) string {
+	if m == nil || m.Sum == nil {
+		return ""
+	}
+	t := reflect.TypeOf(m.Sum)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || t.NumField() == 0 {
+		return ""
+	}
+	for _, part := range strings.Split(t.Field(0).Tag.Get("protobuf"), ",") {
+		if name, ok := strings.CutPrefix(part, "name="); ok {
+			return name
+		}
+	}
+	return ""
+}
