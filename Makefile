@@ -100,7 +100,7 @@ localnet-docker-stop:
 	localnet/docker.sh stop
 
 # Debian's PostgreSQL server, which the indexer's tests start throwaway
-# clusters of (indexer/internal/pgtest), and Debian's Chromium, which loads
+# clusters of (internal/pgtest), and Debian's Chromium, which loads
 # the explorer page in a test; installed when missing.
 install-postgres:
 	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
