@@ -189,19 +189,19 @@ type (
 		RevokedHeight int64  `json:"revoked_height" db:"revoked_height"`
 	}
 	DID struct {
-		DID               string        `json:"did"`
-		RegisteredBy      string        `json:"registered_by"`
-		CreatedHeight     int64         `json:"created_height"`
-		UpdatedHeight     int64         `json:"updated_height"`
-		DeactivatedHeight int64         `json:"deactivated_height"`
-		Controllers       []string      `json:"controllers"`
-		Keys              []Key         `json:"keys"`
-		Organization      *Org          `json:"organization,omitempty"`
-		Memberships       []Membership  `json:"memberships"`
-		Credentials       []Credential  `json:"credentials"`
-		Profile           *ProfileInfo  `json:"profile,omitempty"`
-		Mana              *ManaInfo     `json:"mana,omitempty"`
-		RecentTxs         []Tx          `json:"recent_txs"`
+		DID               string       `json:"did"`
+		RegisteredBy      string       `json:"registered_by"`
+		CreatedHeight     int64        `json:"created_height"`
+		UpdatedHeight     int64        `json:"updated_height"`
+		DeactivatedHeight int64        `json:"deactivated_height"`
+		Controllers       []string     `json:"controllers"`
+		Keys              []Key        `json:"keys"`
+		Organization      *Org         `json:"organization,omitempty"`
+		Memberships       []Membership `json:"memberships"`
+		Credentials       []Credential `json:"credentials"`
+		Profile           *ProfileInfo `json:"profile,omitempty"`
+		Mana              *ManaInfo    `json:"mana,omitempty"`
+		RecentTxs         []Tx         `json:"recent_txs"`
 	}
 	// ProfileInfo is what the chain shows of an encrypted profile: field
 	// names, never values.

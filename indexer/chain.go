@@ -16,8 +16,8 @@ import (
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/modules"
 	"github.com/intercooperative/icnd/modules/profile"
-	"github.com/intercooperative/icnd/protocol"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+	"github.com/intercooperative/icnd/protocol"
 )
 
 // heightData is everything one height writes into the mirror, read from

@@ -50,10 +50,10 @@ const DefaultReaderRole = "data-steward"
 
 // Indexer mirrors one chain into one database.
 type Indexer struct {
-	cfg     Config
-	pool    *pgxpool.Pool
-	chain   *chain
-	log     *slog.Logger
+	cfg   Config
+	pool  *pgxpool.Pool
+	chain *chain
+	log   *slog.Logger
 	// tip is the latest height the node reported, for the API's status.
 	tip     atomic.Int64
 	indexed atomic.Int64
