@@ -58,9 +58,8 @@ type Indexer struct {
 	tip     atomic.Int64
 	indexed atomic.Int64
 
-	proverOnce sync.Once
-	proverVal  *prover
-	proverErr  error
+	proverMu  sync.Mutex
+	proverVal *prover
 }
 
 // Open connects to the database, applies the migrations it lacks and

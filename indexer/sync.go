@@ -65,23 +65,26 @@ type prover struct {
 }
 
 func (ix *Indexer) prover() (*prover, error) {
-	ix.proverOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		chainID, _, _, err := ix.chain.status(ctx)
-		if err != nil {
-			ix.proverErr = err
-			return
-		}
-		p, err := client.NewProver(client.ProverConfig{ChainID: chainID, Primary: ix.cfg.Node, Witnesses: ix.cfg.Witnesses,
-			TrustDir: ix.cfg.TrustDir, Wait: 20 * time.Second})
-		if err != nil {
-			ix.proverErr = err
-			return
-		}
-		ix.proverVal = &prover{chainID: chainID, q: client.NewQuerier(nil, p)}
-	})
-	return ix.proverVal, ix.proverErr
+	ix.proverMu.Lock()
+	defer ix.proverMu.Unlock()
+	if ix.proverVal != nil {
+		return ix.proverVal, nil
+	}
+	// Made on first use, and again after a failure: the node may come up
+	// after the indexer.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	chainID, _, _, err := ix.chain.status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p, err := client.NewProver(client.ProverConfig{ChainID: chainID, Primary: ix.cfg.Node, Witnesses: ix.cfg.Witnesses,
+		TrustDir: ix.cfg.TrustDir, Wait: 20 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	ix.proverVal = &prover{chainID: chainID, q: client.NewQuerier(nil, p)}
+	return ix.proverVal, nil
 }
 
 // authenticate runs the first three checks of docs/indexer.md, section 4,
