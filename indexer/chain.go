@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
@@ -164,44 +165,72 @@ func (ch *chain) fetch(ctx context.Context, h int64, full bool) (*heightData, er
 	return d, nil
 }
 
-// maxBatch bounds the queries of one JSON-RPC batch request.
-const maxBatch = 500
+// maxBatch is the queries of one JSON-RPC batch request: CometBFT's
+// default rpc.max_request_batch_size. readers is how many batches are in
+// flight at once.
+const (
+	maxBatch = 10
+	readers  = 8
+)
 
 // read returns the records of refs at version h, in batched RPC requests.
 func (ch *chain) read(ctx context.Context, refs []ref, h int64) ([]record, error) {
-	out := make([]record, 0, len(refs))
+	out := make([]record, len(refs))
+	errs := make(chan error, (len(refs)+maxBatch-1)/maxBatch)
+	sem := make(chan struct{}, readers)
+	var wg sync.WaitGroup
 	for start := 0; start < len(refs); start += maxBatch {
-		part := refs[start:min(len(refs), start+maxBatch)]
-		b := ch.c.RPC.NewBatch()
-		for _, r := range part {
-			if _, err := b.ABCIQueryWithOptions(ctx, protocol.QueryPathStore, r.key, rpcclient.ABCIQueryOptions{Height: h}); err != nil {
-				return nil, err
+		end := min(len(refs), start+maxBatch)
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := ch.readBatch(ctx, refs[start:end], out[start:end], h); err != nil {
+				errs <- err
 			}
-		}
-		results, err := b.Send(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read state at height %d: %w", h, err)
-		}
-		for i, raw := range results {
-			q, ok := raw.(*coretypes.ResultABCIQuery)
-			if !ok {
-				return nil, fmt.Errorf("read state at height %d: unexpected answer %T", h, raw)
-			}
-			if q.Response.Code != 0 {
-				return nil, fmt.Errorf("read %X at height %d (%s/%d): %s (is height %d pruned on the node? see docs/indexer.md)",
-					part[i].key, h, q.Response.Codespace, q.Response.Code, q.Response.Log, h)
-			}
-			if q.Response.Height != h {
-				return nil, fmt.Errorf("read %X: asked for height %d, the node answered for %d", part[i].key, h, q.Response.Height)
-			}
-			var v []byte
-			if len(q.Response.Value) > 0 {
-				v = q.Response.Value
-			}
-			out = append(out, record{ref: part[i], value: v})
-		}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+func (ch *chain) readBatch(ctx context.Context, refs []ref, out []record, h int64) error {
+	b := ch.c.RPC.NewBatch()
+	for _, r := range refs {
+		if _, err := b.ABCIQueryWithOptions(ctx, protocol.QueryPathStore, r.key, rpcclient.ABCIQueryOptions{Height: h}); err != nil {
+			return err
+		}
+	}
+	results, err := b.Send(ctx)
+	if err != nil {
+		return fmt.Errorf("read state at height %d: %w", h, err)
+	}
+	if len(results) != len(refs) {
+		return fmt.Errorf("read state at height %d: %d answers to %d queries", h, len(results), len(refs))
+	}
+	for i, raw := range results {
+		q, ok := raw.(*coretypes.ResultABCIQuery)
+		if !ok {
+			return fmt.Errorf("read state at height %d: the node answered %v", h, raw)
+		}
+		if q.Response.Code != 0 {
+			return fmt.Errorf("read %X at height %d (%s/%d): %s (is height %d pruned on the node? see docs/indexer.md)",
+				refs[i].key, h, q.Response.Codespace, q.Response.Code, q.Response.Log, h)
+		}
+		if q.Response.Height != h {
+			return fmt.Errorf("read %X: asked for height %d, the node answered for %d", refs[i].key, h, q.Response.Height)
+		}
+		var v []byte
+		if len(q.Response.Value) > 0 {
+			v = q.Response.Value
+		}
+		out[i] = record{ref: refs[i], value: v}
+	}
+	return nil
 }
 
 // decodeTx reads what the mirror shows of a transaction: its signer, key,

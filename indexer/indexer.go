@@ -33,6 +33,11 @@ type Config struct {
 	TrustDir string
 	// StopHeight, when positive, makes Run return once it is indexed.
 	StopHeight int64
+	// FromHeight, when positive, is where an empty mirror starts: the whole
+	// state is read at that height, then blocks follow from it. The node
+	// must still hold that version (pruning) and the blocks after it.
+	// Default: the node's first block.
+	FromHeight int64
 	// Prefetch is how many heights are read from the node ahead of the one
 	// being written during catch-up (default 8).
 	Prefetch int
@@ -274,7 +279,7 @@ func (ix *Indexer) catchUp(ctx context.Context) (bool, error) {
 	next := last + 1
 	full := last == 0
 	if full {
-		next = max(earliest, 1)
+		next = max(earliest, ix.cfg.FromHeight, 1)
 	} else if next < earliest {
 		return false, fmt.Errorf("the node's first block is %d but the mirror needs %d: follow a node that keeps every block", earliest, next)
 	}

@@ -58,6 +58,7 @@ func indexerRunCmd(use string, rebuild bool) *cobra.Command {
 	f.String("reader-role", indexer.DefaultReaderRole, "organization role whose holders may read member contacts through the API")
 	f.String("trust-dir", "", "folder of the light client's trusted headers (default <home>/indexer-trust)")
 	f.Int64("stop-height", 0, "exit once this height is indexed (0: follow forever)")
+	f.Int64("from-height", 0, "an empty mirror starts here: the whole state read at this height, then the blocks after it (default: the node's first block)")
 	f.String("log-level", "info", "debug, info, warn or error")
 	return cmd
 }
@@ -72,6 +73,7 @@ func indexerConfig(cmd *cobra.Command) (indexer.Config, error) {
 	cfg.ReaderRole, _ = f.GetString("reader-role")
 	cfg.TrustDir, _ = f.GetString("trust-dir")
 	cfg.StopHeight, _ = f.GetInt64("stop-height")
+	cfg.FromHeight, _ = f.GetInt64("from-height")
 	if cfg.DB == "" {
 		return cfg, fmt.Errorf("--db is required: a PostgreSQL connection string (or set ICND_INDEXER_DB)")
 	}
