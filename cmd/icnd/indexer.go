@@ -33,12 +33,23 @@ sync (POST /v1/sync). See docs/indexer.md.`,
 
 func indexerRunCmd(use string, rebuild bool) *cobra.Command {
 	short := "Follow the chain from where the mirror stopped, and serve the API"
+	long := `Apply the schema migrations the database lacks, then index every committed
+height the mirror does not hold yet, each in one database transaction, and keep
+following the node (websocket notifications and polling). An empty mirror starts
+at the node's first block (or --from-height) by reading the whole state there.
+SIGINT or SIGTERM stops it between heights; a kill at any instant loses nothing.`
 	if rebuild {
 		short = "Empty the chain's tables and index again from the node's first block, then follow"
+		long = `Empty every table that mirrors the chain, in one transaction, and index again
+from the node's first block (or --from-height), then follow like start. The
+member contacts and the audit log, which the chain cannot reproduce, are kept;
+the erasures are replayed as their blocks pass. With --stop-height it exits
+once that height is indexed.`
 	}
 	cmd := &cobra.Command{
 		Use:   use,
 		Short: short,
+		Long:  long,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := indexerConfig(cmd)

@@ -16,6 +16,11 @@ func profileCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "profile",
 		Short: "Share profile details with an organization's indexer",
+		Long: `Commands that share what your on-chain encrypted profile keeps private with an
+organization you belong to, by a request signed with your DID's key to the
+organization's indexer (docs/indexer.md, section 4). Your profile itself is
+set and erased with "icnd tx identity set-profile" and "erase-profile".`,
+		Example: `  icnd profile sync --org did:icn:<coop> --indexer http://127.0.0.1:8088 --consent --email ada@example.org --from ada`,
 	}
 	cmd.AddCommand(profileSyncCmd())
 	return cmd
