@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"reflect"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/mana"
 	"github.com/intercooperative/icnd/modules/profile"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 	"github.com/intercooperative/icnd/protocol"
@@ -32,7 +34,18 @@ type heightData struct {
 	txs      []txRow
 	events   []eventRow
 	records  []record
+	charges  []charge
 	erased   []string // DIDs whose profile this height erased
+}
+
+// charge is a mana account that this height only charged: its new
+// balance is the last charge's remaining balance and its last height the
+// height, so the writer updates the row without reading the account (at
+// the chain's saturated rate nearly every account a block touches is
+// only charged).
+type charge struct {
+	did       string
+	remaining uint64
 }
 
 type txRow struct {
@@ -61,6 +74,9 @@ type eventRow struct {
 type chain struct {
 	c *client.Client
 	q *client.Querier
+	// batchers are the clients of state reads, one per batch in flight:
+	// concurrent JSON-RPC batches on one client mix up their answers.
+	batchers chan *client.Client
 }
 
 func newChain(node string) (*chain, error) {
@@ -68,7 +84,15 @@ func newChain(node string) (*chain, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &chain{c: c, q: client.NewQuerier(c, nil)}, nil
+	ch := &chain{c: c, q: client.NewQuerier(c, nil), batchers: make(chan *client.Client, readers)}
+	for range readers {
+		b, err := client.Dial(node)
+		if err != nil {
+			return nil, err
+		}
+		ch.batchers <- b
+	}
+	return ch, nil
 }
 
 // status returns the chain id and the latest committed height.
@@ -103,6 +127,7 @@ func (ch *chain) fetch(ctx context.Context, h int64, full bool) (*heightData, er
 		time:     blk.Block.Time.UTC(),
 	}
 	var refs []ref
+	charged := map[string]uint64{}
 	addEvents := func(txIdx int, evs []abcitypes.Event) error {
 		for i, e := range evs {
 			row := eventRow{txIdx: txIdx, idx: i, typ: e.Type, attrs: make(map[string]string, len(e.Attributes))}
@@ -117,6 +142,10 @@ func (ch *chain) fetch(ctx context.Context, h int64, full bool) (*heightData, er
 				return fmt.Errorf("height %d: %w", h, err)
 			}
 			if !ok {
+				continue
+			}
+			if c, ok := typed.(mana.EventCharged); ok {
+				charged[c.DID] = c.Remaining
 				continue
 			}
 			rs, err := refsOf(typed)
@@ -159,7 +188,20 @@ func (ch *chain) fetch(ctx context.Context, h int64, full bool) (*heightData, er
 			}
 		}
 	}
-	if d.records, err = ch.read(ctx, dedupRefs(refs), h); err != nil {
+	refs = dedupRefs(refs)
+	read := map[string]bool{}
+	for _, r := range refs {
+		if r.kind == kindMana {
+			read[r.a] = true
+		}
+	}
+	for did, remaining := range charged {
+		if !read[did] {
+			d.charges = append(d.charges, charge{did: did, remaining: remaining})
+		}
+	}
+	sort.Slice(d.charges, func(i, j int) bool { return d.charges[i].did < d.charges[j].did })
+	if d.records, err = ch.read(ctx, refs, h); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -177,15 +219,14 @@ const (
 func (ch *chain) read(ctx context.Context, refs []ref, h int64) ([]record, error) {
 	out := make([]record, len(refs))
 	errs := make(chan error, (len(refs)+maxBatch-1)/maxBatch)
-	sem := make(chan struct{}, readers)
 	var wg sync.WaitGroup
 	for start := 0; start < len(refs); start += maxBatch {
 		end := min(len(refs), start+maxBatch)
-		sem <- struct{}{}
+		c := <-ch.batchers
 		wg.Add(1)
 		go func() {
-			defer func() { <-sem; wg.Done() }()
-			if err := ch.readBatch(ctx, refs[start:end], out[start:end], h); err != nil {
+			defer func() { ch.batchers <- c; wg.Done() }()
+			if err := readBatch(ctx, c, refs[start:end], out[start:end], h); err != nil {
 				errs <- err
 			}
 		}()
@@ -198,16 +239,28 @@ func (ch *chain) read(ctx context.Context, refs []ref, h int64) ([]record, error
 	return out, nil
 }
 
-func (ch *chain) readBatch(ctx context.Context, refs []ref, out []record, h int64) error {
-	b := ch.c.RPC.NewBatch()
-	for _, r := range refs {
-		if _, err := b.ABCIQueryWithOptions(ctx, protocol.QueryPathStore, r.key, rpcclient.ABCIQueryOptions{Height: h}); err != nil {
-			return err
+func readBatch(ctx context.Context, c *client.Client, refs []ref, out []record, h int64) error {
+	opts := rpcclient.ABCIQueryOptions{Height: h}
+	var results []any
+	if len(refs) == 1 {
+		// A batch of one is answered as a lone response, which the batch
+		// client does not decode.
+		res, err := c.RPC.ABCIQueryWithOptions(ctx, protocol.QueryPathStore, refs[0].key, opts)
+		if err != nil {
+			return fmt.Errorf("read state at height %d: %w", h, err)
 		}
-	}
-	results, err := b.Send(ctx)
-	if err != nil {
-		return fmt.Errorf("read state at height %d: %w", h, err)
+		results = []any{res}
+	} else {
+		b := c.RPC.NewBatch()
+		for _, r := range refs {
+			if _, err := b.ABCIQueryWithOptions(ctx, protocol.QueryPathStore, r.key, opts); err != nil {
+				return err
+			}
+		}
+		var err error
+		if results, err = b.Send(ctx); err != nil {
+			return fmt.Errorf("read state at height %d: %w", h, err)
+		}
 	}
 	if len(results) != len(refs) {
 		return fmt.Errorf("read state at height %d: %d answers to %d queries", h, len(results), len(refs))
@@ -215,7 +268,7 @@ func (ch *chain) readBatch(ctx context.Context, refs []ref, out []record, h int6
 	for i, raw := range results {
 		q, ok := raw.(*coretypes.ResultABCIQuery)
 		if !ok {
-			return fmt.Errorf("read state at height %d: the node answered %v", h, raw)
+			return fmt.Errorf("read state at height %d: the node answered a %T", h, raw)
 		}
 		if q.Response.Code != 0 {
 			return fmt.Errorf("read %X at height %d (%s/%d): %s (is height %d pruned on the node? see docs/indexer.md)",

@@ -135,8 +135,6 @@ func refsOf(ev modules.TypedEvent) ([]ref, error) {
 		return []ref{profileRef(e.DID)}, nil
 	case profile.EventProfileErased:
 		return []ref{profileRef(e.DID)}, nil
-	case mana.EventCharged:
-		return []ref{manaRef(e.DID)}, nil
 	case mana.EventCapacityChanged:
 		return []ref{manaRef(e.DID)}, nil
 	case mana.EventEscrowLocked:

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -90,6 +91,16 @@ func apply(ctx context.Context, pool *pgxpool.Pool, chainID string, d *heightDat
 			if err := writeRecord(b, r, d.height); err != nil {
 				return err
 			}
+		}
+		for _, c := range d.charges {
+			did := c.did
+			b.Queue(`UPDATE mana_accounts SET balance = $2, last_height = greatest(last_height, $3), height = $3 WHERE did = $1`,
+				c.did, u64(c.remaining), d.height).Exec(func(tag pgconn.CommandTag) error {
+				if tag.RowsAffected() != 1 {
+					return fmt.Errorf("height %d charged %s, whose mana account the mirror lacks: rebuild the mirror", d.height, did)
+				}
+				return nil
+			})
 		}
 		for _, did := range d.erased {
 			queueErase(b, did, d.height, d.time)
