@@ -123,5 +123,33 @@ loop:
 	fmt.Printf("indexed            %d -> %d, %d txs (%.0f tx/s)\n", first.indexed, last.indexed, last.indexedTxs-first.indexedTxs,
 		float64(last.indexedTxs-first.indexedTxs)/secs)
 	fmt.Printf("lag (heights)      p50 %d  p99 %d  max %d  final %d\n", lags[len(lags)/2], lags[len(lags)*99/100], lags[len(lags)-1], last.tip-last.indexed)
+	// Per height: from the first sample where the node had committed it to
+	// the first where the mirror held it.
+	seen, indexed := map[int64]time.Time{}, map[int64]time.Time{}
+	for _, s := range steady {
+		for h := first.tip; h <= s.tip; h++ {
+			if _, ok := seen[h]; !ok {
+				seen[h] = s.at
+			}
+		}
+		for h := first.tip; h <= s.indexed; h++ {
+			if _, ok := indexed[h]; !ok {
+				indexed[h] = s.at
+			}
+		}
+	}
+	var delays []time.Duration
+	for h, t := range seen {
+		if h > first.tip {
+			if it, ok := indexed[h]; ok {
+				delays = append(delays, it.Sub(t))
+			}
+		}
+	}
+	sort.Slice(delays, func(i, j int) bool { return delays[i] < delays[j] })
+	if len(delays) > 0 {
+		fmt.Printf("commit -> indexed  p50 %s  max %s over %d heights (250ms sampling)\n",
+			delays[len(delays)/2].Round(10*time.Millisecond), delays[len(delays)-1].Round(10*time.Millisecond), len(delays))
+	}
 	return nil
 }
