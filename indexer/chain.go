@@ -174,19 +174,11 @@ func (ch *chain) fetch(ctx context.Context, h int64, full bool) (*heightData, er
 		return nil, err
 	}
 	if full {
-		for _, p := range scanPrefixes {
-			entries, _, err := ch.q.Scan(ctx, p.prefix, h, 1<<24)
-			if err != nil {
-				return nil, fmt.Errorf("read state under %X at height %d: %w", p.prefix, h, err)
-			}
-			for _, e := range entries {
-				r, err := refFromKey(p.kind, e.Key, e.Value)
-				if err != nil {
-					return nil, err
-				}
-				refs = append(refs, r)
-			}
+		scanned, err := ch.scanAll(ctx, h)
+		if err != nil {
+			return nil, err
 		}
+		refs = append(refs, scanned...)
 	}
 	refs = dedupRefs(refs)
 	read := map[string]bool{}
@@ -205,6 +197,44 @@ func (ch *chain) fetch(ctx context.Context, h int64, full bool) (*heightData, er
 		return nil, err
 	}
 	return d, nil
+}
+
+// scanAll reads every record of the mirrored kinds at version h, the
+// prefixes concurrently (a scan reads one key per request).
+func (ch *chain) scanAll(ctx context.Context, h int64) ([]ref, error) {
+	found := make([][]ref, len(scanPrefixes))
+	errs := make(chan error, len(scanPrefixes))
+	var wg sync.WaitGroup
+	for i, p := range scanPrefixes {
+		c := <-ch.batchers
+		wg.Add(1)
+		go func() {
+			defer func() { ch.batchers <- c; wg.Done() }()
+			entries, _, err := client.NewQuerier(c, nil).Scan(ctx, p.prefix, h, 1<<24)
+			if err != nil {
+				errs <- fmt.Errorf("read state under %X at height %d: %w", p.prefix, h, err)
+				return
+			}
+			for _, e := range entries {
+				r, err := refFromKey(p.kind, e.Key, e.Value)
+				if err != nil {
+					errs <- err
+					return
+				}
+				found[i] = append(found[i], r)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return nil, err
+	}
+	var out []ref
+	for _, f := range found {
+		out = append(out, f...)
+	}
+	return out, nil
 }
 
 // maxBatch is the queries of one JSON-RPC batch request: CometBFT's

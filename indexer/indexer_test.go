@@ -223,3 +223,33 @@ func FuzzParseSyncRequest(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAPIPaths: no path or query a client sends makes the API answer 500
+// or panic.
+func FuzzAPIPaths(f *testing.F) {
+	ix, err := Open(context.Background(), Config{Node: "tcp://127.0.0.1:9", DB: cluster.DSN("postgres")})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer ix.Close()
+	h := ix.Handler()
+	for _, seed := range []string{"/v1/orgs?limit=5&offset=2", "/v1/blocks/9223372036854775807", "/v1/txs?signer=did:icn:",
+		"/v1/dids/did:icn:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "/search?q=%00", "/orgs/did:icn:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+		"/v1/orgs/x/members?limit=1e9", "/txs/" + strings.Repeat("f", 64)} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, target string) {
+		if !strings.HasPrefix(target, "/") || strings.HasPrefix(target, "/v1/orgs/") && strings.HasSuffix(strings.SplitN(target, "?", 2)[0], "/contacts") {
+			return // contacts asks the node for proofs
+		}
+		req, err := http.NewRequest("GET", "http://indexer"+target, nil)
+		if err != nil {
+			return
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("GET %q: %d %s", target, rec.Code, rec.Body.String())
+		}
+	})
+}
