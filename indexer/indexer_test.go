@@ -253,3 +253,34 @@ func FuzzAPIPaths(f *testing.F) {
 		}
 	})
 }
+
+// TestApplyAtomic: a height that fails halfway (its block and transactions
+// written, then a record that does not decode) leaves nothing behind, as a
+// crash at that point would: the next attempt starts from the same height.
+func TestApplyAtomic(t *testing.T) {
+	ix := openTest(t)
+	ctx := context.Background()
+	if err := apply(ctx, ix.pool, "c", block(1)); err != nil {
+		t.Fatal(err)
+	}
+	bad := block(2)
+	bad.txs = []txRow{{hash: strings.Repeat("AB", 32), msgs: []string{"anchor"}}}
+	bad.events = []eventRow{{txIdx: 0, typ: "icn.tx", attrs: map[string]string{"signer": "x"}}}
+	bad.records = []record{{ref: didRef("did:icn:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), value: []byte{0xff, 0xff}}}
+	if err := apply(ctx, ix.pool, "c", bad); err == nil {
+		t.Fatal("a height with an undecodable record applied")
+	}
+	var blocks, txs, events int
+	var last int64
+	if err := ix.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM blocks), (SELECT count(*) FROM txs), (SELECT count(*) FROM events),
+		(SELECT last_height FROM indexer_state)`).Scan(&blocks, &txs, &events, &last); err != nil {
+		t.Fatal(err)
+	}
+	if blocks != 1 || txs != 0 || events != 0 || last != 1 {
+		t.Fatalf("after a failed height: %d blocks, %d txs, %d events, last height %d", blocks, txs, events, last)
+	}
+	bad.records = nil
+	if err := apply(ctx, ix.pool, "c", bad); err != nil {
+		t.Fatalf("the same height again: %v", err)
+	}
+}
