@@ -35,7 +35,8 @@ type heightData struct {
 	events   []eventRow
 	records  []record
 	charges  []charge
-	erased   []string // DIDs whose profile this height erased
+	erased   []string      // DIDs whose profile this height erased
+	fetched  time.Duration // how long reading it from the node took
 }
 
 // charge is a mana account that this height only charged: its new
@@ -108,13 +109,22 @@ func (ch *chain) status(ctx context.Context) (string, int64, int64, error) {
 // events touch (all records of the mirrored kinds when full is set), all
 // as of version h.
 func (ch *chain) fetch(ctx context.Context, h int64, full bool) (*heightData, error) {
+	// The block and its results are the bulk of a loaded height: ask for
+	// both at once.
+	var res *coretypes.ResultBlockResults
+	var resErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		res, resErr = ch.c.RPC.BlockResults(ctx, &h)
+	}()
 	blk, err := ch.c.RPC.Block(ctx, &h)
+	<-done
 	if err != nil {
 		return nil, fmt.Errorf("block %d: %w", h, err)
 	}
-	res, err := ch.c.RPC.BlockResults(ctx, &h)
-	if err != nil {
-		return nil, fmt.Errorf("results of block %d: %w", h, err)
+	if resErr != nil {
+		return nil, fmt.Errorf("results of block %d: %w", h, resErr)
 	}
 	if len(res.TxsResults) != len(blk.Block.Txs) {
 		return nil, fmt.Errorf("block %d has %d transactions and %d results", h, len(blk.Block.Txs), len(res.TxsResults))

@@ -294,12 +294,17 @@ func (ix *Indexer) catchUp(ctx context.Context) (bool, error) {
 		for i := range slots {
 			slots[i] = make(chan result, 1)
 			go func(h int64, scan bool, out chan<- result) {
+				start := time.Now()
 				d, err := ix.chain.fetch(fctx, h, scan)
+				if d != nil {
+					d.fetched = time.Since(start)
+				}
 				out <- result{d, err}
 			}(next+int64(i), full && i == 0, slots[i])
 		}
 		for _, s := range slots {
 			r := <-s
+			start := time.Now()
 			if r.err == nil {
 				r.err = apply(ctx, ix.pool, chainID, r.d)
 			}
@@ -308,7 +313,8 @@ func (ix *Indexer) catchUp(ctx context.Context) (bool, error) {
 				return false, r.err
 			}
 			ix.indexed.Store(r.d.height)
-			ix.log.Debug("indexed", "height", r.d.height, "txs", len(r.d.txs), "records", len(r.d.records))
+			ix.log.Debug("indexed", "height", r.d.height, "txs", len(r.d.txs), "records", len(r.d.records), "charges", len(r.d.charges),
+				"fetch", r.d.fetched.Round(time.Millisecond), "write", time.Since(start).Round(time.Millisecond))
 		}
 		cancel()
 		full = false

@@ -26,12 +26,19 @@ func main() {
 	node := flag.String("node", "tcp://127.0.0.70:26657", "RPC address of the node to follow (node0 of go run ./tests/load)")
 	duration := flag.Duration("duration", 80*time.Second, "how long to measure, from the node's first answer")
 	wait := flag.Duration("wait", 120*time.Second, "how long to wait for the node to answer")
+	verbose := flag.Bool("v", false, "log each indexed height with its fetch and write times")
 	flag.Parse()
+	if *verbose {
+		level = slog.LevelDebug
+	}
 	if err := run(*node, *duration, *wait); err != nil {
 		fmt.Fprintln(os.Stderr, "indexerlag:", err)
 		os.Exit(1)
 	}
 }
+
+// level is the indexer's log level (-v: debug).
+var level = slog.LevelWarn
 
 type sample struct {
 	at           time.Time
@@ -69,7 +76,7 @@ func run(node string, duration, wait time.Duration) error {
 		return err
 	}
 	ix, err := indexer.Open(ctx, indexer.Config{Node: node, DB: pg.DSN(name),
-		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+		Log: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))})
 	if err != nil {
 		return err
 	}
