@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -124,19 +125,8 @@ var chainTables = []string{"events", "txs", "did_keys", "dids", "orgs", "members
 // member contacts and the audit log, which the chain cannot reproduce,
 // stay. The next Run indexes from the node's first block.
 func (ix *Indexer) Reset(ctx context.Context) error {
-	_, err := ix.pool.Exec(ctx, "TRUNCATE "+joinIdents(chainTables))
+	_, err := ix.pool.Exec(ctx, "TRUNCATE "+strings.Join(chainTables, ", "))
 	return err
-}
-
-func joinIdents(names []string) string {
-	s := ""
-	for i, n := range names {
-		if i > 0 {
-			s += ", "
-		}
-		s += n
-	}
-	return s
 }
 
 // Run serves the API (when Listen is set) and follows the chain until ctx
