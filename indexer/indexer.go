@@ -63,6 +63,8 @@ type Indexer struct {
 	// tip is the latest height the node reported, for the API's status.
 	tip     atomic.Int64
 	indexed atomic.Int64
+	// sameChain is set once the mirror's last block is found on the node.
+	sameChain bool
 
 	proverMu  sync.Mutex
 	proverVal *prover
@@ -260,6 +262,23 @@ func (ix *Indexer) catchUp(ctx context.Context) (bool, error) {
 			ErrChainMismatch, have, ix.cfg.Node, chainID)
 	}
 	ix.indexed.Store(last)
+	if !ix.sameChain && last >= earliest && last > 0 {
+		// The chain id alone does not tell a regenerated chain (a new
+		// localnet) from the one mirrored: compare the last block's hash.
+		info, err := ix.chain.c.RPC.BlockchainInfo(ctx, last, last)
+		if err != nil {
+			return false, err
+		}
+		var have string
+		if err := ix.pool.QueryRow(ctx, "SELECT hash FROM blocks WHERE height = $1", last).Scan(&have); err != nil {
+			return false, err
+		}
+		if len(info.BlockMetas) != 1 || info.BlockMetas[0].BlockID.Hash.String() != have {
+			return false, fmt.Errorf("%w: its block %d is not the node's (a chain regenerated under the same id?): use another database, or `icnd indexer rebuild`",
+				ErrChainMismatch, last)
+		}
+		ix.sameChain = true
+	}
 	if stop := ix.cfg.StopHeight; stop > 0 {
 		if last >= stop {
 			return true, nil

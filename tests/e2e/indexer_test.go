@@ -442,6 +442,18 @@ func TestIndexer(t *testing.T) {
 			t.Errorf("table %s kept from events differs from the state read at height %d:\n%s\n%s", tab, last, a, b)
 		}
 	}
+
+	// A mirror whose last block is not the node's (another chain under the
+	// same chain id) is refused, not extended.
+	if _, err := sdb.Exec(ctx, "UPDATE blocks SET hash = 'AA' WHERE height = $1", last); err != nil {
+		t.Fatal(err)
+	}
+	scanArgs[2] = fmt.Sprint(last + 1) // --from-height is ignored for a mirror that is not empty
+	scanArgs[4] = fmt.Sprint(last + 1)
+	stdout, stderr, err := runCLIResult(append([]string{"indexer"}, scanArgs...)...)
+	if err == nil || !strings.Contains(stderr, "mirrors another chain") {
+		t.Fatalf("extending another chain's mirror: err %v\n%s%s", err, stdout, stderr)
+	}
 }
 
 func slicesIndex(s []string, v string) int {
