@@ -311,8 +311,16 @@ func (ix *Indexer) catchUp(ctx context.Context) (bool, error) {
 				out <- result{d, err}
 			}(next+int64(i), full && i == 0, slots[i])
 		}
-		for _, s := range slots {
+		for i, s := range slots {
 			r := <-s
+			if r.err != nil && next+int64(i) == latest {
+				// The node reports a height as its latest once the block
+				// is stored, a moment before its results and state are:
+				// try the tip again at the next wake-up.
+				cancel()
+				ix.log.Debug("the latest height is not ready yet", "height", latest, "err", r.err)
+				return false, nil
+			}
 			start := time.Now()
 			if r.err == nil {
 				r.err = apply(ctx, ix.pool, chainID, r.d)
