@@ -14,7 +14,7 @@ STATICCHECK = $(GOBIN_DIR)/staticcheck
 # package directory.
 PROTO_DIRS = $(sort $(dir $(shell find proto -name '*.proto')))
 
-.PHONY: all build build-cometbft install-tools install-staticcheck proto proto-check localnet localnet-stop localnet-monitor localnet-monitor-stop docker localnet-docker localnet-docker-stop test lint bench bench-sweep bench-go clean
+.PHONY: install-postgres install-chromium indexer-localnet indexer-localnet-stop bench-indexer all build build-cometbft install-tools install-staticcheck proto proto-check localnet localnet-stop localnet-monitor localnet-monitor-stop docker localnet-docker localnet-docker-stop test lint bench bench-sweep bench-go clean
 
 all: build
 
@@ -85,6 +85,14 @@ localnet-monitor:
 localnet-monitor-stop:
 	localnet/monitor.sh stop
 
+# PostgreSQL and an indexer following the running localnet; prints the API
+# and explorer URLs. See docs/indexer.md.
+indexer-localnet: build install-postgres
+	localnet/indexer.sh start
+
+indexer-localnet-stop:
+	localnet/indexer.sh stop
+
 # The icnd image: FROM scratch with the static binary of `build`; nothing is
 # pulled. The build directory is the context, so only the binary is sent.
 DOCKER_IMAGE ?= icnd:latest
@@ -99,9 +107,26 @@ localnet-docker: docker
 localnet-docker-stop:
 	localnet/docker.sh stop
 
+# Debian's PostgreSQL server, which the indexer's tests start throwaway
+# clusters of (internal/pgtest), and Debian's Chromium, which loads
+# the explorer page in a test; installed when missing.
+install-postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+		echo "installing postgresql"; \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y postgresql; \
+	fi
+
+install-chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+		echo "installing chromium"; \
+		if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium; \
+	fi
+
 # The benchmarks are not run by go test: run each once first so that they
 # keep working, then every test (the closing lines are the full run's).
-test:
+test: install-postgres install-chromium
 	$(GO) test ./app -run '^$$' -bench 'DecodeTx|Pipeline|Commit/entries=10000$$' -benchtime 2x
 	$(GO) test -timeout 15m ./...
 
@@ -115,6 +140,17 @@ bench: build build-cometbft
 
 bench-sweep: build build-cometbft
 	$(GO) run ./tests/load sweep -duration 30s -warmup 8s $(BENCH_FLAGS)
+
+# Indexer lag at the chain's saturated rate: the load benchmark's icnd
+# network under BENCH_INDEXER_RATE offered tx/s, and an indexer (with a
+# throwaway PostgreSQL) following node0; see docs/PERFORMANCE.md.
+BENCH_INDEXER_RATE ?= 1300
+bench-indexer: build install-postgres
+	$(GO) build -o $(BUILDDIR)/load ./tests/load
+	$(GO) build -o $(BUILDDIR)/indexerlag ./tests/indexerlag
+	@$(BUILDDIR)/load run -app icnd -rate $(BENCH_INDEXER_RATE) -duration 100s -warmup 10s & load=$$!; \
+	$(BUILDDIR)/indexerlag -node tcp://127.0.0.70:26657 -duration 85s; rc=$$?; \
+	wait $$load; exit $$rc
 
 # Go benchmarks: the pipeline per transaction and Commit over 10k-1M entries.
 bench-go:

@@ -27,6 +27,10 @@ stop() {
 	if [[ -f "$DATA/prometheus.pid" ]]; then
 		"$ROOT/localnet/monitor.sh" stop
 	fi
+	# So does the indexer (make indexer-localnet).
+	if [[ -f "$DATA/indexer.pid" || -f "$DATA/indexer.env" ]]; then
+		"$ROOT/localnet/indexer.sh" stop
+	fi
 	if [[ ! -f "$PIDS" ]]; then
 		echo "no localnet running"
 		return 0

@@ -45,6 +45,8 @@ client keyrings.`,
 		exportCmd(),
 		rollbackCmd(),
 		snapshotsCmd(),
+		indexerCmd(),
+		profileCmd(),
 		versionCmd(),
 	)
 	explainArgErrors(root)

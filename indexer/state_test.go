@@ -1,0 +1,46 @@
+package indexer
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/mana"
+)
+
+// unmirrored are the event types of mirrored modules that change no state
+// table: they are kept in the events table only.
+var unmirrored = map[string]bool{
+	"icn.tx":           true, // the signer's charge has its own event
+	"icn.tx.sponsored": true, // likewise the payer's
+	"icn.dag.anchored": true, // dag entries are not mirrored
+}
+
+// TestEveryEventClassified: every event of the modules the mirror covers
+// either names the records it changed (refsOf), is a charge (applied from
+// the event), or is listed as changing nothing mirrored. A new event in
+// these modules fails here until the indexer handles it; events of modules
+// the mirror does not cover yet (governance, mesh) are listed in the log.
+func TestEveryEventClassified(t *testing.T) {
+	mirrored := []string{"icn.tx", "icn.did.", "icn.org.", "icn.credential.", "icn.profile.", "icn.mana.", "icn.dag."}
+	for _, ev := range modules.RegisteredEvents() {
+		typ := ev.EventType()
+		covered := false
+		for _, p := range mirrored {
+			if strings.HasPrefix(typ, p) {
+				covered = true
+			}
+		}
+		if !covered {
+			t.Logf("%s: not mirrored yet (events table only)", typ)
+			continue
+		}
+		if _, ok := ev.(mana.EventCharged); ok || unmirrored[typ] {
+			continue
+		}
+		refs, err := refsOf(ev)
+		if refs == nil && err == nil {
+			t.Errorf("%s changes state the mirror does not follow: handle it in refsOf or list it in unmirrored", typ)
+		}
+	}
+}
