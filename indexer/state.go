@@ -143,6 +143,12 @@ func refsOf(ev modules.TypedEvent) ([]ref, error) {
 		return escrowRefs(e.Owner, e.To), nil
 	case mana.EventEscrowRefunded:
 		return escrowRefs(e.Owner, e.To), nil
+	case mana.EventEscrowIncreased:
+		return []ref{manaRef(e.Owner)}, nil
+	case mana.EventEscrowPaid:
+		return escrowRefs(e.Owner, e.To), nil
+	case mana.EventEscrowBurned:
+		return []ref{manaRef(e.Owner)}, nil
 	}
 	return nil, nil
 }
