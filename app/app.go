@@ -11,6 +11,7 @@ import (
 	"github.com/intercooperative/icnd/modules/credential"
 	"github.com/intercooperative/icnd/modules/dag"
 	"github.com/intercooperative/icnd/modules/did"
+	"github.com/intercooperative/icnd/modules/governance"
 	"github.com/intercooperative/icnd/modules/mana"
 	"github.com/intercooperative/icnd/modules/org"
 	"github.com/intercooperative/icnd/modules/profile"
@@ -45,6 +46,8 @@ type App struct {
 	profile    *profile.Keeper
 	mana       *mana.Keeper
 	dag        *dag.Keeper
+	governance *governance.Keeper
+	manaMsgs   *mana.MsgServer
 
 	// modules are the modules in their one order: genesis, export and
 	// the end-of-block hooks follow it.
@@ -147,13 +150,16 @@ func (a *App) wireKeepers() {
 	a.credential = credential.NewKeeper(a.did, a.org)
 	a.profile = profile.NewKeeper()
 	a.dag = dag.NewKeeper()
+	a.manaMsgs = mana.NewMsgServer(a.mana, a.org)
+	a.governance = governance.NewKeeper(a.org, a.mana)
 	a.modules = []modules.Module{
 		did.NewModule(a.did),
 		org.NewModule(a.org),
 		credential.NewModule(a.credential),
 		profile.NewModule(a.profile),
-		mana.NewModule(a.mana),
+		mana.NewModule(a.mana, a.manaMsgs),
 		dag.NewModule(a.dag),
+		governance.NewModule(a.governance),
 	}
 }
 
@@ -169,6 +175,10 @@ func (a *App) composeModules() error {
 		return err
 	}
 	a.msgs = t
+	// Governance runs proposals' messages, and the mana params change
+	// checks new costs, through the table: both get it once it exists.
+	a.governance.SetRouter(t)
+	a.manaMsgs.SetSpecs(t.specs)
 	return nil
 }
 
@@ -350,6 +360,8 @@ type executedBlock struct {
 	results []TxResult
 	// events are the end-of-block hooks' events.
 	events []modules.Event
+	// validatorUpdates are the validator changes of the block.
+	validatorUpdates []ValidatorUpdate
 }
 
 // BlockResult is what FinalizeBlock returns for a block.
@@ -361,6 +373,10 @@ type BlockResult struct {
 	Events []modules.Event
 	// AppHash is the root hash of the working tree after the block.
 	AppHash []byte
+	// ValidatorUpdates are the validator changes that passed root
+	// proposals made in the block, by public key (CometBFT applies them
+	// two heights later).
+	ValidatorUpdates []ValidatorUpdate
 }
 
 // ProcessProposal accepts a block only if every transaction decodes and
@@ -412,7 +428,7 @@ func (a *App) FinalizeBlock(height int64, blockTime time.Time, txs [][]byte, has
 	}
 	b.cache.Write()
 	a.lastBlockTime = blockTime
-	return &BlockResult{TxResults: b.results, Events: b.events, AppHash: a.cms.WorkingHash()}, nil
+	return &BlockResult{TxResults: b.results, Events: b.events, AppHash: a.cms.WorkingHash(), ValidatorUpdates: b.validatorUpdates}, nil
 }
 
 // execute runs txs as the block at height into a new cache over the working
@@ -424,6 +440,10 @@ func (a *App) FinalizeBlock(height int64, blockTime time.Time, txs [][]byte, has
 func (a *App) execute(height int64, blockTime time.Time, txs [][]byte, strict bool) (*executedBlock, error) {
 	b := &executedBlock{height: height, time: blockTime, txs: len(txs), cache: store.NewCache(a.cms.Working())}
 	base := modules.NewContext(a.chainID, height, blockTime, b.cache)
+	upgradeEvents, err := a.applyUpgrade(base)
+	if err != nil {
+		return nil, err
+	}
 	decoded := make([]*DecodedTx, len(txs))
 	errs := make([]error, len(txs))
 	for i, raw := range txs {
@@ -452,7 +472,10 @@ func (a *App) execute(height int64, blockTime time.Time, txs [][]byte, strict bo
 	if err != nil {
 		return nil, err
 	}
-	b.events = events
+	b.events = append(upgradeEvents, events...)
+	if b.validatorUpdates, err = a.takeValidatorUpdates(base); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 
