@@ -99,3 +99,8 @@ func (a *App) InitValidators(vals []ValidatorUpdate) error {
 	}
 	return a.governance.InitValidators(ctx, in)
 }
+
+// MessageRouter returns the message table as governance sees it
+// (modules.Router), without a store: for tools and tests that decode and
+// check proposals' messages as the chain does.
+func MessageRouter() modules.Router { return newModuleSet().msgs }
