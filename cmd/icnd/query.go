@@ -63,6 +63,7 @@ ignored, so that the same client flags serve queries and transactions.`,
 	}
 	manaCmd.AddCommand(queryBalanceCmd())
 	cmd.AddCommand(idCmd, dagCmd, manaCmd)
+	cmd.AddCommand(govQueryCmd())
 	return cmd
 }
 

@@ -77,6 +77,7 @@ newcomer who has no mana yet.`,
 	}
 	dagCmd.AddCommand(txAnchorCmd())
 	cmd.AddCommand(idCmd, dagCmd)
+	cmd.AddCommand(govTxCmd())
 	return cmd
 }
 
@@ -98,6 +99,8 @@ type txOutput struct {
 	client.TxResult
 	DID string `json:"did,omitempty"`
 	CID string `json:"cid,omitempty"`
+	// ProposalID is the id of a proposal the transaction submitted.
+	ProposalID uint64 `json:"proposal_id,omitempty"`
 }
 
 // txBuilder returns a transaction's messages, a line describing each for
@@ -187,6 +190,7 @@ func runTx(cmd *cobra.Command, build txBuilder) error {
 		return err
 	}
 	out.TxResult = res
+	out.ProposalID = client.SubmittedProposal(res.Events)
 	if asJSON {
 		if err := printJSON(os.Stdout, out); err != nil {
 			return err
@@ -217,6 +221,9 @@ func printTxResult(out txOutput, mode string) {
 	}
 	if out.CID != "" {
 		fields = append(fields, [2]string{"cid", out.CID})
+	}
+	if out.ProposalID != 0 {
+		fields = append(fields, [2]string{"proposal", strconv.FormatUint(out.ProposalID, 10)})
 	}
 	if mode == client.BroadcastSync {
 		fields = append(fields, [2]string{"status", "accepted into the mempool, not yet committed"})
