@@ -184,7 +184,6 @@ func (s *Application) ProcessProposal(_ context.Context, req *abcitypes.RequestP
 	}
 	if err != nil {
 		if !errors.Is(err, app.ErrRejectProposal) {
-			s.logUpgrade(err)
 			return nil, s.fail(err)
 		}
 		s.logger.Info("rejected proposal", "height", req.Height, "hash", fmt.Sprintf("%X", req.Hash), "reason", err)

@@ -391,6 +391,14 @@ func (a *App) ProcessProposal(height int64, blockTime time.Time, txs [][]byte, h
 		}
 	}
 	b, err := a.execute(height, blockTime, txs, true)
+	var upgrade *UpgradeNeededError
+	if errors.As(err, &upgrade) {
+		// The block is valid; this binary just cannot execute it. Accept
+		// it, so that it is decided and stored, and let FinalizeBlock stop
+		// the node at this height on every node alike: the binary with the
+		// upgrade's handler then replays it from the block store.
+		return nil
+	}
 	if err != nil {
 		return err
 	}

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/intercooperative/icnd/app"
+	"github.com/intercooperative/icnd/app/upgrades"
 	"github.com/intercooperative/icnd/modules"
 	credmod "github.com/intercooperative/icnd/modules/credential"
+	didmod "github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/governance"
 	"github.com/intercooperative/icnd/modules/mana"
 	"github.com/intercooperative/icnd/modules/org"
@@ -248,7 +251,12 @@ func TestUpgradeHalts(t *testing.T) {
 	for w.height() < at-1 {
 		w.step(t)
 	}
-	_, err := w.a.FinalizeBlock(at, genesisTime, nil, nil)
+	// ProcessProposal accepts the block (it is valid; this binary cannot
+	// run it), so that consensus decides it; FinalizeBlock stops the node.
+	if err := w.a.ProcessProposal(at, genesisTime, nil, []byte("block-hash")); err != nil {
+		t.Fatalf("ProcessProposal at the upgrade height: %v", err)
+	}
+	_, err := w.a.FinalizeBlock(at, genesisTime, nil, []byte("block-hash"))
 	var need *app.UpgradeNeededError
 	if !errors.As(err, &need) || need.Name != "v2-test" || need.Height != at {
 		t.Fatalf("FinalizeBlock at the upgrade height: %v", err)
@@ -261,4 +269,115 @@ func TestUpgradeHalts(t *testing.T) {
 	if w2.ctx().Store.Has(governance.UpgradePlanKey()) {
 		t.Fatal("plan not cancelled")
 	}
+}
+
+// TestUpgradeHandlerRuns: with a handler registered under the plan's name,
+// the block at the plan's height runs the migration first and the chain
+// carries on; the plan is cleared and the name cannot be scheduled again.
+func TestUpgradeHandlerRuns(t *testing.T) {
+	const name = "test-handler-runs"
+	marker := []byte{modules.PrefixApp, 0x02, 't'}
+	upgrades.Register(name, func(ctx modules.Context) error {
+		ctx.Store.Set(marker, []byte{byte(ctx.Height)})
+		return nil
+	})
+	w := newGovWorld(t, nil)
+	voters := []*account{w.alice, w.erin}
+	at := w.height() + testVotingPeriod + testTimelock + 6
+	w.pass(t, w.root, w.erin, voters, upgradeMsg(name, at))
+	for w.height() < at {
+		w.step(t)
+	}
+	if got := w.ctx().Store.Get(marker); len(got) != 1 || int64(got[0]) != at {
+		t.Fatalf("migration marker %v, want height %d", got, at)
+	}
+	if len(w.blockEvents(app.EventTypeUpgradeApplied)) != 1 {
+		t.Fatalf("no upgrade event at %d: %v", at, w.last.Events)
+	}
+	if w.ctx().Store.Has(governance.UpgradePlanKey()) {
+		t.Fatal("plan still scheduled")
+	}
+	w.step(t)
+	id := w.pass(t, w.root, w.erin, voters, upgradeMsg(name, w.height()+40))
+	w.wantStatus(t, id, governancev1.Status_STATUS_FAILED)
+	if p := w.proposal(t, id); p.FailureCode != governance.ErrInvalidUpgrade.Code() {
+		t.Fatalf("failure %s/%d", p.FailureCodespace, p.FailureCode)
+	}
+}
+
+// TestValidatorUpdatesSurviveProcessProposal: the validator updates of a
+// block that ProcessProposal executed come back from FinalizeBlock's reuse
+// of that execution, and a removal that would leave one validator above a
+// third of the power is refused.
+func TestValidatorUpdatesSurviveProcessProposal(t *testing.T) {
+	w := newGovWorld(t, nil)
+	w.ok(t, w.erin, proposeMsg(t, w.root, "remove one", setValidatorMsg(w.vals[3], 0)))
+	id := w.lastProposalID(t)
+	w.step(t, w.alice.signTx(t, txOpts{}, voteMsg(id, yes)), w.erin.signTx(t, txOpts{}, voteMsg(id, yes)))
+	p := w.proposal(t, id)
+	exec := p.VotingEndHeight + testTimelock
+	for w.height() < exec-1 {
+		w.step(t)
+	}
+	ts := genesisTime.Add(time.Duration(exec) * time.Second)
+	hash := []byte("the block at the execution height")
+	if err := w.a.ProcessProposal(exec, ts, nil, hash); err != nil {
+		t.Fatal(err)
+	}
+	b, err := w.a.FinalizeBlock(exec, ts, nil, hash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.a.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if len(b.ValidatorUpdates) != 1 || !bytes.Equal(b.ValidatorUpdates[0].PubKey, w.vals[3]) || b.ValidatorUpdates[0].Power != 0 {
+		t.Fatalf("validator updates %+v", b.ValidatorUpdates)
+	}
+	// Three of 10 each left: removing another leaves two at a half each.
+	id = w.pass(t, w.root, w.erin, []*account{w.alice, w.erin}, setValidatorMsg(w.vals[2], 0))
+	w.wantStatus(t, id, governancev1.Status_STATUS_FAILED)
+	if p := w.proposal(t, id); p.FailureCode != governance.ErrInvalidValidator.Code() {
+		t.Fatalf("failure %s/%d", p.FailureCodespace, p.FailureCode)
+	}
+}
+
+// TestGovernanceAuthorization: who may send each new privileged message,
+// and the exact code for everyone else. Direct sends run as the signer;
+// proposals run as the proposing organization.
+func TestGovernanceAuthorization(t *testing.T) {
+	w := newGovWorld(t, fundRoot)
+	gp := governance.DefaultParams()
+	direct := []struct {
+		name   string
+		signer *account
+		msg    *txv1.Msg
+		want   *modules.Error
+	}{
+		{"root's founder spends the root treasury", w.alice, spendMsg(w.root, w.dave.did, 10), nil},
+		{"a root member who does not control it", w.erin, spendMsg(w.root, w.dave.did, 10), didmod.ErrNotController},
+		{"a stranger", w.frank, spendMsg(w.root, w.dave.did, 10), didmod.ErrNotController},
+		{"root's founder sets governance params directly", w.alice, &txv1.Msg{Sum: &txv1.Msg_SetGovernanceParams{SetGovernanceParams: &governancev1.MsgSetGovernanceParams{Params: gp}}}, governance.ErrNotOrgAuthority},
+		{"root's founder cancels an upgrade directly", w.alice, cancelUpgradeMsg("v9"), governance.ErrNotOrgAuthority},
+		{"root's founder sets root's policy directly", w.alice, setPolicyMsg(w.root, governance.DefaultPolicy()), governance.ErrNotOrgAuthority},
+	}
+	for _, c := range direct {
+		t.Run(c.name, func(t *testing.T) { wantCode(t, w.do(t, c.signer, c.msg), c.want) })
+	}
+	// Through proposals: another organization's authority does not reach
+	// coop's treasury or policy.
+	other := []*account{w.erin}
+	id := w.pass(t, w.other, w.erin, other, setPolicyMsg(w.coop, governance.DefaultPolicy()))
+	w.wantStatus(t, id, governancev1.Status_STATUS_FAILED)
+	if p := w.proposal(t, id); p.FailureCodespace != governance.Codespace || p.FailureCode != governance.ErrNotOrgAuthority.Code() {
+		t.Fatalf("other setting coop's policy: %s/%d", p.FailureCodespace, p.FailureCode)
+	}
+	id = w.pass(t, w.other, w.erin, other, spendMsg(w.coop, w.erin.did, 1))
+	w.wantStatus(t, id, governancev1.Status_STATUS_FAILED)
+	if p := w.proposal(t, id); p.FailureCodespace != "did" || p.FailureCode != didmod.ErrNotController.Code() {
+		t.Fatalf("other spending coop's treasury: %s/%d", p.FailureCodespace, p.FailureCode)
+	}
+	// The root federation's own authority may: the root-only messages pass.
+	id = w.pass(t, w.root, w.erin, []*account{w.alice, w.erin}, &txv1.Msg{Sum: &txv1.Msg_SetGovernanceParams{SetGovernanceParams: &governancev1.MsgSetGovernanceParams{Params: gp}}})
+	w.wantStatus(t, id, governancev1.Status_STATUS_EXECUTED)
 }
