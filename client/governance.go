@@ -9,10 +9,12 @@ import (
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	"github.com/cosmos/gogoproto/jsonpb"
+	"github.com/cosmos/gogoproto/proto"
 
 	"github.com/intercooperative/icnd/modules"
 	didmod "github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/governance"
+	"github.com/intercooperative/icnd/modules/mana"
 	governancev1 "github.com/intercooperative/icnd/proto/icn/governance/v1"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
@@ -334,4 +336,33 @@ func SubmittedProposal(events []abcitypes.Event) uint64 {
 		}
 	}
 	return 0
+}
+
+// ManaParams reads the mana params in protobuf JSON, the form a
+// set_mana_params proposal carries them in.
+func (q *Querier) ManaParams(ctx context.Context, height int64) (json.RawMessage, *QueryResult, error) {
+	return q.paramsJSON(ctx, mana.ParamsKey(), new(manav1.Params), height)
+}
+
+// GovernanceParams reads the governance params in protobuf JSON.
+func (q *Querier) GovernanceParams(ctx context.Context, height int64) (json.RawMessage, *QueryResult, error) {
+	return q.paramsJSON(ctx, governance.ParamsKey(), new(governancev1.Params), height)
+}
+
+func (q *Querier) paramsJSON(ctx context.Context, key []byte, v interface {
+	proto.Message
+	Unmarshal([]byte) error
+}, height int64) (json.RawMessage, *QueryResult, error) {
+	res, err := q.Get(ctx, key, height)
+	if err != nil {
+		return nil, nil, err
+	}
+	if res.Value == nil {
+		return nil, res, fmt.Errorf("%w: params at height %d", ErrNotFound, res.Height)
+	}
+	if err := v.Unmarshal(res.Value); err != nil {
+		return nil, res, fmt.Errorf("decode params: %w", err)
+	}
+	js, err := (&jsonpb.Marshaler{OrigName: true, EmitDefaults: true}).MarshalToString(v)
+	return json.RawMessage(js), res, err
 }

@@ -62,6 +62,7 @@ ignored, so that the same client flags serve queries and transactions.`,
 		Example: `  icnd query mana balance did:icn:abcd...`,
 	}
 	manaCmd.AddCommand(queryBalanceCmd())
+	manaCmd.AddCommand(queryManaParamsCmd())
 	cmd.AddCommand(idCmd, dagCmd, manaCmd)
 	cmd.AddCommand(govQueryCmd())
 	return cmd

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strconv"
@@ -21,7 +22,8 @@ func govQueryCmd() *cobra.Command {
 		Example: `  icnd query governance proposal 7
   icnd query governance proposals did:icn:<coop> --status voting`,
 	}
-	cmd.AddCommand(queryProposalCmd(), queryProposalsCmd(), queryVotesCmd(), queryPolicyCmd(), queryDelegationsCmd())
+	cmd.AddCommand(queryProposalCmd(), queryProposalsCmd(), queryVotesCmd(), queryPolicyCmd(), queryDelegationsCmd(),
+		queryParamsCmd("params", "Show the governance params (protobuf JSON)", (*client.Querier).GovernanceParams))
 	return cmd
 }
 
@@ -195,4 +197,29 @@ func queryDelegationsCmd() *cobra.Command {
 	addQueryFlags(cmd)
 	addLimitFlag(cmd)
 	return cmd
+}
+
+// queryParamsCmd shows a module's params as protobuf JSON: the form a
+// proposal that changes them carries.
+func queryParamsCmd(use, short string, read func(*client.Querier, context.Context, int64) (json.RawMessage, *client.QueryResult, error)) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     use,
+		Short:   short,
+		Example: "  icnd query governance params --output json\n  icnd query mana params --output json",
+		Args:    cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runQuery(cmd, use,
+				func(ctx context.Context, q *client.Querier, height int64) (json.RawMessage, *client.QueryResult, error) {
+					return read(q, ctx, height)
+				},
+				func(js json.RawMessage, _ *client.QueryResult) { fmt.Println(string(js)) })
+		},
+	}
+	addQueryFlags(cmd)
+	return cmd
+}
+
+// queryManaParamsCmd is "icnd query mana params".
+func queryManaParamsCmd() *cobra.Command {
+	return queryParamsCmd("params", "Show the mana params (protobuf JSON)", (*client.Querier).ManaParams)
 }

@@ -72,9 +72,18 @@ Policy change (the organization's own):
        "voting_period": "600", "timelock": "60",
        "veto_role": "compliance-officer", "deposit": "100"}}}]}
 
-Root federation only: a chain parameter change, a validator, an upgrade:
-  {"org": "did:icn:<root>", "title": "Cheaper anchors",
-   "messages": [{"set_mana_params": {"params": { ...every field of the mana params... }}}]}
+Root federation only: chain parameter changes, a validator, an upgrade. A params
+change carries the whole params: take "icnd query mana params --output json"
+(or "icnd query governance params"), edit its result, and put it under
+"params":
+  {"org": "did:icn:<root>", "title": "Shorter default votes",
+   "messages": [{"set_governance_params": {"params": {
+       "default_policy": {"electorate": "ELECTORATE_ONE_MEMBER_ONE_VOTE",
+         "quorum": {"num": "1", "den": "3"}, "threshold": {"num": "1", "den": "2"},
+         "voting_period": "43200", "timelock": "3600", "deposit": "100"},
+       "max_voting_period": "1000000", "max_timelock": "1000000", "max_electorate": 20000}}}]}
+  {"org": "did:icn:<root>", "title": "Cheaper transactions",
+   "messages": [{"set_mana_params": {"params": <the edited result of icnd query mana params>}}]}
   {"org": "did:icn:<root>", "title": "Fifth validator",
    "messages": [{"set_validator": {"pub_key": "<base64 Ed25519 key>", "power": "10"}}]}
   {"org": "did:icn:<root>", "title": "Upgrade to v2",

@@ -360,6 +360,7 @@ func TestGovernance(t *testing.T) {
 				t.Fatalf("%s's last committed height is %d, want %d", node.Name, h, at-1)
 			}
 		}
+		t.Logf("%d of 4 nodes stopped by themselves at height %d", halted, at)
 		if halted < 3 {
 			t.Fatalf("%d of 4 nodes stopped by themselves at the upgrade height; the two thirds that decided it must", halted)
 		}
@@ -371,6 +372,30 @@ func TestGovernance(t *testing.T) {
 		fifth.start(t, upgradeBin)
 		n.waitHeight(at+3, 90*time.Second, all(4)...)
 		n.checkAppHashes(at + 2)
+		// The fifth validator, restarted with the new binary too, agrees.
+		fc, err := client.Dial(fifth.rpc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := at + 2
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			b, err := fc.RPC.Block(ctx, &check)
+			if err == nil {
+				ref, err := n.client(0).RPC.Block(ctx, &check)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(b.Block.AppHash, ref.Block.AppHash) {
+					t.Fatalf("height %d: the fifth node's app hash %s, node0's %s", check, b.Block.AppHash, ref.Block.AppHash)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the fifth node did not reach height %d: %v", check, err)
+			}
+			time.Sleep(500 * time.Millisecond)
+		}
 		migrated := []byte{modules.PrefixApp, 0x02, 'e', '2', 'e'}
 		q := client.NewQuerier(n.client(1), nil)
 		if res, err := q.Get(ctx, migrated, at); err != nil || !bytes.Equal(res.Value, []byte{1}) {
@@ -454,6 +479,7 @@ func (n *network) startBinary(i int, bin string) {
 // peers, whose validator key a proposal adds.
 type fifthNode struct {
 	home    string
+	rpc     string
 	pubKey  []byte
 	address []byte
 	proc    *exec.Cmd
@@ -505,6 +531,7 @@ func startFifthNode(t *testing.T, n *network) *fifthNode {
 	cfg.P2P.AddrBookStrict = false
 	cfg.P2P.AllowDuplicateIP = true
 	cfg.RPC.ListenAddress = strings.Replace(last.RPC, last.IP, ip, 1)
+	f.rpc = cfg.RPC.ListenAddress
 	cfg.RPC.PprofListenAddress = ""
 	cfg.Consensus.TimeoutCommit = testnet.TimeoutCommit
 	if err := home.WriteConfig(cfg); err != nil {
