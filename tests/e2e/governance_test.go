@@ -200,7 +200,7 @@ func TestGovernance(t *testing.T) {
 		g.wait(id, "executed")
 		witnesses := n.manifest.Nodes[2].RPC + "," + n.manifest.Nodes[3].RPC
 		var pv struct {
-			Result client.PolicyView       `json:"result"`
+			Result client.PolicyView      `json:"result"`
 			Proof  *client.VerifiedHeader `json:"proof"`
 		}
 		decodeJSON(t, n.cli(t, 1, "query", "governance", "policy", coop, "--prove", "--witnesses", witnesses, "--output", "json"), &pv)
