@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -33,61 +34,72 @@ change the chain (parameters, validators, upgrades).`,
 	return cmd
 }
 
-// proposalExamples is shown by "propose --help": one complete file per
-// kind of proposal.
-const proposalExamples = `Text only (no messages; a decision on the record):
-  {"org": "did:icn:<coop>", "title": "Adopt the 2027 budget",
-   "summary": "See the attached document.",
-   "summary_cid": "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"}
+// proposalExample is one example file of "propose --help".
+type proposalExample struct {
+	// what the proposal does, shown above the file.
+	what string
+	// file is a complete proposal file, with placeholders in angle
+	// brackets (<coop>, <root>, ...) for DIDs, keys and CIDs.
+	file string
+}
 
-Hand control to the assembly (once, for good):
-  {"org": "did:icn:<coop>", "title": "Assembly control",
-   "messages": [{"transfer_control": {"org": "did:icn:<coop>"}}]}
+// proposalExamples are shown by "propose --help": one complete file per
+// kind of proposal. TestProposalExamples fills in the placeholders and
+// checks that each decodes and passes the chain's stateless checks.
+var proposalExamples = []proposalExample{
+	{"Text only (no messages; a decision on the record)", `{"org": "did:icn:<coop>", "title": "Adopt the 2027 budget",
+ "summary": "See the attached document.",
+ "summary_cid": "bafkreifzjut3te2nhyekklss27nh3k72ysco7y32koao5eei66wof36n5e"}`},
+	{"Hand control to the assembly (once, for good)", `{"org": "did:icn:<coop>", "title": "Assembly control",
+ "messages": [{"transfer_control": {"org": "did:icn:<coop>"}}]}`},
+	{"Membership add (the invitee then accepts) and remove", `{"org": "did:icn:<coop>", "title": "Admit dave, part with erin",
+ "messages": [{"invite_member": {"org": "did:icn:<coop>", "member": "did:icn:<dave>", "roles": ["baker"]}},
+              {"remove_member": {"org": "did:icn:<coop>", "member": "did:icn:<erin>"}}]}`},
+	{"Role grant and revoke, including the compliance officer", `{"org": "did:icn:<coop>", "title": "New compliance officer",
+ "messages": [{"grant_role": {"org": "did:icn:<coop>", "member": "did:icn:<dave>", "role": "compliance-officer"}},
+              {"revoke_role": {"org": "did:icn:<coop>", "member": "did:icn:<carol>", "role": "compliance-officer"}}]}`},
+	{"Treasury spend (mana from the organization's treasury to a DID)", `{"org": "did:icn:<coop>", "title": "Pay the bakery",
+ "messages": [{"spend_treasury": {"org": "did:icn:<coop>", "to": "did:icn:<bakery>", "amount": "5000"}}]}`},
+	{"Issue a credential as the organization (cid: the base64 binary CID of the signed credential)", `{"org": "did:icn:<coop>", "title": "Membership credential for dave",
+ "messages": [{"issue_credential": {"cid": "<base64 binary CID>", "issuer": "did:icn:<coop>", "subject": "did:icn:<dave>", "credential_type": "MembershipCredential"}}]}`},
+	{"Revoke it", `{"org": "did:icn:<coop>", "title": "Revoke dave's credential",
+ "messages": [{"revoke_credential": {"cid": "<base64 binary CID>", "issuer": "did:icn:<coop>", "reason": "left"}}]}`},
+	{"Policy change (the organization's own)", `{"org": "did:icn:<coop>", "title": "Two-thirds majority, shorter votes",
+ "messages": [{"set_policy": {"org": "did:icn:<coop>", "policy": {
+     "electorate": "ELECTORATE_ONE_MEMBER_ONE_VOTE",
+     "quorum": {"num": "1", "den": "2"}, "threshold": {"num": "2", "den": "3"},
+     "voting_period": "600", "timelock": "60",
+     "veto_role": "compliance-officer", "deposit": "100"}}}]}`},
+	{"Root federation only: the governance params (a params change carries the whole params: " +
+		"take \"icnd query governance params --output json\" and edit it)", `{"org": "did:icn:<root>", "title": "Shorter default votes",
+ "messages": [{"set_governance_params": {"params": {
+     "default_policy": {"electorate": "ELECTORATE_ONE_MEMBER_ONE_VOTE",
+       "quorum": {"num": "1", "den": "3"}, "threshold": {"num": "1", "den": "2"},
+       "voting_period": "43200", "timelock": "3600", "deposit": "100"},
+     "max_voting_period": "1000000", "max_timelock": "1000000", "max_electorate": 20000}}}]}`},
+	{"Root federation only: the mana params (chain costs; <mana params> is the edited result of " +
+		"\"icnd query mana params --output json\")", `{"org": "did:icn:<root>", "title": "Cheaper transactions",
+ "messages": [{"set_mana_params": {"params": <mana params>}}]}`},
+	{"Root federation only: add a validator (power 0 removes it)", `{"org": "did:icn:<root>", "title": "Fifth validator",
+ "messages": [{"set_validator": {"pub_key": "<base64 Ed25519 key>", "power": "10"}}]}`},
+	{"Root federation only: a software upgrade (a later proposal carrying {\"cancel_upgrade\": {\"name\": \"v2\"}} cancels it)", `{"org": "did:icn:<root>", "title": "Upgrade to v2",
+ "messages": [{"schedule_upgrade": {"plan": {"name": "v2", "height": "120000", "info": "https://..."}}}]}`},
+}
 
-Membership add (the invitee then accepts) and remove:
-  {"org": "did:icn:<coop>", "title": "Admit dave, part with erin",
-   "messages": [{"invite_member": {"org": "did:icn:<coop>", "member": "did:icn:<dave>", "roles": ["baker"]}},
-                {"remove_member": {"org": "did:icn:<coop>", "member": "did:icn:<erin>"}}]}
-
-Role grant and revoke, including the compliance officer:
-  {"org": "did:icn:<coop>", "title": "New compliance officer",
-   "messages": [{"grant_role": {"org": "did:icn:<coop>", "member": "did:icn:<dave>", "role": "compliance-officer"}},
-                {"revoke_role": {"org": "did:icn:<coop>", "member": "did:icn:<carol>", "role": "compliance-officer"}}]}
-
-Treasury spend (mana from the organization's treasury to a DID):
-  {"org": "did:icn:<coop>", "title": "Pay the bakery",
-   "messages": [{"spend_treasury": {"org": "did:icn:<coop>", "to": "did:icn:<bakery>", "amount": "5000"}}]}
-
-Issue or revoke a credential as the organization:
-  {"org": "did:icn:<coop>", "title": "Membership credential for dave",
-   "messages": [{"issue_credential": {"cid": "<base64 binary CID>", "issuer": "did:icn:<coop>", "subject": "did:icn:<dave>", "credential_type": "MembershipCredential"}}]}
-  {"org": "did:icn:<coop>", "title": "Revoke it",
-   "messages": [{"revoke_credential": {"cid": "<base64 binary CID>", "issuer": "did:icn:<coop>", "reason": "left"}}]}
-
-Policy change (the organization's own):
-  {"org": "did:icn:<coop>", "title": "Two-thirds majority, shorter votes",
-   "messages": [{"set_policy": {"org": "did:icn:<coop>", "policy": {
-       "electorate": "ELECTORATE_ONE_MEMBER_ONE_VOTE",
-       "quorum": {"num": "1", "den": "2"}, "threshold": {"num": "2", "den": "3"},
-       "voting_period": "600", "timelock": "60",
-       "veto_role": "compliance-officer", "deposit": "100"}}}]}
-
-Root federation only: chain parameter changes, a validator, an upgrade. A params
-change carries the whole params: take "icnd query mana params --output json"
-(or "icnd query governance params"), edit its result, and put it under
-"params":
-  {"org": "did:icn:<root>", "title": "Shorter default votes",
-   "messages": [{"set_governance_params": {"params": {
-       "default_policy": {"electorate": "ELECTORATE_ONE_MEMBER_ONE_VOTE",
-         "quorum": {"num": "1", "den": "3"}, "threshold": {"num": "1", "den": "2"},
-         "voting_period": "43200", "timelock": "3600", "deposit": "100"},
-       "max_voting_period": "1000000", "max_timelock": "1000000", "max_electorate": 20000}}}]}
-  {"org": "did:icn:<root>", "title": "Cheaper transactions",
-   "messages": [{"set_mana_params": {"params": <the edited result of icnd query mana params>}}]}
-  {"org": "did:icn:<root>", "title": "Fifth validator",
-   "messages": [{"set_validator": {"pub_key": "<base64 Ed25519 key>", "power": "10"}}]}
-  {"org": "did:icn:<root>", "title": "Upgrade to v2",
-   "messages": [{"schedule_upgrade": {"plan": {"name": "v2", "height": "120000", "info": "https://..."}}}]}`
+// proposalExamplesText renders proposalExamples for --help.
+func proposalExamplesText() string {
+	var b strings.Builder
+	for i, e := range proposalExamples {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString(e.what + ":\n")
+		for _, line := range strings.Split(e.file, "\n") {
+			b.WriteString("  " + line + "\n")
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
 
 func txProposeCmd() *cobra.Command {
 	cmd := &cobra.Command{
@@ -106,7 +118,7 @@ if the proposal passes. Prints the proposal's id.
 
 Example files, one per kind of proposal:
 
-` + proposalExamples,
+` + proposalExamplesText(),
 		Example: `  icnd tx governance propose proposal.json --from bob
   icnd tx governance propose --text --org did:icn:<coop> --title "Adopt the budget" --summary "..." --from bob`,
 		Args: cobra.MaximumNArgs(1),
