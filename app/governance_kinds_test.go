@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -18,6 +19,7 @@ import (
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+	"github.com/intercooperative/icnd/store"
 )
 
 func (w *govWorld) membership(t *testing.T, orgDID, member string) *identityv1.Membership {
@@ -380,4 +382,106 @@ func TestGovernanceAuthorization(t *testing.T) {
 	// The root federation's own authority may: the root-only messages pass.
 	id = w.pass(t, w.root, w.erin, []*account{w.alice, w.erin}, &txv1.Msg{Sum: &txv1.Msg_SetGovernanceParams{SetGovernanceParams: &governancev1.MsgSetGovernanceParams{Params: gp}}})
 	w.wantStatus(t, id, governancev1.Status_STATUS_EXECUTED)
+}
+
+// TestGovernanceExportRestart: a chain exported with proposals in every
+// state, delegations and an upgrade plan restarts with the same governance
+// state, key for key, and its open proposals carry on there.
+func TestGovernanceExportRestart(t *testing.T) {
+	const name = "test-export-upgrade"
+	upgrades.Register(name, func(modules.Context) error { return nil })
+	w := newGovWorld(t, nil)
+	roots := []*account{w.alice, w.erin}
+	w.pass(t, w.root, w.erin, roots, upgradeMsg(name, w.height()+testVotingPeriod+testTimelock+4))
+	for w.ctx().Store.Has(governance.UpgradePlanKey()) {
+		w.step(t)
+	}
+	w.pass(t, w.root, w.erin, roots, upgradeMsg("v-later", w.height()+100))
+	w.ok(t, w.carol, delegateMsg(w.coop, w.bob.did))
+	// locked passes at the export height and waits in its timelock; open
+	// is still voting; neither falls due in the restarted chain's first
+	// block.
+	w.ok(t, w.bob, proposeMsg(t, w.coop, "timelocked", inviteMsg(w.coop, w.dave.did)))
+	locked := w.lastProposalID(t)
+	w.step(t, w.alice.signTx(t, txOpts{}, voteMsg(locked, yes)), w.bob.signTx(t, txOpts{}, voteMsg(locked, yes)))
+	w.ok(t, w.bob, proposeMsg(t, w.coop, "still voting"))
+	open := w.lastProposalID(t)
+	for w.status(t, locked) == governancev1.Status_STATUS_VOTING {
+		w.step(t)
+	}
+
+	g, h, err := w.a.ExportGenesis(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bz, err := json.Marshal(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cms, err := store.Open(memDB(), store.Options{InitialVersion: uint64(h + 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := app.New(cms, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vals []app.ValidatorUpdate
+	for _, v := range w.vals {
+		vals = append(vals, app.ValidatorUpdate{PubKey: v, Power: 10})
+	}
+	if err := b.InitValidators(vals); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.InitChain(testChainID, h+1, genesisTime, bz); err != nil {
+		t.Fatalf("InitChain from export: %v", err)
+	}
+	if _, _, err := finalize(b, h+1, genesisTime.Add(time.Duration(h+1)*time.Second), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	// Governance state at h and at h+1 (an empty block, nothing due) is
+	// the same, key for key.
+	govKeys := func(kv store.KVStore) map[string]string {
+		out := map[string]string{}
+		it := kv.Iterator([]byte{modules.PrefixGovernance}, []byte{modules.PrefixGovernance + 1})
+		defer it.Close()
+		for ; it.Valid(); it.Next() {
+			out[string(it.Key())] = string(it.Value())
+		}
+		return out
+	}
+	before, after := govKeys(w.ctx().Store), govKeys(ctxAt(b).Store)
+	if len(before) != len(after) {
+		t.Fatalf("%d governance keys before the export, %d after", len(before), len(after))
+	}
+	for k, v := range before {
+		if after[k] != v {
+			t.Fatalf("governance key %X differs after the restart", k)
+		}
+	}
+	status := func(id uint64) governancev1.Status {
+		p, _, err := modules.Load[governancev1.Proposal](ctxAt(b).Store, governance.ProposalKey(id))
+		if err != nil || p == nil {
+			t.Fatalf("proposal %d after the restart: %v", id, err)
+		}
+		return p.Status
+	}
+	if status(open) != governancev1.Status_STATUS_VOTING || status(locked) != governancev1.Status_STATUS_TIMELOCKED {
+		t.Fatalf("statuses after the restart: %s, %s", status(open), status(locked))
+	}
+	// The restarted chain executes the timelocked proposal when it falls due.
+	for i := int64(2); i < 6; i++ {
+		if _, _, err := finalize(b, h+i, genesisTime.Add(time.Duration(h+i)*time.Second), nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if status(locked) != governancev1.Status_STATUS_EXECUTED || !ctxAt(b).Store.Has(org.InvitationKey(w.coop, w.dave.did)) {
+		t.Fatalf("the timelocked proposal did not run after the restart: %s", status(locked))
+	}
 }
