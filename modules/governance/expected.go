@@ -29,6 +29,7 @@ type Orgs interface {
 // Mana is what governance needs from the mana module: the proposal deposit
 // is a mana escrow.
 type Mana interface {
+	Charge(ctx modules.Context, did string, amount uint64) error
 	Lock(ctx modules.Context, did string, id []byte, amount uint64) error
 	Refund(ctx modules.Context, id []byte) error
 	Burn(ctx modules.Context, id []byte) error

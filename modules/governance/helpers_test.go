@@ -70,6 +70,7 @@ func (f *fakeOrgs) RootFrozen(_ modules.Context, account string) bool { return f
 // fakeMana records deposits without accounts.
 type fakeMana struct{ locked, refunded, burned int }
 
+func (f *fakeMana) Charge(modules.Context, string, uint64) error       { return nil }
 func (f *fakeMana) Lock(modules.Context, string, []byte, uint64) error { f.locked++; return nil }
 func (f *fakeMana) Refund(modules.Context, []byte) error               { f.refunded++; return nil }
 func (f *fakeMana) Burn(modules.Context, []byte) error                 { f.burned++; return nil }

@@ -12,7 +12,8 @@ import (
 // unless m.Org is the root federation. The electorate and its weights are
 // snapshotted now (one record per voter, O(members) once, bounded by
 // Params.max_electorate), with the delegations standing now; the
-// proposer's deposit is locked in a mana escrow. Errors: ErrNotMember,
+// proposer pays Params.snapshot_cost_per_voter for each voter and its
+// deposit is locked in a mana escrow. Errors: ErrNotMember,
 // org's ErrFrozenInScope, ErrRootOnly, ErrElectorateTooLarge, mana's
 // ErrInsufficientMana, and those of DecodeMessages.
 func (k *Keeper) SubmitProposal(ctx modules.Context, m *governancev1.MsgSubmitProposal) error {
@@ -59,6 +60,12 @@ func (k *Keeper) SubmitProposal(ctx modules.Context, m *governancev1.MsgSubmitPr
 	}
 	if err := k.snapshot(ctx, p, int(params.MaxElectorate)); err != nil {
 		return err
+	}
+	// Bounded: MaxElectorateLimit x MaxSnapshotCostPerVoter < 2^64.
+	if cost := uint64(p.Voters) * params.SnapshotCostPerVoter; cost > 0 {
+		if err := k.mana.Charge(ctx, proposer, cost); err != nil {
+			return err
+		}
 	}
 	if p.Deposit > 0 {
 		if err := k.mana.Lock(ctx, proposer, EscrowID(id), p.Deposit); err != nil {

@@ -26,6 +26,10 @@ const (
 	MaxPeriod = 40_000_000
 	// MaxElectorateLimit bounds Params.max_electorate.
 	MaxElectorateLimit = 100_000
+	// MaxSnapshotCostPerVoter bounds Params.snapshot_cost_per_voter, so
+	// that the cost of a snapshot (at most MaxElectorateLimit voters)
+	// never overflows.
+	MaxSnapshotCostPerVoter = 1_000_000
 )
 
 // DefaultPolicy is a new chain's default policy: one member one vote, a
@@ -50,6 +54,10 @@ func DefaultParams() *governancev1.Params {
 		MaxVotingPeriod: 1_000_000,
 		MaxTimelock:     1_000_000,
 		MaxElectorate:   20_000,
+		// A proposal in a 1,000-member organization costs 1,000 mana more
+		// than in a tiny one: what its 1,000 snapshot records cost the
+		// chain to write and keep.
+		SnapshotCostPerVoter: 1,
 	}
 }
 
@@ -66,6 +74,9 @@ func ValidateParams(p *governancev1.Params) error {
 	}
 	if p.DefaultPolicy == nil {
 		return ErrInvalidParams.Wrapf("default_policy is missing")
+	}
+	if p.SnapshotCostPerVoter > MaxSnapshotCostPerVoter {
+		return ErrInvalidParams.Wrapf("snapshot_cost_per_voter %d, max %d", p.SnapshotCostPerVoter, MaxSnapshotCostPerVoter)
 	}
 	if p.DefaultPolicy.Electorate == governancev1.Electorate_ELECTORATE_WEIGHTED {
 		return ErrInvalidParams.Wrapf("the default policy cannot be weighted: weights belong to one organization")
