@@ -348,8 +348,15 @@ func TestGovernance(t *testing.T) {
 		// with the old binary: it is stopped here, and catches up after.
 		want := fmt.Sprintf("UPGRADE %q NEEDED at height %d", e2eUpgrade, at)
 		halted := 0
+		// Up to 90s for the chain to reach the height; once a node has
+		// stopped there, the others that decided the block stop within
+		// moments.
+		deadline := time.Now().Add(90 * time.Second)
 		for i, node := range n.manifest.Nodes {
-			if n.waitExitOrStop(t, i, 90*time.Second) {
+			if n.waitExitOrStop(t, i, time.Until(deadline)) {
+				if halted == 0 {
+					deadline = time.Now().Add(15 * time.Second)
+				}
 				halted++
 				log, _ := os.ReadFile(filepath.Join(node.Home, "icnd.log"))
 				if !strings.Contains(string(log), want) {
@@ -378,7 +385,7 @@ func TestGovernance(t *testing.T) {
 			t.Fatal(err)
 		}
 		check := at + 2
-		deadline := time.Now().Add(60 * time.Second)
+		deadline = time.Now().Add(60 * time.Second)
 		for {
 			b, err := fc.RPC.Block(ctx, &check)
 			if err == nil {
