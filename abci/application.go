@@ -241,6 +241,13 @@ func (s *Application) Commit(context.Context, *abcitypes.RequestCommit) (*abcity
 		s.metrics.observeCommit(s.app, time.Since(start))
 	}
 	s.takeSnapshot(id)
+	// At the height before a scheduled upgrade this binary cannot run,
+	// the node stops once the height is committed: one line names the
+	// upgrade, and the halt makes "icnd start" exit non-zero.
+	if err := s.app.UpgradeNeeded(); err != nil {
+		s.logUpgrade(err)
+		s.fail(err)
+	}
 	return &abcitypes.ResponseCommit{}, nil
 }
 

@@ -104,3 +104,28 @@ func (a *App) InitValidators(vals []ValidatorUpdate) error {
 // (modules.Router), without a store: for tools and tests that decode and
 // check proposals' messages as the chain does.
 func MessageRouter() modules.Router { return newModuleSet().msgs }
+
+// UpgradeNeeded returns an UpgradeNeededError when the committed state
+// schedules an upgrade at the next height that this binary has no handler
+// for, and nil otherwise. The node calls it after each Commit and stops on
+// an error: every node stops right after committing the height before the
+// upgrade, each on its own, whether or not the next block is decided
+// before its peers stop. A returned plain error is a broken store.
+func (a *App) UpgradeNeeded() error {
+	last := a.cms.LastCommitID().Version
+	if last == 0 {
+		return nil
+	}
+	ro, err := a.cms.ReadOnlyAt(last)
+	if err != nil {
+		return fmt.Errorf("app: read committed state %d: %w", last, err)
+	}
+	plan, err := a.governance.UpgradePlan(modules.NewContext(a.chainID, last, a.lastBlockTime, ro))
+	if err != nil || plan == nil || plan.Height != last+1 {
+		return err
+	}
+	if _, ok := upgrades.Get(plan.Name); ok {
+		return nil
+	}
+	return &UpgradeNeededError{Name: plan.Name, Height: plan.Height, Info: plan.Info}
+}

@@ -250,8 +250,17 @@ func TestUpgradeHalts(t *testing.T) {
 	at := w.height() + testVotingPeriod + testTimelock + 6
 	id := w.pass(t, w.root, w.erin, voters, upgradeMsg("v2-test", at))
 	w.wantStatus(t, id, governancev1.Status_STATUS_EXECUTED)
-	for w.height() < at-1 {
+	for w.height() < at-2 {
 		w.step(t)
+		if err := w.a.UpgradeNeeded(); err != nil {
+			t.Fatalf("upgrade needed at height %d: %v", w.height(), err)
+		}
+	}
+	w.step(t)
+	// Once the height before the plan's is committed, the node must stop.
+	var due *app.UpgradeNeededError
+	if err := w.a.UpgradeNeeded(); !errors.As(err, &due) || due.Name != "v2-test" || due.Height != at {
+		t.Fatalf("after committing %d: %v", at-1, err)
 	}
 	// ProcessProposal accepts the block (it is valid; this binary cannot
 	// run it), so that consensus decides it; FinalizeBlock stops the node.
