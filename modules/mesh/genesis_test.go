@@ -26,7 +26,9 @@ func TestGenesisRoundTrip(t *testing.T) {
 	assigned := e.post(2, m)
 	e.bid(2, exB, assigned, 6)
 	e.endBlock(7)
-	if err := e.submit(8, exA, receiptFor(exA, done, "out", 10)); err != nil {
+	ra := receiptFor(exA, done, "out", 10)
+	e.mustCommit(8, exA, ra)
+	if err := e.submit(8, exA, ra); err != nil {
 		t.Fatal(err)
 	}
 	e.endBlock(8)
