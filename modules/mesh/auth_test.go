@@ -22,7 +22,7 @@ func TestAuthorization(t *testing.T) {
 		"register_executor": modules.GovernanceNever, "update_executor": modules.GovernanceNever,
 		"leave_executor": modules.GovernanceNever, "bid": modules.GovernanceNever, "submit_receipt": modules.GovernanceNever,
 		"commit_receipt": modules.GovernanceNever,
-		"post_job": modules.GovernanceAny, "cancel_job": modules.GovernanceAny,
+		"post_job":       modules.GovernanceAny, "cancel_job": modules.GovernanceAny,
 	}
 	for name, g := range want {
 		if rows[name] != g {
