@@ -17,6 +17,9 @@ func checkInvariants(t *testing.T, e *env) {
 	err := modules.Walk(ctx.Store, JobsPrefix(), func(_ []byte, j *meshv1.Job) (bool, error) {
 		var paid uint64
 		for _, b := range j.Bids {
+			if len(b.Commitment) != 0 && !b.Assigned || len(b.Receipt) != 0 && len(b.Commitment) == 0 {
+				t.Fatalf("job %x: bid of %s with commitment %x (assigned %v) and receipt %x", j.Id, b.Executor, b.Commitment, b.Assigned, b.Receipt)
+			}
 			if j.Status == jobOpen || j.Status == jobAssigned && b.Assigned {
 				held[b.Executor] += b.Reserved
 				open[b.Executor]++
