@@ -287,3 +287,30 @@ func TestCommitDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestFullJobEvictsLeavingBid: on a full job, the bid of an executor that
+// left since it bid is the one a new bid replaces, however well it ranks:
+// selection would skip it anyway.
+func TestFullJobEvictsLeavingBid(t *testing.T) {
+	e := newEnv(t)
+	p, _ := e.k.Params(e.ctx(1))
+	p.MaxBidsPerJob = 2
+	if err := modules.Save(e.kv, ParamsKey(), p); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{exA, exB, exC} {
+		e.register(1, d, 1, 100_000)
+	}
+	job := e.post(2, spec(1))
+	e.bid(2, exA, job, 1) // the best bid
+	e.bid(2, exB, job, 5)
+	e.must(3, exA, func(ctx modules.Context) error { return e.k.LeaveExecutor(ctx, &meshv1.MsgLeaveExecutor{}) })
+	// exC's bid ranks after both, yet replaces the leaving exA's.
+	evs := e.must(3, exC, func(ctx modules.Context) error { return e.k.Bid(ctx, &meshv1.MsgBid{Job: job, Price: 9}) })
+	if got := eventsOf(evs, EventTypeBidEvicted, "executor", "by"); fmt.Sprint(got) != fmt.Sprintf("[executor=%s by=%s]", exA, exC) {
+		t.Fatalf("evicted %v", got)
+	}
+	if x := e.executor(exA); x.Status != statusLeft || x.Open != 0 || x.Bond != 0 {
+		t.Fatalf("exA %v", x)
+	}
+}

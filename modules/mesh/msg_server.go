@@ -282,22 +282,32 @@ func (k *Keeper) Bid(ctx modules.Context, m *meshv1.MsgBid) error {
 	return nil
 }
 
-// evictWorst removes j's worst bid (the last in selection order, by the
-// bidders' current reputation) and releases its hold, if c ranks strictly
-// before it; else the bid is ErrTooManyBids. The caller stores j.
+// evictWorst removes j's worst bid and releases its hold: the first bid of
+// an executor that left since it bid (selection would skip it), else the
+// last in selection order, by the bidders' current reputation, if c ranks
+// strictly before it; else the bid is ErrTooManyBids. The caller stores j.
 func (k *Keeper) evictWorst(ctx modules.Context, j *meshv1.Job, c Candidate) error {
 	cs := make([]Candidate, len(j.Bids))
+	var gone *Candidate
 	for i, b := range j.Bids {
-		rep, err := k.Reputation(ctx, b.Executor)
+		e, err := k.Executor(ctx, b.Executor)
 		if err != nil {
-			return err
+			return fmt.Errorf("mesh: bid of a missing executor: %w", err)
 		}
-		cs[i] = Candidate{Executor: b.Executor, Price: b.Price, Reputation: rep}
+		cs[i] = Candidate{Executor: b.Executor, Price: b.Price, Reputation: e.Reputation}
+		if gone == nil && e.Status != statusActive {
+			gone = &cs[i]
+		}
 	}
-	ranked := Select(j.Id, cs, len(cs))
-	worst := ranked[len(ranked)-1]
-	if compareRank(c, worst) >= 0 {
-		return ErrTooManyBids.Wrapf("%s has %d bids, and this one does not rank before the worst (%s at %d)", JobCID(j.Id), len(j.Bids), worst.Executor, worst.Price)
+	var worst Candidate
+	if gone != nil {
+		worst = *gone
+	} else {
+		ranked := Select(j.Id, cs, len(cs))
+		worst = ranked[len(ranked)-1]
+		if compareRank(c, worst) >= 0 {
+			return ErrTooManyBids.Wrapf("%s has %d bids, and this one does not rank before the worst (%s at %d)", JobCID(j.Id), len(j.Bids), worst.Executor, worst.Price)
+		}
 	}
 	for i, b := range j.Bids {
 		if b.Executor != worst.Executor {
