@@ -1,0 +1,429 @@
+package runner
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
+
+	"github.com/intercooperative/icnd/client"
+)
+
+// haltSettle is how long after the network lost its quorum a block that
+// already had its votes may still commit.
+const haltSettle = 5 * time.Second
+
+// check runs every post-run check and fills rep.
+func (r *Runner) check(ctx context.Context, rep *Report) {
+	samples, apps := r.mon.snapshot()
+	rep.Applied = r.applied
+	r.checkCatchUp(rep, samples)
+	r.checkLiveness(rep, samples)
+	r.checkAppHashes(ctx, rep, apps)
+	r.checkTxs(ctx, rep)
+	r.checkLogs(ctx, rep)
+}
+
+// checkCatchUp measures, for every perturbed node, the time from its
+// restore until it reported (not catching up) the height the others had
+// at that moment, and holds it to the bound. A wiped node must also have
+// rejoined by state sync: its earliest block is above 1.
+func (r *Runner) checkCatchUp(rep *Report, samples [][]sample) {
+	for k := range r.applied {
+		a := &r.applied[k]
+		if a.Restored == 0 {
+			continue // the run stopped before this restore
+		}
+		bound := r.m.catchUp(a.Perturbation).D()
+		for _, n := range a.nodes {
+			cu := CatchUp{Event: a.Seq, Node: n, Target: a.Target, Took: -1}
+			for _, s := range samples[n] {
+				if s.at >= a.Restored && s.ok && !s.catchingUp && s.height >= a.Target {
+					cu.Took = s.at - a.Restored
+					break
+				}
+			}
+			rep.CatchUps = append(rep.CatchUps, cu)
+			switch {
+			case cu.Took < 0:
+				rep.fail("#%d %s: node%d never reached height %d after its restore", a.Seq, a.Op, n, a.Target)
+			case cu.Took > bound:
+				rep.fail("#%d %s: node%d took %s to reach height %d, bound %s", a.Seq, a.Op, n, cu.Took.Round(time.Second/10), a.Target, bound)
+			}
+		}
+	}
+}
+
+// checkLiveness splits the run into windows by how many validators were
+// down. A node counts as down from the moment its fault was issued until
+// its restore completed. In a window where the others hold more than two
+// thirds of the power, after Grace from the window's start (the time for
+// round timeouts and reconnections), the chain's height must rise at
+// least once every StallBound. In a window where they do not, after
+// haltSettle, it must not rise by more than one block: the chain halts.
+func (r *Runner) checkLiveness(rep *Report, samples [][]sample) {
+	var actual []Event
+	for _, a := range r.applied {
+		if a.Issued == 0 && a.Restored == 0 {
+			continue
+		}
+		e := a.Event
+		e.Begin = a.Issued
+		e.End = a.Restored
+		if e.End == 0 {
+			e.End = rep.LoadTime
+		}
+		actual = append(actual, e)
+	}
+	rises := chainRises(samples)
+	heightAt := func(t time.Duration) int64 {
+		var h int64
+		for _, p := range rises {
+			if p.at > t {
+				break
+			}
+			h = p.height
+		}
+		return h
+	}
+	for _, w := range Windows(r.m, actual, rep.LoadTime) {
+		lw := LiveWindow{Window: w, Checked: true}
+		if w.Live {
+			from := w.From + r.m.Grace.D()
+			if w.From == 0 {
+				from = 0 // the network was already making blocks
+			}
+			if from >= w.To {
+				lw.Checked = false
+				rep.Windows = append(rep.Windows, lw)
+				continue
+			}
+			last := from
+			for _, p := range rises {
+				if p.at <= from || p.at > w.To {
+					continue
+				}
+				lw.MaxStall = max(lw.MaxStall, p.at-last)
+				last = p.at
+			}
+			lw.MaxStall = max(lw.MaxStall, w.To-last)
+			lw.Blocks = heightAt(w.To) - heightAt(from)
+			if lw.Blocks < 1 {
+				rep.fail("liveness: %d of %d validators up from %s to %s, but no block after the grace period",
+					r.m.Validators-w.Down, r.m.Validators, w.From.Round(time.Second), w.To.Round(time.Second))
+			} else if lw.MaxStall > r.m.StallBound.D() {
+				rep.fail("liveness: %d of %d validators up from %s to %s, but no new block for %s (bound %s)",
+					r.m.Validators-w.Down, r.m.Validators, w.From.Round(time.Second), w.To.Round(time.Second),
+					lw.MaxStall.Round(time.Second/10), r.m.StallBound.D())
+			}
+		} else {
+			from := w.From + haltSettle
+			if from >= w.To {
+				lw.Checked = false
+				rep.Windows = append(rep.Windows, lw)
+				continue
+			}
+			lw.Blocks = heightAt(w.To) - heightAt(from)
+			if lw.Blocks > 1 {
+				rep.fail("halt: only %d of %d validators up from %s to %s, yet the chain made %d blocks",
+					r.m.Validators-w.Down, r.m.Validators, w.From.Round(time.Second), w.To.Round(time.Second), lw.Blocks)
+			}
+		}
+		rep.Windows = append(rep.Windows, lw)
+	}
+}
+
+// checkAppHashes compares every node's headers (block hash and app hash)
+// at every height it holds up to the final height, and every app hash a
+// node's own app reported (abci_info, sampled during the run) with the
+// app hash the next header carries.
+func (r *Runner) checkAppHashes(ctx context.Context, rep *Report, apps []appSample) {
+	type hdr struct{ block, app string }
+	headers := make([]map[int64]hdr, len(r.clients))
+	final := rep.FinalHeight
+	for i, c := range r.clients {
+		headers[i] = map[int64]hdr{}
+		st, err := status(ctx, c)
+		if err != nil {
+			rep.fail("node%d: status: %v", i, err)
+			continue
+		}
+		rep.Bases = append(rep.Bases, st.SyncInfo.EarliestBlockHeight)
+		for lo := max(st.SyncInfo.EarliestBlockHeight, 1); lo <= final; lo += 20 {
+			hi := min(lo+19, final)
+			cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			info, err := c.RPC.BlockchainInfo(cctx, lo, hi)
+			cancel()
+			if err != nil {
+				rep.fail("node%d: blockchain %d-%d: %v", i, lo, hi, err)
+				break
+			}
+			for _, meta := range info.BlockMetas {
+				headers[i][meta.Header.Height] = hdr{meta.BlockID.Hash.String(), meta.Header.AppHash.String()}
+			}
+		}
+	}
+	if len(rep.Bases) != len(r.clients) {
+		return
+	}
+	absent := make([]int, len(r.clients))
+	for h := int64(1); h <= final; h++ {
+		ref, refNode := hdr{}, -1
+		for i := range r.clients {
+			got, ok := headers[i][h]
+			if !ok {
+				if h >= max(rep.Bases[i], 1) {
+					if absent[i]++; absent[i] <= 3 {
+						rep.fail("node%d holds no header at height %d (its base is %d)", i, h, rep.Bases[i])
+					}
+				}
+				continue
+			}
+			rep.HeadersCompared++
+			if refNode < 0 {
+				ref, refNode = got, i
+				continue
+			}
+			if got != ref {
+				rep.fail("height %d: node%d has block %s app hash %s, node%d has %s / %s", h, i, got.block, got.app, refNode, ref.block, ref.app)
+			}
+		}
+	}
+	for i, n := range absent {
+		if n > 3 {
+			rep.fail("node%d: %d headers missing in all", i, n)
+		}
+	}
+	for _, s := range apps {
+		var next hdr
+		found := false
+		for i := range r.clients {
+			if got, ok := headers[i][s.height+1]; ok {
+				next, found = got, true
+				break
+			}
+		}
+		if !found {
+			continue
+		}
+		rep.AppHashesCompared++
+		if !strings.EqualFold(next.app, s.appHash) {
+			rep.fail("node%d's app reported app hash %s after height %d; the header at %d carries %s", s.node, s.appHash, s.height, s.height+1, next.app)
+		}
+	}
+}
+
+// checkTxs requires every transaction a node accepted (CheckTx code 0) to
+// be in a block with result code 0, and to be found on every node: by
+// /tx?hash= where the node holds that block, and where it does not (below
+// a state-synced node's base) by its dag entry in the node's state.
+func (r *Runner) checkTxs(ctx context.Context, rep *Report) {
+	recs := r.load.records()
+	rep.Stats = LoadStats{
+		Broadcasts:  r.load.stats.broadcasts.Load(),
+		Refused:     r.load.stats.refused.Load(),
+		Unreachable: r.load.stats.unreachable.Load(),
+		Resent:      r.load.stats.resent.Load(),
+	}
+	var accepted []txRecord
+	for _, t := range recs {
+		switch {
+		case t.Accepted >= 0:
+			accepted = append(accepted, t)
+		case t.Height > 0:
+			// Committed although no acceptance reached us (the answer
+			// timed out): it counts as committed, not as accepted.
+			rep.Stats.CommittedUnseen++
+		}
+	}
+	rep.Stats.Accepted = len(accepted)
+	for _, t := range accepted {
+		switch {
+		case t.Height == 0:
+			rep.Stats.Lost++
+			if rep.Stats.Lost <= 10 {
+				rep.fail("lost: tx %s (account %d, sequence %d) accepted at %s was never seen in a block", t.Hash, t.Account, t.Seq, t.Accepted.Round(time.Second/10))
+			}
+		case t.Code != 0:
+			rep.Stats.Failed++
+			rep.fail("tx %s (account %d, sequence %d) is in block %d with code %d", t.Hash, t.Account, t.Seq, t.Height, t.Code)
+		default:
+			rep.Stats.Committed++
+		}
+	}
+	type job struct {
+		t    txRecord
+		node int
+	}
+	jobs := make(chan job)
+	var mu sync.Mutex
+	missing := 0
+	var wg sync.WaitGroup
+	for w := 0; w < 6; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				err := r.lookUp(ctx, j.t, j.node, rep.Bases[j.node])
+				mu.Lock()
+				if err != nil {
+					missing++
+					if missing <= 10 {
+						rep.fail("node%d: %v", j.node, err)
+					}
+				} else {
+					rep.Stats.Lookups++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	if len(rep.Bases) == len(r.clients) {
+		for _, t := range accepted {
+			if t.Height == 0 {
+				continue
+			}
+			for i := range r.clients {
+				jobs <- job{t, i}
+			}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if missing > 10 {
+		rep.fail("... %d lookups failed in all", missing)
+	}
+}
+
+// lookUp finds t on node i.
+func (r *Runner) lookUp(ctx context.Context, t txRecord, i int, base int64) error {
+	c := r.clients[i]
+	if t.Height >= base {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		got, err := c.RPC.Tx(cctx, mustHex(t.Hash), false)
+		if err != nil {
+			return fmt.Errorf("/tx?hash=0x%s (account %d, sequence %d, height %d): %v", t.Hash, t.Account, t.Seq, t.Height, err)
+		}
+		if got.Height != t.Height || got.TxResult.Code != 0 {
+			return fmt.Errorf("/tx?hash=0x%s: height %d code %d, want height %d code 0", t.Hash, got.Height, got.TxResult.Code, t.Height)
+		}
+		return nil
+	}
+	// Below a state-synced node's base: the transaction's effect.
+	cid, err := client.ParseCID(t.CID)
+	if err != nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	e, _, err := client.NewQuerier(c, nil).Entry(cctx, cid, t.DID, 0)
+	if err != nil {
+		return fmt.Errorf("entry of tx %s (height %d, below the node's base %d): %v", t.Hash, t.Height, base, err)
+	}
+	if e.Height != t.Height {
+		return fmt.Errorf("entry of tx %s: height %d, the block says %d", t.Hash, e.Height, t.Height)
+	}
+	return nil
+}
+
+// panicLine matches what a Go panic or CometBFT's consensus failure
+// prints.
+var panicLine = regexp.MustCompile(`(?i)panic|CONSENSUS FAILURE`)
+
+// logTime reads the timestamp of a CometBFT plain log line (UTC in the
+// scratch image, which has no time zone data).
+var logTime = regexp.MustCompile(`^[A-Z]\[(\d{4}-\d{2}-\d{2}\|\d{2}:\d{2}:\d{2}\.\d{3})\]`)
+
+// shutdownRPCPanic reports whether line is the one panic the check
+// tolerates: CometBFT's RPC server recovering a handler that read a store
+// the node had already closed, logged while node i was being stopped by
+// the runner (SIGTERM of a stop or a wipe). CometBFT's Node.OnStop closes
+// the RPC listeners, then the block store, without waiting for requests
+// in flight; the runner polls /status twice a second, so a request often
+// lands in between. The handler's panic is recovered and answered with an
+// error; the node's shutdown and restart are unaffected.
+func (r *Runner) shutdownRPCPanic(i int, line string) bool {
+	if !strings.Contains(line, "panic in RPC HTTP handler") || !strings.Contains(line, "leveldb: closed") {
+		return false
+	}
+	m := logTime.FindStringSubmatch(line)
+	if m == nil {
+		return false
+	}
+	at, err := time.ParseInLocation("2006-01-02|15:04:05.000", m[1], time.UTC)
+	if err != nil {
+		return false
+	}
+	for _, a := range r.applied {
+		if (a.Op != OpStop && a.Op != OpWipe) || !containsInt(a.nodes, i) || a.Issued == 0 {
+			continue
+		}
+		from, to := r.t0.Add(a.Issued-time.Second), r.t0.Add(a.InPlace+time.Second)
+		if !at.Before(from) && !at.After(to) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkLogs saves every node's whole log under the run's logs/ and fails
+// on any line that shows a panic or a consensus failure, but for the
+// shutdown race shutdownRPCPanic describes, which it counts.
+func (r *Runner) checkLogs(ctx context.Context, rep *Report) {
+	dir := filepath.Join(r.dir, "logs")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		rep.fail("logs: %v", err)
+		return
+	}
+	for i := range r.clients {
+		out, err := r.cluster.logs(ctx, i)
+		if err != nil {
+			rep.fail("node%d: %v", i, err)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("node%d.log", i))
+		if werr := os.WriteFile(path, []byte(out), 0o644); werr != nil {
+			rep.fail("logs: %v", werr)
+		}
+		rep.LogLines += strings.Count(out, "\n")
+		var hits []string
+		for _, line := range strings.Split(out, "\n") {
+			if !panicLine.MatchString(line) {
+				continue
+			}
+			if r.shutdownRPCPanic(i, line) {
+				rep.ShutdownRPCPanics++
+				continue
+			}
+			hits = append(hits, line)
+		}
+		if len(hits) > 0 {
+			first := hits[0]
+			if len(first) > 600 {
+				first = first[:600] + "..."
+			}
+			rep.fail("node%d's log has %d panic or consensus-failure lines (%s), the first: %s", i, len(hits), path, first)
+		}
+	}
+}
+
+func status(ctx context.Context, c *client.Client) (*coretypes.ResultStatus, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	return c.RPC.Status(ctx)
+}
+
+func mustHex(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
