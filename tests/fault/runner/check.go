@@ -62,12 +62,15 @@ func (r *Runner) checkCatchUp(rep *Report, samples [][]sample) {
 }
 
 // checkLiveness splits the run into windows by how many validators were
-// down. A node counts as down from the moment its fault was issued until
-// its restore completed. In a window where the others hold more than two
-// thirds of the power, after Grace from the window's start (the time for
-// round timeouts and reconnections), the chain's height must rise at
-// least once every StallBound. In a window where they do not, after
-// haltSettle, it must not rise by more than one block: the chain halts.
+// down, a node counting as down from the moment its fault was issued until
+// its restore completed, and joins consecutive windows of the same kind
+// into stretches. In a stretch where the validators up hold more than two
+// thirds of the power, the chain's height (the highest any node reported)
+// must rise at least once and never stay still for more than StallBound;
+// after a halt the stretch is checked from Grace after it opened (time for
+// the restarted nodes to replay, redial and agree on a round). In a
+// stretch where they do not, from haltSettle after it opened, the height
+// must not rise by more than one block: the chain halts.
 func (r *Runner) checkLiveness(rep *Report, samples [][]sample) {
 	var actual []Event
 	for _, a := range r.applied {
@@ -82,6 +85,15 @@ func (r *Runner) checkLiveness(rep *Report, samples [][]sample) {
 		}
 		actual = append(actual, e)
 	}
+	var stretches []Window
+	for _, w := range Windows(r.m, actual, rep.LoadTime) {
+		if n := len(stretches); n > 0 && stretches[n-1].Live == w.Live {
+			stretches[n-1].To = w.To
+			stretches[n-1].Down = max(stretches[n-1].Down, w.Down)
+			continue
+		}
+		stretches = append(stretches, w)
+	}
 	rises := chainRises(samples)
 	heightAt := func(t time.Duration) int64 {
 		var h int64
@@ -93,12 +105,13 @@ func (r *Runner) checkLiveness(rep *Report, samples [][]sample) {
 		}
 		return h
 	}
-	for _, w := range Windows(r.m, actual, rep.LoadTime) {
+	for _, w := range stretches {
 		lw := LiveWindow{Window: w, Checked: true}
+		upFrom := fmt.Sprintf("from %s to %s", w.From.Round(time.Second), w.To.Round(time.Second))
 		if w.Live {
-			from := w.From + r.m.Grace.D()
-			if w.From == 0 {
-				from = 0 // the network was already making blocks
+			from := w.From
+			if w.From > 0 {
+				from += r.m.Grace.D() // the chain was halted until w.From
 			}
 			if from >= w.To {
 				lw.Checked = false
@@ -116,12 +129,10 @@ func (r *Runner) checkLiveness(rep *Report, samples [][]sample) {
 			lw.MaxStall = max(lw.MaxStall, w.To-last)
 			lw.Blocks = heightAt(w.To) - heightAt(from)
 			if lw.Blocks < 1 {
-				rep.fail("liveness: %d of %d validators up from %s to %s, but no block after the grace period",
-					r.m.Validators-w.Down, r.m.Validators, w.From.Round(time.Second), w.To.Round(time.Second))
+				rep.fail("liveness: a quorum was up %s, but no block after %s", upFrom, from.Round(time.Second))
 			} else if lw.MaxStall > r.m.StallBound.D() {
-				rep.fail("liveness: %d of %d validators up from %s to %s, but no new block for %s (bound %s)",
-					r.m.Validators-w.Down, r.m.Validators, w.From.Round(time.Second), w.To.Round(time.Second),
-					lw.MaxStall.Round(time.Second/10), r.m.StallBound.D())
+				rep.fail("liveness: a quorum was up %s, but no new block for %s (bound %s)",
+					upFrom, lw.MaxStall.Round(time.Second/10), r.m.StallBound.D())
 			}
 		} else {
 			from := w.From + haltSettle
@@ -132,8 +143,8 @@ func (r *Runner) checkLiveness(rep *Report, samples [][]sample) {
 			}
 			lw.Blocks = heightAt(w.To) - heightAt(from)
 			if lw.Blocks > 1 {
-				rep.fail("halt: only %d of %d validators up from %s to %s, yet the chain made %d blocks",
-					r.m.Validators-w.Down, r.m.Validators, w.From.Round(time.Second), w.To.Round(time.Second), lw.Blocks)
+				rep.fail("halt: %d of %d validators were down %s, yet the chain made %d blocks",
+					w.Down, r.m.Validators, upFrom, lw.Blocks)
 			}
 		}
 		rep.Windows = append(rep.Windows, lw)

@@ -119,22 +119,31 @@ func (r *Report) Print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "perturbations applied: %s\n", strings.Join(ops, ", "))
 
-	var live, halted, checked int
-	var worst time.Duration
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "from\tto\tmost down\tquorum up\tchecked from\tblocks\tlongest stall\t")
 	for _, lw := range r.Windows {
-		if !lw.Checked {
-			continue
+		quorum, from, stall := "yes", "-", "-"
+		if !lw.Live {
+			quorum = "no (halt)"
 		}
-		checked++
-		if lw.Live {
-			live++
-			worst = max(worst, lw.MaxStall)
-		} else {
-			halted++
+		if lw.Checked {
+			switch {
+			case !lw.Live:
+				from = secs(lw.From + haltSettle)
+			case lw.From > 0:
+				from = secs(lw.From + m.Grace.D())
+			default:
+				from = secs(lw.From)
+			}
+			if lw.Live {
+				stall = secs(lw.MaxStall)
+			}
 		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%d\t%s\t\n", secs(lw.From), secs(lw.To), lw.Down, quorum, from, lw.Blocks, stall)
 	}
-	fmt.Fprintf(w, "liveness: %d windows checked (%d with a quorum up, longest stall %.1fs, bound %s; %d without, halted)\n",
-		checked, live, worst.Seconds(), m.StallBound.D(), halted)
+	tw.Flush()
+	fmt.Fprintf(w, "liveness: longest stall bound %s with a quorum up; at most 1 block without one\n", m.StallBound.D())
 	s := r.Stats
 	fmt.Fprintf(w, "txs: %d accepted, %d committed, %d lost, %d failed in the block; %d committed without a seen acceptance\n",
 		s.Accepted, s.Committed, s.Lost, s.Failed, s.CommittedUnseen)
