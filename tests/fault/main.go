@@ -27,7 +27,7 @@ func main() {
 	workDir := flag.String("work-dir", "", "where the run's directory goes (default: the temporary directory)")
 	keep := flag.Bool("keep", false, "keep the run's directory (homes and node logs) even when every check passes")
 	cycles := flag.Int("cycles", 0, "run this many cycles of the schedule instead of the manifest's")
-	subnet := flag.String("subnet", "", "the containers' /24 as three octets, e.g. 10.215.9 (default 10.215.<pid mod 250>)")
+	subnet := flag.String("subnet", "", "the containers' /24 as three octets, e.g. 10.215.9 (default: the first free of a few 10.215.x)")
 	flag.Parse()
 
 	m, err := runner.ReadManifest(*manifest)

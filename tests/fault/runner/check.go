@@ -27,6 +27,7 @@ func (r *Runner) check(ctx context.Context, rep *Report) {
 	r.checkCatchUp(rep, samples)
 	r.checkLiveness(rep, samples)
 	r.checkAppHashes(ctx, rep, apps)
+	r.checkStateSynced(rep)
 	r.checkTxs(ctx, rep)
 	r.checkLogs(ctx, rep)
 }
@@ -227,6 +228,25 @@ func (r *Runner) checkAppHashes(ctx context.Context, rep *Report, apps []appSamp
 		rep.AppHashesCompared++
 		if !strings.EqualFold(next.app, s.appHash) {
 			rep.fail("node%d's app reported app hash %s after height %d; the header at %d carries %s", s.node, s.appHash, s.height, s.height+1, next.app)
+		}
+	}
+}
+
+// checkStateSynced requires every node that was wiped to have rejoined by
+// state sync rather than by replaying from genesis: its earliest block is
+// above 1.
+func (r *Runner) checkStateSynced(rep *Report) {
+	if len(rep.Bases) != len(r.clients) {
+		return
+	}
+	for _, a := range r.applied {
+		if a.Op != OpWipe || a.Restored == 0 {
+			continue
+		}
+		for _, n := range a.nodes {
+			if rep.Bases[n] <= 1 {
+				rep.fail("#%d wipe: node%d's earliest block is %d: it did not rejoin by state sync", a.Seq, n, rep.Bases[n])
+			}
 		}
 	}
 }

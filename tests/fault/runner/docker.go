@@ -71,12 +71,25 @@ func buildImage(ctx context.Context, dockerfile, icnd, tag, tmp string) error {
 	return err
 }
 
-// create makes the network and starts every node.
-func (c *cluster) create(ctx context.Context) error {
-	if _, err := docker(ctx, "network", "create", "--driver", "bridge", "--subnet", c.subnet+".0/24",
-		"--label", "icnd-fault="+c.run, c.network); err != nil {
-		return err
+// createNetwork makes the run's bridge network on the first of subnets
+// that docker accepts (another network may hold one already), and
+// records it in c.subnet.
+func (c *cluster) createNetwork(ctx context.Context, subnets []string) error {
+	var errs []string
+	for _, sn := range subnets {
+		_, err := docker(ctx, "network", "create", "--driver", "bridge", "--subnet", sn+".0/24",
+			"--label", "icnd-fault="+c.run, c.network)
+		if err == nil {
+			c.subnet = sn
+			return nil
+		}
+		errs = append(errs, err.Error())
 	}
+	return fmt.Errorf("no subnet for the run's network: %s", strings.Join(errs, "; "))
+}
+
+// create starts every node on the network.
+func (c *cluster) create(ctx context.Context) error {
 	for i := range c.homes {
 		if _, err := docker(ctx, "run", "-d", "--name", c.container(i), "--label", "icnd-fault="+c.run,
 			"--hostname", fmt.Sprintf("node%d", i), "--network", c.network, "--ip", c.ip(i),

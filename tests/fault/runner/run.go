@@ -37,8 +37,9 @@ type Config struct {
 	// unless Cleanup removes it.
 	WorkDir string
 	// Subnet is the run's /24 as its first three octets ("10.215.7");
-	// empty picks 10.215.<pid mod 250>, apart from make localnet-docker's
-	// 10.213.0 and the e2e docker test's 10.214.x.
+	// empty picks the first of a few 10.215.x that docker accepts, apart
+	// from make localnet-docker's 10.213.0 and the e2e docker test's
+	// 10.214.x.
 	Subnet string
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
@@ -155,15 +156,23 @@ func (r *Runner) setUp(ctx context.Context) error {
 		return err
 	}
 	r.dir = dir
-	subnet := r.cfg.Subnet
-	if subnet == "" {
-		subnet = fmt.Sprintf("10.215.%d", os.Getpid()%250)
-	}
 	run := fmt.Sprintf("%d-%d", os.Getpid(), rand.IntN(1_000_000))
 	r.cluster = &cluster{
-		run: run, image: "icnd:fault-" + run, network: "icnd-fault-" + run, subnet: subnet,
+		run: run, network: "icnd-fault-" + run,
 		user: fmt.Sprintf("%d:%d", os.Getuid(), os.Getgid()),
 	}
+	subnets := []string{r.cfg.Subnet}
+	if r.cfg.Subnet == "" {
+		// Another run (or anything else) may hold a subnet: try a few.
+		subnets = nil
+		for k := 0; k < 8; k++ {
+			subnets = append(subnets, fmt.Sprintf("10.215.%d", (os.Getpid()+k*31)%250))
+		}
+	}
+	if err := r.cluster.createNetwork(ctx, subnets); err != nil {
+		return err
+	}
+	subnet := r.cluster.subnet
 
 	gen := exec.CommandContext(ctx, r.cfg.ICND, "testnet", "--validators", strconv.Itoa(r.m.Validators),
 		"--output", filepath.Join(dir, "net"), "--chain-id", "icn-fault", "--starting-ip-address", subnet+".2",
@@ -185,11 +194,12 @@ func (r *Runner) setUp(ctx context.Context) error {
 	}
 	r.events = r.m.Schedule()
 
-	r.logf("building the image %s from %s", r.cluster.image, r.cfg.ICND)
-	if err := buildImage(ctx, r.cfg.Dockerfile, r.cfg.ICND, r.cluster.image, dir); err != nil {
-		r.cluster.image = ""
+	image := "icnd:fault-" + run
+	r.logf("building the image %s from %s", image, r.cfg.ICND)
+	if err := buildImage(ctx, r.cfg.Dockerfile, r.cfg.ICND, image, dir); err != nil {
 		return err
 	}
+	r.cluster.image = image
 	if err := r.cluster.create(ctx); err != nil {
 		return err
 	}
