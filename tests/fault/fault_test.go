@@ -43,7 +43,13 @@ func TestShortManifest(t *testing.T) {
 		t.Fatalf("build icnd: %v\n%s", err, out)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
+	// End the run well before go test's own timeout, which would stop the
+	// process without running the cleanups that remove the containers.
+	deadline := time.Now().Add(12 * time.Minute)
+	if d, ok := t.Deadline(); ok && d.Add(-2*time.Minute).Before(deadline) {
+		deadline = d.Add(-2 * time.Minute)
+	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	var log strings.Builder
 	// The run's directory (homes, node logs) is kept when the test fails.

@@ -47,7 +47,9 @@ func main() {
 	defer stop()
 	r := runner.New(runner.Config{ICND: *icnd, Dockerfile: *dockerfile, WorkDir: *workDir, Subnet: *subnet, Log: os.Stderr}, m)
 	rep, runErr := r.Run(ctx)
-	rep.Print(os.Stdout)
+	if ctx.Err() == nil {
+		rep.Print(os.Stdout)
+	}
 	keepDir := *keep || runErr != nil || !rep.OK()
 	if err := r.Close(keepDir); err != nil {
 		fmt.Fprintln(os.Stderr, "fault:", err)

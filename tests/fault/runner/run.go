@@ -125,6 +125,10 @@ func (r *Runner) Run(ctx context.Context) (*Report, error) {
 	stopLoad()
 	<-drained
 	loadEnd := time.Since(t0)
+	if ctx.Err() != nil {
+		r.mon.close()
+		return rep, fmt.Errorf("run interrupted: %w", ctx.Err())
+	}
 
 	// Every node must reach one height above the highest seen now.
 	final := r.mon.maxHeight(nil) + 1
