@@ -65,6 +65,10 @@ func (r *Report) OK() bool { return len(r.Failures) == 0 }
 // Print writes the summary tables and the failures.
 func (r *Report) Print(w io.Writer) {
 	m := r.Manifest
+	if r.LoadTime == 0 {
+		fmt.Fprintf(w, "fault-injection run %q: the network did not start; no load ran\n", m.Name)
+		return
+	}
 	fmt.Fprintf(w, "\nfault-injection run %q: %d validators, %d accounts, %d cycle(s) of %s, load for %s\n\n",
 		m.Name, m.Validators, m.Accounts, m.Cycles, m.Period.D(), r.LoadTime.Round(time.Second))
 
