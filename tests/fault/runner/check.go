@@ -3,10 +3,12 @@ package runner
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,9 +30,47 @@ func (r *Runner) check(ctx context.Context, rep *Report) {
 	r.checkLiveness(rep, samples)
 	r.checkAppHashes(ctx, rep, apps)
 	r.checkStateSynced(rep)
+	r.fetchLogs(ctx, rep)
 	r.checkTxs(ctx, rep)
-	r.checkLogs(ctx, rep)
+	r.checkLogs(rep)
 }
+
+// fetchLogs reads every node's whole log, saves it under the run's logs/
+// and notes the heights at which the node's app stood when it started
+// again (CometBFT's handshake line).
+func (r *Runner) fetchLogs(ctx context.Context, rep *Report) {
+	dir := filepath.Join(r.dir, "logs")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		rep.fail("logs: %v", err)
+	}
+	r.nodeLogs = make([]string, len(r.clients))
+	r.restartHeights = make([]map[int64]bool, len(r.clients))
+	for i := range r.clients {
+		out, err := r.cluster.logs(ctx, i)
+		if err != nil {
+			rep.fail("node%d: %v", i, err)
+		}
+		r.nodeLogs[i] = out
+		if werr := os.WriteFile(filepath.Join(dir, fmt.Sprintf("node%d.log", i)), []byte(out), 0o644); werr != nil {
+			rep.fail("logs: %v", werr)
+		}
+		r.restartHeights[i] = map[int64]bool{}
+		for _, m := range handshakeLine.FindAllStringSubmatch(out, -1) {
+			if h, err := strconv.ParseInt(m[1], 10, 64); err == nil && h > 0 {
+				r.restartHeights[i][h] = true
+			}
+		}
+	}
+}
+
+// handshakeLine is what CometBFT logs when it starts over an app that
+// already holds state: the app's last committed height.
+var handshakeLine = regexp.MustCompile(`ABCI Handshake App Info\s+module=consensus height=(\d+)`)
+
+// errUnindexed marks a transaction that is in a node's block and state
+// but missing from its transaction index, at the height the node was
+// committing when the runner stopped or killed it.
+var errUnindexed = errors.New("in the block and the state, not in the tx index")
 
 // checkCatchUp measures, for every perturbed node, the time from its
 // restore until it reported (not catching up) the height the others had
@@ -304,6 +344,11 @@ func (r *Runner) checkTxs(ctx context.Context, rep *Report) {
 			for j := range jobs {
 				err := r.lookUp(ctx, j.t, j.node, rep.Bases[j.node])
 				mu.Lock()
+				if errors.Is(err, errUnindexed) {
+					rep.Stats.Unindexed++
+					rep.UnindexedAt = appendUnique(rep.UnindexedAt, fmt.Sprintf("node%d@%d", j.node, j.t.Height))
+					err = nil
+				}
 				if err != nil {
 					missing++
 					if missing <= 10 {
@@ -340,6 +385,9 @@ func (r *Runner) lookUp(ctx context.Context, t txRecord, i int, base int64) erro
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		got, err := c.RPC.Tx(cctx, mustHex(t.Hash), false)
+		if err != nil && strings.Contains(err.Error(), "not found") && r.restartHeights[i][t.Height] {
+			return r.unindexed(ctx, t, i, err)
+		}
 		if err != nil {
 			return fmt.Errorf("/tx?hash=0x%s (account %d, sequence %d, height %d): %v", t.Hash, t.Account, t.Seq, t.Height, err)
 		}
@@ -349,6 +397,42 @@ func (r *Runner) lookUp(ctx context.Context, t txRecord, i int, base int64) erro
 		return nil
 	}
 	// Below a state-synced node's base: the transaction's effect.
+	return r.entryOn(ctx, t, i, fmt.Sprintf("below the node's base %d", base))
+}
+
+// unindexed handles a transaction node i's index does not know, in the
+// block the node was committing when it went down (CometBFT's indexer
+// takes a block's events from the event bus, which stops first, and
+// nothing indexes the block again on restart). The transaction must still
+// be in that block on the node and its entry in the node's state; then it
+// is counted, not failed.
+func (r *Runner) unindexed(ctx context.Context, t txRecord, i int, txErr error) error {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	h := t.Height
+	b, err := r.clients[i].RPC.Block(cctx, &h)
+	if err != nil {
+		return fmt.Errorf("/tx?hash=0x%s: %v; and block %d: %v", t.Hash, txErr, h, err)
+	}
+	inBlock := false
+	for _, tx := range b.Block.Txs {
+		if strings.EqualFold(fmt.Sprintf("%X", tx.Hash()), t.Hash) {
+			inBlock = true
+		}
+	}
+	if !inBlock {
+		return fmt.Errorf("/tx?hash=0x%s: %v; and block %d on the node does not hold it", t.Hash, txErr, h)
+	}
+	if err := r.entryOn(ctx, t, i, "not in the node's tx index"); err != nil {
+		return err
+	}
+	return errUnindexed
+}
+
+// entryOn checks that t's dag entry is in node i's state, anchored at
+// t's height.
+func (r *Runner) entryOn(ctx context.Context, t txRecord, i int, why string) error {
+	c := r.clients[i]
 	cid, err := client.ParseCID(t.CID)
 	if err != nil {
 		return err
@@ -357,7 +441,7 @@ func (r *Runner) lookUp(ctx context.Context, t txRecord, i int, base int64) erro
 	defer cancel()
 	e, _, err := client.NewQuerier(c, nil).Entry(cctx, cid, t.DID, 0)
 	if err != nil {
-		return fmt.Errorf("entry of tx %s (height %d, below the node's base %d): %v", t.Hash, t.Height, base, err)
+		return fmt.Errorf("entry of tx %s (height %d, %s): %v", t.Hash, t.Height, why, err)
 	}
 	if e.Height != t.Height {
 		return fmt.Errorf("entry of tx %s: height %d, the block says %d", t.Hash, e.Height, t.Height)
@@ -408,21 +492,8 @@ func (r *Runner) shutdownRPCPanic(i int, line string) bool {
 // checkLogs saves every node's whole log under the run's logs/ and fails
 // on any line that shows a panic or a consensus failure, but for the
 // shutdown race shutdownRPCPanic describes, which it counts.
-func (r *Runner) checkLogs(ctx context.Context, rep *Report) {
-	dir := filepath.Join(r.dir, "logs")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		rep.fail("logs: %v", err)
-		return
-	}
-	for i := range r.clients {
-		out, err := r.cluster.logs(ctx, i)
-		if err != nil {
-			rep.fail("node%d: %v", i, err)
-		}
-		path := filepath.Join(dir, fmt.Sprintf("node%d.log", i))
-		if werr := os.WriteFile(path, []byte(out), 0o644); werr != nil {
-			rep.fail("logs: %v", werr)
-		}
+func (r *Runner) checkLogs(rep *Report) {
+	for i, out := range r.nodeLogs {
 		rep.LogLines += strings.Count(out, "\n")
 		var hits []string
 		for _, line := range strings.Split(out, "\n") {
@@ -440,9 +511,19 @@ func (r *Runner) checkLogs(ctx context.Context, rep *Report) {
 			if len(first) > 600 {
 				first = first[:600] + "..."
 			}
-			rep.fail("node%d's log has %d panic or consensus-failure lines (%s), the first: %s", i, len(hits), path, first)
+			rep.fail("node%d's log has %d panic or consensus-failure lines (%s), the first: %s", i, len(hits),
+				filepath.Join(r.dir, "logs", fmt.Sprintf("node%d.log", i)), first)
 		}
 	}
+}
+
+func appendUnique(s []string, v string) []string {
+	for _, x := range s {
+		if x == v {
+			return s
+		}
+	}
+	return append(s, v)
 }
 
 func status(ctx context.Context, c *client.Client) (*coretypes.ResultStatus, error) {

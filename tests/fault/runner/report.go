@@ -28,7 +28,10 @@ type Report struct {
 	// ShutdownRPCPanics counts the recovered RPC handler panics of a node
 	// being stopped that the log check tolerates (see shutdownRPCPanic).
 	ShutdownRPCPanics int
-	Failures          []string
+	// UnindexedAt lists node@height where a node's tx index lacks the
+	// block it was committing when the runner stopped or killed it.
+	UnindexedAt []string
+	Failures    []string
 }
 
 // CatchUp is one perturbed node's time from restore to the others'
@@ -52,7 +55,10 @@ type LiveWindow struct {
 type LoadStats struct {
 	Accepted, Committed, Lost, Failed, CommittedUnseen int
 	Lookups                                            int
-	Broadcasts, Refused, Unreachable, Resent           int64
+	// Unindexed counts lookups of a transaction that was in the node's
+	// block and state but not in its tx index (see UnindexedAt).
+	Unindexed                                int
+	Broadcasts, Refused, Unreachable, Resent int64
 }
 
 func (r *Report) fail(format string, args ...any) {
@@ -153,7 +159,11 @@ func (r *Report) Print(w io.Writer) {
 		s.Accepted, s.Committed, s.Lost, s.Failed, s.CommittedUnseen)
 	fmt.Fprintf(w, "broadcasts: %d (%d refused by CheckTx, %d unanswered, %d resent after %s)\n",
 		s.Broadcasts, s.Refused, s.Unreachable, s.Resent, resendAfter)
-	fmt.Fprintf(w, "lookups: %d (every accepted tx on every node)\n", s.Lookups)
+	fmt.Fprintf(w, "lookups: %d (every accepted tx on every node)\n", s.Lookups+s.Unindexed)
+	if s.Unindexed > 0 {
+		fmt.Fprintf(w, "  of which %d found in the node's block and state but not in its tx index, in the block it was committing when it went down: %s\n",
+			s.Unindexed, strings.Join(r.UnindexedAt, " "))
+	}
 	fmt.Fprintf(w, "heights: final %d, node bases %v; %d headers and %d app-reported app hashes compared\n",
 		r.FinalHeight, r.Bases, r.HeadersCompared, r.AppHashesCompared)
 	if r.LoadTime > 0 {
