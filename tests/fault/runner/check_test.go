@@ -114,3 +114,37 @@ func TestCheckCatchUp(t *testing.T) {
 		t.Fatalf("failures %v", rep.Failures)
 	}
 }
+
+func TestLogPatterns(t *testing.T) {
+	line := `I[2026-12-05|14:09:47.248] ABCI Handshake App Info                      module=consensus height=933 hash=9702BFCD software-version=4d09f8b protocol-version=1`
+	if m := handshakeLine.FindStringSubmatch(line); m == nil || m[1] != "933" {
+		t.Fatalf("handshake: %v", m)
+	}
+
+	t0 := time.Date(2026, 12, 5, 14, 0, 0, 0, time.UTC)
+	stop := applied(OpStop, []int{0}, 30*time.Second, 45*time.Second, 0)
+	r := liveRunner(t, []Applied{stop})
+	r.t0 = t0
+	rpcPanic := `E[2026-12-05|14:00:30.500] panic in RPC HTTP handler                    module=rpc-server err="leveldb: closed" stack="goroutine 192 [running]:..."`
+	for _, tc := range []struct {
+		node int
+		line string
+		want bool
+	}{
+		{0, rpcPanic, true},
+		{1, rpcPanic, false}, // another node was not being stopped
+		{0, strings.Replace(rpcPanic, "14:00:30.500", "14:00:50.000", 1), false}, // after the stop
+		{0, strings.Replace(rpcPanic, "leveldb: closed", "index out of range", 1), false},
+		{0, `panic: runtime error: invalid memory address`, false},
+	} {
+		if got := r.shutdownRPCPanic(tc.node, tc.line); got != tc.want {
+			t.Errorf("node%d %q: %v, want %v", tc.node, tc.line[:40], got, tc.want)
+		}
+		if !panicLine.MatchString(tc.line) {
+			t.Errorf("%q is not seen as a panic", tc.line[:40])
+		}
+	}
+	if panicLine.MatchString(`I[2026-12-05|14:09:47.248] committed state module=state height=933`) {
+		t.Error("an ordinary line is seen as a panic")
+	}
+}
