@@ -344,17 +344,16 @@ func (r *Runner) checkTxs(ctx context.Context, rep *Report) {
 			for j := range jobs {
 				err := r.lookUp(ctx, j.t, j.node, rep.Bases[j.node])
 				mu.Lock()
-				if errors.Is(err, errUnindexed) {
+				switch {
+				case errors.Is(err, errUnindexed):
 					rep.Stats.Unindexed++
 					rep.UnindexedAt = appendUnique(rep.UnindexedAt, fmt.Sprintf("node%d@%d", j.node, j.t.Height))
-					err = nil
-				}
-				if err != nil {
+				case err != nil:
 					missing++
 					if missing <= 10 {
 						rep.fail("node%d: %v", j.node, err)
 					}
-				} else {
+				default:
 					rep.Stats.Lookups++
 				}
 				mu.Unlock()

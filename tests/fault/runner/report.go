@@ -55,6 +55,8 @@ type LiveWindow struct {
 type LoadStats struct {
 	Accepted, Committed, Lost, Failed, CommittedUnseen int
 	Lookups                                            int
+	// Lookups counts the transactions found by hash on a node (or, below
+	// a state-synced node's base, in its state).
 	// Unindexed counts lookups of a transaction that was in the node's
 	// block and state but not in its tx index (see UnindexedAt).
 	Unindexed                                int
