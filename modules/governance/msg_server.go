@@ -163,8 +163,10 @@ func (k *Keeper) Vote(ctx modules.Context, m *governancev1.MsgVote) error {
 	return nil
 }
 
-// WithdrawProposal withdraws m.ProposalId, which must be voting and have
-// no vote yet, for its proposer; the deposit is returned. Errors:
+// WithdrawProposal withdraws m.ProposalId, which must be voting, within
+// its voting period, and have no vote yet, for its proposer; the deposit
+// is returned. After the period the deposit's fate is the tally's, even
+// when the per-block bound deferred the tally. Errors:
 // ErrUnknownProposal, ErrNotProposer, ErrVotingClosed, ErrAlreadyVoted.
 func (k *Keeper) WithdrawProposal(ctx modules.Context, m *governancev1.MsgWithdrawProposal) error {
 	p, err := k.Proposal(ctx, m.ProposalId)
@@ -174,8 +176,8 @@ func (k *Keeper) WithdrawProposal(ctx modules.Context, m *governancev1.MsgWithdr
 	if p.Proposer != ctx.Authority {
 		return ErrNotProposer.Wrapf("%s proposed %d", p.Proposer, p.Id)
 	}
-	if p.Status != governancev1.Status_STATUS_VOTING {
-		return ErrVotingClosed.Wrapf("proposal %d is %s", p.Id, StatusName(p.Status))
+	if p.Status != governancev1.Status_STATUS_VOTING || ctx.Height > p.VotingEndHeight {
+		return ErrVotingClosed.Wrapf("proposal %d is %s; voting ended at height %d", p.Id, StatusName(p.Status), p.VotingEndHeight)
 	}
 	if p.VotesCast > 0 {
 		return ErrAlreadyVoted.Wrapf("proposal %d has %d votes", p.Id, p.VotesCast)
