@@ -1,9 +1,11 @@
 package governance
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/org"
 	governancev1 "github.com/intercooperative/icnd/proto/icn/governance/v1"
 )
 
@@ -85,7 +87,8 @@ func (k *Keeper) SubmitProposal(ctx modules.Context, m *governancev1.MsgSubmitPr
 
 // snapshot writes p's electorate: every member of p.Org with a weight
 // under p.Policy, with the delegation it has standing now if its delegate
-// is in the electorate too; each delegate's entry carries the weight
+// is in the electorate too and it is not frozen within p.Org; each
+// delegate's entry carries the weight
 // delegated to it. It refuses an organization of more than limit members.
 func (k *Keeper) snapshot(ctx modules.Context, p *governancev1.Proposal, limit int) error {
 	members, more, err := k.orgs.MembersUpTo(ctx, p.Org, limit)
@@ -114,6 +117,17 @@ func (k *Keeper) snapshot(ctx modules.Context, p *governancev1.Proposal, limit i
 		d, found, err := k.Delegation(ctx, ms.Member, p.Org)
 		if err != nil {
 			return err
+		}
+		if found {
+			// A member frozen within the organization cannot vote, so
+			// its weight does not pass to its delegate either: it stays
+			// in the snapshot, uncast unless the freeze ends in time.
+			switch err := k.orgs.RefuseFrozen(ctx, ms.Member, p.Org); {
+			case errors.Is(err, org.ErrFrozenInScope):
+				found = false
+			case err != nil:
+				return err
+			}
 		}
 		if found {
 			if to := voters[d.Delegate]; to != nil {
@@ -248,14 +262,18 @@ func (k *Keeper) isVetoHolder(ctx modules.Context, p *governancev1.Proposal, who
 // vote there to m.Delegate, another member, replacing a delegation it had.
 // Delegation is one hop: the delegate's own delegation does not carry it
 // further. It applies to proposals submitted from now on (each proposal
-// snapshots the delegations standing at its submission). Errors:
-// ErrInvalidDelegation, ErrNotMember.
+// snapshots the delegations standing at its submission). A member frozen
+// within m.Org may not delegate there. Errors: ErrInvalidDelegation,
+// ErrNotMember, org's ErrFrozenInScope.
 func (k *Keeper) Delegate(ctx modules.Context, m *governancev1.MsgDelegate) error {
 	if m.Delegate == ctx.Authority {
 		return ErrInvalidDelegation.Wrapf("%s cannot delegate to itself", m.Delegate)
 	}
 	if !k.orgs.IsMember(ctx, m.Org, ctx.Authority) {
 		return ErrNotMember.Wrapf("%s is not a member of %s", ctx.Authority, m.Org)
+	}
+	if err := k.orgs.RefuseFrozen(ctx, ctx.Authority, m.Org); err != nil {
+		return err
 	}
 	if !k.orgs.IsMember(ctx, m.Org, m.Delegate) {
 		return ErrInvalidDelegation.Wrapf("%s is not a member of %s", m.Delegate, m.Org)
