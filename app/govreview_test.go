@@ -3,8 +3,13 @@ package app_test
 import (
 	"testing"
 
+	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
+	cmttypes "github.com/cometbft/cometbft/types"
+
+	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/modules"
 	credmod "github.com/intercooperative/icnd/modules/credential"
+	"github.com/intercooperative/icnd/modules/governance"
 	governancev1 "github.com/intercooperative/icnd/proto/icn/governance/v1"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 )
@@ -30,4 +35,66 @@ func TestCredentialByProposalUnderFounder(t *testing.T) {
 	w.wantStatus(t, id, governancev1.Status_STATUS_EXECUTED)
 	// A member alone still cannot act for the coop.
 	wantCode(t, w.do(t, w.bob, issueMsg(testCID(t, "forged"), w.coop, w.bob.did, "MembershipCredential")), credmod.ErrNotIssuer)
+}
+
+// cometSet mirrors the validator set as CometBFT keeps it, applying each
+// block's updates with CometBFT's own rules.
+func cometSet(t *testing.T, w *govWorld) *cmttypes.ValidatorSet {
+	t.Helper()
+	var vals []*cmttypes.Validator
+	for _, pub := range w.vals {
+		vals = append(vals, cmttypes.NewValidator(cmted25519.PubKey(pub), 10))
+	}
+	return cmttypes.NewValidatorSet(vals)
+}
+
+func applyComet(t *testing.T, set *cmttypes.ValidatorSet, updates []app.ValidatorUpdate) {
+	t.Helper()
+	var changes []*cmttypes.Validator
+	for _, u := range updates {
+		changes = append(changes, cmttypes.NewValidator(cmted25519.PubKey(u.PubKey), u.Power))
+	}
+	if err := set.UpdateWithChangeSet(changes); err != nil {
+		t.Fatalf("CometBFT refuses the block's validator updates %+v (it would halt): %v", updates, err)
+	}
+}
+
+// TestValidatorAddedAndRemovedInOneBlock: a validator added and removed
+// within one block (one proposal, or two executing together) must not
+// reach CometBFT as the removal of a validator it never had: CometBFT
+// refuses such a change set and stops the chain.
+func TestValidatorAddedAndRemovedInOneBlock(t *testing.T) {
+	w := newGovWorld(t, nil)
+	set := cometSet(t, w)
+	voters := []*account{w.alice, w.erin}
+	newVal := newAccount(201).pub()
+	w.ok(t, w.erin, proposeMsg(t, w.root, "add and remove", setValidatorMsg(newVal, 10), setValidatorMsg(newVal, 0)))
+	id := w.lastProposalID(t)
+	w.step(t, w.alice.signTx(t, txOpts{}, voteMsg(id, yes)), w.erin.signTx(t, txOpts{}, voteMsg(id, yes)))
+	limit := w.height() + testVotingPeriod + testTimelock + 2
+	for w.status(t, id) != governancev1.Status_STATUS_EXECUTED {
+		w.step(t)
+		applyComet(t, set, w.last.ValidatorUpdates)
+		if w.height() > limit {
+			t.Fatalf("proposal is %s", w.status(t, id))
+		}
+	}
+	if set.Size() != 4 {
+		t.Fatalf("CometBFT's set has %d validators", set.Size())
+	}
+	if _, found, _ := modules.Load[governancev1.Validator](w.ctx().Store, governance.ValidatorKey(newVal)); found {
+		t.Fatal("the removed validator is still recorded")
+	}
+	// Adding it again later, then removing it in a later block, reaches
+	// CometBFT as an addition and a removal.
+	w.pass(t, w.root, w.erin, voters, setValidatorMsg(newVal, 10))
+	applyComet(t, set, w.last.ValidatorUpdates)
+	if set.Size() != 5 {
+		t.Fatalf("CometBFT's set has %d validators after the addition", set.Size())
+	}
+	w.pass(t, w.root, w.erin, voters, setValidatorMsg(newVal, 0))
+	applyComet(t, set, w.last.ValidatorUpdates)
+	if set.Size() != 4 {
+		t.Fatalf("CometBFT's set has %d validators after the removal", set.Size())
+	}
 }

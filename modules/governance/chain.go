@@ -85,15 +85,27 @@ func (k *Keeper) SetValidator(ctx modules.Context, m *governancev1.MsgSetValidat
 		return ErrInvalidValidator.Wrapf("the change would give one validator %d of %d power, more than a third", maxPower, total)
 	}
 	v := &governancev1.Validator{PubKey: m.PubKey, Power: m.Power}
+	// A validator absent from the set when the block's first change to it
+	// is made is new to CometBFT: removing it again within the block must
+	// send CometBFT nothing, since CometBFT refuses (and halts on) the
+	// removal of a validator it does not have.
+	if !found && !ctx.Store.Has(valUpdateKey(m.PubKey)) {
+		if err := modules.Save(ctx.Store, valAddedKey(m.PubKey), &governancev1.Validator{PubKey: m.PubKey}); err != nil {
+			return err
+		}
+	}
 	if m.Power == 0 {
 		ctx.Store.Delete(ValidatorKey(m.PubKey))
 	} else if err := modules.Save(ctx.Store, ValidatorKey(m.PubKey), v); err != nil {
 		return err
 	}
-	// The pending update keeps power 0 for a removal: CometBFT's way of
-	// saying "remove". Protobuf encodes a zero power as absent, so the
-	// key always holds the 32-byte key field and is never empty.
-	if err := modules.Save(ctx.Store, valUpdateKey(m.PubKey), v); err != nil {
+	if m.Power == 0 && ctx.Store.Has(valAddedKey(m.PubKey)) {
+		ctx.Store.Delete(valAddedKey(m.PubKey))
+		ctx.Store.Delete(valUpdateKey(m.PubKey))
+	} else if err := modules.Save(ctx.Store, valUpdateKey(m.PubKey), v); err != nil {
+		// The pending update keeps power 0 for a removal: CometBFT's way
+		// of saying "remove". Protobuf encodes a zero power as absent, so
+		// the key always holds the 32-byte key field and is never empty.
 		return err
 	}
 	ctx.Emit(EventValidatorSet{PubKey: m.PubKey, Power: m.Power})
@@ -108,6 +120,13 @@ func (k *Keeper) TakeValidatorUpdates(ctx modules.Context) ([]*governancev1.Vali
 	var keys [][]byte
 	err := modules.Walk(ctx.Store, valUpdatesPrefix(), func(key []byte, v *governancev1.Validator) (bool, error) {
 		out = append(out, v)
+		keys = append(keys, bytes.Clone(key))
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = modules.Walk(ctx.Store, valAddedPrefix(), func(key []byte, _ *governancev1.Validator) (bool, error) {
 		keys = append(keys, bytes.Clone(key))
 		return false, nil
 	})
