@@ -63,6 +63,10 @@ func (k *Keeper) SubmitProposal(ctx modules.Context, m *governancev1.MsgSubmitPr
 	if err := k.snapshot(ctx, p, int(params.MaxElectorate)); err != nil {
 		return err
 	}
+	// The weights live on in the snapshot; the proposal's copy of the
+	// policy drops them, so that a vote, which rewrites the proposal,
+	// costs the same whatever the number of weight rows.
+	p.Policy.Weights = nil
 	// Bounded: MaxElectorateLimit x MaxSnapshotCostPerVoter < 2^64.
 	if cost := uint64(p.Voters) * params.SnapshotCostPerVoter; cost > 0 {
 		if err := k.mana.Charge(ctx, proposer, cost); err != nil {

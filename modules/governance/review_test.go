@@ -2,8 +2,10 @@ package governance
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 
+	"github.com/intercooperative/icnd/modules"
 	"github.com/intercooperative/icnd/modules/org"
 	governancev1 "github.com/intercooperative/icnd/proto/icn/governance/v1"
 )
@@ -51,5 +53,41 @@ func TestFrozenMemberCannotDelegate(t *testing.T) {
 	}
 	if tl := e.proposal(t, id).Tally; tl.Yes != 1 {
 		t.Fatalf("yes %d: the frozen member's delegated weight counted", tl.Yes)
+	}
+}
+
+// TestProposalKeepsNoWeights: a weighted policy's rows are read once, into
+// the snapshot; the proposal's copy of the policy drops them, so that a
+// vote, which rewrites the proposal, costs the same whatever the number of
+// rows (up to 10,000).
+func TestProposalKeepsNoWeights(t *testing.T) {
+	e := newEnv(t, 3)
+	ws := []*governancev1.Weight{{Member: member(0), Weight: 5}, {Member: member(1), Weight: 2}}
+	for i := 0; i < 1000; i++ {
+		ws = append(ws, &governancev1.Weight{Member: fmt.Sprintf("did:icn:zz%030d", i), Weight: 1})
+	}
+	p := DefaultPolicy()
+	p.Electorate, p.Weights = governancev1.Electorate_ELECTORATE_WEIGHTED, ws
+	p.VotingPeriod, p.Timelock = 10, 2
+	if err := modules.Save(e.kv, PolicyKey(testOrg), p); err != nil {
+		t.Fatal(err)
+	}
+	id := e.submit(t, 1)
+	got := e.proposal(t, id)
+	if len(got.Policy.Weights) != 0 {
+		t.Fatalf("the proposal keeps %d weight rows", len(got.Policy.Weights))
+	}
+	if got.Policy.Electorate != governancev1.Electorate_ELECTORATE_WEIGHTED || got.TotalWeight != 7 || got.Voters != 2 {
+		t.Fatalf("proposal %+v", got)
+	}
+	if err := e.vote(t, 2, member(0), id, yes); err != nil {
+		t.Fatal(err)
+	}
+	if tl := e.proposal(t, id).Tally; tl.Yes != 5 {
+		t.Fatalf("yes %d, want 5", tl.Yes)
+	}
+	// Genesis carries such a proposal as it is.
+	if err := validateProposalPolicy(got.Policy); err != nil {
+		t.Fatalf("genesis check of the proposal's policy: %v", err)
 	}
 }
