@@ -105,7 +105,7 @@ func (g Genesis) Validate(dids map[string]bool) error {
 		}
 	}
 	for i, d := range g.Delegations {
-		if d == nil || !dids[d.Org] || did.ParseDID(d.Delegator) != nil || did.ParseDID(d.Delegate) != nil {
+		if d == nil || !dids[d.Org] || did.ParseDID(d.Delegator) != nil || did.ParseDID(d.Delegate) != nil || d.Delegator == d.Delegate {
 			return ErrInvalidGenesis.Wrapf("delegation %d is malformed", i)
 		}
 		if i > 0 {

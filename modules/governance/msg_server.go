@@ -133,7 +133,7 @@ func (k *Keeper) snapshot(ctx modules.Context, p *governancev1.Proposal, limit i
 				return err
 			}
 		}
-		if found {
+		if found && d.Delegate != ms.Member {
 			if to := voters[d.Delegate]; to != nil {
 				v.Delegate = d.Delegate
 				to.Delegated += v.Weight

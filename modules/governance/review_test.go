@@ -91,3 +91,21 @@ func TestProposalKeepsNoWeights(t *testing.T) {
 		t.Fatalf("genesis check of the proposal's policy: %v", err)
 	}
 }
+
+// TestSelfDelegationCountsOnce: a delegation of a member to itself (which
+// delegate refuses, and genesis too) carries nothing into a snapshot: the
+// member's vote counts its weight once.
+func TestSelfDelegationCountsOnce(t *testing.T) {
+	e := newEnv(t, 3)
+	d := &governancev1.Delegation{Org: testOrg, Delegator: member(0), Delegate: member(0), Height: 1}
+	if err := modules.Save(e.kv, DelegationKey(member(0), testOrg), d); err != nil {
+		t.Fatal(err)
+	}
+	id := e.submit(t, 2)
+	if err := e.vote(t, 3, member(0), id, yes); err != nil {
+		t.Fatal(err)
+	}
+	if tl := e.proposal(t, id).Tally; tl.Yes != 1 {
+		t.Fatalf("yes %d, want 1", tl.Yes)
+	}
+}
