@@ -2,16 +2,20 @@ package app_test
 
 import (
 	"testing"
+	"time"
 
 	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/intercooperative/icnd/app"
+	"github.com/intercooperative/icnd/app/upgrades"
 	"github.com/intercooperative/icnd/modules"
 	credmod "github.com/intercooperative/icnd/modules/credential"
 	"github.com/intercooperative/icnd/modules/governance"
+	"github.com/intercooperative/icnd/modules/mana"
 	governancev1 "github.com/intercooperative/icnd/proto/icn/governance/v1"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
+	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 )
 
 // TestCredentialByProposalUnderFounder: an organization's own authority
@@ -96,5 +100,40 @@ func TestValidatorAddedAndRemovedInOneBlock(t *testing.T) {
 	applyComet(t, set, w.last.ValidatorUpdates)
 	if set.Size() != 4 {
 		t.Fatalf("CometBFT's set has %d validators after the removal", set.Size())
+	}
+}
+
+// TestPrepareProposalAtUpgradeHeight: the proposer of the block at an
+// upgrade's height simulates its transactions after the migration, as
+// ProcessProposal and FinalizeBlock run them; otherwise a transaction the
+// migration invalidates gets proposed, every node refuses the proposal,
+// and the chain stalls at that height while the transaction is pending.
+func TestPrepareProposalAtUpgradeHeight(t *testing.T) {
+	const name = "test-prepare-sees-migration"
+	upgrades.Register(name, func(ctx modules.Context) error {
+		p, _, err := modules.Load[manav1.Params](ctx.Store, mana.ParamsKey())
+		if err != nil {
+			return err
+		}
+		p.BaseTxCost = 1 << 50 // no account can pay for a transaction now
+		return modules.Save(ctx.Store, mana.ParamsKey(), p)
+	})
+	w := newGovWorld(t, nil)
+	at := w.height() + testVotingPeriod + testTimelock + 6
+	w.pass(t, w.root, w.erin, []*account{w.alice, w.erin}, upgradeMsg(name, at))
+	for w.height() < at-1 {
+		w.step(t)
+	}
+	tx := w.bob.signTx(t, txOpts{}, voteMsg(1, yes))
+	ts := genesisTime.Add(time.Duration(at) * time.Second)
+	txs, err := w.a.PrepareProposal(at, ts, [][]byte{tx}, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(txs) != 0 {
+		t.Fatalf("PrepareProposal kept %d transactions that the migration invalidates", len(txs))
+	}
+	if err := w.a.ProcessProposal(at, ts, txs, []byte("prepared")); err != nil {
+		t.Fatalf("ProcessProposal refuses the prepared block: %v", err)
 	}
 }
