@@ -109,3 +109,24 @@ func TestSelfDelegationCountsOnce(t *testing.T) {
 		t.Fatalf("yes %d, want 1", tl.Yes)
 	}
 }
+
+// TestVetoNeedsATimelock: a veto is possible only during the timelock, and
+// with a timelock of 0 blocks a passed proposal executes in the hook that
+// tallies it: a policy naming veto holders must give them a timelock.
+func TestVetoNeedsATimelock(t *testing.T) {
+	for name, edit := range map[string]func(p *governancev1.Policy){
+		"veto dids": func(p *governancev1.Policy) { p.VetoDids = []string{"did:icn:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"} },
+		"veto role": func(p *governancev1.Policy) { p.VetoRole = "guardian" },
+	} {
+		p := DefaultPolicy()
+		p.Timelock = 0
+		edit(p)
+		if err := ValidatePolicy(p, nil); !errors.Is(err, ErrInvalidPolicy) {
+			t.Errorf("%s with no timelock: %v, want %v", name, err, ErrInvalidPolicy)
+		}
+		p.Timelock = 1
+		if err := ValidatePolicy(p, nil); err != nil {
+			t.Errorf("%s with a timelock: %v", name, err)
+		}
+	}
+}
