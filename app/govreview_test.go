@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,5 +137,34 @@ func TestPrepareProposalAtUpgradeHeight(t *testing.T) {
 	}
 	if err := w.a.ProcessProposal(at, ts, txs, []byte("prepared")); err != nil {
 		t.Fatalf("ProcessProposal refuses the prepared block: %v", err)
+	}
+}
+
+// TestCheckUpgrades: state that an upgrade migrated runs only under a
+// binary that knows the upgrade (the last one applied): an older binary,
+// restarted on it or given it by state sync, refuses to start instead of
+// computing other app hashes than its peers.
+func TestCheckUpgrades(t *testing.T) {
+	const name = "test-check-upgrades"
+	upgrades.Register(name, func(modules.Context) error { return nil })
+	w := newGovWorld(t, nil)
+	if err := w.a.CheckUpgrades(); err != nil {
+		t.Fatalf("no upgrade applied: %v", err)
+	}
+	at := w.height() + testVotingPeriod + testTimelock + 6
+	w.pass(t, w.root, w.erin, []*account{w.alice, w.erin}, upgradeMsg(name, at))
+	for w.height() < at {
+		w.step(t)
+	}
+	if err := w.a.CheckUpgrades(); err != nil {
+		t.Fatalf("after the known upgrade %q: %v", name, err)
+	}
+
+	// A chain whose last applied upgrade this binary does not know.
+	w2 := newGovWorld(t, func(g *app.GenesisState) {
+		g.Governance.UpgradesDone = []governance.GenesisUpgrade{{Name: name, Height: 1}, {Name: "v9-unknown", Height: 1}}
+	})
+	if err := w2.a.CheckUpgrades(); !errors.Is(err, app.ErrUnknownUpgrade) || !strings.Contains(err.Error(), "v9-unknown") {
+		t.Fatalf("unknown last upgrade: %v, want %v naming it", err, app.ErrUnknownUpgrade)
 	}
 }

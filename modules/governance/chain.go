@@ -2,6 +2,7 @@ package governance
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 
 	"github.com/intercooperative/icnd/modules"
@@ -193,4 +194,23 @@ func (k *Keeper) CancelUpgrade(ctx modules.Context, m *governancev1.MsgCancelUpg
 func (k *Keeper) UpgradeApplied(ctx modules.Context, name string) {
 	ctx.Store.Delete(UpgradePlanKey())
 	ctx.Store.Set(UpgradeDoneKey(name), IDBytes(uint64(ctx.Height)))
+}
+
+// LastUpgrade returns the upgrade applied last (the highest height; of two
+// at one height, the greater name), or found=false when none was. A plain
+// error is a broken store.
+func (k *Keeper) LastUpgrade(ctx modules.Context) (name string, height int64, found bool, err error) {
+	it := ctx.Store.Iterator([]byte{StorePrefix, subUpgradeDone}, []byte{StorePrefix, subUpgradeDone + 1})
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		key, v := it.Key(), it.Value()
+		if len(v) != 8 || len(key) < 4 {
+			return "", 0, false, fmt.Errorf("governance: malformed applied upgrade %x", key)
+		}
+		n, h := string(key[3:]), int64(binary.BigEndian.Uint64(v))
+		if !found || h > height || (h == height && n > name) {
+			name, height, found = n, h, true
+		}
+	}
+	return name, height, found, nil
 }
