@@ -128,7 +128,7 @@ install-chromium:
 # keep working, then every test (the closing lines are the full run's).
 test: install-postgres install-chromium
 	$(GO) test ./app -run '^$$' -bench 'DecodeTx|Pipeline|Commit/entries=10000$$' -benchtime 2x
-	$(GO) test -timeout 15m ./...
+	$(GO) test -timeout 25m ./...
 
 # The long fault-injection run: 30 minutes of load and faults on a
 # 4-validator network in containers, then the checks and a summary table;
