@@ -147,6 +147,11 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 		// The registry CometBFT serves on prometheus_listen_addr.
 		abciApp.SetMetrics(NewMetrics(prometheus.DefaultRegisterer))
 	}
+	// Before CometBFT opens the index: put back the heights a stop or a
+	// kill during a commit left out of it.
+	if _, err := ReindexTip(cometCfg, cmtcfg.DefaultDBProvider, logger.With("module", "reindex")); err != nil {
+		return fmt.Errorf("start-up re-index: %w", err)
+	}
 	n, err := node.NewNodeWithContext(ctx, cometCfg, pv, nodeKey,
 		proxy.NewLocalClientCreator(abciApp),
 		node.DefaultGenesisDocProviderFunc(cometCfg),

@@ -3,12 +3,10 @@ package runner
 import (
 	"context"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,15 +34,14 @@ func (r *Runner) check(ctx context.Context, rep *Report) {
 }
 
 // fetchLogs reads every node's whole log, saves it under the run's logs/
-// and notes the heights at which the node's app stood when it started
-// again (CometBFT's handshake line).
+// and notes the heights each node indexed again at a start (after a stop
+// or a kill during a commit; see abci.ReindexTip).
 func (r *Runner) fetchLogs(ctx context.Context, rep *Report) {
 	dir := filepath.Join(r.dir, "logs")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		rep.fail("logs: %v", err)
 	}
 	r.nodeLogs = make([]string, len(r.clients))
-	r.restartHeights = make([]map[int64]bool, len(r.clients))
 	for i := range r.clients {
 		out, err := r.cluster.logs(ctx, i)
 		if err != nil {
@@ -54,23 +51,15 @@ func (r *Runner) fetchLogs(ctx context.Context, rep *Report) {
 		if werr := os.WriteFile(filepath.Join(dir, fmt.Sprintf("node%d.log", i)), []byte(out), 0o644); werr != nil {
 			rep.fail("logs: %v", werr)
 		}
-		r.restartHeights[i] = map[int64]bool{}
-		for _, m := range handshakeLine.FindAllStringSubmatch(out, -1) {
-			if h, err := strconv.ParseInt(m[1], 10, 64); err == nil && h > 0 {
-				r.restartHeights[i][h] = true
-			}
+		for _, m := range reindexLine.FindAllStringSubmatch(out, -1) {
+			rep.ReindexedAt = append(rep.ReindexedAt, fmt.Sprintf("node%d@%s..%s", i, m[1], m[2]))
 		}
 	}
 }
 
-// handshakeLine is what CometBFT logs when it starts over an app that
-// already holds state: the app's last committed height.
-var handshakeLine = regexp.MustCompile(`ABCI Handshake App Info\s+module=consensus height=(\d+)`)
-
-// errUnindexed marks a transaction that is in a node's block and state
-// but missing from its transaction index, at the height the node was
-// committing when the runner stopped or killed it.
-var errUnindexed = errors.New("in the block and the state, not in the tx index")
+// reindexLine is what icnd logs when it starts over a tx index that lacks
+// heights at the tip: the heights it indexed again.
+var reindexLine = regexp.MustCompile(`re-indexed heights missing from the tx and block index\s+module=reindex from=(\d+) to=(\d+)`)
 
 // checkCatchUp measures, for every perturbed node, the time from its
 // restore until it reported (not catching up) the height the others had
@@ -345,9 +334,6 @@ func (r *Runner) checkTxs(ctx context.Context, rep *Report) {
 				err := r.lookUp(ctx, j.t, j.node, rep.Bases[j.node])
 				mu.Lock()
 				switch {
-				case errors.Is(err, errUnindexed):
-					rep.Stats.Unindexed++
-					rep.UnindexedAt = appendUnique(rep.UnindexedAt, fmt.Sprintf("node%d@%d", j.node, j.t.Height))
 				case err != nil:
 					missing++
 					if missing <= 10 {
@@ -384,9 +370,6 @@ func (r *Runner) lookUp(ctx context.Context, t txRecord, i int, base int64) erro
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		got, err := c.RPC.Tx(cctx, mustHex(t.Hash), false)
-		if err != nil && strings.Contains(err.Error(), "not found") && r.restartHeights[i][t.Height] {
-			return r.unindexed(ctx, t, i, err)
-		}
 		if err != nil {
 			return fmt.Errorf("/tx?hash=0x%s (account %d, sequence %d, height %d): %v", t.Hash, t.Account, t.Seq, t.Height, err)
 		}
@@ -397,35 +380,6 @@ func (r *Runner) lookUp(ctx context.Context, t txRecord, i int, base int64) erro
 	}
 	// Below a state-synced node's base: the transaction's effect.
 	return r.entryOn(ctx, t, i, fmt.Sprintf("below the node's base %d", base))
-}
-
-// unindexed handles a transaction node i's index does not know, in the
-// block the node was committing when it went down (CometBFT's indexer
-// takes a block's events from the event bus, which stops first, and
-// nothing indexes the block again on restart). The transaction must still
-// be in that block on the node and its entry in the node's state; then it
-// is counted, not failed.
-func (r *Runner) unindexed(ctx context.Context, t txRecord, i int, txErr error) error {
-	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	h := t.Height
-	b, err := r.clients[i].RPC.Block(cctx, &h)
-	if err != nil {
-		return fmt.Errorf("/tx?hash=0x%s: %v; and block %d: %v", t.Hash, txErr, h, err)
-	}
-	inBlock := false
-	for _, tx := range b.Block.Txs {
-		if strings.EqualFold(fmt.Sprintf("%X", tx.Hash()), t.Hash) {
-			inBlock = true
-		}
-	}
-	if !inBlock {
-		return fmt.Errorf("/tx?hash=0x%s: %v; and block %d on the node does not hold it", t.Hash, txErr, h)
-	}
-	if err := r.entryOn(ctx, t, i, "not in the node's tx index"); err != nil {
-		return err
-	}
-	return errUnindexed
 }
 
 // entryOn checks that t's dag entry is in node i's state, anchored at
@@ -514,15 +468,6 @@ func (r *Runner) checkLogs(rep *Report) {
 				filepath.Join(r.dir, "logs", fmt.Sprintf("node%d.log", i)), first)
 		}
 	}
-}
-
-func appendUnique(s []string, v string) []string {
-	for _, x := range s {
-		if x == v {
-			return s
-		}
-	}
-	return append(s, v)
 }
 
 func status(ctx context.Context, c *client.Client) (*coretypes.ResultStatus, error) {

@@ -116,9 +116,9 @@ func TestCheckCatchUp(t *testing.T) {
 }
 
 func TestLogPatterns(t *testing.T) {
-	line := `I[2026-12-05|14:09:47.248] ABCI Handshake App Info                      module=consensus height=933 hash=9702BFCD software-version=4d09f8b protocol-version=1`
-	if m := handshakeLine.FindStringSubmatch(line); m == nil || m[1] != "933" {
-		t.Fatalf("handshake: %v", m)
+	line := `I[2026-12-05|15:16:43.428] re-indexed heights missing from the tx and block index module=reindex from=4 to=7 txs=2 skipped=0 lower_heights_unchecked=false`
+	if m := reindexLine.FindStringSubmatch(line); m == nil || m[1] != "4" || m[2] != "7" {
+		t.Fatalf("re-index: %v", m)
 	}
 
 	t0 := time.Date(2026, 12, 5, 14, 0, 0, 0, time.UTC)

@@ -28,9 +28,9 @@ type Report struct {
 	// ShutdownRPCPanics counts the recovered RPC handler panics of a node
 	// being stopped that the log check tolerates (see shutdownRPCPanic).
 	ShutdownRPCPanics int
-	// UnindexedAt lists node@height where a node's tx index lacks the
-	// block it was committing when the runner stopped or killed it.
-	UnindexedAt []string
+	// ReindexedAt lists node@from..to for every start at which a node
+	// indexed again heights its tx index lacked (icnd's start-up log line).
+	ReindexedAt []string
 	Failures    []string
 }
 
@@ -57,9 +57,6 @@ type LoadStats struct {
 	Lookups                                            int
 	// Lookups counts the transactions found by hash on a node (or, below
 	// a state-synced node's base, in its state).
-	// Unindexed counts lookups of a transaction that was in the node's
-	// block and state but not in its tx index (see UnindexedAt).
-	Unindexed                                int
 	Broadcasts, Refused, Unreachable, Resent int64
 }
 
@@ -161,10 +158,10 @@ func (r *Report) Print(w io.Writer) {
 		s.Accepted, s.Committed, s.Lost, s.Failed, s.CommittedUnseen)
 	fmt.Fprintf(w, "broadcasts: %d (%d refused by CheckTx, %d unanswered, %d resent after %s)\n",
 		s.Broadcasts, s.Refused, s.Unreachable, s.Resent, resendAfter)
-	fmt.Fprintf(w, "lookups: %d (every accepted tx on every node)\n", s.Lookups+s.Unindexed)
-	if s.Unindexed > 0 {
-		fmt.Fprintf(w, "  of which %d found in the node's block and state but not in its tx index, in the block it was committing when it went down: %s\n",
-			s.Unindexed, strings.Join(r.UnindexedAt, " "))
+	fmt.Fprintf(w, "lookups: %d (every accepted tx on every node)\n", s.Lookups)
+	if len(r.ReindexedAt) > 0 {
+		fmt.Fprintf(w, "start-up re-index: %s (heights a node's tx index lacked after a stop or kill, indexed again at its start)\n",
+			strings.Join(r.ReindexedAt, " "))
 	}
 	fmt.Fprintf(w, "heights: final %d, node bases %v; %d headers and %d app-reported app hashes compared\n",
 		r.FinalHeight, r.Bases, r.HeadersCompared, r.AppHashesCompared)

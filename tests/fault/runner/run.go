@@ -59,11 +59,9 @@ type Runner struct {
 	events   []Event
 	applied  []Applied
 	t0       time.Time // the load's start
-	// nodeLogs are the nodes' whole logs after the run; restartHeights
-	// the app heights each node restarted at.
-	nodeLogs       []string
-	restartHeights []map[int64]bool
-	logMu          sync.Mutex
+	// nodeLogs are the nodes' whole logs after the run.
+	nodeLogs []string
+	logMu    sync.Mutex
 }
 
 // Applied is what actually happened for one scheduled event: when the
