@@ -81,7 +81,7 @@ var (
 
 	// grow: i32.const 3; memory.grow; drop; end.
 	//   One block of 4, plus 3 pages x 1024. Fuel 4+3072 = 3076.
-	progGrow = buildModule(nil, noLocals, []byte{0x41, 0x03, 0x40, 0x00, 0x1a, 0x0b})
+	progGrow        = buildModule(nil, noLocals, []byte{0x41, 0x03, 0x40, 0x00, 0x1a, 0x0b})
 	fuelGrow uint64 = 3076
 
 	// bomb: i32.const 100; memory.grow; i32.const -1; i32.eq; if; unreachable; end; end.
@@ -96,12 +96,17 @@ var (
 	progSpin = buildModule(nil, noLocals, []byte{0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b})
 
 	// trap: i32.const 1; i32.const 0; i32.div_u; drop; end. One block: fuel 5.
-	progTrap = buildModule(nil, noLocals, []byte{0x41, 0x01, 0x41, 0x00, 0x6e, 0x1a, 0x0b})
+	progTrap        = buildModule(nil, noLocals, []byte{0x41, 0x01, 0x41, 0x00, 0x6e, 0x1a, 0x0b})
 	fuelTrap uint64 = 5
 
 	// exit7: i32.const 7; call proc_exit; end. One block of 3, charged on entry.
-	progExit = buildModule([]string{"proc_exit"}, noLocals, []byte{0x41, 0x07, 0x10, 0x00, 0x0b})
+	progExit        = buildModule([]string{"proc_exit"}, noLocals, []byte{0x41, 0x07, 0x10, 0x00, 0x0b})
 	fuelExit uint64 = 3
+
+	// fill: i32.const 0; i32.const 0; i32.const 640; memory.fill; end.
+	//   One block of 5, plus 640 bytes >> 6 = 10. Fuel 15.
+	progFill = buildModule(nil, noLocals, []byte{0x41, 0x00, 0x41, 0x00, 0x41, 0x80, 0x05, 0xfc, 0x0b, 0x00, 0x0b})
+	fuelFill uint64 = 15
 
 	// nan: writes the bits of 0.0/0.0 as 8 little-endian bytes to stdout.
 	//   i32.const 16; f64.const 0; f64.const 0; f64.div; i64.reinterpret_f64; i64.store
@@ -157,6 +162,7 @@ func TestHandProgramsGoldenFuel(t *testing.T) {
 	}{
 		{"loop", progLoop, StatusOK, fuelLoop, nil},
 		{"grow", progGrow, StatusOK, fuelGrow, nil},
+		{"fill", progFill, StatusOK, fuelFill, nil},
 		{"bomb", progBomb, StatusTrap, fuelBomb, nil},
 		{"trap", progTrap, StatusTrap, fuelTrap, nil},
 		{"exit7", progExit, StatusExitBase + 7, fuelExit, nil},
@@ -262,6 +268,36 @@ func TestRefusedModules(t *testing.T) {
 		if res.Status != StatusRefused || res.Fuel != 0 || res.Output != nil {
 			t.Errorf("%s: Run %+v", c.name, res)
 		}
+	}
+}
+
+func TestCompiledModulesCachedByCID(t *testing.T) {
+	r, err := New(context.Background(), Config{MemoryPages: 16, MaxOutput: 64, CacheSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = r.Close(context.Background()) }()
+	ctx := context.Background()
+	a, err := r.Compile(ctx, progLoop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := r.Compile(ctx, progLoop); b != a {
+		t.Fatal("second Compile of the same module did not come from the cache")
+	}
+	if _, ok := r.cache[ModuleID(progLoop)]; !ok {
+		t.Fatal("not cached under its CID")
+	}
+	for _, m := range [][]byte{progGrow, progTrap} { // evicts progLoop
+		if _, err := r.Compile(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, ok := r.cache[ModuleID(progLoop)]; ok || len(r.cache) != 2 {
+		t.Fatalf("cache holds %d modules, progLoop present %v", len(r.cache), ok)
+	}
+	if res := run(t, r, progLoop, nil, 100); res.Status != StatusOK || res.Fuel != fuelLoop {
+		t.Fatalf("after eviction: %v %d", res.Status, res.Fuel)
 	}
 }
 

@@ -43,23 +43,16 @@ func refuse(format string, args ...any) error {
 // of every basic block, a charge before every memory.grow and bulk instruction, and
 // canonical NaNs after every float instruction that may produce one. Any failure
 // wraps ErrRefused. It never panics, whatever the bytes.
-func Instrument(module []byte) (out []byte, err error) {
+func Instrument(module []byte) ([]byte, error) {
 	if len(module) > maxModuleSize {
 		return nil, refuse("module of %d bytes is over %d", len(module), maxModuleSize)
 	}
-	defer func() {
-		// The decoder is third-party code fed untrusted bytes: a panic in it is a
-		// refusal of the module, never a crash of the executor.
-		if r := recover(); r != nil {
-			out, err = nil, refuse("undecodable module: %v", r)
-		}
-	}()
 	stripped, err := precheck(module)
 	if err != nil {
 		return nil, refuse("%v", err)
 	}
 	features := wasm.CoreFeaturesV2 &^ wasm.CoreFeatureSIMD
-	m, err := binary.DecodeModule(stripped, features)
+	m, err := decode(stripped, features)
 	if err != nil {
 		return nil, refuse("decode: %v", err)
 	}
@@ -70,6 +63,18 @@ func Instrument(module []byte) (out []byte, err error) {
 		return nil, err
 	}
 	return binary.EncodeModule(m), nil
+}
+
+// decode runs the third-party decoder on untrusted bytes: a panic in it is a
+// refusal of the module, never a crash of the executor. The instrumenter's own
+// code runs outside this recover, so the fuzz test sees its panics.
+func decode(b []byte, features wasm.CoreFeatures) (m *wasm.Module, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			m, err = nil, fmt.Errorf("decoder panic: %v", r)
+		}
+	}()
+	return binary.DecodeModule(b, features)
 }
 
 func isV128(t wasm.ValueType) bool { return t == 0x7b }

@@ -26,12 +26,12 @@ const (
 type kind uint8
 
 const (
-	kindPlain  kind = iota
-	kindSplit       // a new basic block starts after it
-	kindGrow        // memory.grow: charged per page before it runs
-	kindBulk        // bulk memory or table instruction: charged by its length operand
-	kindCanon32     // f32 result that may be a NaN: canonicalized after it
-	kindCanon64     // f64 result that may be a NaN: canonicalized after it
+	kindPlain   kind = iota
+	kindSplit        // a new basic block starts after it
+	kindGrow         // memory.grow: charged per page before it runs
+	kindBulk         // bulk memory or table instruction: charged by its length operand
+	kindCanon32      // f32 result that may be a NaN: canonicalized after it
+	kindCanon64      // f64 result that may be a NaN: canonicalized after it
 )
 
 type instr struct {
