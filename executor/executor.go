@@ -36,6 +36,8 @@ const (
 	// StatusRefused: the module broke a determinism rule or is not a valid WASI
 	// command module; it did not run and used no fuel.
 	StatusRefused Status = 4
+	// StatusCallDepth: calls nested deeper than MaxCallDepth.
+	StatusCallDepth Status = 5
 	// StatusExitBase + c: the module called proc_exit(c) with c != 0.
 	StatusExitBase Status = 256
 )
@@ -52,6 +54,8 @@ func (s Status) String() string {
 		return "output too large"
 	case s == StatusRefused:
 		return "refused"
+	case s == StatusCallDepth:
+		return "call depth exceeded"
 	case s >= StatusExitBase:
 		return fmt.Sprintf("exit %d", uint64(s-StatusExitBase))
 	}
@@ -266,6 +270,7 @@ func (r *Runtime) Run(ctx context.Context, module, input []byte, fuelLimit uint6
 		_, runErr = mod.ExportedFunction("_start").Call(ctx)
 	}
 	left := fuelGlobal.Get()
+	depthGlobal := mod.ExportedGlobal(DepthExport)
 	res := Result{Fuel: fuelLimit - left}
 	var exit *sys.ExitError
 	switch {
@@ -273,6 +278,8 @@ func (r *Runtime) Run(ctx context.Context, module, input []byte, fuelLimit uint6
 		return Result{}, fmt.Errorf("%w: %v", ErrNoReceipt, ctx.Err())
 	case left == exhausted:
 		res.Status, res.Fuel = StatusOutOfFuel, fuelLimit
+	case depthGlobal != nil && uint32(depthGlobal.Get()) == 0xffffffff:
+		res.Status, res.Detail = StatusCallDepth, fmt.Sprint(runErr)
 	case out.over:
 		res.Status = StatusOutputTooLarge
 	case runErr == nil:

@@ -108,6 +108,16 @@ var (
 	progFill = buildModule(nil, noLocals, []byte{0x41, 0x00, 0x41, 0x00, 0x41, 0x80, 0x05, 0xfc, 0x0b, 0x00, 0x0b})
 	fuelFill uint64 = 15
 
+	// recurse: _start calls itself. Each entry charges [call end]=2; the 1001st
+	//   nested entry finds the depth at MaxCallDepth and traps before charging.
+	//   Fuel 1000 x 2 = 2000.
+	progRecurse = buildModule(nil, noLocals, []byte{0x10, 0x00, 0x0b})
+	fuelRecurse uint64 = 2000
+
+	// ret: block; return; end; end. [block]=1, [return end]=2: fuel 3.
+	progReturn = buildModule(nil, noLocals, []byte{0x02, 0x40, 0x0f, 0x0b, 0x0b})
+	fuelReturn uint64 = 3
+
 	// nan: writes the bits of 0.0/0.0 as 8 little-endian bytes to stdout.
 	//   i32.const 16; f64.const 0; f64.const 0; f64.div; i64.reinterpret_f64; i64.store
 	//   i32.const 0; i32.const 16; i32.store; i32.const 4; i32.const 8; i32.store
@@ -163,6 +173,8 @@ func TestHandProgramsGoldenFuel(t *testing.T) {
 		{"loop", progLoop, StatusOK, fuelLoop, nil},
 		{"grow", progGrow, StatusOK, fuelGrow, nil},
 		{"fill", progFill, StatusOK, fuelFill, nil},
+		{"recurse", progRecurse, StatusCallDepth, fuelRecurse, nil},
+		{"return", progReturn, StatusOK, fuelReturn, nil},
 		{"bomb", progBomb, StatusTrap, fuelBomb, nil},
 		{"trap", progTrap, StatusTrap, fuelTrap, nil},
 		{"exit7", progExit, StatusExitBase + 7, fuelExit, nil},

@@ -11,7 +11,7 @@ import (
 // error wrapping ErrRefused, or returns a module that passes the structural
 // pre-check and carries the fuel export. Seeds: testdata/fuzz/FuzzInstrument.
 func FuzzInstrument(f *testing.F) {
-	for _, m := range [][]byte{progLoop, progGrow, progBomb, progSpin, progTrap, progExit, progNaN, progFill} {
+	for _, m := range [][]byte{progLoop, progGrow, progBomb, progSpin, progTrap, progExit, progNaN, progFill, progRecurse, progReturn} {
 		f.Add(m)
 	}
 	f.Fuzz(func(t *testing.T, module []byte) {

@@ -15,6 +15,12 @@ const (
 	// BulkShift sets the price of bulk memory and table instructions: one unit per
 	// 2^BulkShift bytes or elements of their length operand, rounded down.
 	BulkShift = 6
+	// MaxCallDepth bounds the nesting of calls to the module's functions; the next
+	// call traps with StatusCallDepth. wazero's own limits (2000 frames in the
+	// interpreter, 400 MB of stack in the compiler) differ, so they must never be hit.
+	MaxCallDepth = 1000
+	// DepthExport is the name of the exported mutable i32 global counting the depth.
+	DepthExport = "icn_depth"
 	// FuelExport is the name of the exported mutable i64 global holding the fuel left.
 	FuelExport = "icn_fuel"
 	// StartExport names the module's start function, moved out of the start section
@@ -111,7 +117,7 @@ func checkModule(m *wasm.Module) error {
 		}
 	}
 	for _, e := range m.ExportSection {
-		if e.Name == FuelExport || e.Name == StartExport {
+		if e.Name == FuelExport || e.Name == StartExport || e.Name == DepthExport {
 			return refuse("the module already exports %q", e.Name)
 		}
 	}
@@ -141,12 +147,30 @@ func instrumentModule(m *wasm.Module) error {
 		Type: &wasm.GlobalType{ValType: wasm.ValueTypeI64, Mutable: true},
 		Init: &wasm.ConstantExpression{Opcode: wasm.OpcodeI64Const, Data: []byte{0}},
 	})
-	m.ExportSection = append(m.ExportSection, &wasm.Export{Name: FuelExport, Type: wasm.ExternTypeGlobal, Index: fuel})
+	depth := fuel + 1
+	m.GlobalSection = append(m.GlobalSection, &wasm.Global{
+		Type: &wasm.GlobalType{ValType: wasm.ValueTypeI32, Mutable: true},
+		Init: &wasm.ConstantExpression{Opcode: wasm.OpcodeI32Const, Data: []byte{0}},
+	})
+	m.ExportSection = append(m.ExportSection,
+		&wasm.Export{Name: FuelExport, Type: wasm.ExternTypeGlobal, Index: fuel},
+		&wasm.Export{Name: DepthExport, Type: wasm.ExternTypeGlobal, Index: depth})
 
 	first := importedFuncs + uint32(len(m.FunctionSection))
-	h := helpers{fuel: fuel, grow: first, bulk: first + 1}
+	h := helpers{fuel: fuel, depth: depth, grow: first, bulk: first + 1}
 	for i, c := range m.CodeSection {
-		body, extra, err := meterBody(c.Body, h, uint32(len(m.TypeSection[m.FunctionSection[i]].Params))+countLocals(c.LocalTypes))
+		ft := m.TypeSection[m.FunctionSection[i]]
+		var bt []byte
+		switch len(ft.Results) {
+		case 0:
+			bt = []byte{0x40}
+		case 1:
+			bt = []byte{ft.Results[0]}
+		default: // a type of no parameters and the function's results
+			bt = appendSLEB(nil, int64(len(m.TypeSection)))
+			m.TypeSection = append(m.TypeSection, &wasm.FunctionType{Results: ft.Results})
+		}
+		body, extra, err := meterBody(c.Body, h, uint32(len(ft.Params))+countLocals(c.LocalTypes), bt)
 		if err != nil {
 			return refuse("function %d: %v", importedFuncs+uint32(i), err)
 		}

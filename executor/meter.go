@@ -9,6 +9,9 @@ import (
 
 // Opcodes the instrumenter emits or looks for that wabin does not name.
 const (
+	opI32GeU        = 0x4f
+	opI32Add        = 0x6a
+	opI32Sub        = 0x6b
 	opI64LtU        = 0x54
 	opI64Sub        = 0x7d
 	opI64Mul        = 0x7e
@@ -37,6 +40,8 @@ const (
 type instr struct {
 	start, end int
 	kind       kind
+	depth      int // labels open around it, the function's own not counted
+	ret        bool
 }
 
 var errTruncated = errors.New("truncated instruction")
@@ -132,7 +137,7 @@ func decodeBody(body []byte) ([]instr, error) {
 		if err != nil {
 			return nil, fmt.Errorf("at byte %d (opcode %#x): %w", start, op, err)
 		}
-		out = append(out, instr{start: start, end: r.pos, kind: k})
+		out = append(out, instr{start: start, end: r.pos, kind: k, depth: depth, ret: op == 0x0f})
 		switch op {
 		case wasm.OpcodeBlock, wasm.OpcodeLoop, wasm.OpcodeIf:
 			depth++
@@ -301,12 +306,14 @@ var (
 )
 
 type helpers struct {
-	fuel, grow, bulk uint32
+	fuel, depth, grow, bulk uint32
 }
 
 // meterBody returns the metered body and the locals it adds after the function's
-// nLocals parameters and locals.
-func meterBody(body []byte, h helpers, nLocals uint32) ([]byte, []wasm.ValueType, error) {
+// nLocals parameters and locals. blockType is the block type of the function's
+// results: the body runs inside a block of that type so that every way out of
+// the function passes the call-depth decrement after it.
+func meterBody(body []byte, h helpers, nLocals uint32, blockType []byte) ([]byte, []wasm.ValueType, error) {
 	ins, err := decodeBody(body)
 	if err != nil {
 		return nil, nil, err
@@ -320,6 +327,20 @@ func meterBody(body []byte, h helpers, nLocals uint32) ([]byte, []wasm.ValueType
 		}
 	}
 	out := make([]byte, 0, len(body)*2)
+	// global.get D; i32.const MaxCallDepth; i32.ge_u; if; i32.const -1; global.set D;
+	// unreachable; end; global.get D; i32.const 1; i32.add; global.set D; block bt
+	out = append(out, wasm.OpcodeGlobalGet)
+	out = appendULEB(out, h.depth)
+	out = append(out, wasm.OpcodeI32Const)
+	out = appendSLEB(out, MaxCallDepth)
+	out = append(out, opI32GeU, wasm.OpcodeIf, 0x40, wasm.OpcodeI32Const, 0x7f, wasm.OpcodeGlobalSet)
+	out = appendULEB(out, h.depth)
+	out = append(out, wasm.OpcodeUnreachable, wasm.OpcodeEnd, wasm.OpcodeGlobalGet)
+	out = appendULEB(out, h.depth)
+	out = append(out, wasm.OpcodeI32Const, 1, opI32Add, wasm.OpcodeGlobalSet)
+	out = appendULEB(out, h.depth)
+	out = append(out, wasm.OpcodeBlock)
+	out = append(out, blockType...)
 	segStart := true
 	for i, in := range ins {
 		if segStart {
@@ -335,7 +356,13 @@ func meterBody(body []byte, h helpers, nLocals uint32) ([]byte, []wasm.ValueType
 			out = append(out, wasm.OpcodeCall)
 			out = appendULEB(out, h.bulk)
 		}
-		out = append(out, body[in.start:in.end]...)
+		if in.ret {
+			// return would skip the decrement: branch to the wrapping block instead.
+			out = append(out, wasm.OpcodeBr)
+			out = appendULEB(out, uint32(in.depth))
+		} else {
+			out = append(out, body[in.start:in.end]...)
+		}
 		switch in.kind {
 		case kindSplit:
 			segStart = true
@@ -345,7 +372,12 @@ func meterBody(body []byte, h helpers, nLocals uint32) ([]byte, []wasm.ValueType
 			out = appendCanon(out, f64, wasm.OpcodeF64Const, canonNaN64, opF64Eq)
 		}
 	}
-	return out, extra, nil
+	// The body's own final end closed the wrapping block: decrement, then end.
+	out = append(out, wasm.OpcodeGlobalGet)
+	out = appendULEB(out, h.depth)
+	out = append(out, wasm.OpcodeI32Const, 1, opI32Sub, wasm.OpcodeGlobalSet)
+	out = appendULEB(out, h.depth)
+	return append(out, wasm.OpcodeEnd), extra, nil
 }
 
 // blockLen is the instruction count of the basic block starting at ins[0]: up to

@@ -8,7 +8,7 @@ import (
 // Limits of the structural pre-check.
 const (
 	// MaxLocals bounds the locals one function may declare.
-	MaxLocals = 50000
+	MaxLocals = 10000
 )
 
 // precheck walks the module's section framing before the decoder sees it. The
