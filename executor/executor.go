@@ -121,7 +121,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.CacheSize <= 0 {
 		cfg.CacheSize = 16
 	}
-	rc := wazero.NewRuntimeConfigCompiler()
+	rc := wazero.NewRuntimeConfig() // the compiler where supported, else the interpreter
 	if cfg.Engine == EngineInterpreter {
 		rc = wazero.NewRuntimeConfigInterpreter()
 	}

@@ -105,17 +105,17 @@ var (
 
 	// fill: i32.const 0; i32.const 0; i32.const 640; memory.fill; end.
 	//   One block of 5, plus 640 bytes >> 6 = 10. Fuel 15.
-	progFill = buildModule(nil, noLocals, []byte{0x41, 0x00, 0x41, 0x00, 0x41, 0x80, 0x05, 0xfc, 0x0b, 0x00, 0x0b})
+	progFill        = buildModule(nil, noLocals, []byte{0x41, 0x00, 0x41, 0x00, 0x41, 0x80, 0x05, 0xfc, 0x0b, 0x00, 0x0b})
 	fuelFill uint64 = 15
 
 	// recurse: _start calls itself. Each entry charges [call end]=2; the 1001st
 	//   nested entry finds the depth at MaxCallDepth and traps before charging.
 	//   Fuel 1000 x 2 = 2000.
-	progRecurse = buildModule(nil, noLocals, []byte{0x10, 0x00, 0x0b})
+	progRecurse        = buildModule(nil, noLocals, []byte{0x10, 0x00, 0x0b})
 	fuelRecurse uint64 = 2000
 
 	// ret: block; return; end; end. [block]=1, [return end]=2: fuel 3.
-	progReturn = buildModule(nil, noLocals, []byte{0x02, 0x40, 0x0f, 0x0b, 0x0b})
+	progReturn        = buildModule(nil, noLocals, []byte{0x02, 0x40, 0x0f, 0x0b, 0x0b})
 	fuelReturn uint64 = 3
 
 	// nan: writes the bits of 0.0/0.0 as 8 little-endian bytes to stdout.
