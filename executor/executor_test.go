@@ -368,7 +368,7 @@ func main() {
 }
 `
 
-func buildGoProgram(t *testing.T) []byte {
+func buildGoProgram(t testing.TB) []byte {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds a Go program")
@@ -421,7 +421,11 @@ func TestGoProgramFuelIdenticalAcrossEngines(t *testing.T) {
 			t.Fatalf("fuel differs across runs or engines: %v", fuel)
 		}
 	}
-	t.Logf("Go program: fuel %d, module %d bytes", fuel[0], len(mod))
+	start := time.Now()
+	if _, err := Instrument(mod); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Go program: fuel %d, module %d bytes, instrumented in %v", fuel[0], len(mod), time.Since(start))
 
 	r := newRuntimePages(t, EngineCompiler, 1<<20, 512)
 	if res := run(t, r, mod, input, fuel[0]); res.Status != StatusOK || res.Fuel != fuel[0] {
@@ -429,6 +433,27 @@ func TestGoProgramFuelIdenticalAcrossEngines(t *testing.T) {
 	}
 	if res := run(t, r, mod, input, fuel[0]-1); res.Status != StatusOutOfFuel || res.Fuel != fuel[0]-1 {
 		t.Errorf("limit = used-1: %v %d", res.Status, res.Fuel)
+	}
+}
+
+func TestConcurrentRuns(t *testing.T) {
+	r := newRuntime(t, EngineCompiler, 1024)
+	mods := [][]byte{progLoop, progGrow, progTrap, progNaN}
+	want := []uint64{fuelLoop, fuelGrow, fuelTrap, fuelNaN}
+	errs := make(chan error, 16)
+	for g := 0; g < 16; g++ {
+		go func(g int) {
+			res, err := r.Run(context.Background(), mods[g%4], nil, 1_000_000)
+			if err == nil && res.Fuel != want[g%4] {
+				err = fmt.Errorf("module %d: fuel %d, want %d", g%4, res.Fuel, want[g%4])
+			}
+			errs <- err
+		}(g)
+	}
+	for g := 0; g < 16; g++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
 

@@ -125,7 +125,7 @@ func (r *reader) blockType() error {
 // is not in the allowed set (docs/executor.md, "Determinism").
 func decodeBody(body []byte) ([]instr, error) {
 	r := &reader{b: body}
-	var out []instr
+	out := make([]instr, 0, len(body)/2+1)
 	depth := 0
 	for {
 		if r.pos >= len(body) {
