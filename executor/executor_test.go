@@ -194,6 +194,34 @@ func TestHandProgramsGoldenFuel(t *testing.T) {
 	}
 }
 
+// TestMultiValueReturn: a function of two results that leaves by return runs
+// inside a wrapping block of a new type (no parameters, two results).
+//
+//	_start: call 1; i32.add; drop; end          [4 instructions]
+//	f1 () -> (i32 i32): i32.const 2; i32.const 3; return; end   [4 instructions]
+//
+// Fuel 4 + 4 = 8.
+func TestMultiValueReturn(t *testing.T) {
+	m := []byte("\x00asm\x01\x00\x00\x00")
+	m = append(m, sect(1, []byte{2, 0x60, 0, 0, 0x60, 0, 2, 0x7f, 0x7f})...)
+	m = append(m, sect(3, []byte{2, 0, 1})...)
+	m = append(m, sect(5, []byte{1, 0, 1})...)
+	exp := []byte{2}
+	exp = append(append(exp, name("_start")...), 0, 0)
+	exp = append(append(exp, name("memory")...), 2, 0)
+	m = append(m, sect(7, exp)...)
+	b1 := []byte{0, 0x10, 0x01, 0x6a, 0x1a, 0x0b}
+	b2 := []byte{0, 0x41, 0x02, 0x41, 0x03, 0x0f, 0x0b}
+	code := append(append([]byte{2, byte(len(b1))}, b1...), append([]byte{byte(len(b2))}, b2...)...)
+	m = append(m, sect(10, code)...)
+	for _, eng := range engines {
+		r := newRuntime(t, eng.e, 64)
+		if res := run(t, r, m, nil, 100); res.Status != StatusOK || res.Fuel != 8 {
+			t.Errorf("%s: %v fuel %d (%s)", eng.name, res.Status, res.Fuel, res.Detail)
+		}
+	}
+}
+
 func TestFuelLimitBoundary(t *testing.T) {
 	for _, eng := range engines {
 		r := newRuntime(t, eng.e, 1024)
