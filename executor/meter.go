@@ -1,0 +1,406 @@
+package executor
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/tetratelabs/wabin/wasm"
+)
+
+// Opcodes the instrumenter emits or looks for that wabin does not name.
+const (
+	opI32GeU        = 0x4f
+	opI32Add        = 0x6a
+	opI32Sub        = 0x6b
+	opI64LtU        = 0x54
+	opI64Sub        = 0x7d
+	opI64Mul        = 0x7e
+	opI64ShrU       = 0x88
+	opI64ExtendI32U = 0xad
+	opF32Eq         = 0x5b
+	opF64Eq         = 0x61
+	opSelect        = 0x1b
+	prefixMisc      = 0xfc
+	prefixSIMD      = 0xfd
+	prefixThreads   = 0xfe
+)
+
+// kind says what the instrumenter does around one instruction.
+type kind uint8
+
+const (
+	kindPlain   kind = iota
+	kindSplit        // a new basic block starts after it
+	kindGrow         // memory.grow: charged per page before it runs
+	kindBulk         // bulk memory or table instruction: charged by its length operand
+	kindCanon32      // f32 result that may be a NaN: canonicalized after it
+	kindCanon64      // f64 result that may be a NaN: canonicalized after it
+)
+
+type instr struct {
+	start, end int
+	kind       kind
+	depth      int // labels open around it, the function's own not counted
+	ret        bool
+}
+
+var errTruncated = errors.New("truncated instruction")
+
+// reader walks a function body; every read is bounds-checked.
+type reader struct {
+	b   []byte
+	pos int
+}
+
+func (r *reader) byte() (byte, error) {
+	if r.pos >= len(r.b) {
+		return 0, errTruncated
+	}
+	c := r.b[r.pos]
+	r.pos++
+	return c, nil
+}
+
+// leb reads an unsigned or signed LEB128 of at most bits bits and returns its value
+// as unsigned (only u32 values are ever used).
+func (r *reader) leb(bits int) (uint64, error) {
+	var v uint64
+	maxBytes := (bits + 6) / 7
+	for i := 0; i < maxBytes; i++ {
+		c, err := r.byte()
+		if err != nil {
+			return 0, err
+		}
+		if i < 10 {
+			v |= uint64(c&0x7f) << (7 * uint(i))
+		}
+		if c&0x80 == 0 {
+			return v, nil
+		}
+	}
+	return 0, errors.New("LEB128 too long")
+}
+
+func (r *reader) u32() (uint32, error) {
+	v, err := r.leb(32)
+	if v > 0xffffffff {
+		return 0, errors.New("u32 out of range")
+	}
+	return uint32(v), err
+}
+
+func (r *reader) skip(n int) error {
+	if len(r.b)-r.pos < n {
+		return errTruncated
+	}
+	r.pos += n
+	return nil
+}
+
+func (r *reader) zero() error {
+	c, err := r.byte()
+	if err == nil && c != 0 {
+		err = fmt.Errorf("reserved byte %#x is not 0", c)
+	}
+	return err
+}
+
+// blockType skips a block type: 0x40, a value type, or an s33 type index.
+func (r *reader) blockType() error {
+	if r.pos >= len(r.b) {
+		return errTruncated
+	}
+	switch c := r.b[r.pos]; c {
+	case 0x40, wasm.ValueTypeI32, wasm.ValueTypeI64, wasm.ValueTypeF32, wasm.ValueTypeF64, wasm.ValueTypeFuncref, wasm.ValueTypeExternref:
+		r.pos++
+		return nil
+	case 0x7b:
+		return errors.New("v128 block type (SIMD)")
+	}
+	_, err := r.leb(33)
+	return err
+}
+
+// decodeBody splits a function body into instructions, refusing every opcode that
+// is not in the allowed set (docs/executor.md, "Determinism").
+func decodeBody(body []byte) ([]instr, error) {
+	r := &reader{b: body}
+	out := make([]instr, 0, len(body)/2+1)
+	depth := 0
+	for {
+		if r.pos >= len(body) {
+			return nil, errors.New("body ends before its final end")
+		}
+		start := r.pos
+		op, _ := r.byte()
+		k, err := r.operands(op)
+		if err != nil {
+			return nil, fmt.Errorf("at byte %d (opcode %#x): %w", start, op, err)
+		}
+		out = append(out, instr{start: start, end: r.pos, kind: k, depth: depth, ret: op == 0x0f})
+		switch op {
+		case wasm.OpcodeBlock, wasm.OpcodeLoop, wasm.OpcodeIf:
+			depth++
+		case wasm.OpcodeEnd:
+			depth--
+			if depth < 0 {
+				if r.pos != len(body) {
+					return nil, errors.New("bytes after the final end")
+				}
+				return out, nil
+			}
+		}
+	}
+}
+
+// operands skips the immediates of op and classifies it.
+func (r *reader) operands(op byte) (kind, error) {
+	switch {
+	case op == 0x00 || op == 0x01 || op == 0x0f || op == 0x1a || op == 0x1b || op == 0xd1:
+		// unreachable, nop, return, drop, select, ref.is_null
+		return kindPlain, nil
+	case op == 0x02 || op == 0x03 || op == 0x04: // block, loop, if
+		return kindSplit, r.blockType()
+	case op == 0x05 || op == 0x0b: // else, end
+		return kindSplit, nil
+	case op == 0x0c: // br
+		_, err := r.u32()
+		return kindPlain, err
+	case op == 0x0d: // br_if
+		_, err := r.u32()
+		return kindSplit, err
+	case op == 0x0e: // br_table
+		n, err := r.u32()
+		for i := uint64(0); err == nil && i <= uint64(n); i++ {
+			_, err = r.u32()
+		}
+		return kindPlain, err
+	case op == 0x10: // call
+		_, err := r.u32()
+		return kindPlain, err
+	case op == 0x11: // call_indirect
+		if _, err := r.u32(); err != nil {
+			return 0, err
+		}
+		_, err := r.u32()
+		return kindPlain, err
+	case op == 0x1c: // select t*
+		n, err := r.u32()
+		if err == nil && n != 1 {
+			return 0, errors.New("typed select must have one type")
+		}
+		if err != nil {
+			return 0, err
+		}
+		t, err := r.byte()
+		if err == nil && t == 0x7b {
+			err = errors.New("v128 select (SIMD)")
+		}
+		return kindPlain, err
+	case op >= 0x20 && op <= 0x26: // local.*, global.*, table.get, table.set
+		_, err := r.u32()
+		return kindPlain, err
+	case op >= 0x28 && op <= 0x3e: // loads and stores: memarg
+		if _, err := r.u32(); err != nil {
+			return 0, err
+		}
+		_, err := r.u32()
+		return kindPlain, err
+	case op == 0x3f: // memory.size
+		return kindPlain, r.zero()
+	case op == 0x40: // memory.grow
+		return kindGrow, r.zero()
+	case op == 0x41: // i32.const
+		_, err := r.leb(32)
+		return kindPlain, err
+	case op == 0x42: // i64.const
+		_, err := r.leb(64)
+		return kindPlain, err
+	case op == 0x43:
+		return kindPlain, r.skip(4)
+	case op == 0x44:
+		return kindPlain, r.skip(8)
+	case op >= 0x45 && op <= 0xc4:
+		return numericKind(op), nil
+	case op == 0xd0: // ref.null t
+		t, err := r.byte()
+		if err == nil && t != wasm.ValueTypeFuncref && t != wasm.ValueTypeExternref {
+			err = fmt.Errorf("ref.null of type %#x", t)
+		}
+		return kindPlain, err
+	case op == 0xd2: // ref.func
+		_, err := r.u32()
+		return kindPlain, err
+	case op == prefixMisc:
+		return r.misc()
+	case op == prefixSIMD:
+		return 0, errors.New("SIMD instruction refused")
+	case op == prefixThreads:
+		return 0, errors.New("threads/atomics instruction refused")
+	}
+	return 0, errors.New("unknown or refused opcode")
+}
+
+// misc handles the 0xfc prefix: saturating truncation, bulk memory, table ops.
+func (r *reader) misc() (kind, error) {
+	sub, err := r.u32()
+	if err != nil {
+		return 0, err
+	}
+	switch sub {
+	case 0, 1, 2, 3, 4, 5, 6, 7: // i32/i64.trunc_sat_f32/f64_s/u
+		return kindPlain, nil
+	case 8: // memory.init data 0
+		if _, err := r.u32(); err != nil {
+			return 0, err
+		}
+		return kindBulk, r.zero()
+	case 9, 13: // data.drop, elem.drop
+		_, err := r.u32()
+		return kindPlain, err
+	case 10: // memory.copy 0 0
+		if err := r.zero(); err != nil {
+			return 0, err
+		}
+		return kindBulk, r.zero()
+	case 11: // memory.fill 0
+		return kindBulk, r.zero()
+	case 12, 14: // table.init elem table, table.copy table table
+		if _, err := r.u32(); err != nil {
+			return 0, err
+		}
+		_, err := r.u32()
+		return kindBulk, err
+	case 15, 17: // table.grow, table.fill
+		_, err := r.u32()
+		return kindBulk, err
+	case 16: // table.size
+		_, err := r.u32()
+		return kindPlain, err
+	}
+	return 0, fmt.Errorf("unknown 0xfc instruction %d", sub)
+}
+
+// numericKind picks out the float instructions whose result may be a NaN with a
+// payload or sign the specification leaves open: arithmetic, rounding, min/max,
+// promotion and demotion. abs, neg, copysign, comparisons, conversions from
+// integers, reinterpretations, loads and constants are exact bit operations.
+func numericKind(op byte) kind {
+	switch op {
+	case 0x8d, 0x8e, 0x8f, 0x90, 0x91, // f32.ceil floor trunc nearest sqrt
+		0x92, 0x93, 0x94, 0x95, 0x96, 0x97, // f32.add sub mul div min max
+		0xb6: // f32.demote_f64
+		return kindCanon32
+	case 0x9b, 0x9c, 0x9d, 0x9e, 0x9f, // f64.ceil floor trunc nearest sqrt
+		0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, // f64.add sub mul div min max
+		0xbb: // f64.promote_f32
+		return kindCanon64
+	}
+	return kindPlain
+}
+
+// Canonical NaNs: positive sign, quiet bit set, zero payload.
+var (
+	canonNaN32 = []byte{0x00, 0x00, 0xc0, 0x7f}
+	canonNaN64 = []byte{0, 0, 0, 0, 0, 0, 0xf8, 0x7f}
+)
+
+type helpers struct {
+	fuel, depth, grow, bulk uint32
+}
+
+// meterBody returns the metered body and the locals it adds after the function's
+// nLocals parameters and locals. blockType is the block type of the function's
+// results: the body runs inside a block of that type so that every way out of
+// the function passes the call-depth decrement after it.
+func meterBody(body []byte, h helpers, nLocals uint32, blockType []byte) ([]byte, []wasm.ValueType, error) {
+	ins, err := decodeBody(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	var extra []wasm.ValueType
+	f32, f64 := nLocals, nLocals+1
+	for _, in := range ins {
+		if in.kind == kindCanon32 || in.kind == kindCanon64 {
+			extra = []wasm.ValueType{wasm.ValueTypeF32, wasm.ValueTypeF64}
+			break
+		}
+	}
+	out := make([]byte, 0, len(body)*2)
+	// global.get D; i32.const MaxCallDepth; i32.ge_u; if; i32.const -1; global.set D;
+	// unreachable; end; global.get D; i32.const 1; i32.add; global.set D; block bt
+	out = append(out, wasm.OpcodeGlobalGet)
+	out = appendULEB(out, h.depth)
+	out = append(out, wasm.OpcodeI32Const)
+	out = appendSLEB(out, MaxCallDepth)
+	out = append(out, opI32GeU, wasm.OpcodeIf, 0x40, wasm.OpcodeI32Const, 0x7f, wasm.OpcodeGlobalSet)
+	out = appendULEB(out, h.depth)
+	out = append(out, wasm.OpcodeUnreachable, wasm.OpcodeEnd, wasm.OpcodeGlobalGet)
+	out = appendULEB(out, h.depth)
+	out = append(out, wasm.OpcodeI32Const, 1, opI32Add, wasm.OpcodeGlobalSet)
+	out = appendULEB(out, h.depth)
+	out = append(out, wasm.OpcodeBlock)
+	out = append(out, blockType...)
+	segStart := true
+	for i, in := range ins {
+		if segStart {
+			n := blockLen(ins[i:])
+			out = appendCharge(out, h.fuel, appendSLEB([]byte{wasm.OpcodeI64Const}, int64(n)))
+			segStart = false
+		}
+		switch in.kind {
+		case kindGrow:
+			out = append(out, wasm.OpcodeCall)
+			out = appendULEB(out, h.grow)
+		case kindBulk:
+			out = append(out, wasm.OpcodeCall)
+			out = appendULEB(out, h.bulk)
+		}
+		if in.ret {
+			// return would skip the decrement: branch to the wrapping block instead.
+			out = append(out, wasm.OpcodeBr)
+			out = appendULEB(out, uint32(in.depth))
+		} else {
+			out = append(out, body[in.start:in.end]...)
+		}
+		switch in.kind {
+		case kindSplit:
+			segStart = true
+		case kindCanon32:
+			out = appendCanon(out, f32, wasm.OpcodeF32Const, canonNaN32, opF32Eq)
+		case kindCanon64:
+			out = appendCanon(out, f64, wasm.OpcodeF64Const, canonNaN64, opF64Eq)
+		}
+	}
+	// The body's own final end closed the wrapping block: decrement, then end.
+	out = append(out, wasm.OpcodeGlobalGet)
+	out = appendULEB(out, h.depth)
+	out = append(out, wasm.OpcodeI32Const, 1, opI32Sub, wasm.OpcodeGlobalSet)
+	out = appendULEB(out, h.depth)
+	return append(out, wasm.OpcodeEnd), extra, nil
+}
+
+// blockLen is the instruction count of the basic block starting at ins[0]: up to
+// and including the first instruction after which a new block starts.
+func blockLen(ins []instr) int {
+	for i, in := range ins {
+		if in.kind == kindSplit {
+			return i + 1
+		}
+	}
+	return len(ins)
+}
+
+// appendCanon replaces the float x on the stack by the canonical NaN when x is a NaN:
+// local.tee t; fN.const nan; local.get t; local.get t; fN.eq; select.
+func appendCanon(b []byte, local uint32, constOp byte, nan []byte, eqOp byte) []byte {
+	b = append(b, wasm.OpcodeLocalTee)
+	b = appendULEB(b, local)
+	b = append(b, constOp)
+	b = append(b, nan...)
+	b = append(b, wasm.OpcodeLocalGet)
+	b = appendULEB(b, local)
+	b = append(b, wasm.OpcodeLocalGet)
+	b = appendULEB(b, local)
+	return append(b, eqOp, opSelect)
+}
