@@ -206,6 +206,21 @@ func (ch *chain) fetch(ctx context.Context, h int64, full bool) (*heightData, er
 	if d.records, err = ch.read(ctx, refs, h); err != nil {
 		return nil, err
 	}
+	have := make(map[string]bool, len(refs))
+	for _, r := range refs {
+		have[string(r.key)] = true
+	}
+	bidders, err := bidderRefs(d.records, have)
+	if err != nil {
+		return nil, fmt.Errorf("height %d: %w", h, err)
+	}
+	if len(bidders) > 0 {
+		more, err := ch.read(ctx, bidders, h)
+		if err != nil {
+			return nil, err
+		}
+		d.records = append(d.records, more...)
+	}
 	return d, nil
 }
 

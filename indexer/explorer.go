@@ -78,6 +78,13 @@ type pageData struct {
 	Tx      Tx
 	Events  []Event
 	Block   Block
+	// The mesh's pages.
+	Jobs      []Job
+	Executors []Executor
+	Job       *JobDetail
+	Executor  *ExecutorDetail
+	Status    string
+	Statuses  []string
 }
 
 func (ix *Indexer) explorerRoutes(mux *http.ServeMux) {
@@ -87,6 +94,9 @@ func (ix *Indexer) explorerRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /txs/{hash}", ix.pageTx)
 	mux.HandleFunc("GET /blocks/{height}", ix.pageBlock)
 	mux.HandleFunc("GET /search", ix.pageSearch)
+	mux.HandleFunc("GET /jobs", ix.pageJobs)
+	mux.HandleFunc("GET /jobs/{id}", ix.pageJob)
+	mux.HandleFunc("GET /executors/{did}", ix.pageExecutor)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		ix.render(w, r, http.StatusNotFound, "error.html", &pageData{Title: "Not found", Message: "There is no page " + r.URL.Path + "."})
 	})
@@ -160,6 +170,10 @@ func (ix *Indexer) pageHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Tree = orgTree(orgs)
+	if d.Jobs, err = all[Job](r, ix, "SELECT "+jobCols+" FROM mesh_jobs ORDER BY posted_height DESC, id LIMIT 10"); err != nil {
+		ix.pageError(w, r, err)
+		return
+	}
 	ix.render(w, r, http.StatusOK, "home.html", d)
 }
 
@@ -263,11 +277,13 @@ func (ix *Indexer) pageSearch(w http.ResponseWriter, r *http.Request) {
 		}
 	case len(q) == 64:
 		http.Redirect(w, r, "/txs/"+url.PathEscape(q), http.StatusSeeOther)
+	case isJob(q):
+		http.Redirect(w, r, "/jobs/"+url.PathEscape(q), http.StatusSeeOther)
 	default:
 		if h, err := strconv.ParseInt(q, 10, 64); err == nil && h > 0 {
 			http.Redirect(w, r, "/blocks/"+strconv.FormatInt(h, 10), http.StatusSeeOther)
 			return
 		}
-		ix.pageError(w, r, refuse(http.StatusBadRequest, "bad_query", "Search for a DID (did:icn:…), a transaction hash (64 hex digits) or a block height."))
+		ix.pageError(w, r, refuse(http.StatusBadRequest, "bad_query", "Search for a DID (did:icn:…), a transaction hash (64 hex digits), a job (its CID) or a block height."))
 	}
 }
