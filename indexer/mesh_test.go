@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ipfs/go-cid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/modules"
@@ -365,5 +366,51 @@ func TestMeshAPI(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/jobs/"+jobCID.String() {
 		t.Fatalf("search for a job: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// TestResetEmptiesEveryMirrorTable: a rebuild's Reset empties every table
+// but the contacts, the audit log and the migrations, so a table added by
+// a migration and forgotten in chainTables fails here.
+func TestResetEmptiesEveryMirrorTable(t *testing.T) {
+	ix := openTest(t)
+	ctx := context.Background()
+	h := block(1)
+	h.records = []record{
+		executorRecord(t, exec1, 50_000, 10_000, meshv1.ExecutorStatus_EXECUTOR_STATUS_ACTIVE),
+		jobRecord(t, assignedJob()),
+		entryRecord(t, receipt1, exec1, dag.KindReceipt, 1, jobCID),
+	}
+	if err := apply(ctx, ix.pool, "c", h); err != nil {
+		t.Fatal(err)
+	}
+	if err := ix.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ix.pool.Query(ctx, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := map[string]bool{"member_contacts": true, "sync_audit": true, "schema_migrations": true}
+	checked := 0
+	for _, tab := range tables {
+		if kept[tab] {
+			continue
+		}
+		var n int
+		if err := ix.pool.QueryRow(ctx, "SELECT count(*) FROM "+pgx.Identifier{tab}.Sanitize()).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Errorf("table %s keeps %d rows after Reset: add it to chainTables", tab, n)
+		}
+		checked++
+	}
+	if checked < 18 {
+		t.Fatalf("checked %d tables", checked)
 	}
 }
