@@ -58,6 +58,16 @@ func (s *Application) fail(err error) error {
 	return err
 }
 
+// logUpgrade logs one clear line naming the upgrade the node stops for,
+// when err is an app.UpgradeNeededError; the node then stops with a
+// non-zero exit as on any error that halts it.
+func (s *Application) logUpgrade(err error) {
+	var upgrade *app.UpgradeNeededError
+	if errors.As(err, &upgrade) {
+		s.logger.Error(upgrade.Error())
+	}
+}
+
 // SetMetrics makes the application record its metrics in m.
 func (s *Application) SetMetrics(m *Metrics) { s.metrics = m }
 
@@ -131,6 +141,19 @@ func (s *Application) ReapTxs(context.Context, *abcitypes.RequestReapTxs) (*abci
 // is set, to the version Info reports, so that block headers carry it from
 // the first block (CometBFT's rollback, among others, reads it from there).
 func (s *Application) InitChain(_ context.Context, req *abcitypes.RequestInitChain) (*abcitypes.ResponseInitChain, error) {
+	// Governance tracks the validator set from genesis on; the validators
+	// go into the genesis state, so they are part of its app hash.
+	vals := make([]app.ValidatorUpdate, len(req.Validators))
+	for i, v := range req.Validators {
+		key := v.PubKey.GetEd25519()
+		if key == nil {
+			return nil, s.fail(fmt.Errorf("init chain: validator %d: only Ed25519 validator keys are supported", i))
+		}
+		vals[i] = app.ValidatorUpdate{PubKey: key, Power: v.Power}
+	}
+	if err := s.app.InitValidators(vals); err != nil {
+		return nil, s.fail(fmt.Errorf("init chain: %w", err))
+	}
 	hash, err := s.app.InitChain(req.ChainId, req.InitialHeight, req.Time, req.AppStateBytes)
 	if err != nil {
 		return nil, s.fail(fmt.Errorf("init chain: %w", err))
@@ -176,6 +199,7 @@ func (s *Application) FinalizeBlock(_ context.Context, req *abcitypes.RequestFin
 	start := time.Now()
 	block, err := s.app.FinalizeBlock(req.Height, req.Time, req.Txs, req.Hash)
 	if err != nil {
+		s.logUpgrade(err)
 		return nil, s.fail(err)
 	}
 	if s.metrics != nil {
@@ -185,7 +209,11 @@ func (s *Application) FinalizeBlock(_ context.Context, req *abcitypes.RequestFin
 	for i, r := range block.TxResults {
 		out[i] = &abcitypes.ExecTxResult{Code: r.Code, Codespace: r.Codespace, Log: r.Log, Events: toABCIEvents(r.Events)}
 	}
-	return &abcitypes.ResponseFinalizeBlock{TxResults: out, Events: toABCIEvents(block.Events), AppHash: block.AppHash}, nil
+	var updates []abcitypes.ValidatorUpdate
+	for _, u := range block.ValidatorUpdates {
+		updates = append(updates, abcitypes.Ed25519ValidatorUpdate(u.PubKey, u.Power))
+	}
+	return &abcitypes.ResponseFinalizeBlock{TxResults: out, Events: toABCIEvents(block.Events), AppHash: block.AppHash, ValidatorUpdates: updates}, nil
 }
 
 // ExtendVote adds nothing: icnd uses no vote extensions.
@@ -213,6 +241,13 @@ func (s *Application) Commit(context.Context, *abcitypes.RequestCommit) (*abcity
 		s.metrics.observeCommit(s.app, time.Since(start))
 	}
 	s.takeSnapshot(id)
+	// At the height before a scheduled upgrade this binary cannot run,
+	// the node stops once the height is committed: one line names the
+	// upgrade, and the halt makes "icnd start" exit non-zero.
+	if err := s.app.UpgradeNeeded(); err != nil {
+		s.logUpgrade(err)
+		s.fail(err)
+	}
 	return &abcitypes.ResponseCommit{}, nil
 }
 

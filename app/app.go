@@ -11,6 +11,7 @@ import (
 	"github.com/intercooperative/icnd/modules/credential"
 	"github.com/intercooperative/icnd/modules/dag"
 	"github.com/intercooperative/icnd/modules/did"
+	"github.com/intercooperative/icnd/modules/governance"
 	"github.com/intercooperative/icnd/modules/mana"
 	"github.com/intercooperative/icnd/modules/mesh"
 	"github.com/intercooperative/icnd/modules/org"
@@ -46,6 +47,8 @@ type App struct {
 	profile    *profile.Keeper
 	mana       *mana.Keeper
 	dag        *dag.Keeper
+	governance *governance.Keeper
+	manaMsgs   *mana.MsgServer
 	mesh       *mesh.Keeper
 
 	// modules are the modules in their one order: genesis, export and
@@ -150,14 +153,17 @@ func (a *App) wireKeepers() {
 	a.credential = credential.NewKeeper(a.did, a.org)
 	a.profile = profile.NewKeeper()
 	a.dag = dag.NewKeeper()
+	a.manaMsgs = mana.NewMsgServer(a.mana, a.org)
+	a.governance = governance.NewKeeper(a.org, a.mana)
 	*a.mesh = *mesh.NewKeeper(a.mana, a.did, a.dag)
 	a.modules = []modules.Module{
 		did.NewModule(a.did),
 		org.NewModule(a.org),
 		credential.NewModule(a.credential),
 		profile.NewModule(a.profile),
-		mana.NewModule(a.mana),
+		mana.NewModule(a.mana, a.manaMsgs),
 		dag.NewModule(a.dag),
+		governance.NewModule(a.governance),
 		mesh.NewModule(a.mesh),
 	}
 }
@@ -174,6 +180,10 @@ func (a *App) composeModules() error {
 		return err
 	}
 	a.msgs = t
+	// Governance runs proposals' messages, and the mana params change
+	// checks new costs, through the table: both get it once it exists.
+	a.governance.SetRouter(t)
+	a.manaMsgs.SetSpecs(t.specs)
 	return nil
 }
 
@@ -355,6 +365,8 @@ type executedBlock struct {
 	results []TxResult
 	// events are the end-of-block hooks' events.
 	events []modules.Event
+	// validatorUpdates are the validator changes of the block.
+	validatorUpdates []ValidatorUpdate
 }
 
 // BlockResult is what FinalizeBlock returns for a block.
@@ -366,6 +378,10 @@ type BlockResult struct {
 	Events []modules.Event
 	// AppHash is the root hash of the working tree after the block.
 	AppHash []byte
+	// ValidatorUpdates are the validator changes that passed root
+	// proposals made in the block, by public key (CometBFT applies them
+	// two heights later).
+	ValidatorUpdates []ValidatorUpdate
 }
 
 // ProcessProposal accepts a block only if every transaction decodes and
@@ -380,6 +396,14 @@ func (a *App) ProcessProposal(height int64, blockTime time.Time, txs [][]byte, h
 		}
 	}
 	b, err := a.execute(height, blockTime, txs, true)
+	var upgrade *UpgradeNeededError
+	if errors.As(err, &upgrade) {
+		// The block is valid; this binary just cannot execute it. Accept
+		// it, so that it is decided and stored, and let FinalizeBlock stop
+		// the node at this height on every node alike: the binary with the
+		// upgrade's handler then replays it from the block store.
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -417,7 +441,7 @@ func (a *App) FinalizeBlock(height int64, blockTime time.Time, txs [][]byte, has
 	}
 	b.cache.Write()
 	a.lastBlockTime = blockTime
-	return &BlockResult{TxResults: b.results, Events: b.events, AppHash: a.cms.WorkingHash()}, nil
+	return &BlockResult{TxResults: b.results, Events: b.events, AppHash: a.cms.WorkingHash(), ValidatorUpdates: b.validatorUpdates}, nil
 }
 
 // execute runs txs as the block at height into a new cache over the working
@@ -429,6 +453,10 @@ func (a *App) FinalizeBlock(height int64, blockTime time.Time, txs [][]byte, has
 func (a *App) execute(height int64, blockTime time.Time, txs [][]byte, strict bool) (*executedBlock, error) {
 	b := &executedBlock{height: height, time: blockTime, txs: len(txs), cache: store.NewCache(a.cms.Working())}
 	base := modules.NewContext(a.chainID, height, blockTime, b.cache)
+	upgradeEvents, err := a.applyUpgrade(base)
+	if err != nil {
+		return nil, err
+	}
 	decoded := make([]*DecodedTx, len(txs))
 	errs := make([]error, len(txs))
 	for i, raw := range txs {
@@ -457,7 +485,10 @@ func (a *App) execute(height int64, blockTime time.Time, txs [][]byte, strict bo
 	if err != nil {
 		return nil, err
 	}
-	b.events = events
+	b.events = append(upgradeEvents, events...)
+	if b.validatorUpdates, err = a.takeValidatorUpdates(base); err != nil {
+		return nil, err
+	}
 	return b, nil
 }
 

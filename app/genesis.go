@@ -12,6 +12,7 @@ import (
 	"github.com/intercooperative/icnd/modules/credential"
 	"github.com/intercooperative/icnd/modules/dag"
 	"github.com/intercooperative/icnd/modules/did"
+	"github.com/intercooperative/icnd/modules/governance"
 	"github.com/intercooperative/icnd/modules/mana"
 	"github.com/intercooperative/icnd/modules/mesh"
 	"github.com/intercooperative/icnd/modules/org"
@@ -27,6 +28,7 @@ type GenesisState struct {
 	Profile    profile.Genesis    `json:"profile"`
 	Mana       mana.Genesis       `json:"mana"`
 	DAG        dag.Genesis        `json:"dag"`
+	Governance governance.Genesis `json:"governance"`
 	Mesh       mesh.Genesis       `json:"mesh"`
 }
 

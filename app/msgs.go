@@ -102,3 +102,34 @@ func (t *msgTable) specs() []modules.MsgSpec {
 	}
 	return out
 }
+
+var _ modules.Router = (*msgTable)(nil)
+
+// Decode implements modules.Router: one canonically encoded Msg, its row,
+// and the row's stateless check.
+func (t *msgTable) Decode(bz []byte) (*txv1.Msg, modules.MsgSpec, error) {
+	m := new(txv1.Msg)
+	if err := unmarshalCanonical(bz, m, "message"); err != nil {
+		return nil, modules.MsgSpec{}, err
+	}
+	r, err := t.row(m)
+	if err != nil {
+		return nil, modules.MsgSpec{}, err
+	}
+	if err := r.Validate(m); err != nil {
+		return nil, modules.MsgSpec{}, err
+	}
+	return m, r.MsgSpec, nil
+}
+
+// Run implements modules.Router.
+func (t *msgTable) Run(ctx modules.Context, m *txv1.Msg) error {
+	r, err := t.row(m)
+	if err != nil {
+		return err
+	}
+	return r.Handle(ctx, m)
+}
+
+// Specs implements modules.Router.
+func (t *msgTable) Specs() []modules.MsgSpec { return t.specs() }

@@ -233,7 +233,7 @@ func inputLines(d *datadriven.TestData) []string {
 
 // genesis runs InitChain with the accounts of the input.
 func (s *scenario) genesis(d *datadriven.TestData) (string, error) {
-	opts, err := args(d, "root", "seats")
+	opts, err := args(d, append([]string{"root", "seats"}, genesisOptionNames()...)...)
 	if err != nil {
 		return "", err
 	}
@@ -265,6 +265,13 @@ func (s *scenario) genesis(d *datadriven.TestData) (string, error) {
 			return "", err
 		}
 	}
+	for _, name := range genesisOptionNames() {
+		if v, ok := opts[name]; ok {
+			if err := genesisOptions[name](&g, v); err != nil {
+				return "", fmt.Errorf("%s=%s: %v", name, v, err)
+			}
+		}
+	}
 	raw, err := json.Marshal(g)
 	if err != nil {
 		return "", err
@@ -283,6 +290,20 @@ func (s *scenario) genesis(d *datadriven.TestData) (string, error) {
 	}
 	s.app = a
 	return "ok\n", nil
+}
+
+// genesisOptions are further genesis options, by name, that other files
+// of this package add (scenario_governance_test.go).
+var genesisOptions = map[string]func(g *app.GenesisState, v string) error{}
+
+// genesisOptionNames lists genesisOptions' names, sorted.
+func genesisOptionNames() []string {
+	names := make([]string, 0, len(genesisOptions))
+	for n := range genesisOptions {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // genesisAccount adds the account of one genesis line,

@@ -185,6 +185,8 @@ func refsOf(ev modules.TypedEvent) ([]ref, error) {
 		return []ref{manaRef(e.Owner)}, nil
 	case mana.EventEscrowPaid:
 		return escrowRefs(e.Owner, e.To), nil
+	case mana.EventTreasurySpent:
+		return []ref{manaRef(e.Org), manaRef(e.To)}, nil
 	case mana.EventEscrowBurned:
 		return []ref{manaRef(e.Owner)}, nil
 	case dag.EventAnchored:

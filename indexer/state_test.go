@@ -11,8 +11,9 @@ import (
 // unmirrored are the event types of mirrored modules that change no state
 // table: they are kept in the events table only.
 var unmirrored = map[string]bool{
-	"icn.tx":           true, // the signer's charge has its own event
-	"icn.tx.sponsored": true, // likewise the payer's
+	"icn.tx":              true, // the signer's charge has its own event
+	"icn.tx.sponsored":    true, // likewise the payer's
+	"icn.mana.params_set": true, // params are not mirrored
 }
 
 // TestEveryEventClassified: every event of the modules the mirror covers

@@ -63,7 +63,9 @@ ignored, so that the same client flags serve queries and transactions.`,
 		Example: `  icnd query mana balance did:icn:abcd...`,
 	}
 	manaCmd.AddCommand(queryBalanceCmd())
+	manaCmd.AddCommand(queryManaParamsCmd())
 	cmd.AddCommand(idCmd, dagCmd, manaCmd)
+	cmd.AddCommand(govQueryCmd())
 	cmd.AddCommand(meshQueryCmd())
 	return cmd
 }

@@ -47,6 +47,8 @@ DID, for scripts and tests. Start a node with "icnd start --home DIR/node0".`,
 			opts.PrometheusPort, _ = cmd.Flags().GetInt("prometheus-port")
 			opts.BenchAccounts, _ = cmd.Flags().GetInt("bench-accounts")
 			opts.SnapshotInterval, _ = cmd.Flags().GetUint64("snapshot-interval")
+			opts.VotingPeriod, _ = cmd.Flags().GetInt64("voting-period")
+			opts.Timelock, _ = cmd.Flags().GetInt64("timelock")
 			if opts.KeyringBackend == keyring.BackendFile {
 				opts.Passphrase = passphrase
 			}
@@ -70,6 +72,8 @@ DID, for scripts and tests. Start a node with "icnd start --home DIR/node0".`,
 	cmd.Flags().Int("rpc-port", testnet.DefaultRPCPort, "RPC port of every node")
 	cmd.Flags().Int("prometheus-port", testnet.DefaultPrometheusPort, "Prometheus metrics port of every node")
 	cmd.Flags().Int("bench-accounts", 0, "also fund this many benchmark accounts with publicly derivable keys (load tests only; never on a real chain)")
+	cmd.Flags().Int64("voting-period", 20, "blocks of voting of the default governance policy (0: the chain default, a day)")
+	cmd.Flags().Int64("timelock", 5, "blocks of timelock of the default governance policy (0: the chain default, an hour)")
 	cmd.Flags().Uint64("snapshot-interval", testnet.DefaultSnapshotInterval, "app.toml state-sync.snapshot-interval of every node, so that a new node can join by state sync (0: no snapshots)")
 	addKeyringFlag(cmd.Flags(), keyring.BackendTest)
 	return cmd

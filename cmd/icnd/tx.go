@@ -77,6 +77,7 @@ newcomer who has no mana yet.`,
 	}
 	dagCmd.AddCommand(txAnchorCmd())
 	cmd.AddCommand(idCmd, dagCmd)
+	cmd.AddCommand(govTxCmd())
 	cmd.AddCommand(meshTxCmd())
 	return cmd
 }
@@ -99,6 +100,8 @@ type txOutput struct {
 	client.TxResult
 	DID string `json:"did,omitempty"`
 	CID string `json:"cid,omitempty"`
+	// ProposalID is the id of a proposal the transaction submitted.
+	ProposalID uint64 `json:"proposal_id,omitempty"`
 }
 
 // txBuilder returns a transaction's messages, a line describing each for
@@ -188,6 +191,7 @@ func runTx(cmd *cobra.Command, build txBuilder) error {
 		return err
 	}
 	out.TxResult = res
+	out.ProposalID = client.SubmittedProposal(res.Events)
 	if asJSON {
 		if err := printJSON(os.Stdout, out); err != nil {
 			return err
@@ -218,6 +222,9 @@ func printTxResult(out txOutput, mode string) {
 	}
 	if out.CID != "" {
 		fields = append(fields, [2]string{"cid", out.CID})
+	}
+	if out.ProposalID != 0 {
+		fields = append(fields, [2]string{"proposal", strconv.FormatUint(out.ProposalID, 10)})
 	}
 	if mode == client.BroadcastSync {
 		fields = append(fields, [2]string{"status", "accepted into the mempool, not yet committed"})

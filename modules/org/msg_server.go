@@ -112,17 +112,24 @@ func (k *Keeper) createOrganization(ctx modules.Context, o *identityv1.Organizat
 }
 
 // authorizeControl loads org for a privileged message and checks that the
-// authority controls it and is not frozen within its scope. Errors:
-// ErrUnknownOrg, ErrAssemblyControlled when the assembly controls org,
-// did.ErrNotController when the authority does not, ErrFrozenInScope.
+// authority controls it and is not frozen within its scope. The
+// organization's own authority always controls it: only a passed proposal
+// of its governance carries it (the organization's DID has no keys), so an
+// assembly may act for its organization while the founder still holds
+// control too, which is how it takes control (transfer_control by
+// proposal). Errors: ErrUnknownOrg, ErrAssemblyControlled when the assembly
+// controls org, did.ErrNotController when the authority does not,
+// ErrFrozenInScope.
 func (k *Keeper) authorizeControl(ctx modules.Context, org string) (*identityv1.Organization, error) {
 	o, err := k.Organization(ctx, org)
 	if err != nil {
 		return nil, err
 	}
-	ok, err := k.dids.Controls(ctx, ctx.Authority, org)
-	if err != nil {
-		return nil, err
+	ok := ctx.Authority == org
+	if !ok {
+		if ok, err = k.dids.Controls(ctx, ctx.Authority, org); err != nil {
+			return nil, err
+		}
 	}
 	if ok {
 		return o, k.refuseAuthorityFrozen(ctx, o)

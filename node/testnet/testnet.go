@@ -83,6 +83,10 @@ type Options struct {
 	// SnapshotInterval is every node's app.toml state-sync.snapshot-interval;
 	// zero takes no snapshots.
 	SnapshotInterval uint64
+	// VotingPeriod and Timelock, in blocks, replace the default governance
+	// policy's when non-zero: a localnet decides in seconds, not in the
+	// day a real chain's default gives.
+	VotingPeriod, Timelock int64
 }
 
 // DefaultSnapshotInterval is the snapshot interval of `icnd testnet`: a
@@ -174,6 +178,12 @@ func Generate(opts Options) (m *Manifest, err error) {
 	// membership bonuses.
 	state.Mana.Params.MaxCapacity = 2 * AccountCapacity
 	state.Mana.Params.MaxRate = 2 * AccountRate
+	if opts.VotingPeriod > 0 {
+		state.Governance.Params.DefaultPolicy.VotingPeriod = opts.VotingPeriod
+	}
+	if opts.Timelock > 0 {
+		state.Governance.Params.DefaultPolicy.Timelock = opts.Timelock
+	}
 	if opts.BenchAccounts < 0 {
 		return nil, fmt.Errorf("bench accounts must not be negative")
 	}

@@ -62,6 +62,14 @@ func startNetwork(t *testing.T, validators int) *network {
 // startNetworkWith is startNetwork with extra flags for `icnd testnet`.
 func startNetworkWith(t *testing.T, validators int, testnetFlags ...string) *network {
 	t.Helper()
+	return startNetworkPrepared(t, validators, nil, testnetFlags...)
+}
+
+// startNetworkPrepared is startNetworkWith that calls prepare with the
+// testnet's manifest after `icnd testnet` and before any node starts (to
+// edit every node's genesis.json alike, for example).
+func startNetworkPrepared(t *testing.T, validators int, prepare func(m *testnet.Manifest), testnetFlags ...string) *network {
+	t.Helper()
 	ip := os.Getenv("ICND_E2E_IP")
 	if ip == "" {
 		// A third octet of our own, so that concurrent runs (and a
@@ -82,6 +90,9 @@ func startNetworkWith(t *testing.T, validators int, testnetFlags ...string) *net
 	m, err := testnet.ReadManifest(dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if prepare != nil {
+		prepare(m)
 	}
 	n := &network{t: t, dir: dir, manifest: m, procs: make([]*exec.Cmd, validators), logs: make([]*os.File, validators)}
 	for i := range m.Nodes {
