@@ -52,7 +52,7 @@ func TestMigrateOnceAndRoles(t *testing.T) {
 	}
 	var version int
 	var roles int
-	if err := ix.pool.QueryRow(ctx, "SELECT max(version) FROM schema_migrations").Scan(&version); err != nil || version != 2 {
+	if err := ix.pool.QueryRow(ctx, "SELECT max(version) FROM schema_migrations").Scan(&version); err != nil || version != 3 {
 		t.Fatalf("schema version %d, %v", version, err)
 	}
 	if err := ix.pool.QueryRow(ctx, "SELECT count(*) FROM pg_roles WHERE rolname IN ('icn_mirror_reader', 'icn_contacts_reader')").Scan(&roles); err != nil || roles != 2 {
@@ -65,7 +65,8 @@ func TestMigrateOnceAndRoles(t *testing.T) {
 	if err := ix.pool.QueryRow(ctx, "SELECT has_table_privilege('icn_contacts_reader', 'member_contacts', 'SELECT')").Scan(&can); err != nil || !can {
 		t.Fatalf("icn_contacts_reader may not read member_contacts: %v, %v", can, err)
 	}
-	for _, tab := range []string{"mesh_executors", "mesh_jobs", "mesh_bids", "mesh_receipts", "dag_entries"} {
+	for _, tab := range []string{"mesh_executors", "mesh_jobs", "mesh_bids", "mesh_receipts", "dag_entries",
+		"gov_proposals", "gov_voters", "gov_delegations", "gov_policies"} {
 		if err := ix.pool.QueryRow(ctx, "SELECT has_table_privilege('icn_mirror_reader', $1, 'SELECT')", tab).Scan(&can); err != nil || !can {
 			t.Fatalf("icn_mirror_reader may not read %s: %v, %v", tab, can, err)
 		}

@@ -238,11 +238,11 @@ func TestMeshRefs(t *testing.T) {
 	}
 	rec := jobRecord(t, assignedJob())
 	have := map[string]bool{string(mesh.ExecutorKey(exec1)): true}
-	more, err := bidderRefs([]record{rec}, have)
+	more, err := derivedRefs([]record{rec}, have)
 	if err != nil || keys(more) != string(mesh.ExecutorKey(exec2)) {
 		t.Fatalf("bidders not yet read: %q, %v", keys(more), err)
 	}
-	if more, err := bidderRefs([]record{rec}, have); err != nil || len(more) != 0 {
+	if more, err := derivedRefs([]record{rec}, have); err != nil || len(more) != 0 {
 		t.Fatalf("bidders read twice: %q, %v", keys(more), err)
 	}
 }

@@ -1,8 +1,10 @@
 package indexer
 
 import (
+	"encoding/binary"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/ipfs/go-cid"
@@ -12,11 +14,13 @@ import (
 	"github.com/intercooperative/icnd/modules/credential"
 	"github.com/intercooperative/icnd/modules/dag"
 	"github.com/intercooperative/icnd/modules/did"
+	"github.com/intercooperative/icnd/modules/governance"
 	"github.com/intercooperative/icnd/modules/mana"
 	"github.com/intercooperative/icnd/modules/mesh"
 	"github.com/intercooperative/icnd/modules/org"
 	"github.com/intercooperative/icnd/modules/profile"
 	dagv1 "github.com/intercooperative/icnd/proto/icn/dag/v1"
+	governancev1 "github.com/intercooperative/icnd/proto/icn/governance/v1"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
 	meshv1 "github.com/intercooperative/icnd/proto/icn/mesh/v1"
@@ -44,14 +48,20 @@ const (
 	kindExecutor
 	kindJob
 	kindDAGEntry
+	kindProposal
+	kindVoter
+	kindDelegation
+	kindPolicy
 )
 
 // ref names one store record: its table, its key in the store and its
-// identifiers in the table (a, b).
+// identifiers in the table (a, b). A ref with scan set names every record
+// under the prefix key instead (a proposal's electorate snapshot).
 type ref struct {
 	kind kind
 	a, b string
 	key  []byte
+	scan bool
 }
 
 func didRef(d string) ref     { return ref{kind: kindDID, a: d, key: did.DocumentKey(d)} }
@@ -113,6 +123,10 @@ var scanPrefixes = []struct {
 	{kindExecutor, mesh.ExecutorsPrefix()},
 	{kindJob, mesh.JobsPrefix()},
 	{kindDAGEntry, dag.EntryKey(nil, "")[:2]},
+	{kindProposal, governance.ProposalKey(0)[:2]},
+	{kindVoter, governance.VoterKey(0, "")[:2]},
+	{kindDelegation, governance.DelegationKey("", "")[:2]},
+	{kindPolicy, governance.PolicyKey("")[:2]},
 }
 
 // refsOf returns the records an event says changed. Events of types it
@@ -193,7 +207,7 @@ func refsOf(ev modules.TypedEvent) ([]ref, error) {
 		r, err := dagEntryRef(e.CID, e.AnchoredBy)
 		return []ref{r}, err
 	// Every job ref also brings in its bidders' executor records
-	// (bidderRefs): a cancellation, a selection or a failure frees the
+	// (derivedRefs): a cancellation, a selection or a failure frees the
 	// holds of bidders its event does not name.
 	case mesh.EventExecutorRegistered:
 		return []ref{executorRef(e.DID)}, nil
@@ -223,27 +237,61 @@ func refsOf(ev modules.TypedEvent) ([]ref, error) {
 		return jobRefs(e.Job)
 	case mesh.EventExecutorSettled:
 		return jobRefs(e.Job, executorRef(e.Executor))
+	// A voter's record also brings in its delegate's (derivedRefs): a
+	// vote moves the voter's weight off its delegate.
+	case governance.EventSubmitted:
+		return []ref{proposalRef(e.ID), votersScan(e.ID)}, nil
+	case governance.EventVoted:
+		return []ref{proposalRef(e.ID), voterRef(e.ID, e.Voter)}, nil
+	case governance.EventWithdrawn:
+		return []ref{proposalRef(e.ID)}, nil
+	case governance.EventStatus:
+		return []ref{proposalRef(e.ID)}, nil
+	case governance.EventDelegated:
+		return []ref{delegationRef(e.Delegator, e.Org)}, nil
+	case governance.EventUndelegated:
+		return []ref{delegationRef(e.Delegator, e.Org)}, nil
+	case governance.EventPolicySet:
+		return []ref{policyRef(e.Org)}, nil
 	}
 	return nil, nil
 }
 
-// bidderRefs returns the executor records of the bidders of the jobs
-// among recs, which a job's events do not all name, less those in have.
-func bidderRefs(recs []record, have map[string]bool) ([]ref, error) {
+// derivedRefs returns the records that records among recs lead to and
+// that the events do not all name, less those in have (which it extends):
+// a job's bidders' executor records, a voter's delegate's entry.
+func derivedRefs(recs []record, have map[string]bool) ([]ref, error) {
 	var out []ref
+	add := func(r ref) {
+		if !have[string(r.key)] {
+			have[string(r.key)] = true
+			out = append(out, r)
+		}
+	}
 	for _, r := range recs {
-		if r.kind != kindJob || r.value == nil {
+		if r.value == nil {
 			continue
 		}
-		var j meshv1.Job
-		if err := j.Unmarshal(r.value); err != nil {
-			return nil, fmt.Errorf("decode job under %X: %w", r.key, err)
-		}
-		for _, b := range j.Bids {
-			e := executorRef(b.Executor)
-			if !have[string(e.key)] {
-				have[string(e.key)] = true
-				out = append(out, e)
+		switch r.kind {
+		case kindJob:
+			var j meshv1.Job
+			if err := j.Unmarshal(r.value); err != nil {
+				return nil, fmt.Errorf("decode job under %X: %w", r.key, err)
+			}
+			for _, b := range j.Bids {
+				add(executorRef(b.Executor))
+			}
+		case kindVoter:
+			var v governancev1.Voter
+			if err := v.Unmarshal(r.value); err != nil {
+				return nil, fmt.Errorf("decode voter under %X: %w", r.key, err)
+			}
+			if v.Delegate != "" {
+				id, err := strconv.ParseUint(r.a, 10, 64)
+				if err != nil {
+					return nil, fmt.Errorf("voter under %X: proposal %q: %w", r.key, r.a, err)
+				}
+				add(voterRef(id, v.Delegate))
 			}
 		}
 	}
@@ -330,6 +378,28 @@ func refFromKey(k kind, key, value []byte) (ref, error) {
 			c, err = cid.Cast(v.Cid)
 			r.a, r.b = c.String(), v.AnchoredBy
 		}
+	case kindProposal:
+		var v governancev1.Proposal
+		err = v.Unmarshal(value)
+		r.a = strconv.FormatUint(v.Id, 10)
+	case kindVoter:
+		// The voter's value names neither the proposal nor the member:
+		// the key does (prefix, sub, 8, id, len, member).
+		parts, ok := keyParts(key)
+		if !ok || len(parts) != 2 || len(parts[0]) != 8 {
+			return r, fmt.Errorf("voter key %X is malformed", key)
+		}
+		r.a, r.b = strconv.FormatUint(binary.BigEndian.Uint64(parts[0]), 10), string(parts[1])
+	case kindDelegation:
+		var v governancev1.Delegation
+		err = v.Unmarshal(value)
+		r.a, r.b = v.Delegator, v.Org
+	case kindPolicy:
+		parts, ok := keyParts(key)
+		if !ok || len(parts) != 1 {
+			return r, fmt.Errorf("policy key %X is malformed", key)
+		}
+		r.a = string(parts[0])
 	}
 	if err != nil {
 		return r, fmt.Errorf("decode record under %X: %w", key, err)
@@ -388,6 +458,14 @@ func writeRecord(b *pgx.Batch, r record, h int64) error {
 			b.Queue("DELETE FROM mesh_jobs WHERE id = $1", r.a)
 		case kindDAGEntry:
 			b.Queue("DELETE FROM dag_entries WHERE cid = $1 AND anchorer = $2", r.a, r.b)
+		case kindProposal:
+			b.Queue("DELETE FROM gov_proposals WHERE id = $1::bigint", r.a)
+		case kindVoter:
+			b.Queue("DELETE FROM gov_voters WHERE proposal = $1::bigint AND member = $2", r.a, r.b)
+		case kindDelegation:
+			b.Queue("DELETE FROM gov_delegations WHERE delegator = $1 AND org = $2", r.a, r.b)
+		case kindPolicy:
+			b.Queue("DELETE FROM gov_policies WHERE org = $1", r.a)
 		}
 		return nil
 	}
@@ -519,6 +597,10 @@ func writeRecord(b *pgx.Batch, r record, h int64) error {
 			r.a, r.b, v.Kind, links, v.Height, h)
 		// A receipt's row may be written before its entry in the same height.
 		b.Queue("UPDATE mesh_receipts SET anchored_height = $3 WHERE cid = $1 AND executor = $2", r.a, r.b, v.Height)
+	case kindProposal, kindVoter, kindDelegation, kindPolicy:
+		if err := queueGovernance(b, r, h); err != nil {
+			return fail(err)
+		}
 	}
 	return nil
 }
