@@ -85,6 +85,10 @@ type pageData struct {
 	Executor  *ExecutorDetail
 	Status    string
 	Statuses  []string
+	// Governance's.
+	Proposals []Proposal
+	Proposal  *ProposalDetail
+	Gov       *OrgGovernance
 }
 
 func (ix *Indexer) explorerRoutes(mux *http.ServeMux) {
@@ -97,6 +101,8 @@ func (ix *Indexer) explorerRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /jobs", ix.pageJobs)
 	mux.HandleFunc("GET /jobs/{id}", ix.pageJob)
 	mux.HandleFunc("GET /executors/{did}", ix.pageExecutor)
+	mux.HandleFunc("GET /proposals", ix.pageProposals)
+	mux.HandleFunc("GET /proposals/{id}", ix.pageProposal)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		ix.render(w, r, http.StatusNotFound, "error.html", &pageData{Title: "Not found", Message: "There is no page " + r.URL.Path + "."})
 	})
@@ -174,6 +180,10 @@ func (ix *Indexer) pageHome(w http.ResponseWriter, r *http.Request) {
 		ix.pageError(w, r, err)
 		return
 	}
+	if d.Proposals, err = all[Proposal](r, ix, "SELECT "+proposalCols+" FROM gov_proposals ORDER BY id DESC LIMIT 10"); err != nil {
+		ix.pageError(w, r, err)
+		return
+	}
 	ix.render(w, r, http.StatusOK, "home.html", d)
 }
 
@@ -204,6 +214,14 @@ func (ix *Indexer) pageOrg(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Tree = orgTree(sub)
+	if d.Proposals, err = all[Proposal](r, ix, "SELECT "+proposalCols+" FROM gov_proposals WHERE org = $1 ORDER BY id DESC LIMIT 20", did); err != nil {
+		ix.pageError(w, r, err)
+		return
+	}
+	if d.Gov, err = ix.orgGovernance(r, did); err != nil {
+		ix.pageError(w, r, err)
+		return
+	}
 	ix.render(w, r, http.StatusOK, "org.html", d)
 }
 
