@@ -17,6 +17,7 @@ import (
 	"github.com/intercooperative/icnd/modules/dag"
 	"github.com/intercooperative/icnd/modules/mesh"
 	dagv1 "github.com/intercooperative/icnd/proto/icn/dag/v1"
+	governancev1 "github.com/intercooperative/icnd/proto/icn/governance/v1"
 	meshv1 "github.com/intercooperative/icnd/proto/icn/mesh/v1"
 )
 
@@ -380,6 +381,10 @@ func TestResetEmptiesEveryMirrorTable(t *testing.T) {
 		executorRecord(t, exec1, 50_000, 10_000, meshv1.ExecutorStatus_EXECUTOR_STATUS_ACTIVE),
 		jobRecord(t, assignedJob()),
 		entryRecord(t, receipt1, exec1, dag.KindReceipt, 1, jobCID),
+		proposalRecord(t, votingProposal(t)),
+		voterRecord(t, 7, ann, &governancev1.Voter{Weight: 1}),
+		{ref: delegationRef(cat, govOrg), value: marshal(t, &governancev1.Delegation{Org: govOrg, Delegator: cat, Delegate: ann})},
+		{ref: policyRef(govOrg), value: marshal(t, &governancev1.Policy{})},
 	}
 	if err := apply(ctx, ix.pool, "c", h); err != nil {
 		t.Fatal(err)
@@ -410,7 +415,7 @@ func TestResetEmptiesEveryMirrorTable(t *testing.T) {
 		}
 		checked++
 	}
-	if checked < 18 {
+	if checked < 22 {
 		t.Fatalf("checked %d tables", checked)
 	}
 }
