@@ -66,7 +66,7 @@ type (
 		QuorumReached bool   `json:"quorum_reached"`
 		// Projected is "timelocked" (passing), "rejected" or "expired"
 		// (no quorum) while the proposal is voting; "" after.
-		Projected string `json:"projected,omitempty"`
+		Projected string `json:"projected"`
 		// Percentages of the total weight, for display (integers).
 		YesPct, NoPct, AbstainPct int `json:"-"`
 	}
