@@ -42,7 +42,7 @@ func votingProposal(t *testing.T) *governancev1.Proposal {
 
 // TestGovernanceRecords: proposals, voters, delegations and policies are
 // written as read (the proposal's messages by name, the options by name,
-// ” for no vote); an undelegation deletes its row.
+// empty for no vote); an undelegation deletes its row.
 func TestGovernanceRecords(t *testing.T) {
 	ix := openTest(t)
 	ctx := context.Background()

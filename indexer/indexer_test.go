@@ -241,7 +241,9 @@ func FuzzAPIPaths(f *testing.F) {
 	h := ix.Handler()
 	for _, seed := range []string{"/v1/orgs?limit=5&offset=2", "/v1/blocks/9223372036854775807", "/v1/txs?signer=did:icn:",
 		"/v1/dids/did:icn:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "/search?q=%00", "/orgs/did:icn:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-		"/v1/orgs/x/members?limit=1e9", "/txs/" + strings.Repeat("f", 64)} {
+		"/v1/orgs/x/members?limit=1e9", "/txs/" + strings.Repeat("f", 64), "/v1/jobs?status=open&poster=did:icn:",
+		"/v1/jobs/bafkreiabc", "/v1/executors/did:icn:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "/v1/proposals/18446744073709551615/votes",
+		"/v1/orgs/did:icn:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/proposals?status=voting", "/proposals/1", "/jobs?status=%ff"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, target string) {
