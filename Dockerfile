@@ -8,6 +8,10 @@ FROM scratch
 COPY icnd /icnd
 # The node's home; mount one per container.
 VOLUME /icnd-home
+# The image has no /tmp: Go's temporary directory is the home, where
+# CometBFT's state sync keeps the chunks it fetches while it restores a
+# snapshot (config.toml statesync.temp_dir, empty by default).
+ENV TMPDIR=/icnd-home
 # p2p, RPC, Prometheus metrics.
 EXPOSE 26656 26657 26660
 ENTRYPOINT ["/icnd"]

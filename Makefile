@@ -14,7 +14,7 @@ STATICCHECK = $(GOBIN_DIR)/staticcheck
 # package directory.
 PROTO_DIRS = $(sort $(dir $(shell find proto -name '*.proto')))
 
-.PHONY: install-postgres install-chromium indexer-localnet indexer-localnet-stop bench-indexer all build build-cometbft install-tools install-staticcheck proto proto-check localnet localnet-stop localnet-monitor localnet-monitor-stop docker localnet-docker localnet-docker-stop test lint bench bench-sweep bench-go clean
+.PHONY: install-postgres install-chromium indexer-localnet indexer-localnet-stop bench-indexer all build build-cometbft install-tools install-staticcheck proto proto-check localnet localnet-stop localnet-monitor localnet-monitor-stop docker localnet-docker localnet-docker-stop test e2e-long lint bench bench-sweep bench-go clean
 
 all: build
 
@@ -129,6 +129,13 @@ install-chromium:
 test: install-postgres install-chromium
 	$(GO) test ./app -run '^$$' -bench 'DecodeTx|Pipeline|Commit/entries=10000$$' -benchtime 2x
 	$(GO) test -timeout 15m ./...
+
+# The long fault-injection run: 30 minutes of load and faults on a
+# 4-validator network in containers, then the checks and a summary table;
+# see docs/fault-injection.md. E2E_LONG_FLAGS='-cycles 1' shortens it.
+E2E_LONG_FLAGS ?=
+e2e-long: build
+	$(GO) run ./tests/fault -manifest tests/fault/manifests/long.toml -icnd $(BUILDDIR)/icnd $(E2E_LONG_FLAGS)
 
 # Throughput: the same 4-validator loopback network with icnd and with
 # CometBFT's kvstore, the same offered load; see docs/PERFORMANCE.md.

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"crypto/sha256"
 	"errors"
 	"testing"
 
@@ -10,6 +11,8 @@ import (
 	"github.com/intercooperative/icnd/client/profile"
 	"github.com/intercooperative/icnd/modules"
 	"github.com/intercooperative/icnd/modules/org"
+	meshv1 "github.com/intercooperative/icnd/proto/icn/mesh/v1"
+	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
 // FuzzDecodeTx feeds arbitrary bytes to the decoder: it must never panic,
@@ -27,6 +30,7 @@ func FuzzDecodeTx(f *testing.F) {
 		freezeMsg(root, alice.did, "r"), appealMsg(root, "s")))
 	f.Add(alice.signTx(f, txOpts{seq: u64(4)}, issueMsg(testCID(f, "vc"), root, alice.did, "MembershipCredential"),
 		revokeCredentialMsg(testCID(f, "vc"), root, "left"), sealedShapeProfileMsg(), profile.EraseProfileMsg()))
+	f.Add(alice.signTx(f, txOpts{seq: u64(5)}, commitReceiptMsg()))
 	f.Add([]byte{})
 	dec := newDecoder(f)
 	f.Fuzz(func(t *testing.T, raw []byte) {
@@ -103,4 +107,11 @@ func newFuzzApp(t *testing.T, genesis []byte) *app.App {
 		t.Fatal(err)
 	}
 	return a
+}
+
+// commitReceiptMsg is a commit_receipt with a job id and a commitment of
+// the right lengths.
+func commitReceiptMsg() *txv1.Msg {
+	job, c := sha256.Sum256([]byte("job")), sha256.Sum256([]byte("commitment"))
+	return &txv1.Msg{Sum: &txv1.Msg_CommitReceipt{CommitReceipt: &meshv1.MsgCommitReceipt{Job: job[:], Commitment: c[:]}}}
 }

@@ -48,19 +48,34 @@ func TestMeshExportMidJob(t *testing.T) {
 	wantCode(t, res[0], nil)
 	wantCode(t, res[1], nil)
 	block(t, a) // the window closes
-	receiptTx := func(e *account) []byte {
+	receiptBlock := func(e *account) []byte {
 		r := &receipt.Receipt{ChainID: testChainID, Job: job, Executor: e.did, KeyID: did.FirstKeyID,
 			Module: client.RawCID([]byte("m")), Input: client.RawCID([]byte("i")), Output: client.RawCID([]byte("o")), Fuel: 600}
 		blk, _, err := client.SignReceipt(r, signWith(e.priv))
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := client.SubmitReceipt(blk)
+		return blk
+	}
+	commitTx := func(e *account) []byte {
+		m, _, err := client.CommitReceipt(receiptBlock(e))
 		if err != nil {
 			t.Fatal(err)
 		}
 		return e.signTx(t, txOpts{}, m)
 	}
+	receiptTx := func(e *account) []byte {
+		m, err := client.SubmitReceipt(receiptBlock(e))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.signTx(t, txOpts{}, m)
+	}
+	// Both commit (which closes the commit phase); x reveals before the
+	// export, y after it, against the commitment the export carried.
+	res, _ = block(t, a, commitTx(x), commitTx(y))
+	wantCode(t, res[0], nil)
+	wantCode(t, res[1], nil)
 	res, _ = block(t, a, receiptTx(x))
 	wantCode(t, res[0], nil)
 

@@ -9,14 +9,18 @@ package app_test
 //	post-job <job> by=<account> fuel=N price=N [r=N] [k=N] [window=N] [deadline=N] [seq=N]
 //	cancel-job <job>
 //	bid <job> price=N
-//	receipt <job> <executor> output=<name> fuel=N [exit=N]
+//	commit <job> <executor> output=<name> fuel=N [exit=N] [as=<name>]
+//	receipt <job> <executor> output=<name> fuel=N [exit=N] [as=<name>]
 //
 // post-job declares <job> as the job's CID and <job>.escrow as its escrow
 // id as mana's events print it (hex); by= must name the transaction's
 // signer, since the job id is derived from the poster. The job runs the module "module" on the input
 // "input" (raw CIDs of those words). receipt builds the receipt block
-// signed with the executor's key-1 and declares it as <job>.<executor>;
-// output=<name> declares the raw CID of <name>.
+// signed with the executor's key-1, reveals it and declares it as
+// <job>.<executor>; output=<name> declares the raw CID of <name>. commit
+// builds the same block and commits to it (commit_receipt). as=<name>
+// declares the block under another name (a second receipt of one
+// executor).
 //
 //	query job <job>
 //	query executor <account>
@@ -44,7 +48,8 @@ func init() {
 	msgParsers["post-job"] = msgParser{args: []string{"job"}, opts: []string{"by", "fuel", "price", "r", "k", "window", "deadline", "seq"}, build: buildPostJob}
 	msgParsers["cancel-job"] = msgParser{args: []string{"job"}, build: buildCancelJob}
 	msgParsers["bid"] = msgParser{args: []string{"job"}, opts: []string{"price"}, build: buildBid}
-	msgParsers["receipt"] = msgParser{args: []string{"job", "executor"}, opts: []string{"output", "fuel", "exit"}, build: buildReceipt}
+	msgParsers["receipt"] = msgParser{args: []string{"job", "executor"}, opts: []string{"output", "fuel", "exit", "as"}, build: buildReceipt}
+	msgParsers["commit"] = msgParser{args: []string{"job", "executor"}, opts: []string{"output", "fuel", "exit", "as"}, build: buildCommit}
 	queries["job"] = (*scenario).queryJob
 	queries["executor"] = (*scenario).queryExecutor
 }
@@ -136,6 +141,24 @@ func buildBid(s *scenario, a msgArgs) (*txv1.Msg, error) {
 }
 
 func buildReceipt(s *scenario, a msgArgs) (*txv1.Msg, error) {
+	block, err := receiptBlock(s, a)
+	if err != nil {
+		return nil, err
+	}
+	return client.SubmitReceipt(block)
+}
+
+func buildCommit(s *scenario, a msgArgs) (*txv1.Msg, error) {
+	block, err := receiptBlock(s, a)
+	if err != nil {
+		return nil, err
+	}
+	msg, _, err := client.CommitReceipt(block)
+	return msg, err
+}
+
+// receiptBlock builds the receipt block receipt and commit name.
+func receiptBlock(s *scenario, a msgArgs) ([]byte, error) {
 	jobStr, err := s.id(a.pos[0])
 	if err != nil {
 		return nil, err
@@ -166,10 +189,14 @@ func buildReceipt(s *scenario, a msgArgs) (*txv1.Msg, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.declare(a.pos[0]+"."+a.pos[1], rc.String()); err != nil {
+	name := a.pos[0] + "." + a.pos[1]
+	if as := a.opt("as"); as != "" {
+		name = as
+	}
+	if err := s.declare(name, rc.String()); err != nil {
 		return nil, err
 	}
-	return client.SubmitReceipt(block)
+	return block, nil
 }
 
 // queryJob describes a job: status, escrow, heights, bids and outcome.
@@ -188,12 +215,19 @@ func (s *scenario) queryJob(name string) (string, error) {
 	}
 	v := client.NewJobView(&j)
 	var out strings.Builder
-	fmt.Fprintf(&out, "%s: %s, posted by %s at height %d; escrow %d; bids until %d, receipts until %d\n",
+	fmt.Fprintf(&out, "%s: %s, posted by %s at height %d; escrow %d; bids until %d, receipts until %d",
 		v.ID, v.Status, v.Poster, v.PostedHeight, v.Escrow, v.WindowClose, v.DeadlineHeight)
+	if v.CommitDeadline != 0 {
+		fmt.Fprintf(&out, ", commitments until %d", v.CommitDeadline)
+	}
+	out.WriteString("\n")
 	for _, b := range v.Bids {
 		fmt.Fprintf(&out, "bid %s at %d, holds %d", b.Executor, b.Price, b.Reserved)
 		if b.Assigned {
 			out.WriteString(", assigned")
+		}
+		if b.Commitment != "" {
+			out.WriteString(", committed")
 		}
 		if b.Receipt != "" {
 			fmt.Fprintf(&out, ", receipt %s: output %s fuel %d", b.Receipt, b.Output, b.Fuel)

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -129,6 +130,78 @@ func SignReceipt(r *receipt.Receipt, sign Signer) ([]byte, cid.Cid, error) {
 	return block, receipt.CID(block), nil
 }
 
+// CommitReceipt returns the MsgCommitReceipt that commits its executor to
+// a receipt block before revealing it with SubmitReceipt, and the
+// commitment (receipt.Commitment: the job id, the executor's DID and the
+// block's CID). The block is checked as SubmitReceipt checks it, so that
+// one commits only to a receipt the chain can take.
+func CommitReceipt(block []byte) (*txv1.Msg, []byte, error) {
+	if err := mesh.ValidateSubmitReceipt(&meshv1.MsgSubmitReceipt{Receipt: block}); err != nil {
+		return nil, nil, err
+	}
+	c, r, err := receipt.BlockCommitment(block)
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := mesh.JobIDFromCID(r.Job)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := &meshv1.MsgCommitReceipt{Job: id, Commitment: c}
+	if err := mesh.ValidateCommitReceipt(m); err != nil {
+		return nil, nil, err
+	}
+	return &txv1.Msg{Sum: &txv1.Msg_CommitReceipt{CommitReceipt: m}}, c, nil
+}
+
+// ReceiptResult is what an executor reports about a job: the output
+// block's CID, the fuel used and the exit status.
+type ReceiptResult struct {
+	Output string
+	Fuel   uint64
+	Exit   uint64
+}
+
+// ReceiptSigner is who signs a receipt: the executor's DID, the key id of
+// its DID document that signs, and the signer for that key, on chainID.
+type ReceiptSigner struct {
+	ChainID  string
+	Executor string
+	KeyID    string
+	Sign     Signer
+}
+
+// ReceiptFor builds and signs s's receipt of res for job (as a query
+// returned it: its module and input come from the job). Ed25519 signatures
+// are deterministic, so the same job, result and key always give the same
+// block: an executor can build it once to commit and again to reveal.
+func ReceiptFor(job *JobView, res ReceiptResult, s ReceiptSigner) ([]byte, error) {
+	out, err := ParseCID(res.Output)
+	if err != nil {
+		return nil, fmt.Errorf("output: %w", err)
+	}
+	var links [3]cid.Cid
+	for i, c := range []string{job.ID, job.Module, job.Input} {
+		if links[i], err = ParseCID(c); err != nil {
+			return nil, fmt.Errorf("job %s: %w", job.ID, err)
+		}
+	}
+	r := &receipt.Receipt{ChainID: s.ChainID, Job: links[0], Executor: s.Executor, KeyID: s.KeyID,
+		Module: links[1], Input: links[2], Output: out, Fuel: res.Fuel, Exit: res.Exit}
+	block, _, err := SignReceipt(r, s.Sign)
+	return block, err
+}
+
+// BuildReceipt reads job (its CID) from the chain and returns s's signed
+// receipt of res for it (ReceiptFor).
+func (q *Querier) BuildReceipt(ctx context.Context, job string, res ReceiptResult, s ReceiptSigner) ([]byte, error) {
+	j, _, err := q.Job(ctx, job, 0)
+	if err != nil {
+		return nil, err
+	}
+	return ReceiptFor(j, res, s)
+}
+
 // JobStatuses are the job statuses as the CLI and JSON name them.
 var JobStatuses = []string{"open", "assigned", "completed", "failed", "cancelled"}
 
@@ -179,12 +252,14 @@ type BidView struct {
 	Reserved uint64 `json:"reserved"`
 	Height   int64  `json:"height"`
 	Assigned bool   `json:"assigned"`
-	Receipt  string `json:"receipt,omitempty"`
-	Output   string `json:"output,omitempty"`
-	Fuel     uint64 `json:"fuel,omitempty"`
-	Exit     uint64 `json:"exit,omitempty"`
-	Paid     uint64 `json:"paid"`
-	Slashed  uint64 `json:"slashed"`
+	// Commitment is the executor's receipt commitment (hex), once committed.
+	Commitment string `json:"commitment,omitempty"`
+	Receipt    string `json:"receipt,omitempty"`
+	Output     string `json:"output,omitempty"`
+	Fuel       uint64 `json:"fuel,omitempty"`
+	Exit       uint64 `json:"exit,omitempty"`
+	Paid       uint64 `json:"paid"`
+	Slashed    uint64 `json:"slashed"`
 }
 
 // JobView is a job with its CIDs as strings.
@@ -206,6 +281,7 @@ type JobView struct {
 	PostedHeight   int64      `json:"posted_height"`
 	WindowClose    int64      `json:"window_close"`
 	DeadlineHeight int64      `json:"deadline_height"`
+	CommitDeadline int64      `json:"commit_deadline,omitempty"`
 	Bids           []*BidView `json:"bids"`
 	Output         string     `json:"output,omitempty"`
 	Fuel           uint64     `json:"fuel,omitempty"`
@@ -229,11 +305,11 @@ func NewJobView(j *meshv1.Job) *JobView {
 		Module: cidOrEmpty(s.Module), Input: cidOrEmpty(s.Input), Kind: req.Kind, MemoryPages: req.MemoryPages,
 		MinReputation: req.MinReputation, FuelLimit: s.FuelLimit, MaxPrice: s.MaxPrice, Replication: s.Replication,
 		Agreement: j.Agreement, Sequence: s.Sequence, Escrow: j.Escrow, PostedHeight: j.PostedHeight,
-		WindowClose: j.WindowClose, DeadlineHeight: j.DeadlineHeight, Bids: []*BidView{}, Output: cidOrEmpty(j.Output),
+		WindowClose: j.WindowClose, DeadlineHeight: j.DeadlineHeight, CommitDeadline: j.CommitDeadline, Bids: []*BidView{}, Output: cidOrEmpty(j.Output),
 		Fuel: j.Fuel, Exit: j.Exit, Refunded: j.Refunded, Reason: j.Reason, ClosedHeight: j.ClosedHeight}
 	for _, b := range j.Bids {
 		v.Bids = append(v.Bids, &BidView{Executor: b.Executor, Price: b.Price, Reserved: b.Reserved, Height: b.Height,
-			Assigned: b.Assigned, Receipt: cidOrEmpty(b.Receipt), Output: cidOrEmpty(b.Output), Fuel: b.Fuel, Exit: b.Exit,
+			Assigned: b.Assigned, Commitment: hex.EncodeToString(b.Commitment), Receipt: cidOrEmpty(b.Receipt), Output: cidOrEmpty(b.Output), Fuel: b.Fuel, Exit: b.Exit,
 			Paid: b.Paid, Slashed: b.Slashed})
 	}
 	return v

@@ -25,7 +25,7 @@ func TestMeshBuilders(t *testing.T) {
 		t.Fatalf("floor 0: %v", err)
 	}
 	spec := &meshv1.MsgPostJob{Module: RawCID([]byte("m")).Bytes(), Input: RawCID([]byte("i")).Bytes(), FuelLimit: 10, MaxPrice: 2,
-		Replication: 1, BidWindow: 1, Deadline: 1, Requirements: &meshv1.Requirements{Kind: "wasi-p1"}}
+		Replication: 1, BidWindow: 1, Deadline: 2, Requirements: &meshv1.Requirements{Kind: "wasi-p1"}}
 	const poster = "did:icn:pppppppppppppppppppppppppppppppp"
 	_, job, err := PostJob(poster, spec)
 	if err != nil {
@@ -63,5 +63,51 @@ func TestMeshBuilders(t *testing.T) {
 	}
 	if _, _, err := SignReceipt(r, func([]byte) ([]byte, error) { return []byte{1}, nil }); err == nil {
 		t.Fatal("a short signature was accepted")
+	}
+}
+
+// TestReceiptForAndCommit: the receipt built from a job and a result is
+// the one a hand-built receipt signs to, the same on every build (so the
+// commitment made from flags is opened by the reveal made from the same
+// flags), and its commit message carries the job id and the block's
+// commitment.
+func TestReceiptForAndCommit(t *testing.T) {
+	seed := sha256.Sum256([]byte("executor"))
+	priv := ed25519.NewKeyFromSeed(seed[:])
+	sign := func(b []byte) ([]byte, error) { return ed25519.Sign(priv, b), nil }
+	jobID := sha256.Sum256([]byte("a job"))
+	job := &JobView{ID: mesh.JobCID(jobID[:]).String(), Module: RawCID([]byte("m")).String(), Input: RawCID([]byte("i")).String()}
+	s := ReceiptSigner{ChainID: "icn-test", Executor: "did:icn:eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee", KeyID: "key-1", Sign: sign}
+	res := ReceiptResult{Output: RawCID([]byte("o")).String(), Fuel: 7, Exit: 1}
+	block, err := ReceiptFor(job, res, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := SignReceipt(&receipt.Receipt{ChainID: "icn-test", Job: mesh.JobCID(jobID[:]), Executor: s.Executor, KeyID: "key-1",
+		Module: RawCID([]byte("m")), Input: RawCID([]byte("i")), Output: RawCID([]byte("o")), Fuel: 7, Exit: 1}, sign)
+	if err != nil || string(block) != string(want) {
+		t.Fatalf("ReceiptFor built another block: %v", err)
+	}
+	again, _ := ReceiptFor(job, res, s)
+	if string(again) != string(block) {
+		t.Fatal("two builds of one receipt differ")
+	}
+	msg, c, err := CommitReceipt(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := msg.GetCommitReceipt()
+	if string(m.Job) != string(jobID[:]) || string(m.Commitment) != string(c) ||
+		string(c) != string(receipt.Commitment(jobID[:], s.Executor, receipt.CID(block))) {
+		t.Fatalf("commit message %x / %x", m.Job, m.Commitment)
+	}
+	if _, _, err := CommitReceipt(block[1:]); !errors.Is(err, mesh.ErrMalformedReceipt) {
+		t.Fatalf("truncated block: %v", err)
+	}
+	if _, err := ReceiptFor(job, ReceiptResult{Output: "not a cid"}, s); err == nil {
+		t.Fatal("a malformed output CID was accepted")
+	}
+	if _, err := ReceiptFor(&JobView{ID: "x"}, res, s); err == nil {
+		t.Fatal("a job without CIDs was accepted")
 	}
 }

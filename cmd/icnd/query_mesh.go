@@ -40,6 +40,9 @@ func printJob(j *client.JobView, _ *client.QueryResult) {
 		{"escrow", strconv.FormatUint(j.Escrow, 10)},
 		{"heights", fmt.Sprintf("posted %d, bids until %d, receipts until %d", j.PostedHeight, j.WindowClose, j.DeadlineHeight)},
 	}
+	if j.CommitDeadline != 0 {
+		fields = append(fields, [2]string{"commit phase", fmt.Sprintf("until every executor commits, at most until %d; reveals after", j.CommitDeadline)})
+	}
 	if j.ClosedHeight != 0 {
 		fields = append(fields, [2]string{"closed", fmt.Sprintf("height %d, refunded %d", j.ClosedHeight, j.Refunded)})
 	}
@@ -54,6 +57,9 @@ func printJob(j *client.JobView, _ *client.QueryResult) {
 		s := fmt.Sprintf("  bid %s at %d (holds %d of its bond)", b.Executor, b.Price, b.Reserved)
 		if b.Assigned {
 			s += ", assigned"
+		}
+		if b.Commitment != "" {
+			s += ", committed " + b.Commitment
 		}
 		if b.Receipt != "" {
 			s += fmt.Sprintf(", receipt %s: output %s, fuel %d, exit %d", b.Receipt, b.Output, b.Fuel, b.Exit)

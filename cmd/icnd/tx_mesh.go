@@ -24,7 +24,7 @@ func meshTxCmd() *cobra.Command {
   icnd tx mesh post-job --module bafkrei... --input bafkrei... --fuel-limit 1000 --max-price 10 --replication 3 --kind wasi-p1 --from alice`,
 	}
 	cmd.AddCommand(txRegisterExecutorCmd(), txUpdateExecutorCmd(), txLeaveExecutorCmd(), txPostJobCmd(),
-		txCancelJobCmd(), txBidCmd(), txSubmitReceiptCmd())
+		txCancelJobCmd(), txBidCmd(), txCommitReceiptCmd(), txSubmitReceiptCmd())
 	return cmd
 }
 
@@ -64,7 +64,9 @@ func txRegisterExecutorCmd() *cobra.Command {
 (--max-fuel, --memory-pages, --kind), the lowest price per unit of fuel it bids
 (--price-floor) and a bond of --bond mana, locked from its balance. Each bid
 holds price × fuel_limit of the bond until the job closes; a receipt that
-disagrees with the agreed result burns half of what its bid held. A DID that
+disagrees with the agreed result burns half of what its bid held, and an
+assignment left without a revealed receipt a fifth (the params' slash_bps and
+slash_absent_bps). A DID that
 left registers again with the reputation it had.`,
 		Example: `  icnd tx mesh register-executor --bond 50000 --price-floor 1 --kind wasi-p1 --from carol`,
 		Args:    cobra.NoArgs,
@@ -116,7 +118,8 @@ func txLeaveExecutorCmd() *cobra.Command {
 		Short: "Stop bidding; the bond returns when open jobs close",
 		Long: `Stop the --from executor from bidding. Its bond returns at once if it has no
 open bid or assignment, else when the last one closes (it still answers its
-assignments, and is paid for them). Its reputation is kept.`,
+assignments, and is paid for them). Its open bids are not selected when their
+windows close. Its reputation is kept.`,
 		Example: `  icnd tx mesh leave --from carol`,
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -133,8 +136,10 @@ func txPostJobCmd() *cobra.Command {
 most --fuel-limit fuel, paying at most --max-price mana per unit of fuel to each
 of --replication executors (1 to 5), of which --agreement (default: a
 majority) must report the same result. Bids are taken for --bid-window blocks
-after the block that posts the job; receipts for --deadline blocks after
-that.
+after the block that posts the job; receipts for --deadline blocks (at least
+2) after that: executors commit to their receipts until every one has
+committed, at most until the last deadline/4 blocks (at least 1), which are
+kept for reveals.
 
 The job escrows replication × max-price × fuel-limit from the --from account:
 the most it can cost. At settlement each agreeing executor is paid its own bid
@@ -247,42 +252,116 @@ fuel_limit of its bond free; the bid holds that much until the job closes.`,
 	return cmd
 }
 
+// addReceiptFlags adds the flags that describe a receipt without a FILE.
+func addReceiptFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.String("job", "", "the job's CID (without FILE)")
+	f.String("output-cid", "", "CID of the output block (without FILE)")
+	f.Uint64("fuel", 0, "fuel the job used (without FILE)")
+	f.Uint64("exit", 0, "exit status (without FILE; 0: ran to completion)")
+	f.String("write", "", "also write the receipt block to this file")
+}
+
+// receiptBlock reads the receipt block from args[0], or builds and signs
+// the one the flags describe (client.Querier.BuildReceipt), and writes it
+// to --write when given.
+func receiptBlock(cmd *cobra.Command, args []string, env txEnv) ([]byte, error) {
+	f := cmd.Flags()
+	var block []byte
+	var err error
+	if len(args) == 1 {
+		if block, err = os.ReadFile(args[0]); err != nil {
+			return nil, err
+		}
+	} else {
+		job, _ := f.GetString("job")
+		var res client.ReceiptResult
+		res.Output, _ = f.GetString("output-cid")
+		res.Fuel, _ = f.GetUint64("fuel")
+		res.Exit, _ = f.GetUint64("exit")
+		if job == "" || res.Output == "" {
+			return nil, errors.New("give a receipt FILE, or --job and --output-cid (and --fuel)")
+		}
+		block, err = client.NewQuerier(env.client, nil).BuildReceipt(env.ctx, job, res,
+			client.ReceiptSigner{ChainID: env.chainID, Executor: env.signer, KeyID: env.keyID, Sign: env.sign})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if write, _ := f.GetString("write"); write != "" {
+		if err := os.WriteFile(write, block, 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return block, nil
+}
+
+func txCommitReceiptCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "commit-receipt [FILE]",
+		Short: "Commit to a receipt before revealing it",
+		Long: `Commit the --from executor to the receipt it will reveal with submit-receipt,
+while the job's commit phase is open: from its assignment until every
+assigned executor has committed, at most until the job's commit deadline
+(query mesh job shows it). The receipt is the DAG-CBOR block in FILE, or the
+one built from the flags exactly as submit-receipt builds it (--job,
+--output-cid, --fuel, --exit; signatures are deterministic, so the same
+flags and key give the same block). Only the commitment goes on chain:
+sha2-256 over the job id, the executor's DID and the receipt's CID
+(docs/receipts.md), which tells nothing of the result. An executor that does
+not commit in time cannot reveal, and counts as absent. Prints the receipt's
+CID; --write saves the block.`,
+		Example: `  icnd tx mesh commit-receipt --job bafkrei... --output-cid bafkrei... --fuel 700 --write receipt.cbor --from carol
+  icnd tx mesh commit-receipt receipt.cbor --from carol`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTx(cmd, func(env txEnv) ([]*txv1.Msg, []string, txOutput, error) {
+				block, err := receiptBlock(cmd, args, env)
+				if err != nil {
+					return nil, nil, txOutput{}, err
+				}
+				msg, commitment, err := client.CommitReceipt(block)
+				if err != nil {
+					return nil, nil, txOutput{}, err
+				}
+				r, _ := receipt.Decode(block)
+				c := receipt.CID(block)
+				d := fmt.Sprintf("commit_receipt %x for job %s (receipt %s: output %s, fuel %d, exit %d)", commitment, r.Job, c, r.Output, r.Fuel, r.Exit)
+				return []*txv1.Msg{msg}, []string{d}, txOutput{CID: c.String()}, nil
+			})
+		},
+	}
+	addReceiptFlags(cmd)
+	return cmd
+}
+
 func txSubmitReceiptCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "submit-receipt [FILE]",
-		Short: "Submit a signed receipt for an assigned job",
-		Long: `Submit the receipt of a job the --from executor was assigned: the DAG-CBOR
-block in FILE (docs/receipts.md), or, without FILE, one built from the flags
-and signed with the --from key: --job, --output-cid (the output's CID), --fuel and
---exit; the module and input are read from the job on chain. --write saves the
-block that is submitted. The chain checks the receipt, anchors it in the dag
-with links to the job, module, input and output, and settles the job at the
-end of the block in which enough receipts agree and every assigned executor
-has answered (else at the deadline). Prints the receipt's CID.`,
+		Short: "Reveal a signed receipt for an assigned job",
+		Long: `Reveal the receipt of a job the --from executor was assigned and committed to
+(commit-receipt): the DAG-CBOR block in FILE (docs/receipts.md), or, without
+FILE, one built from the flags and signed with the --from key: --job,
+--output-cid (the output's CID), --fuel and --exit; the module and input are
+read from the job on chain. It is taken only after the job's commit phase has
+closed (every assigned executor committed, or the commit deadline passed) and
+only if it is the receipt committed to. --write saves the block. The chain
+checks the receipt, anchors it in the dag with links to the job, module, input
+and output, and settles the job at the end of the block in which enough
+receipts agree and every executor that committed has revealed (else at the
+deadline). Prints the receipt's CID.`,
 		Example: `  icnd tx mesh submit-receipt --job bafkrei... --output-cid bafkrei... --fuel 700 --from carol
   icnd tx mesh submit-receipt receipt.cbor --from carol`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			f := cmd.Flags()
-			write, _ := f.GetString("write")
 			return runTx(cmd, func(env txEnv) ([]*txv1.Msg, []string, txOutput, error) {
-				var block []byte
-				var err error
-				if len(args) == 1 {
-					if block, err = os.ReadFile(args[0]); err != nil {
-						return nil, nil, txOutput{}, err
-					}
-				} else if block, err = receiptFromFlags(cmd, env); err != nil {
+				block, err := receiptBlock(cmd, args, env)
+				if err != nil {
 					return nil, nil, txOutput{}, err
 				}
 				msg, err := client.SubmitReceipt(block)
 				if err != nil {
 					return nil, nil, txOutput{}, err
-				}
-				if write != "" {
-					if err := os.WriteFile(write, block, 0o644); err != nil {
-						return nil, nil, txOutput{}, err
-					}
 				}
 				r, _ := receipt.Decode(block)
 				c := receipt.CID(block)
@@ -291,39 +370,6 @@ has answered (else at the deadline). Prints the receipt's CID.`,
 			})
 		},
 	}
-	f := cmd.Flags()
-	f.String("job", "", "the job's CID (without FILE)")
-	f.String("output-cid", "", "CID of the output block (without FILE)")
-	f.Uint64("fuel", 0, "fuel the job used (without FILE)")
-	f.Uint64("exit", 0, "exit status (without FILE; 0: ran to completion)")
-	f.String("write", "", "also write the submitted receipt block to this file")
+	addReceiptFlags(cmd)
 	return cmd
-}
-
-// receiptFromFlags builds and signs the receipt the flags describe, with
-// the job's module and input read from the chain.
-func receiptFromFlags(cmd *cobra.Command, env txEnv) ([]byte, error) {
-	f := cmd.Flags()
-	jobStr, _ := f.GetString("job")
-	outStr, _ := f.GetString("output-cid")
-	if jobStr == "" || outStr == "" {
-		return nil, errors.New("give a receipt FILE, or --job and --output-cid (and --fuel)")
-	}
-	out, err := client.ParseCID(outStr)
-	if err != nil {
-		return nil, fmt.Errorf("--output-cid: %w", err)
-	}
-	job, _, err := client.NewQuerier(env.client, nil).Job(env.ctx, jobStr, 0)
-	if err != nil {
-		return nil, err
-	}
-	jobCID, _ := client.ParseCID(job.ID)
-	module, _ := client.ParseCID(job.Module)
-	input, _ := client.ParseCID(job.Input)
-	fuel, _ := f.GetUint64("fuel")
-	exit, _ := f.GetUint64("exit")
-	r := &receipt.Receipt{ChainID: env.chainID, Job: jobCID, Executor: env.signer, KeyID: env.keyID,
-		Module: module, Input: input, Output: out, Fuel: fuel, Exit: exit}
-	block, _, err := client.SignReceipt(r, env.sign)
-	return block, err
 }

@@ -21,7 +21,8 @@ func TestAuthorization(t *testing.T) {
 	want := map[string]modules.Governance{
 		"register_executor": modules.GovernanceNever, "update_executor": modules.GovernanceNever,
 		"leave_executor": modules.GovernanceNever, "bid": modules.GovernanceNever, "submit_receipt": modules.GovernanceNever,
-		"post_job": modules.GovernanceAny, "cancel_job": modules.GovernanceAny,
+		"commit_receipt": modules.GovernanceNever,
+		"post_job":       modules.GovernanceAny, "cancel_job": modules.GovernanceAny,
 	}
 	for name, g := range want {
 		if rows[name] != g {

@@ -1,10 +1,12 @@
 // Package mesh is the compute-job market: executors register with a bond,
 // members post jobs and escrow their worst-case cost, executors bid during
-// a window, selection at the window's close assigns the best r bids,
-// assigned executors submit signed receipts (package protocol/receipt)
-// that are anchored in the dag, and the job settles once k receipts agree
-// and every assigned executor has answered, or at its deadline. docs/mesh.md states the rules; docs/state.md section 9
-// the keys.
+// a window, selection at the window's close assigns the best r bids
+// (of executors still active), assigned executors commit to signed
+// receipts (package protocol/receipt: Commitment) and, once every one has
+// committed or the commit deadline passed, reveal them; revealed receipts
+// are anchored in the dag, and the job settles once k receipts agree and
+// every executor that committed has revealed, or at its deadline.
+// docs/mesh.md states the rules; docs/state.md section 9 the keys.
 //
 // State (keys.go):
 //
@@ -34,6 +36,13 @@
 //     (until a block's per-block bound defers it to the next block);
 //   - agreement is a strict majority of replication, so at most one
 //     result can gather k receipts;
+//   - a bid has a commitment only if it is assigned, and a receipt only
+//     if it has a commitment that the receipt opens, revealed after the
+//     job's commit phase closed; an assigned job's commit_deadline lies
+//     in [window_close, deadline_height);
+//   - an assigned bid that closes without a receipt (absent) is slashed
+//     exactly slash_absent_bps of its hold; a disagreeing one slash_bps;
+//     every slash is burned from the bond escrow;
 //   - reputation stays within 0..max_reputation, and each change is
 //     reported to mana (ReputationChanged), which recomputes capacity.
 //

@@ -63,16 +63,22 @@ func (k *Keeper) closeWindow(ctx modules.Context, p *meshv1.Params, j *meshv1.Jo
 	if j.Status != jobOpen {
 		return nil
 	}
-	if len(j.Bids) < int(j.Agreement) {
-		return k.fail(ctx, j, ReasonTooFewBids, func(*meshv1.Bid) (string, uint64, error) { return "", 0, nil })
-	}
-	cs := make([]Candidate, len(j.Bids))
-	for i, b := range j.Bids {
-		rep, err := k.Reputation(ctx, b.Executor)
+	// An executor that left since it bid is not selected: it said it will
+	// take no more work. Its bid stays in the record, unassigned, and is
+	// released below.
+	cs := make([]Candidate, 0, len(j.Bids))
+	for _, b := range j.Bids {
+		e, err := k.Executor(ctx, b.Executor)
 		if err != nil {
-			return err
+			return fmt.Errorf("mesh: bid of a missing executor: %w", err)
 		}
-		cs[i] = Candidate{Executor: b.Executor, Price: b.Price, Reputation: rep}
+		if e.Status != statusActive {
+			continue
+		}
+		cs = append(cs, Candidate{Executor: b.Executor, Price: b.Price, Reputation: e.Reputation})
+	}
+	if len(cs) < int(j.Agreement) {
+		return k.fail(ctx, j, ReasonTooFewBids, nil)
 	}
 	chosen := Select(j.Id, cs, int(j.Spec.Replication))
 	picked := make(map[string]bool, len(chosen))
@@ -96,6 +102,7 @@ func (k *Keeper) closeWindow(ctx modules.Context, p *meshv1.Params, j *meshv1.Jo
 		// absent for receipts they had no time to send.
 		j.DeadlineHeight += late
 	}
+	j.CommitDeadline = j.DeadlineHeight - RevealBlocks(j.Spec.Deadline)
 	j.Status = jobAssigned
 	if err := k.setJob(ctx, j, jobOpen); err != nil {
 		return err
@@ -103,7 +110,7 @@ func (k *Keeper) closeWindow(ctx modules.Context, p *meshv1.Params, j *meshv1.Jo
 	if err := deadlines.Add(ctx.Store, j.DeadlineHeight, j.Id, []byte{indexPresent}); err != nil {
 		return err
 	}
-	ctx.Emit(EventJobAssigned{Job: JobCID(j.Id).String(), Executors: names, Deadline: j.DeadlineHeight})
+	ctx.Emit(EventJobAssigned{Job: JobCID(j.Id).String(), Executors: names, Deadline: j.DeadlineHeight, CommitDeadline: j.CommitDeadline})
 	return nil
 }
 
@@ -111,7 +118,8 @@ func (k *Keeper) closeWindow(ctx modules.Context, p *meshv1.Params, j *meshv1.Jo
 // executor is paid its bid price × the agreed fuel from the escrow and
 // gains reputation, unless it gained some less than
 // reputation_gain_interval blocks ago; a disagreeing one has slash_bps of its bid's
-// reservation burned from its bond and loses reputation; an absent one
+// reservation burned from its bond and loses reputation; an absent one (no
+// receipt revealed, committed or not) has slash_absent_bps of it burned and
 // loses reputation. The rest of the escrow is refunded to the poster.
 func (k *Keeper) settle(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) error {
 	if j.Status != jobAssigned {
@@ -148,6 +156,7 @@ func (k *Keeper) settle(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) er
 			rep = e.Reputation - min(e.Reputation, p.ReputationLossDisagree)
 		default:
 			outcome = "absent"
+			slash = mulBps(b.Reserved, p.SlashAbsentBps)
 			rep = e.Reputation - min(e.Reputation, p.ReputationLossAbsent)
 		}
 		if b.Paid > 0 {
@@ -193,8 +202,9 @@ func (k *Keeper) settle(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) er
 }
 
 // passDeadline fails an assigned job whose deadline passed without k
-// agreeing receipts: the escrow is refunded; executors that never answered
-// lose reputation; those that did keep theirs and their bond, since
+// agreeing receipts: the escrow is refunded; executors that never revealed
+// a receipt lose reputation and slash_absent_bps of their bid's
+// reservation; those that did keep theirs and their bond, since
 // without an agreed result nobody can tell which of them was wrong. A job
 // whose k receipts agree settles here instead: one that waited for an
 // executor that never answered (SubmitReceipt settles at once only when
@@ -208,40 +218,50 @@ func (k *Keeper) passDeadline(ctx modules.Context, p *meshv1.Params, j *meshv1.J
 	if _, n := agreed(j); n >= int(j.Agreement) {
 		return k.settle(ctx, p, j)
 	}
-	return k.fail(ctx, j, ReasonNoAgreement, func(b *meshv1.Bid) (string, uint64, error) {
+	return k.fail(ctx, j, ReasonNoAgreement, func(b *meshv1.Bid) penalty {
 		if len(b.Receipt) != 0 {
-			return "unresolved", 0, nil
+			return penalty{outcome: "unresolved"}
 		}
-		return "absent", p.ReputationLossAbsent, nil
+		return penalty{outcome: "absent", loss: p.ReputationLossAbsent, slash: mulBps(b.Reserved, p.SlashAbsentBps)}
 	})
+}
+
+// penalty is what a failed job costs one assigned executor: its outcome as
+// EventExecutorSettled names it, the reputation it loses and the part of
+// its bid's reservation burned from its bond.
+type penalty struct {
+	outcome     string
+	loss, slash uint64
 }
 
 // fail closes j as failed: the bids that still hold bond are freed (every
 // bid of an open job; the assigned ones of an assigned job, since
-// selection freed the others), assigned executors lose what penalty says,
-// and the whole escrow is refunded.
-func (k *Keeper) fail(ctx modules.Context, j *meshv1.Job, reason string, penalty func(*meshv1.Bid) (string, uint64, error)) error {
+// selection freed the others), assigned executors pay what penaltyOf says
+// (nil for an open job, which has none assigned), and the whole escrow is
+// refunded.
+func (k *Keeper) fail(ctx modules.Context, j *meshv1.Job, reason string, penaltyOf func(*meshv1.Bid) penalty) error {
 	old := j.Status
 	for _, b := range j.Bids {
 		if old == jobAssigned && !b.Assigned {
 			continue
 		}
-		e, err := k.release(ctx, b, 0)
-		if err != nil {
-			return err
-		}
 		if !b.Assigned {
+			if _, err := k.release(ctx, b, 0); err != nil {
+				return err
+			}
 			continue
 		}
-		outcome, loss, err := penalty(b)
+		pen := penaltyOf(b)
+		b.Slashed = pen.slash
+		e, err := k.release(ctx, b, pen.slash)
 		if err != nil {
 			return err
 		}
-		rep := e.Reputation - min(e.Reputation, loss)
+		rep := e.Reputation - min(e.Reputation, pen.loss)
 		if err := k.setReputation(ctx, e, rep); err != nil {
 			return err
 		}
-		ctx.Emit(EventExecutorSettled{Job: JobCID(j.Id).String(), Executor: b.Executor, Outcome: outcome, Reputation: rep})
+		ctx.Emit(EventExecutorSettled{Job: JobCID(j.Id).String(), Executor: b.Executor, Outcome: pen.outcome, Slashed: pen.slash, Reputation: rep})
 	}
 	if _, err := k.mana.Pay(ctx, j.Id, j.Poster, j.Escrow); err != nil {
 		return fmt.Errorf("mesh: refund job %x: %w", j.Id, err)

@@ -67,4 +67,16 @@ var (
 	ErrInvalidJobID = modules.Register(Codespace, 30, "invalid job id")
 	// ErrSelfDealing: the executor bids on a job it posted.
 	ErrSelfDealing = modules.Register(Codespace, 31, "executor bids on its own job")
+	// ErrInvalidCommitment: a receipt commitment that is not 32 bytes.
+	ErrInvalidCommitment = modules.Register(Codespace, 32, "invalid receipt commitment")
+	// ErrAlreadyCommitted: the executor already committed to a receipt for the job.
+	ErrAlreadyCommitted = modules.Register(Codespace, 33, "receipt already committed")
+	// ErrCommitClosed: the commitment came after the job's commit deadline.
+	ErrCommitClosed = modules.Register(Codespace, 34, "commit phase closed")
+	// ErrNoCommitment: a receipt revealed by an executor that did not commit to one.
+	ErrNoCommitment = modules.Register(Codespace, 35, "receipt without commitment")
+	// ErrRevealTooEarly: a receipt revealed while the job's commit phase is open.
+	ErrRevealTooEarly = modules.Register(Codespace, 36, "receipt revealed before the commit phase closed")
+	// ErrCommitmentMismatch: the revealed receipt does not open the executor's commitment.
+	ErrCommitmentMismatch = modules.Register(Codespace, 37, "receipt does not match the commitment")
 )

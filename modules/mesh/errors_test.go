@@ -105,9 +105,6 @@ func TestReceiptCodes(t *testing.T) {
 	e.bid(3, exC, job, 5)
 	open := e.post(2, func() *meshv1.MsgPostJob { m := spec(1); m.Sequence = 1; return m }())
 	e.endBlock(7)
-	if err := e.submit(8, exB, receiptFor(exB, job, "out", 10)); err != nil {
-		t.Fatal(err)
-	}
 	build := func(mutate func(r *receipt.Receipt)) []byte {
 		r := &receipt.Receipt{ChainID: chainID, Job: JobCID(job), Executor: exA, KeyID: "key-1", Module: moduleCID, Input: inputCID,
 			Output: testCID(cid.Raw, "out"), Fuel: 10}
@@ -132,6 +129,13 @@ func TestReceiptCodes(t *testing.T) {
 	// code point swapped in.
 	badCID := bytes.Replace(good, moduleCID.Bytes()[:4], []byte{0x01, 0x55, 0x13, 0x20}, 1)
 	gitCodec := build(func(r *receipt.Receipt) { r.Output = testCID(cid.GitRaw, "out") })
+	// Every assigned executor commits, which closes the commit phase: the
+	// checks below are those of the reveal.
+	rb := receiptFor(exB, job, "out", 10)
+	e.mustCommit(8, exA, good, exB, rb, exC, receiptFor(exC, job, "out", 10))
+	if err := e.submit(8, exB, rb); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name  string
 		by    string

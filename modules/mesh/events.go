@@ -14,6 +14,7 @@ const (
 	EventTypeBidEvicted         = "icn.mesh.bid_evicted"
 	EventTypeJobAssigned        = "icn.mesh.job_assigned"
 	EventTypeReceiptAccepted    = "icn.mesh.receipt_accepted"
+	EventTypeReceiptCommitted   = "icn.mesh.receipt_committed"
 	EventTypeJobCompleted       = "icn.mesh.job_completed"
 	EventTypeJobFailed          = "icn.mesh.job_failed"
 	EventTypeExecutorSettled    = "icn.mesh.executor_settled"
@@ -29,6 +30,7 @@ func init() {
 	modules.RegisterEvent(EventBidEvicted{})
 	modules.RegisterEvent(EventJobAssigned{})
 	modules.RegisterEvent(EventReceiptAccepted{})
+	modules.RegisterEvent(EventReceiptCommitted{})
 	modules.RegisterEvent(EventJobCompleted{})
 	modules.RegisterEvent(EventJobFailed{})
 	modules.RegisterEvent(EventExecutorSettled{})
@@ -128,6 +130,8 @@ type EventJobAssigned struct {
 	Job       string   `event:"job,index"`
 	Executors []string `event:"executors"`
 	Deadline  int64    `event:"deadline"`
+	// CommitDeadline is the last height that takes receipt commitments.
+	CommitDeadline int64 `event:"commit_deadline"`
 }
 
 // EventType implements modules.TypedEvent.
@@ -146,6 +150,19 @@ type EventReceiptAccepted struct {
 
 // EventType implements modules.TypedEvent.
 func (EventReceiptAccepted) EventType() string { return EventTypeReceiptAccepted }
+
+// EventReceiptCommitted is emitted when an assigned executor commits to
+// its receipt. Closed is true when the commitment was the last one the
+// job waited for: the commit phase is over and receipts may be revealed.
+type EventReceiptCommitted struct {
+	Job        string `event:"job,index"`
+	Executor   string `event:"executor,index"`
+	Commitment []byte `event:"commitment"`
+	Closed     bool   `event:"closed"`
+}
+
+// EventType implements modules.TypedEvent.
+func (EventReceiptCommitted) EventType() string { return EventTypeReceiptCommitted }
 
 // EventJobCompleted is emitted when k receipts agree and the job settles.
 type EventJobCompleted struct {

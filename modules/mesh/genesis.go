@@ -7,6 +7,7 @@ import (
 
 	"github.com/intercooperative/icnd/modules"
 	meshv1 "github.com/intercooperative/icnd/proto/icn/mesh/v1"
+	"github.com/intercooperative/icnd/protocol/receipt"
 )
 
 // Genesis is the mesh module's part of the genesis app state. The bond and
@@ -71,7 +72,8 @@ func (g Genesis) Validate(dids map[string]bool) error {
 			return ErrInvalidGenesis.Wrapf("job %d: escrow or agreement do not follow from its spec", i)
 		}
 		if j.Status < jobOpen || j.Status > jobCancelled || len(j.Bids) > int(g.Params.MaxBidsPerJob) ||
-			j.WindowClose < 1 || j.DeadlineHeight < j.WindowClose {
+			j.WindowClose < 1 || j.DeadlineHeight < j.WindowClose ||
+			j.Status == jobAssigned && (j.CommitDeadline < j.WindowClose || j.CommitDeadline >= j.DeadlineHeight) {
 			return ErrInvalidGenesis.Wrapf("job %d: bad status, bids or heights", i)
 		}
 		seen := make(map[string]bool, len(j.Bids))
@@ -80,6 +82,9 @@ func (g Genesis) Validate(dids map[string]bool) error {
 				return ErrInvalidGenesis.Wrapf("job %d: a bid of an unknown executor, or twice", i)
 			}
 			seen[b.Executor] = true
+			if len(b.Commitment) != 0 && (len(b.Commitment) != receipt.CommitmentLength || !b.Assigned) {
+				return ErrInvalidGenesis.Wrapf("job %d: a commitment of %d bytes, or on a bid not assigned", i, len(b.Commitment))
+			}
 			if j.Status == jobOpen || j.Status == jobAssigned && b.Assigned {
 				h := holds[b.Executor]
 				h.reserved += b.Reserved

@@ -26,7 +26,9 @@ func TestGenesisRoundTrip(t *testing.T) {
 	assigned := e.post(2, m)
 	e.bid(2, exB, assigned, 6)
 	e.endBlock(7)
-	if err := e.submit(8, exA, receiptFor(exA, done, "out", 10)); err != nil {
+	ra := receiptFor(exA, done, "out", 10)
+	e.mustCommit(8, exA, ra)
+	if err := e.submit(8, exA, ra); err != nil {
 		t.Fatal(err)
 	}
 	e.endBlock(8)
@@ -104,16 +106,25 @@ func TestGenesisValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := map[string]func(g *Genesis){
-		"no params":            func(g *Genesis) { g.Params = nil },
-		"unregistered":         func(g *Genesis) { g.Executors[0].Did = "did:icn:zz" },
-		"executor twice":       func(g *Genesis) { g.Executors = append(g.Executors, g.Executors[0]) },
-		"reservation mismatch": func(g *Genesis) { g.Executors[0].Reserved = 1 },
-		"job id not derived":   func(g *Genesis) { g.Jobs[0].Id[0] ^= 1 },
-		"escrow mismatch":      func(g *Genesis) { g.Jobs[0].Escrow++ },
-		"bid of unknown":       func(g *Genesis) { g.Jobs[0].Bids[0].Executor = exB },
-		"bad status":           func(g *Genesis) { g.Jobs[0].Status = 9 },
-		"reputation above max": func(g *Genesis) { g.Executors[0].Reputation = g.Params.MaxReputation + 1 },
-		"left with a bond":     func(g *Genesis) { g.Executors[0].Status = statusLeft },
+		"no params":                 func(g *Genesis) { g.Params = nil },
+		"unregistered":              func(g *Genesis) { g.Executors[0].Did = "did:icn:zz" },
+		"executor twice":            func(g *Genesis) { g.Executors = append(g.Executors, g.Executors[0]) },
+		"reservation mismatch":      func(g *Genesis) { g.Executors[0].Reserved = 1 },
+		"job id not derived":        func(g *Genesis) { g.Jobs[0].Id[0] ^= 1 },
+		"escrow mismatch":           func(g *Genesis) { g.Jobs[0].Escrow++ },
+		"bid of unknown":            func(g *Genesis) { g.Jobs[0].Bids[0].Executor = exB },
+		"bad status":                func(g *Genesis) { g.Jobs[0].Status = 9 },
+		"reputation above max":      func(g *Genesis) { g.Executors[0].Reputation = g.Params.MaxReputation + 1 },
+		"left with a bond":          func(g *Genesis) { g.Executors[0].Status = statusLeft },
+		"commitment on an open bid": func(g *Genesis) { g.Jobs[0].Bids[0].Commitment = make([]byte, 32) },
+		"short commitment": func(g *Genesis) {
+			g.Jobs[0].Status, g.Jobs[0].CommitDeadline = jobAssigned, g.Jobs[0].DeadlineHeight-1
+			g.Jobs[0].Bids[0].Assigned, g.Jobs[0].Bids[0].Commitment = true, make([]byte, 31)
+		},
+		"commit deadline at the deadline": func(g *Genesis) {
+			g.Jobs[0].Status, g.Jobs[0].CommitDeadline, g.Jobs[0].Bids[0].Assigned = jobAssigned, g.Jobs[0].DeadlineHeight, true
+		},
+		"slash_absent_bps above 10000": func(g *Genesis) { g.Params.SlashAbsentBps = 10_001 },
 	}
 	for name, mutate := range bad {
 		t.Run(name, func(t *testing.T) {

@@ -195,6 +195,45 @@ func receiptFor(d string, job []byte, output string, fuel uint64) []byte {
 	return b
 }
 
+// commit commits d to block (MsgCommitReceipt with the block's
+// commitment) at h.
+func (e *env) commit(h int64, d string, block []byte) error {
+	c, _, err := receipt.BlockCommitment(block)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	_, err = e.do(h, d, func(ctx modules.Context) error {
+		return e.k.CommitReceipt(ctx, &meshv1.MsgCommitReceipt{Job: JobIDOf(e.t, block), Commitment: c})
+	})
+	return err
+}
+
+// mustCommit commits each (executor, block) pair at h, failing the test on
+// error.
+func (e *env) mustCommit(h int64, pairs ...any) {
+	e.t.Helper()
+	for i := 0; i < len(pairs); i += 2 {
+		if err := e.commit(h, pairs[i].(string), pairs[i+1].([]byte)); err != nil {
+			e.t.Fatalf("commit at %d by %s: %v", h, pairs[i], err)
+		}
+	}
+}
+
+// JobIDOf returns the job id a receipt block names.
+func JobIDOf(t *testing.T, block []byte) []byte {
+	t.Helper()
+	r, err := receipt.Decode(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := JobIDFromCID(r.Job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// submit reveals d's receipt block at h (MsgSubmitReceipt).
 func (e *env) submit(h int64, d string, block []byte) error {
 	_, err := e.do(h, d, func(ctx modules.Context) error {
 		return e.k.SubmitReceipt(ctx, &meshv1.MsgSubmitReceipt{Receipt: block})

@@ -53,5 +53,7 @@ func (m Module) Messages() []modules.Msg {
 			(*txv1.Msg).GetBid, ValidateBid, m.k.Bid),
 		modules.NewMsg(modules.MsgSpec{Name: "submit_receipt", Cost: 20},
 			(*txv1.Msg).GetSubmitReceipt, ValidateSubmitReceipt, m.k.SubmitReceipt),
+		modules.NewMsg(modules.MsgSpec{Name: "commit_receipt", Cost: 10},
+			(*txv1.Msg).GetCommitReceipt, ValidateCommitReceipt, m.k.CommitReceipt),
 	}
 }

@@ -282,22 +282,32 @@ func (k *Keeper) Bid(ctx modules.Context, m *meshv1.MsgBid) error {
 	return nil
 }
 
-// evictWorst removes j's worst bid (the last in selection order, by the
-// bidders' current reputation) and releases its hold, if c ranks strictly
-// before it; else the bid is ErrTooManyBids. The caller stores j.
+// evictWorst removes j's worst bid and releases its hold: the first bid of
+// an executor that left since it bid (selection would skip it), else the
+// last in selection order, by the bidders' current reputation, if c ranks
+// strictly before it; else the bid is ErrTooManyBids. The caller stores j.
 func (k *Keeper) evictWorst(ctx modules.Context, j *meshv1.Job, c Candidate) error {
 	cs := make([]Candidate, len(j.Bids))
+	var gone *Candidate
 	for i, b := range j.Bids {
-		rep, err := k.Reputation(ctx, b.Executor)
+		e, err := k.Executor(ctx, b.Executor)
 		if err != nil {
-			return err
+			return fmt.Errorf("mesh: bid of a missing executor: %w", err)
 		}
-		cs[i] = Candidate{Executor: b.Executor, Price: b.Price, Reputation: rep}
+		cs[i] = Candidate{Executor: b.Executor, Price: b.Price, Reputation: e.Reputation}
+		if gone == nil && e.Status != statusActive {
+			gone = &cs[i]
+		}
 	}
-	ranked := Select(j.Id, cs, len(cs))
-	worst := ranked[len(ranked)-1]
-	if compareRank(c, worst) >= 0 {
-		return ErrTooManyBids.Wrapf("%s has %d bids, and this one does not rank before the worst (%s at %d)", JobCID(j.Id), len(j.Bids), worst.Executor, worst.Price)
+	var worst Candidate
+	if gone != nil {
+		worst = *gone
+	} else {
+		ranked := Select(j.Id, cs, len(cs))
+		worst = ranked[len(ranked)-1]
+		if compareRank(c, worst) >= 0 {
+			return ErrTooManyBids.Wrapf("%s has %d bids, and this one does not rank before the worst (%s at %d)", JobCID(j.Id), len(j.Bids), worst.Executor, worst.Price)
+		}
 	}
 	for i, b := range j.Bids {
 		if b.Executor != worst.Executor {
@@ -333,10 +343,69 @@ func meetsRequirements(e *meshv1.Executor, spec *meshv1.MsgPostJob) error {
 	return nil
 }
 
-// SubmitReceipt checks an assigned executor's receipt, anchors it in the
-// dag with links to the job, module, input and output, records its result
-// and, once k receipts agree on (output, fuel, exit) and every assigned
-// executor has answered, schedules the job's settlement at the end of this
+// CommitReceipt records an assigned executor's commitment to its receipt
+// (receipt.Commitment) during the job's commit phase: from assignment to
+// commit_deadline, or until every assigned executor has committed. A
+// receipt is revealed (SubmitReceipt) only after the phase closes, so no
+// executor can copy a result it has seen: by then it is bound to its own.
+func (k *Keeper) CommitReceipt(ctx modules.Context, m *meshv1.MsgCommitReceipt) error {
+	j, err := k.Job(ctx, m.Job)
+	if err != nil {
+		return err
+	}
+	if j.Status != jobAssigned {
+		return ErrJobClosed.Wrapf("%s is %s", JobCID(j.Id), j.Status)
+	}
+	bid := assignedBid(j, ctx.Authority)
+	if bid == nil {
+		return ErrNotAssigned.Wrapf("%s is not assigned to %s", ctx.Authority, JobCID(j.Id))
+	}
+	if len(bid.Commitment) != 0 {
+		return ErrAlreadyCommitted.Wrapf("%s committed %x", ctx.Authority, bid.Commitment)
+	}
+	if ctx.Height > j.CommitDeadline {
+		return ErrCommitClosed.Wrapf("the commit deadline was height %d", j.CommitDeadline)
+	}
+	bid.Commitment = m.Commitment
+	if err := k.setJob(ctx, j, j.Status); err != nil {
+		return err
+	}
+	ctx.Emit(EventReceiptCommitted{Job: JobCID(j.Id).String(), Executor: bid.Executor, Commitment: bid.Commitment, Closed: allCommitted(j)})
+	return nil
+}
+
+// assignedBid returns did's assigned bid on j, or nil.
+func assignedBid(j *meshv1.Job, did string) *meshv1.Bid {
+	for _, b := range j.Bids {
+		if b.Executor == did && b.Assigned {
+			return b
+		}
+	}
+	return nil
+}
+
+// allCommitted reports whether every assigned executor of j has committed.
+func allCommitted(j *meshv1.Job) bool {
+	for _, b := range j.Bids {
+		if b.Assigned && len(b.Commitment) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// commitPhaseOpen reports whether j still takes commitments at height: up
+// to its commit deadline, unless every assigned executor has committed.
+func commitPhaseOpen(j *meshv1.Job, height int64) bool {
+	return height <= j.CommitDeadline && !allCommitted(j)
+}
+
+// SubmitReceipt reveals an assigned executor's receipt: it is taken after
+// the job's commit phase closed, and only if it opens the executor's
+// commitment. It checks the receipt, anchors it in the dag with links to
+// the job, module, input and output, records its result and, once k
+// receipts agree on (output, fuel, exit) and every assigned executor has
+// answered (allAnswered), schedules the job's settlement at the end of this
 // block. With k agreeing but an executor yet to answer, the job settles at
 // its deadline (passDeadline): settling at once would count an executor
 // that is still within its deadline as absent.
@@ -362,12 +431,7 @@ func (k *Keeper) SubmitReceipt(ctx modules.Context, m *meshv1.MsgSubmitReceipt) 
 	if j.Status != jobAssigned {
 		return ErrJobClosed.Wrapf("%s is %s", r.Job, j.Status)
 	}
-	var bid *meshv1.Bid
-	for _, b := range j.Bids {
-		if b.Executor == r.Executor && b.Assigned {
-			bid = b
-		}
-	}
+	bid := assignedBid(j, r.Executor)
 	if bid == nil {
 		return ErrNotAssigned.Wrapf("%s is not assigned to %s", r.Executor, r.Job)
 	}
@@ -390,7 +454,16 @@ func (k *Keeper) SubmitReceipt(ctx modules.Context, m *meshv1.MsgSubmitReceipt) 
 	if !r.Verify(pub) {
 		return ErrForgedReceipt.Wrapf("the signature does not verify under %s#%s", r.Executor, r.KeyID)
 	}
+	if len(bid.Commitment) == 0 {
+		return ErrNoCommitment.Wrapf("%s did not commit to a receipt for %s", r.Executor, r.Job)
+	}
+	if commitPhaseOpen(j, ctx.Height) {
+		return ErrRevealTooEarly.Wrapf("the commit phase of %s is open until height %d or until every executor commits", r.Job, j.CommitDeadline)
+	}
 	rc := receipt.CID(m.Receipt)
+	if !bytes.Equal(receipt.Commitment(j.Id, r.Executor, rc), bid.Commitment) {
+		return ErrCommitmentMismatch.Wrapf("receipt %s does not open %s's commitment %x", rc, r.Executor, bid.Commitment)
+	}
 	if err := k.dag.AnchorLinked(ctx, r.Executor, rc, KindReceipt, []cid.Cid{r.Job, r.Module, r.Input, r.Output}); err != nil {
 		return err
 	}
@@ -405,11 +478,13 @@ func (k *Keeper) SubmitReceipt(ctx modules.Context, m *meshv1.MsgSubmitReceipt) 
 	return nil
 }
 
-// allAnswered reports whether every assigned executor of j has sent its
-// receipt.
+// allAnswered reports whether every assigned executor of j that can still
+// answer has: called when the commit phase is closed, it asks that every
+// executor that committed has revealed. One that did not commit in time
+// can never reveal, and is absent.
 func allAnswered(j *meshv1.Job) bool {
 	for _, b := range j.Bids {
-		if b.Assigned && len(b.Receipt) == 0 {
+		if b.Assigned && len(b.Commitment) != 0 && len(b.Receipt) == 0 {
 			return false
 		}
 	}

@@ -23,6 +23,9 @@ const (
 	MaxKindLength = 32
 	// JobIDLength is the length of a job id: a sha2-256 digest.
 	JobIDLength = 32
+	// MinDeadline is the shortest deadline: at least one block to commit
+	// and one to reveal (CommitDeadline).
+	MinDeadline = 2
 )
 
 // jobDomain prefixes a job's id preimage.
@@ -150,8 +153,10 @@ func ValidatePostJob(m *meshv1.MsgPostJob) error {
 		return ErrInvalidJob.Wrapf("fuel_limit must be at least 1")
 	case m.MaxPrice == 0:
 		return ErrInvalidPrice.Wrapf("max_price must be at least 1")
-	case m.BidWindow == 0 || m.Deadline == 0:
-		return ErrInvalidJob.Wrapf("bid_window and deadline must be at least 1 block")
+	case m.BidWindow == 0:
+		return ErrInvalidJob.Wrapf("bid_window must be at least 1 block")
+	case m.Deadline < MinDeadline:
+		return ErrInvalidJob.Wrapf("deadline must be at least %d blocks: a commit phase and a reveal phase", MinDeadline)
 	case m.BidWindow > 1_000_000 || m.Deadline > 1_000_000:
 		return ErrInvalidJob.Wrapf("bid_window and deadline must be at most 1000000 blocks")
 	}
@@ -159,6 +164,12 @@ func ValidatePostJob(m *meshv1.MsgPostJob) error {
 		return ErrInvalidJob.Wrapf("replication × max_price × fuel_limit overflows")
 	}
 	return nil
+}
+
+// RevealBlocks is how many blocks at the end of a job's deadline are kept
+// for reveals only: max(1, deadline / 4).
+func RevealBlocks(deadline uint64) int64 {
+	return int64(max(1, deadline/4)) // deadline <= 1000000 (ValidatePostJob)
 }
 
 // ValidateJobID checks a job id's length.
@@ -179,6 +190,18 @@ func ValidateBid(m *meshv1.MsgBid) error {
 	}
 	if m.Price == 0 {
 		return ErrInvalidPrice.Wrapf("price must be at least 1")
+	}
+	return nil
+}
+
+// ValidateCommitReceipt is the stateless check of MsgCommitReceipt: a job
+// id and a commitment of receipt.CommitmentLength bytes.
+func ValidateCommitReceipt(m *meshv1.MsgCommitReceipt) error {
+	if err := ValidateJobID(m.Job); err != nil {
+		return err
+	}
+	if len(m.Commitment) != receipt.CommitmentLength {
+		return ErrInvalidCommitment.Wrapf("%d bytes, want %d", len(m.Commitment), receipt.CommitmentLength)
 	}
 	return nil
 }

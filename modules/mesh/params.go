@@ -38,6 +38,7 @@ func DefaultParams() *meshv1.Params {
 		MaxBidWindow:           1000,
 		MaxDeadline:            10_000,
 		ReputationGainInterval: 100,
+		SlashAbsentBps:         2000,
 	}
 }
 
@@ -54,6 +55,8 @@ func ValidateParams(p *meshv1.Params) error {
 		return fmt.Errorf("min_bond must be at least 1")
 	case p.SlashBps > 10_000:
 		return fmt.Errorf("slash_bps %d: want at most 10000", p.SlashBps)
+	case p.SlashAbsentBps > 10_000:
+		return fmt.Errorf("slash_absent_bps %d: want at most 10000", p.SlashAbsentBps)
 	case p.MaxReputation < NeutralReputation || p.MaxReputation > 1_000_000:
 		return fmt.Errorf("max_reputation %d: want %d to 1000000", p.MaxReputation, NeutralReputation)
 	case p.ReputationGain > p.MaxReputation || p.ReputationLossDisagree > p.MaxReputation || p.ReputationLossAbsent > p.MaxReputation:

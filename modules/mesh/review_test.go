@@ -47,7 +47,9 @@ func TestDeferredSettlementAtDeadline(t *testing.T) {
 		if j := e.job(jobs[i]); j.Status != jobAssigned || j.DeadlineHeight != 17 {
 			t.Fatalf("job %d: %s, deadline %d", i, j.Status, j.DeadlineHeight)
 		}
-		if err := e.submit(17, d, receiptFor(d, jobs[i], "out", 100)); err != nil {
+		r := receiptFor(d, jobs[i], "out", 100)
+		e.mustCommit(15, d, r)
+		if err := e.submit(17, d, r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -119,7 +121,9 @@ func TestReputationGainInterval(t *testing.T) {
 	}
 	e.endBlock(7)
 	for _, job := range jobs {
-		if err := e.submit(8, exA, receiptFor(exA, job, "out", 1)); err != nil {
+		r := receiptFor(exA, job, "out", 1)
+		e.mustCommit(8, exA, r)
+		if err := e.submit(8, exA, r); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -143,7 +147,9 @@ func TestReputationGainInterval(t *testing.T) {
 		job := e.post(h, m)
 		e.bid(h, exA, job, 1)
 		e.endBlock(h + 1)
-		if err := e.submit(h+2, exA, receiptFor(exA, job, "out", 1)); err != nil {
+		r := receiptFor(exA, job, "out", 1)
+		e.mustCommit(h+2, exA, r)
+		if err := e.submit(h+2, exA, r); err != nil {
 			t.Fatal(err)
 		}
 		return fmt.Sprint(eventsOf(e.endBlock(h+2), EventTypeExecutorSettled, "reputation"))
@@ -171,7 +177,9 @@ func TestReputationGainIntervalSurvivesLeaving(t *testing.T) {
 		job := e.post(h, m)
 		e.bid(h, exA, job, 1)
 		e.endBlock(h + 1)
-		if err := e.submit(h+2, exA, receiptFor(exA, job, "out", 1)); err != nil {
+		r := receiptFor(exA, job, "out", 1)
+		e.mustCommit(h+2, exA, r)
+		if err := e.submit(h+2, exA, r); err != nil {
 			t.Fatal(err)
 		}
 		return fmt.Sprint(eventsOf(e.endBlock(h+2), EventTypeExecutorSettled, "reputation"))
@@ -253,7 +261,10 @@ func TestDeferredSelectionKeepsDeadline(t *testing.T) {
 	// The other job's deadline (17) passes; the late one's executor still
 	// has block 18.
 	e.endBlock(17)
-	if err := e.submit(18, who, receiptFor(who, late, "out", 100)); err != nil {
+	r := receiptFor(who, late, "out", 100)
+	// The commit deadline moved with it: 16, not 15.
+	e.mustCommit(16, who, r)
+	if err := e.submit(18, who, r); err != nil {
 		t.Fatalf("receipt at the moved deadline: %v", err)
 	}
 	if got := eventsOf(e.endBlock(18), EventTypeJobCompleted, "paid"); fmt.Sprint(got) != "[paid=500]" {
@@ -359,12 +370,20 @@ func TestSlowExecutorNotAbsent(t *testing.T) {
 	}
 	e.endBlock(7)
 	for _, d := range []string{exA, exB} {
-		if err := e.submit(8, d, receiptFor(d, job, "out", 100)); err != nil {
-			t.Fatal(err)
-		}
+		e.mustCommit(8, d, receiptFor(d, job, "out", 100))
 	}
 	if evs := e.endBlock(8); len(evs) != 0 {
 		t.Fatalf("settled while exC may still answer: %v", evs)
+	}
+	// exC commits last, which closes the commit phase; all reveal.
+	e.mustCommit(11, exC, receiptFor(exC, job, "out", 100))
+	for _, d := range []string{exA, exB} {
+		if err := e.submit(11, d, receiptFor(d, job, "out", 100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if evs := e.endBlock(11); len(evs) != 0 {
+		t.Fatalf("settled while exC may still reveal: %v", evs)
 	}
 	if err := e.submit(12, exC, receiptFor(exC, job, "out", 100)); err != nil {
 		t.Fatalf("exC's receipt before the deadline: %v", err)

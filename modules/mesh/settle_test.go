@@ -56,16 +56,18 @@ func TestSettle2of3(t *testing.T) {
 	e.bid(3, exB, job, 8)
 	e.bid(3, exC, job, 6)
 	e.endBlock(7)
-	if err := e.submit(8, exA, receiptFor(exA, job, "out", 700)); err != nil {
+	ra, rb, rc := receiptFor(exA, job, "out", 700), receiptFor(exB, job, "out", 700), receiptFor(exC, job, "wrong", 700)
+	e.mustCommit(8, exA, ra, exB, rb, exC, rc)
+	if err := e.submit(8, exA, ra); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.submit(8, exC, receiptFor(exC, job, "wrong", 700)); err != nil {
+	if err := e.submit(8, exC, rc); err != nil {
 		t.Fatal(err)
 	}
 	if evs := e.endBlock(8); len(evs) != 0 {
 		t.Fatalf("settled with one agreeing receipt: %v", evs)
 	}
-	if err := e.submit(9, exB, receiptFor(exB, job, "out", 700)); err != nil {
+	if err := e.submit(9, exB, rb); err != nil {
 		t.Fatal(err)
 	}
 	evs := e.endBlock(9)
@@ -120,7 +122,9 @@ func TestSettle1of1(t *testing.T) {
 	job := e.post(2, spec(1))
 	e.bid(2, exB, job, 7)
 	e.endBlock(7)
-	if err := e.submit(7, exB, receiptFor(exB, job, "out", 1000)); err != nil {
+	rb := receiptFor(exB, job, "out", 1000)
+	e.mustCommit(7, exB, rb)
+	if err := e.submit(7, exB, rb); err != nil {
 		t.Fatal(err)
 	}
 	evs := e.endBlock(7)
@@ -149,8 +153,13 @@ func TestDisagreement111(t *testing.T) {
 		e.bid(3, d, job, 5)
 	}
 	e.endBlock(7)
+	blocks := make([][]byte, 3)
 	for i, d := range []string{exA, exB, exC} {
-		if err := e.submit(10, d, receiptFor(d, job, fmt.Sprint("out-", i), 500)); err != nil {
+		blocks[i] = receiptFor(d, job, fmt.Sprint("out-", i), 500)
+		e.mustCommit(10, d, blocks[i])
+	}
+	for i, d := range []string{exA, exB, exC} {
+		if err := e.submit(10, d, blocks[i]); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -179,8 +188,9 @@ func TestDisagreement111(t *testing.T) {
 	wantCode(t, e.submit(18, exA, receiptFor(exA, job, "late", 1)), ErrJobClosed)
 }
 
-// TestAbsentExecutor: 2-of-3 agree, the third never answers and loses
-// 500 of reputation, not bond.
+// TestAbsentExecutor: 2-of-3 agree, the third never commits nor reveals:
+// it loses 500 of reputation and slash_absent_bps (20%) of its bid's
+// reservation (5 × 1000) from its bond.
 func TestAbsentExecutor(t *testing.T) {
 	e := newEnv(t)
 	for _, d := range []string{exA, exB, exC} {
@@ -192,20 +202,27 @@ func TestAbsentExecutor(t *testing.T) {
 	}
 	e.endBlock(7)
 	for _, d := range []string{exA, exB} {
-		if err := e.submit(8, d, receiptFor(d, job, "out", 100)); err != nil {
+		e.mustCommit(8, d, receiptFor(d, job, "out", 100))
+	}
+	// exC may still commit until the commit deadline (17 - 10/4 = 15):
+	// nobody reveals before.
+	wantCode(t, e.submit(15, exA, receiptFor(exA, job, "out", 100)), ErrRevealTooEarly)
+	if evs := e.endBlock(15); len(evs) != 0 {
+		t.Fatalf("events in the commit phase: %v", evs)
+	}
+	// After it, exC can no longer commit, so it cannot answer: the two
+	// reveals settle the job at once.
+	wantCode(t, e.commit(16, exC, receiptFor(exC, job, "out", 100)), ErrCommitClosed)
+	for _, d := range []string{exA, exB} {
+		if err := e.submit(16, d, receiptFor(d, job, "out", 100)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// Two agree, but exC may still answer until the deadline (17): the job
-	// settles then.
-	if evs := e.endBlock(8); len(evs) != 0 {
-		t.Fatalf("settled before exC's deadline: %v", evs)
-	}
-	evs := e.endBlock(17)
-	if got := eventsOf(evs, EventTypeExecutorSettled, "executor", "outcome", "reputation"); len(got) != 3 || got[2] != fmt.Sprintf("executor=%s outcome=absent reputation=9500", exC) {
+	evs := e.endBlock(16)
+	if got := eventsOf(evs, EventTypeExecutorSettled, "executor", "outcome", "slashed", "reputation"); len(got) != 3 || got[2] != fmt.Sprintf("executor=%s outcome=absent slashed=1000 reputation=9500", exC) {
 		t.Fatalf("settled: %v", got)
 	}
-	if x := e.executor(exC); x.Bond != 100_000 || x.Reputation != 9500 {
+	if x := e.executor(exC); x.Bond != 99_000 || x.Reserved != 0 || x.Reputation != 9500 || e.escrowAmount(BondEscrowID(exC)) != 99_000 {
 		t.Fatalf("exC %v", x)
 	}
 	paid, refunded, _ := escrowFlows(t, evs, job, poster)
@@ -215,7 +232,8 @@ func TestAbsentExecutor(t *testing.T) {
 }
 
 // TestDeadlineWithoutReceipts: nobody answers; the job fails at its
-// deadline with a full refund and the assigned executor loses reputation.
+// deadline with a full refund and the assigned executor loses reputation
+// and 20% of its bid's reservation (5 × 1000).
 func TestDeadlineWithoutReceipts(t *testing.T) {
 	e := newEnv(t)
 	e.register(1, exB, 1, 100_000)
@@ -236,8 +254,11 @@ func TestDeadlineWithoutReceipts(t *testing.T) {
 	if x := e.executor(exC); x.Reserved != 7000 || x.Open != 1 {
 		t.Fatalf("exC holds %d in %d after the failure, want its other bid's 7000 in 1", x.Reserved, x.Open)
 	}
-	if got := eventsOf(evs, EventTypeExecutorSettled, "outcome", "reputation"); fmt.Sprint(got) != "[outcome=absent reputation=9500]" {
+	if got := eventsOf(evs, EventTypeExecutorSettled, "outcome", "slashed", "reputation"); fmt.Sprint(got) != "[outcome=absent slashed=1000 reputation=9500]" {
 		t.Fatalf("settled: %v", got)
+	}
+	if x := e.executor(exB); x.Bond != 99_000 || x.Reserved != 0 || x.Open != 0 || e.escrowAmount(BondEscrowID(exB)) != 99_000 {
+		t.Fatalf("exB %v", x)
 	}
 	// The other job's escrow is still locked.
 	if _, refunded, _ := escrowFlows(t, evs, job, poster); refunded != 10_000 || e.account(poster).Balance != startMana-10_000 {
@@ -344,7 +365,9 @@ func TestExecutorLifecycle(t *testing.T) {
 	_, err = e.do(9, exB, func(ctx modules.Context) error { return e.k.Bid(ctx, &meshv1.MsgBid{Job: job, Price: 5}) })
 	wantCode(t, err, ErrJobNotOpen)
 	// The leaving executor still answers its assignment and is paid.
-	if err := e.submit(10, exB, receiptFor(exB, job, "out", 1000)); err != nil {
+	rb := receiptFor(exB, job, "out", 1000)
+	e.mustCommit(10, exB, rb)
+	if err := e.submit(10, exB, rb); err != nil {
 		t.Fatal(err)
 	}
 	evs = e.endBlock(10)

@@ -17,6 +17,7 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"unicode/utf8"
@@ -277,3 +278,51 @@ func Decode(block []byte) (*Receipt, error) {
 // the receipt (a link that is not a canonical CIDv1 with a sha2-256
 // multihash).
 var ErrBadCID = errors.New("bad cid")
+
+// CommitDomain prefixes a receipt commitment's preimage, so that a
+// commitment can never be taken for another sha2-256 digest of the chain
+// (a job id, an escrow id, a CID).
+const CommitDomain = "icn-mesh-commit-v1\x00"
+
+// CommitmentLength is the length of a receipt commitment.
+const CommitmentLength = sha256.Size
+
+// Commitment is what an assigned executor commits to before any receipt of
+// the job is revealed (docs/receipts.md, "Commitment"):
+//
+//	sha2-256(CommitDomain || job || uint64be(len(executor)) || executor || receipt)
+//
+// where job is the 32-byte job id (the digest of the receipt's job CID),
+// executor the executor's DID and receipt the binary CID of the signed
+// receipt block (CID). The receipt CID hashes the whole block, signature
+// included: only the executor's key can produce it, so nobody can compute
+// another executor's commitment, even for an output they guess, and the
+// commitment tells nothing of the result. The job id and the DID bind the
+// commitment to the one (job, executor) slot it is stored in: the same
+// bytes committed by another executor open to nothing it can reveal.
+func Commitment(job []byte, executor string, receipt cid.Cid) []byte {
+	h := sha256.New()
+	h.Write([]byte(CommitDomain))
+	h.Write(job)
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(executor)))
+	h.Write(n[:])
+	h.Write([]byte(executor))
+	h.Write(receipt.Bytes())
+	return h.Sum(nil)
+}
+
+// BlockCommitment decodes a receipt block and returns its Commitment: the
+// job id taken from the receipt's job CID, its executor and the block's
+// CID. It does not check the signature.
+func BlockCommitment(block []byte) ([]byte, *Receipt, error) {
+	r, err := Decode(block)
+	if err != nil {
+		return nil, nil, err
+	}
+	dm, err := multihash.Decode(r.Job.Hash())
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %w: job: %v", ErrMalformed, ErrBadCID, err)
+	}
+	return Commitment(dm.Digest, r.Executor, CID(block)), r, nil
+}

@@ -316,3 +316,50 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestGoldenCommitments: each shipped block's commitment is the one
+// testdata/commitments.txt gives, computed with Python's hashlib from the
+// layout of docs/receipts.md, not by this package; and it changes with
+// each input it binds.
+func TestGoldenCommitments(t *testing.T) {
+	bz, err := os.ReadFile(filepath.Join("testdata", "commitments.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(string(bz), "\n") {
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, want, _ := strings.Cut(line, " ")
+		block, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, r, err := BlockCommitment(block)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hex.EncodeToString(got) != want || len(got) != CommitmentLength {
+			t.Fatalf("%s: commitment %x, want %s", name, got, want)
+		}
+		job := r.Job.Hash()[2:] // the digest after the multihash code and length
+		rc := CID(block)
+		for what, other := range map[string][]byte{
+			"job":      Commitment(bytes.Repeat([]byte{1}, 32), r.Executor, rc),
+			"executor": Commitment(job, r.Executor+"x", rc),
+			"receipt":  Commitment(job, r.Executor, mkCID(cid.DagCBOR, "another receipt")),
+		} {
+			if bytes.Equal(other, got) {
+				t.Fatalf("%s: the commitment does not bind the %s", name, what)
+			}
+		}
+		n++
+	}
+	if n != 3 {
+		t.Fatalf("%d golden commitments, want 3", n)
+	}
+	if _, _, err := BlockCommitment([]byte{1}); !errors.Is(err, ErrMalformed) {
+		t.Fatalf("garbage: %v", err)
+	}
+}

@@ -20,10 +20,13 @@ import (
 // TestMesh drives two jobs through the mesh on a 4-validator network with
 // the CLI alone, the test playing the executors: node1, node2 and node3
 // register with bonds and bid; their receipts are real signed DAG-CBOR
-// blocks built by `icnd tx mesh submit-receipt` from each node's keyring.
-// Job one settles 2-of-3 (node3 disagrees and is slashed); job two, bid on
-// by node0 (a seated member of the root federation, whose capacity follows
-// its reputation), fails at its deadline. Every node must answer the same.
+// blocks built by `icnd tx mesh commit-receipt` and `submit-receipt` from
+// each node's keyring, committed first and revealed once every executor
+// has committed. Job one settles 2-of-3 (node3 disagrees, fails to copy
+// node1's revealed result, and is slashed); job two, bid on by node0 (a
+// seated member of the root federation, whose capacity follows its
+// reputation), fails at its deadline with node0 absent and slashed. Every
+// node must answer the same.
 func TestMesh(t *testing.T) {
 	n := startNetwork(t, 4)
 	n.waitHeight(2, 60*time.Second, all(4)...)
@@ -123,40 +126,60 @@ func TestMesh(t *testing.T) {
 		}
 	}
 
-	// The executors run the job: node1 and node2 agree, node3 does not
-	// and answers before node2, whose receipt makes two agree. node1 keeps
-	// its receipt block to check it independently.
+	// The executors run the job: node1 and node2 agree, node3 does not.
+	// Each first commits to its receipt (commit-receipt builds and signs
+	// the block from the flags and sends only its commitment); node1 keeps
+	// its block to reveal from the file and to check it independently.
 	out := client.RawCID([]byte("the output"))
+	other := client.RawCID([]byte("another output"))
 	block := filepath.Join(t.TempDir(), "receipt.cbor")
+	resultOf := map[int]string{1: out.String(), 2: out.String(), 3: other.String()}
+	// refused runs an icnd tx on node i that must fail with code.
+	refused := func(i int, code uint32, args ...string) {
+		t.Helper()
+		var res txOut
+		stdout, _, _ := runCLIResult(append(append(args, "--home", nodes[i].Home, "--node", nodes[i].RPC), flags(i)...)...)
+		decodeJSON(t, stdout, &res)
+		if res.Code != code {
+			t.Fatalf("icnd %s: %+v, want code %d", strings.Join(args, " "), res, code)
+		}
+	}
 	var receipts [4]string
-	for _, i := range []int{1, 3, 2} {
-		o := out.String()
-		if i == 3 {
-			o = client.RawCID([]byte("another output")).String()
-		}
-		args := []string{"tx", "mesh", "submit-receipt", "--job", one, "--output-cid", o, "--fuel", "700"}
-		if i == 1 {
-			args = append(args, "--write", block)
-		}
+	receiptTx := func(i int, args ...string) {
+		t.Helper()
 		var res struct {
 			txOut
 			CID string `json:"cid"`
 		}
 		decodeJSON(t, n.cli(t, i, append(args, flags(i)...)...), &res)
 		if res.Code != 0 {
-			t.Fatalf("node%d receipt: %+v", i, res)
+			t.Fatalf("node%d %s: %+v", i, args[2], res)
+		}
+		if receipts[i] != "" && receipts[i] != res.CID {
+			t.Fatalf("node%d revealed %s, committed to %s", i, res.CID, receipts[i])
 		}
 		receipts[i] = res.CID
-		if i == 1 {
-			// The same block again, before the job settles, is a duplicate.
-			var dup txOut
-			stdout, _, _ := runCLIResult(append([]string{"tx", "mesh", "submit-receipt", block, "--home", nodes[1].Home, "--node", nodes[1].RPC}, flags(1)...)...)
-			decodeJSON(t, stdout, &dup)
-			if dup.Code != mesh.ErrDuplicateReceipt.Code() {
-				t.Fatalf("duplicate receipt: %+v", dup)
-			}
-		}
 	}
+	receiptTx(1, "tx", "mesh", "commit-receipt", "--job", one, "--output-cid", resultOf[1], "--fuel", "700", "--write", block)
+	// node2 and node3 have not committed: the commit phase is open, and a
+	// reveal is refused; so is a second commitment.
+	refused(1, mesh.ErrRevealTooEarly.Code(), "tx", "mesh", "submit-receipt", block)
+	refused(1, mesh.ErrAlreadyCommitted.Code(), "tx", "mesh", "commit-receipt", "--job", one, "--output-cid", other.String(), "--fuel", "700")
+	receiptTx(3, "tx", "mesh", "commit-receipt", "--job", one, "--output-cid", resultOf[3], "--fuel", "700")
+	receiptTx(2, "tx", "mesh", "commit-receipt", "--job", one, "--output-cid", resultOf[2], "--fuel", "700")
+	if j := job(0, one); j.CommitDeadline == 0 || j.CommitDeadline >= j.DeadlineHeight {
+		t.Fatalf("commit deadline %d, deadline %d", j.CommitDeadline, j.DeadlineHeight)
+	}
+	// Every executor committed: the phase is closed. node1 reveals from
+	// its file; a duplicate is refused; node3, now seeing node1's result,
+	// cannot pass it off as its own (it does not open node3's commitment)
+	// and reveals its own; node2 reveals from the same flags it committed
+	// with, which rebuild the same block.
+	receiptTx(1, "tx", "mesh", "submit-receipt", block)
+	refused(1, mesh.ErrDuplicateReceipt.Code(), "tx", "mesh", "submit-receipt", block)
+	refused(3, mesh.ErrCommitmentMismatch.Code(), "tx", "mesh", "submit-receipt", "--job", one, "--output-cid", out.String(), "--fuel", "700")
+	receiptTx(3, "tx", "mesh", "submit-receipt", "--job", one, "--output-cid", resultOf[3], "--fuel", "700")
+	receiptTx(2, "tx", "mesh", "submit-receipt", "--job", one, "--output-cid", resultOf[2], "--fuel", "700")
 	raw, err := os.ReadFile(block)
 	if err != nil {
 		t.Fatal(err)
@@ -227,14 +250,9 @@ func TestMesh(t *testing.T) {
 			t.Fatalf("node%d escrows %d, want its bond %d", i, acc.Escrowed, wantBond)
 		}
 	}
-	// A receipt after settlement is refused.
-	var late txOut
-	stdout, _, _ = runCLIResult(append([]string{"tx", "mesh", "submit-receipt", "--job", one, "--output-cid", out.String(), "--fuel", "1",
-		"--home", nodes[1].Home, "--node", nodes[1].RPC}, flags(1)...)...)
-	decodeJSON(t, stdout, &late)
-	if late.Code != mesh.ErrJobClosed.Code() {
-		t.Fatalf("late receipt: %+v", late)
-	}
+	// A receipt or a commitment after settlement is refused.
+	refused(1, mesh.ErrJobClosed.Code(), "tx", "mesh", "submit-receipt", "--job", one, "--output-cid", out.String(), "--fuel", "1")
+	refused(1, mesh.ErrJobClosed.Code(), "tx", "mesh", "commit-receipt", "--job", one, "--output-cid", out.String(), "--fuel", "1")
 
 	// The receipts are anchored: proven links both ways, on every node.
 	witnesses := nodes[2].RPC + "," + nodes[3].RPC
@@ -251,8 +269,9 @@ func TestMesh(t *testing.T) {
 
 	// Job two, node1's: node0 bids and never answers: at the deadline the
 	// job fails, the escrow comes back, node0's reputation drops and with
-	// it the capacity its root-federation seat gives it. (A poster may not
-	// bid on its own job: mesh/31.)
+	// it the capacity its root-federation seat gives it, and a fifth of
+	// the 500 its bid held is burned from its bond (slash_absent_bps).
+	// (A poster may not bid on its own job: mesh/31.)
 	tx(0, "tx", "mesh", "register-executor", "--bond", "1000", "--price-floor", "1")
 	var before client.ManaBalance
 	query(0, &before, "mana", "balance", nodes[0].DID)
@@ -261,12 +280,17 @@ func TestMesh(t *testing.T) {
 	two := posted.CID
 	tx(0, "tx", "mesh", "bid", two, "--price", "5")
 	failed := waitStatus(two, "failed")
-	if failed.Refunded != 500 || failed.Reason != mesh.ReasonNoAgreement {
+	if failed.Refunded != 500 || failed.Reason != mesh.ReasonNoAgreement || len(failed.Bids) != 1 || failed.Bids[0].Slashed != 100 {
 		t.Fatalf("failed job: %+v", failed)
+	}
+	var absent client.ExecutorView
+	query(0, &absent, "mesh", "executor", nodes[0].DID)
+	if absent.Bond != 900 || absent.Reputation != 9500 || absent.Open != 0 {
+		t.Fatalf("node0 executor after its absence: %+v", absent)
 	}
 	var after client.ManaBalance
 	query(0, &after, "mana", "balance", nodes[0].DID)
-	if before.MembershipCapacity == 0 || after.MembershipCapacity != before.MembershipCapacity*9500/10000 || after.Escrowed != 1000 {
+	if before.MembershipCapacity == 0 || after.MembershipCapacity != before.MembershipCapacity*9500/10000 || after.Escrowed != 900 {
 		t.Fatalf("node0's capacity from membership: %d before, %d after (escrowed %d)", before.MembershipCapacity, after.MembershipCapacity, after.Escrowed)
 	}
 	var jobs []client.JobView
