@@ -49,6 +49,7 @@ type (
 		Escrow         string   `json:"escrow" db:"escrow"`
 		PostedHeight   int64    `json:"posted_height" db:"posted_height"`
 		WindowClose    int64    `json:"window_close" db:"window_close"`
+		CommitDeadline int64    `json:"commit_deadline" db:"commit_deadline"`
 		DeadlineHeight int64    `json:"deadline_height" db:"deadline_height"`
 		Executors      []string `json:"executors" db:"executors"`
 		Output         string   `json:"output" db:"output"`
@@ -59,16 +60,17 @@ type (
 		ClosedHeight   int64    `json:"closed_height" db:"closed_height"`
 	}
 	JobBid struct {
-		Job       string `json:"job" db:"job"`
-		Executor  string `json:"executor" db:"executor"`
-		Index     int    `json:"index" db:"idx"`
-		Price     string `json:"price" db:"price"`
-		Reserved  string `json:"reserved" db:"reserved"`
-		Height    int64  `json:"height" db:"bid_height"`
-		Assigned  bool   `json:"assigned" db:"assigned"`
-		Paid      string `json:"paid" db:"paid"`
-		Slashed   string `json:"slashed" db:"slashed"`
-		JobStatus string `json:"job_status,omitempty" db:"job_status"`
+		Job        string `json:"job" db:"job"`
+		Executor   string `json:"executor" db:"executor"`
+		Index      int    `json:"index" db:"idx"`
+		Price      string `json:"price" db:"price"`
+		Reserved   string `json:"reserved" db:"reserved"`
+		Height     int64  `json:"height" db:"bid_height"`
+		Assigned   bool   `json:"assigned" db:"assigned"`
+		Commitment string `json:"commitment" db:"commitment"`
+		Paid       string `json:"paid" db:"paid"`
+		Slashed    string `json:"slashed" db:"slashed"`
+		JobStatus  string `json:"job_status,omitempty" db:"job_status"`
 	}
 	Receipt struct {
 		Job            string `json:"job" db:"job"`
@@ -110,8 +112,8 @@ const executorCols = `did, status, max_fuel::text AS max_fuel, memory_pages::tex
 const jobCols = `id, poster, status, module, input, kind, memory_pages::text AS memory_pages, min_reputation::text AS min_reputation,
 	fuel_limit::text AS fuel_limit, max_price::text AS max_price, replication, agreement, bid_window::text AS bid_window,
 	deadline_blocks::text AS deadline_blocks, sequence::text AS sequence, escrow::text AS escrow, posted_height, window_close,
-	deadline_height, executors, output, fuel::text AS fuel, exit::text AS exit, refunded::text AS refunded, reason, closed_height`
-const bidCols = `b.job, b.executor, b.idx, b.price::text AS price, b.reserved::text AS reserved, b.bid_height, b.assigned,
+	commit_deadline, deadline_height, executors, output, fuel::text AS fuel, exit::text AS exit, refunded::text AS refunded, reason, closed_height`
+const bidCols = `b.job, b.executor, b.idx, b.price::text AS price, b.reserved::text AS reserved, b.bid_height, b.assigned, b.commitment,
 	b.paid::text AS paid, b.slashed::text AS slashed`
 const receiptCols = `job, executor, cid, output, fuel::text AS fuel, exit::text AS exit, anchored_height`
 const dagCols = `cid, anchorer, kind, links, anchored_height`

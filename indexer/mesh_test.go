@@ -75,11 +75,12 @@ func entryRecord(t *testing.T, c cid.Cid, anchorer, kind string, height int64, l
 // assigned, exec1's receipt in.
 func assignedJob() *meshv1.Job {
 	return &meshv1.Job{Id: jobID, Poster: poster, Status: meshv1.JobStatus_JOB_STATUS_ASSIGNED, Escrow: 20_000, PostedHeight: 1,
-		WindowClose: 3, DeadlineHeight: 10, Agreement: 2,
+		WindowClose: 3, CommitDeadline: 6, DeadlineHeight: 10, Agreement: 2,
 		Spec: &meshv1.MsgPostJob{Module: moduleCID.Bytes(), Input: inputCID.Bytes(), FuelLimit: 1000, MaxPrice: 10, Replication: 2,
 			BidWindow: 2, Deadline: 7, Sequence: 4, Requirements: &meshv1.Requirements{Kind: "wasi-p1", MemoryPages: 8}},
 		Bids: []*meshv1.Bid{
-			{Executor: exec1, Price: 8, Reserved: 8000, Height: 2, Assigned: true, Receipt: receipt1.Bytes(), Output: outputCID.Bytes(), Fuel: 700},
+			{Executor: exec1, Price: 8, Reserved: 8000, Height: 2, Assigned: true, Commitment: []byte{0xab, 0xcd}, Receipt: receipt1.Bytes(),
+				Output: outputCID.Bytes(), Fuel: 700},
 			{Executor: exec2, Price: 9, Reserved: 9000, Height: 2, Assigned: true},
 		}}
 }
@@ -290,7 +291,7 @@ func TestMeshAPI(t *testing.T) {
 	}
 	if d.Job.Status != "completed" || d.Job.Output != outputCID.String() || d.Job.Escrow != "20000" || d.Job.FuelLimit != "1000" ||
 		d.Job.Module != moduleCID.String() || d.Job.Kind != "wasi-p1" || d.Job.DeadlineBlocks != "7" || len(d.Bids) != 2 ||
-		d.Bids[0].Paid != "5600" || d.Bids[1].Slashed != "4500" || len(d.Receipts) != 1 || d.Receipts[0].CID != receipt1.String() ||
+		d.Bids[0].Paid != "5600" || d.Bids[0].Commitment != "abcd" || d.Bids[1].Commitment != "" || d.Job.CommitDeadline != 6 || d.Bids[1].Slashed != "4500" || len(d.Receipts) != 1 || d.Receipts[0].CID != receipt1.String() ||
 		d.Receipts[0].AnchoredHeight != 1 || len(d.Links) != 2 || d.Links[0].CID+" "+d.Links[1].CID != receipt1.String()+" "+noteCID.String() &&
 		d.Links[0].CID+" "+d.Links[1].CID != noteCID.String()+" "+receipt1.String() {
 		t.Fatalf("job detail: %+v", d)

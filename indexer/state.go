@@ -2,6 +2,7 @@ package indexer
 
 import (
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"strconv"
@@ -224,6 +225,8 @@ func refsOf(ev modules.TypedEvent) ([]ref, error) {
 	case mesh.EventBidEvicted:
 		return jobRefs(e.Job, executorRef(e.Executor))
 	case mesh.EventJobAssigned:
+		return jobRefs(e.Job)
+	case mesh.EventReceiptCommitted:
 		return jobRefs(e.Job)
 	case mesh.EventReceiptAccepted:
 		r, err := dagEntryRef(e.Receipt, e.Executor)
@@ -636,22 +639,24 @@ func queueJob(b *pgx.Batch, id string, j *meshv1.Job, h int64) error {
 	}
 	b.Queue(`INSERT INTO mesh_jobs (id, poster, status, module, input, kind, memory_pages, min_reputation, fuel_limit, max_price,
 			replication, agreement, bid_window, deadline_blocks, sequence, escrow, posted_height, window_close, deadline_height,
-			executors, output, fuel, exit, refunded, reason, closed_height, height)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)
+			executors, output, fuel, exit, refunded, reason, closed_height, height, commit_deadline)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
 		ON CONFLICT (id) DO UPDATE SET poster = $2, status = $3, module = $4, input = $5, kind = $6, memory_pages = $7,
 			min_reputation = $8, fuel_limit = $9, max_price = $10, replication = $11, agreement = $12, bid_window = $13,
 			deadline_blocks = $14, sequence = $15, escrow = $16, posted_height = $17, window_close = $18, deadline_height = $19,
-			executors = $20, output = $21, fuel = $22, exit = $23, refunded = $24, reason = $25, closed_height = $26, height = $27`,
+			executors = $20, output = $21, fuel = $22, exit = $23, refunded = $24, reason = $25, closed_height = $26, height = $27,
+			commit_deadline = $28`,
 		id, j.Poster, enumName(j.Status.String(), "JOB_STATUS_"), module, input, req.Kind, u64(req.MemoryPages), u64(req.MinReputation),
 		u64(s.FuelLimit), u64(s.MaxPrice), int64(s.Replication), int64(j.Agreement), u64(s.BidWindow), u64(s.Deadline), u64(s.Sequence),
 		u64(j.Escrow), j.PostedHeight, j.WindowClose, j.DeadlineHeight, executors, output, u64(j.Fuel), u64(j.Exit), u64(j.Refunded),
-		j.Reason, j.ClosedHeight, h)
+		j.Reason, j.ClosedHeight, h, j.CommitDeadline)
 	b.Queue("DELETE FROM mesh_bids WHERE job = $1", id)
 	b.Queue("DELETE FROM mesh_receipts WHERE job = $1", id)
 	for i, bid := range j.Bids {
-		b.Queue(`INSERT INTO mesh_bids (job, executor, idx, price, reserved, bid_height, assigned, paid, slashed)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			id, bid.Executor, i, u64(bid.Price), u64(bid.Reserved), bid.Height, bid.Assigned, u64(bid.Paid), u64(bid.Slashed))
+		b.Queue(`INSERT INTO mesh_bids (job, executor, idx, price, reserved, bid_height, assigned, commitment, paid, slashed)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			id, bid.Executor, i, u64(bid.Price), u64(bid.Reserved), bid.Height, bid.Assigned, hex.EncodeToString(bid.Commitment),
+			u64(bid.Paid), u64(bid.Slashed))
 		if len(bid.Receipt) == 0 {
 			continue
 		}

@@ -22,7 +22,8 @@ CREATE TABLE mesh_executors (
 CREATE INDEX mesh_executors_status ON mesh_executors (status);
 
 -- A job by its CID. deadline_blocks and bid_window are the poster's
--- request; window_close and deadline_height the heights they came to.
+-- request; window_close, commit_deadline (the last height that takes
+-- receipt commitments) and deadline_height the heights they came to.
 -- executors are the assigned ones, in bid order; output, fuel and exit
 -- are the agreed result of a completed job.
 CREATE TABLE mesh_jobs (
@@ -44,6 +45,7 @@ CREATE TABLE mesh_jobs (
     escrow          numeric(20, 0) NOT NULL,
     posted_height   bigint         NOT NULL,
     window_close    bigint         NOT NULL,
+    commit_deadline bigint         NOT NULL,
     deadline_height bigint         NOT NULL,
     executors       text[]         NOT NULL,
     output          text           NOT NULL,
@@ -58,8 +60,9 @@ CREATE INDEX mesh_jobs_poster ON mesh_jobs (poster, posted_height);
 CREATE INDEX mesh_jobs_status ON mesh_jobs (status, posted_height);
 
 -- A job's bids as its record holds them (idx: arrival order). An evicted
--- bid leaves the record and the table. paid and slashed are set when the
--- job settles.
+-- bid leaves the record and the table. commitment (hex, '' before) is the
+-- executor's commitment to its receipt; paid and slashed are set when
+-- the job settles.
 CREATE TABLE mesh_bids (
     job        text           NOT NULL REFERENCES mesh_jobs (id) ON DELETE CASCADE,
     executor   text           NOT NULL,
@@ -68,6 +71,7 @@ CREATE TABLE mesh_bids (
     reserved   numeric(20, 0) NOT NULL,
     bid_height bigint         NOT NULL,
     assigned   boolean        NOT NULL,
+    commitment text           NOT NULL,
     paid       numeric(20, 0) NOT NULL,
     slashed    numeric(20, 0) NOT NULL,
     PRIMARY KEY (job, executor)

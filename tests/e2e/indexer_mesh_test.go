@@ -118,7 +118,11 @@ func TestIndexerMesh(t *testing.T) {
 		CID string `json:"cid"`
 	}
 	out := client.RawCID([]byte("the output"))
-	decodeJSON(t, n.cli(t, 1, append([]string{"tx", "mesh", "submit-receipt", "--job", one, "--output-cid", out.String(), "--fuel", "700"}, flags(1)...)...), &rc)
+	// node1 commits to its receipt, then (the only executor: the commit
+	// phase is over) reveals it.
+	block := filepath.Join(t.TempDir(), "receipt.cbor")
+	tx(1, "tx", "mesh", "commit-receipt", "--job", one, "--output-cid", out.String(), "--fuel", "700", "--write", block)
+	decodeJSON(t, n.cli(t, 1, append([]string{"tx", "mesh", "submit-receipt", block}, flags(1)...)...), &rc)
 	if rc.Code != 0 {
 		t.Fatalf("receipt: %+v", rc)
 	}
@@ -282,25 +286,29 @@ func TestIndexerMesh(t *testing.T) {
 // mirror and from the chain, in one form.
 func jobText(d indexer.JobDetail) string {
 	j := d.Job
-	s := fmt.Sprintf("%s %s poster %s escrow %s k %d/%d window %d deadline %d output %q fuel %s refunded %s reason %q closed %d",
-		j.ID, j.Status, j.Poster, j.Escrow, j.Agreement, j.Replication, j.WindowClose, j.DeadlineHeight, j.Output, j.Fuel, j.Refunded, j.Reason, j.ClosedHeight)
+	s := fmt.Sprintf("%s %s poster %s escrow %s k %d/%d window %d commit %d deadline %d output %q fuel %s refunded %s reason %q closed %d",
+		j.ID, j.Status, j.Poster, j.Escrow, j.Agreement, j.Replication, j.WindowClose, j.CommitDeadline, j.DeadlineHeight, j.Output, j.Fuel,
+		j.Refunded, j.Reason, j.ClosedHeight)
 	receipts := map[string]indexer.Receipt{}
 	for _, r := range d.Receipts {
 		receipts[r.Executor] = r
 	}
 	for _, b := range d.Bids {
 		r := receipts[b.Executor]
-		s += fmt.Sprintf("; bid %s %s assigned %v paid %s slashed %s receipt %q %q %s", b.Executor, b.Price, b.Assigned, b.Paid, b.Slashed, r.CID, r.Output, orZero(r.Fuel))
+		s += fmt.Sprintf("; bid %s %s assigned %v commitment %q paid %s slashed %s receipt %q %q %s", b.Executor, b.Price, b.Assigned,
+			b.Commitment, b.Paid, b.Slashed, r.CID, r.Output, orZero(r.Fuel))
 	}
 	return s
 }
 
 func chainJobText(j *client.JobView) string {
 	output, fuel := j.Output, strconv.FormatUint(j.Fuel, 10)
-	s := fmt.Sprintf("%s %s poster %s escrow %d k %d/%d window %d deadline %d output %q fuel %s refunded %d reason %q closed %d",
-		j.ID, j.Status, j.Poster, j.Escrow, j.Agreement, j.Replication, j.WindowClose, j.DeadlineHeight, output, fuel, j.Refunded, j.Reason, j.ClosedHeight)
+	s := fmt.Sprintf("%s %s poster %s escrow %d k %d/%d window %d commit %d deadline %d output %q fuel %s refunded %d reason %q closed %d",
+		j.ID, j.Status, j.Poster, j.Escrow, j.Agreement, j.Replication, j.WindowClose, j.CommitDeadline, j.DeadlineHeight, output, fuel,
+		j.Refunded, j.Reason, j.ClosedHeight)
 	for _, b := range j.Bids {
-		s += fmt.Sprintf("; bid %s %d assigned %v paid %d slashed %d receipt %q %q %d", b.Executor, b.Price, b.Assigned, b.Paid, b.Slashed, b.Receipt, b.Output, b.Fuel)
+		s += fmt.Sprintf("; bid %s %d assigned %v commitment %q paid %d slashed %d receipt %q %q %d", b.Executor, b.Price, b.Assigned,
+			b.Commitment, b.Paid, b.Slashed, b.Receipt, b.Output, b.Fuel)
 	}
 	return s
 }
