@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -309,5 +310,35 @@ func TestOpenAPIRoutesServed(t *testing.T) {
 	}
 	if checked < 15 {
 		t.Fatalf("checked %d paths", checked)
+	}
+}
+
+// TestDocsSQL: every SQL block of docs/indexer.md runs as written against
+// the current schema (each in a transaction rolled back).
+func TestDocsSQL(t *testing.T) {
+	ix := openTest(t)
+	ctx := context.Background()
+	doc, err := os.ReadFile("../docs/indexer.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := 0
+	for _, part := range strings.Split(string(doc), "```sql\n")[1:] {
+		sql, _, ok := strings.Cut(part, "```")
+		if !ok {
+			t.Fatal("an unterminated sql block")
+		}
+		tx, err := ix.pool.Begin(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.Exec(ctx, sql); err != nil {
+			t.Errorf("docs/indexer.md:\n%s: %v", sql, err)
+		}
+		tx.Rollback(ctx) //nolint:errcheck // nothing to keep
+		blocks++
+	}
+	if blocks < 8 {
+		t.Fatalf("found %d sql blocks", blocks)
 	}
 }
