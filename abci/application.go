@@ -72,8 +72,14 @@ func (s *Application) logUpgrade(err error) {
 func (s *Application) SetMetrics(m *Metrics) { s.metrics = m }
 
 // Info reports exactly the last committed height and app hash, so that
-// CometBFT's handshake replays every block the app has not committed.
+// CometBFT's handshake replays every block the app has not committed. It
+// fails, and so the node does not start, on state that an upgrade this
+// binary does not know migrated (app.CheckUpgrades).
 func (s *Application) Info(_ context.Context, req *abcitypes.RequestInfo) (*abcitypes.ResponseInfo, error) {
+	if err := s.app.CheckUpgrades(); err != nil {
+		s.logger.Error(err.Error())
+		return nil, err
+	}
 	last := s.app.LastCommit()
 	if last.Version == 0 {
 		// Nothing committed: CometBFT will call InitChain. Report no hash

@@ -308,10 +308,20 @@ func (a *App) CheckTx(raw []byte) TxResult {
 // PrepareProposal returns the transactions of txs that a block at height
 // would accept, in order and within maxBytes: it executes them as
 // ProcessProposal will, and leaves out each one that fails decoding or ante
-// given the ones before it. A returned error means the node must stop.
+// given the ones before it. At an upgrade's height it simulates them after
+// the upgrade's migration, as the block will run them; a binary without the
+// upgrade's handler proposes an empty block (FinalizeBlock then stops it).
+// A returned error means the node must stop.
 func (a *App) PrepareProposal(height int64, blockTime time.Time, txs [][]byte, maxBytes int64) ([][]byte, error) {
 	sim := store.NewCache(a.proposalBase())
 	base := modules.NewContext(a.chainID, height, blockTime, sim)
+	if _, err := a.applyUpgrade(base); err != nil {
+		var upgrade *UpgradeNeededError
+		if errors.As(err, &upgrade) {
+			return [][]byte{}, nil
+		}
+		return nil, err
+	}
 	out := make([][]byte, 0, len(txs))
 	var size int64
 	for i, raw := range txs {

@@ -129,3 +129,32 @@ func (a *App) UpgradeNeeded() error {
 	}
 	return &UpgradeNeededError{Name: plan.Name, Height: plan.Height, Info: plan.Info}
 }
+
+// ErrUnknownUpgrade is wrapped by the error CheckUpgrades returns.
+var ErrUnknownUpgrade = errors.New("state migrated by an upgrade this binary does not know")
+
+// CheckUpgrades refuses committed state that the last applied upgrade
+// migrated when this binary registers no handler of that name: an older
+// binary restarted on an upgraded node's home, or given a snapshot of
+// upgraded nodes by state sync, would compute other app hashes than its
+// peers. A binary keeps the handler of the last upgrade it follows. The
+// node calls it from Info, at the handshake and after a state sync, and
+// does not start on an error.
+func (a *App) CheckUpgrades() error {
+	last := a.cms.LastCommitID().Version
+	if last == 0 {
+		return nil
+	}
+	ro, err := a.cms.ReadOnlyAt(last)
+	if err != nil {
+		return fmt.Errorf("app: read committed state %d: %w", last, err)
+	}
+	name, height, found, err := a.governance.LastUpgrade(modules.NewContext(a.chainID, last, a.lastBlockTime, ro))
+	if err != nil || !found {
+		return err
+	}
+	if _, ok := upgrades.Get(name); ok {
+		return nil
+	}
+	return fmt.Errorf("%w: upgrade %q was applied at height %d; start a binary that registers it", ErrUnknownUpgrade, name, height)
+}

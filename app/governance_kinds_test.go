@@ -262,6 +262,10 @@ func TestUpgradeHalts(t *testing.T) {
 	if err := w.a.UpgradeNeeded(); !errors.As(err, &due) || due.Name != "v2-test" || due.Height != at {
 		t.Fatalf("after committing %d: %v", at-1, err)
 	}
+	// As proposer this binary proposes an empty block.
+	if txs, err := w.a.PrepareProposal(at, genesisTime, [][]byte{w.bob.signTx(t, txOpts{}, voteMsg(id, yes))}, 1<<20); err != nil || len(txs) != 0 {
+		t.Fatalf("PrepareProposal at the upgrade height: %d txs, %v", len(txs), err)
+	}
 	// ProcessProposal accepts the block (it is valid; this binary cannot
 	// run it), so that consensus decides it; FinalizeBlock stops the node.
 	if err := w.a.ProcessProposal(at, genesisTime, nil, []byte("block-hash")); err != nil {

@@ -76,7 +76,8 @@ var proposalExamples = []proposalExample{
      "default_policy": {"electorate": "ELECTORATE_ONE_MEMBER_ONE_VOTE",
        "quorum": {"num": "1", "den": "3"}, "threshold": {"num": "1", "den": "2"},
        "voting_period": "43200", "timelock": "3600", "deposit": "100"},
-     "max_voting_period": "1000000", "max_timelock": "1000000", "max_electorate": 20000}}}]}`},
+     "max_voting_period": "1000000", "max_timelock": "1000000", "max_electorate": 20000,
+     "snapshot_cost_per_voter": "1"}}}]}`},
 	{"Root federation only: the mana params (chain costs; <mana params> is the edited result of " +
 		"\"icnd query mana params --output json\")", `{"org": "did:icn:<root>", "title": "Cheaper transactions",
  "messages": [{"set_mana_params": {"params": <mana params>}}]}`},

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cosmos/gogoproto/jsonpb"
+	"github.com/cosmos/gogoproto/proto"
 
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/client"
@@ -58,4 +59,33 @@ func manaParamsJSON(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return js
+}
+
+// TestGovernanceParamsExampleIsComplete: a params change carries the whole
+// params, so the example's must differ from a new chain's only in what it
+// says it changes (the default voting period): a field left out would be
+// zeroed, e.g. a snapshot_cost_per_voter of 0 makes every snapshot free.
+func TestGovernanceParamsExampleIsComplete(t *testing.T) {
+	root := did.DeriveDID(ed25519.NewKeyFromSeed(make([]byte, 32)).Public().(ed25519.PublicKey))
+	for _, e := range proposalExamples {
+		if !strings.Contains(e.file, "set_governance_params") {
+			continue
+		}
+		msg, err := client.ParseProposalFile([]byte(strings.ReplaceAll(e.file, "did:icn:<root>", root)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _, err := app.MessageRouter().Decode(msg.GetSubmitProposal().Messages[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := m.GetSetGovernanceParams().Params
+		want := governance.DefaultParams()
+		want.DefaultPolicy.VotingPeriod = got.DefaultPolicy.VotingPeriod
+		if !proto.Equal(got, want) {
+			t.Fatalf("the example's params\n%v\ndiffer from the defaults beyond the voting period\n%v", got, want)
+		}
+		return
+	}
+	t.Fatal("no set_governance_params example")
 }

@@ -82,7 +82,11 @@ func (k *Keeper) RevokeCredential(ctx modules.Context, m *identityv1.MsgRevokeCr
 	return nil
 }
 
-// authorizeIssuer checks that the message's authority may act for issuer.
+// authorizeIssuer checks that the message's authority may act for issuer:
+// one of its controllers, or the issuer itself while its document is
+// active. The latter is how an organization acts through its governance
+// (the organization's DID has no keys, so only its passed proposals carry
+// its authority), whoever controls it, as org's authorizeControl has it.
 // Errors: did.ErrUnknownDID for an unregistered issuer, ErrNotIssuer, and
 // the org module's org/51 (Freezes) when the authority or the issuer is
 // frozen within the issuer's scope.
@@ -90,6 +94,13 @@ func (k *Keeper) authorizeIssuer(ctx modules.Context, issuer string) error {
 	ok, err := k.dids.Controls(ctx, ctx.Authority, issuer)
 	if err != nil {
 		return err
+	}
+	if !ok && ctx.Authority == issuer {
+		doc, err := k.dids.Document(ctx, issuer)
+		if err != nil {
+			return err
+		}
+		ok = doc.DeactivatedHeight == 0
 	}
 	if !ok {
 		return ErrNotIssuer.Wrapf("%s cannot act for issuer %s", ctx.Authority, issuer)

@@ -124,8 +124,9 @@ func TestCredentialsKeyedByIssuer(t *testing.T) {
 }
 
 // TestIssuerAuthority checks who may act for an issuer, an organization:
-// its controller, which the record then names as the issuing authority;
-// after control passes to its assembly, only its own authority (a
+// its controller, which the record then names as the issuing authority,
+// and its own authority; after control passes to its assembly, only its
+// own authority (a
 // governance outcome, which carries no signer); nobody while it is frozen
 // within its scope;
 // and only about a registered, active subject.
@@ -148,9 +149,11 @@ func TestIssuerAuthority(t *testing.T) {
 	wantErr(t, e.k.IssueCredential(e.ctx(2, founder), &identityv1.MsgIssueCredential{Cid: issue("a", subject).Cid, Issuer: testDID(9), Subject: subject, CredentialType: "T"}), did.ErrUnknownDID)
 
 	wantErr(t, e.k.IssueCredential(e.ctx(2, founder), issue("a", subject)), nil)
-	wantErr(t, e.k.IssueCredential(e.ctx(2, "").WithAuthority(coop), issue("b", subject)), ErrNotIssuer)
+	// The organization's own authority (its governance) acts for it
+	// while its founder controls it too, as in org's authorizeControl.
+	wantErr(t, e.k.IssueCredential(e.ctx(2, "").WithAuthority(coop), issue("c", subject)), nil)
 	// Control passes to the organization's assembly: its own authority
-	// acts for it now, its founder no more.
+	// still acts for it, its founder no more.
 	if err := e.dids.SetControllers(e.ctx(3, ""), coop, nil); err != nil {
 		t.Fatal(err)
 	}

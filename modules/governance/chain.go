@@ -2,6 +2,7 @@ package governance
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 
 	"github.com/intercooperative/icnd/modules"
@@ -85,15 +86,27 @@ func (k *Keeper) SetValidator(ctx modules.Context, m *governancev1.MsgSetValidat
 		return ErrInvalidValidator.Wrapf("the change would give one validator %d of %d power, more than a third", maxPower, total)
 	}
 	v := &governancev1.Validator{PubKey: m.PubKey, Power: m.Power}
+	// A validator absent from the set when the block's first change to it
+	// is made is new to CometBFT: removing it again within the block must
+	// send CometBFT nothing, since CometBFT refuses (and halts on) the
+	// removal of a validator it does not have.
+	if !found && !ctx.Store.Has(valUpdateKey(m.PubKey)) {
+		if err := modules.Save(ctx.Store, valAddedKey(m.PubKey), &governancev1.Validator{PubKey: m.PubKey}); err != nil {
+			return err
+		}
+	}
 	if m.Power == 0 {
 		ctx.Store.Delete(ValidatorKey(m.PubKey))
 	} else if err := modules.Save(ctx.Store, ValidatorKey(m.PubKey), v); err != nil {
 		return err
 	}
-	// The pending update keeps power 0 for a removal: CometBFT's way of
-	// saying "remove". Protobuf encodes a zero power as absent, so the
-	// key always holds the 32-byte key field and is never empty.
-	if err := modules.Save(ctx.Store, valUpdateKey(m.PubKey), v); err != nil {
+	if m.Power == 0 && ctx.Store.Has(valAddedKey(m.PubKey)) {
+		ctx.Store.Delete(valAddedKey(m.PubKey))
+		ctx.Store.Delete(valUpdateKey(m.PubKey))
+	} else if err := modules.Save(ctx.Store, valUpdateKey(m.PubKey), v); err != nil {
+		// The pending update keeps power 0 for a removal: CometBFT's way
+		// of saying "remove". Protobuf encodes a zero power as absent, so
+		// the key always holds the 32-byte key field and is never empty.
 		return err
 	}
 	ctx.Emit(EventValidatorSet{PubKey: m.PubKey, Power: m.Power})
@@ -108,6 +121,13 @@ func (k *Keeper) TakeValidatorUpdates(ctx modules.Context) ([]*governancev1.Vali
 	var keys [][]byte
 	err := modules.Walk(ctx.Store, valUpdatesPrefix(), func(key []byte, v *governancev1.Validator) (bool, error) {
 		out = append(out, v)
+		keys = append(keys, bytes.Clone(key))
+		return false, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = modules.Walk(ctx.Store, valAddedPrefix(), func(key []byte, _ *governancev1.Validator) (bool, error) {
 		keys = append(keys, bytes.Clone(key))
 		return false, nil
 	})
@@ -174,4 +194,23 @@ func (k *Keeper) CancelUpgrade(ctx modules.Context, m *governancev1.MsgCancelUpg
 func (k *Keeper) UpgradeApplied(ctx modules.Context, name string) {
 	ctx.Store.Delete(UpgradePlanKey())
 	ctx.Store.Set(UpgradeDoneKey(name), IDBytes(uint64(ctx.Height)))
+}
+
+// LastUpgrade returns the upgrade applied last (the highest height; of two
+// at one height, the greater name), or found=false when none was. A plain
+// error is a broken store.
+func (k *Keeper) LastUpgrade(ctx modules.Context) (name string, height int64, found bool, err error) {
+	it := ctx.Store.Iterator([]byte{StorePrefix, subUpgradeDone}, []byte{StorePrefix, subUpgradeDone + 1})
+	defer it.Close()
+	for ; it.Valid(); it.Next() {
+		key, v := it.Key(), it.Value()
+		if len(v) != 8 || len(key) < 4 {
+			return "", 0, false, fmt.Errorf("governance: malformed applied upgrade %x", key)
+		}
+		n, h := string(key[3:]), int64(binary.BigEndian.Uint64(v))
+		if !found || h > height || (h == height && n > name) {
+			name, height, found = n, h, true
+		}
+	}
+	return name, height, found, nil
 }

@@ -88,7 +88,7 @@ func (g Genesis) Validate(dids map[string]bool) error {
 		if _, ok := governancev1.Status_name[int32(p.Status)]; !ok || p.Status == governancev1.Status_STATUS_UNSPECIFIED {
 			return ErrInvalidGenesis.Wrapf("proposal %d has status %d", p.Id, p.Status)
 		}
-		if p.Policy == nil || p.Tally == nil || ValidatePolicy(p.Policy, nil) != nil {
+		if p.Policy == nil || p.Tally == nil || validateProposalPolicy(p.Policy) != nil {
 			return ErrInvalidGenesis.Wrapf("proposal %d needs a valid policy and a tally", p.Id)
 		}
 		if p.SubmitHeight < 1 || p.VotingEndHeight < p.SubmitHeight ||
@@ -105,7 +105,7 @@ func (g Genesis) Validate(dids map[string]bool) error {
 		}
 	}
 	for i, d := range g.Delegations {
-		if d == nil || !dids[d.Org] || did.ParseDID(d.Delegator) != nil || did.ParseDID(d.Delegate) != nil {
+		if d == nil || !dids[d.Org] || did.ParseDID(d.Delegator) != nil || did.ParseDID(d.Delegate) != nil || d.Delegator == d.Delegate {
 			return ErrInvalidGenesis.Wrapf("delegation %d is malformed", i)
 		}
 		if i > 0 {
@@ -238,4 +238,18 @@ func (k *Keeper) ExportGenesis(ctx modules.Context) (Genesis, error) {
 	// Keys order names by length first (length-prefixed parts).
 	sort.Slice(g.UpgradesDone, func(i, j int) bool { return g.UpgradesDone[i].Name < g.UpgradesDone[j].Name })
 	return g, nil
+}
+
+// validateProposalPolicy checks a proposal's copy of its policy, which
+// keeps no weight rows (they live on in the snapshot).
+func validateProposalPolicy(p *governancev1.Policy) error {
+	if len(p.Weights) != 0 {
+		return ErrInvalidPolicy.Wrapf("a proposal's policy keeps no weights")
+	}
+	if p.Electorate == governancev1.Electorate_ELECTORATE_WEIGHTED {
+		c := *p
+		c.Electorate = governancev1.Electorate_ELECTORATE_ONE_MEMBER_ONE_VOTE
+		return ValidatePolicy(&c, nil)
+	}
+	return ValidatePolicy(p, nil)
 }

@@ -43,6 +43,9 @@ func TestGenesisValidate(t *testing.T) {
 		"delegation unknown org": func(g *Genesis) {
 			g.Delegations = []*governancev1.Delegation{{Org: stranger, Delegator: org, Delegate: org}}
 		},
+		"self-delegation": func(g *Genesis) {
+			g.Delegations = []*governancev1.Delegation{{Org: org, Delegator: person, Delegate: person}}
+		},
 		"bad upgrade name": func(g *Genesis) { g.UpgradePlan = &governancev1.UpgradePlan{Name: "Bad Name", Height: 9} },
 	}
 	for name, edit := range cases {

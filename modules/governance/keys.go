@@ -25,6 +25,7 @@ const (
 	subValUpdate   byte = 0x21 // pub key -> Validator: changes not yet returned to CometBFT
 	subUpgradePlan byte = 0x22 // -> UpgradePlan
 	subUpgradeDone byte = 0x23 // name -> height applied
+	subValAdded    byte = 0x24 // pub key -> Validator{pub_key}: the pending update adds a validator new to CometBFT
 )
 
 var (
@@ -85,6 +86,10 @@ func ValidatorsPrefix() []byte { return []byte{StorePrefix, subValidator} }
 func valUpdateKey(pub []byte) []byte { return modules.Key(StorePrefix, subValUpdate, pub) }
 
 func valUpdatesPrefix() []byte { return []byte{StorePrefix, subValUpdate} }
+
+func valAddedKey(pub []byte) []byte { return modules.Key(StorePrefix, subValAdded, pub) }
+
+func valAddedPrefix() []byte { return []byte{StorePrefix, subValAdded} }
 
 // UpgradePlanKey is the key of the scheduled upgrade plan.
 func UpgradePlanKey() []byte { return []byte{StorePrefix, subUpgradePlan} }

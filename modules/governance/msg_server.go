@@ -1,9 +1,11 @@
 package governance
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/intercooperative/icnd/modules"
+	"github.com/intercooperative/icnd/modules/org"
 	governancev1 "github.com/intercooperative/icnd/proto/icn/governance/v1"
 )
 
@@ -61,6 +63,10 @@ func (k *Keeper) SubmitProposal(ctx modules.Context, m *governancev1.MsgSubmitPr
 	if err := k.snapshot(ctx, p, int(params.MaxElectorate)); err != nil {
 		return err
 	}
+	// The weights live on in the snapshot; the proposal's copy of the
+	// policy drops them, so that a vote, which rewrites the proposal,
+	// costs the same whatever the number of weight rows.
+	p.Policy.Weights = nil
 	// Bounded: MaxElectorateLimit x MaxSnapshotCostPerVoter < 2^64.
 	if cost := uint64(p.Voters) * params.SnapshotCostPerVoter; cost > 0 {
 		if err := k.mana.Charge(ctx, proposer, cost); err != nil {
@@ -85,7 +91,8 @@ func (k *Keeper) SubmitProposal(ctx modules.Context, m *governancev1.MsgSubmitPr
 
 // snapshot writes p's electorate: every member of p.Org with a weight
 // under p.Policy, with the delegation it has standing now if its delegate
-// is in the electorate too; each delegate's entry carries the weight
+// is in the electorate too and it is not frozen within p.Org; each
+// delegate's entry carries the weight
 // delegated to it. It refuses an organization of more than limit members.
 func (k *Keeper) snapshot(ctx modules.Context, p *governancev1.Proposal, limit int) error {
 	members, more, err := k.orgs.MembersUpTo(ctx, p.Org, limit)
@@ -116,6 +123,17 @@ func (k *Keeper) snapshot(ctx modules.Context, p *governancev1.Proposal, limit i
 			return err
 		}
 		if found {
+			// A member frozen within the organization cannot vote, so
+			// its weight does not pass to its delegate either: it stays
+			// in the snapshot, uncast unless the freeze ends in time.
+			switch err := k.orgs.RefuseFrozen(ctx, ms.Member, p.Org); {
+			case errors.Is(err, org.ErrFrozenInScope):
+				found = false
+			case err != nil:
+				return err
+			}
+		}
+		if found && d.Delegate != ms.Member {
 			if to := voters[d.Delegate]; to != nil {
 				v.Delegate = d.Delegate
 				to.Delegated += v.Weight
@@ -163,8 +181,10 @@ func (k *Keeper) Vote(ctx modules.Context, m *governancev1.MsgVote) error {
 	return nil
 }
 
-// WithdrawProposal withdraws m.ProposalId, which must be voting and have
-// no vote yet, for its proposer; the deposit is returned. Errors:
+// WithdrawProposal withdraws m.ProposalId, which must be voting, within
+// its voting period, and have no vote yet, for its proposer; the deposit
+// is returned. After the period the deposit's fate is the tally's, even
+// when the per-block bound deferred the tally. Errors:
 // ErrUnknownProposal, ErrNotProposer, ErrVotingClosed, ErrAlreadyVoted.
 func (k *Keeper) WithdrawProposal(ctx modules.Context, m *governancev1.MsgWithdrawProposal) error {
 	p, err := k.Proposal(ctx, m.ProposalId)
@@ -174,8 +194,8 @@ func (k *Keeper) WithdrawProposal(ctx modules.Context, m *governancev1.MsgWithdr
 	if p.Proposer != ctx.Authority {
 		return ErrNotProposer.Wrapf("%s proposed %d", p.Proposer, p.Id)
 	}
-	if p.Status != governancev1.Status_STATUS_VOTING {
-		return ErrVotingClosed.Wrapf("proposal %d is %s", p.Id, StatusName(p.Status))
+	if p.Status != governancev1.Status_STATUS_VOTING || ctx.Height > p.VotingEndHeight {
+		return ErrVotingClosed.Wrapf("proposal %d is %s; voting ended at height %d", p.Id, StatusName(p.Status), p.VotingEndHeight)
 	}
 	if p.VotesCast > 0 {
 		return ErrAlreadyVoted.Wrapf("proposal %d has %d votes", p.Id, p.VotesCast)
@@ -246,14 +266,18 @@ func (k *Keeper) isVetoHolder(ctx modules.Context, p *governancev1.Proposal, who
 // vote there to m.Delegate, another member, replacing a delegation it had.
 // Delegation is one hop: the delegate's own delegation does not carry it
 // further. It applies to proposals submitted from now on (each proposal
-// snapshots the delegations standing at its submission). Errors:
-// ErrInvalidDelegation, ErrNotMember.
+// snapshots the delegations standing at its submission). A member frozen
+// within m.Org may not delegate there. Errors: ErrInvalidDelegation,
+// ErrNotMember, org's ErrFrozenInScope.
 func (k *Keeper) Delegate(ctx modules.Context, m *governancev1.MsgDelegate) error {
 	if m.Delegate == ctx.Authority {
 		return ErrInvalidDelegation.Wrapf("%s cannot delegate to itself", m.Delegate)
 	}
 	if !k.orgs.IsMember(ctx, m.Org, ctx.Authority) {
 		return ErrNotMember.Wrapf("%s is not a member of %s", ctx.Authority, m.Org)
+	}
+	if err := k.orgs.RefuseFrozen(ctx, ctx.Authority, m.Org); err != nil {
+		return err
 	}
 	if !k.orgs.IsMember(ctx, m.Org, m.Delegate) {
 		return ErrInvalidDelegation.Wrapf("%s is not a member of %s", m.Delegate, m.Org)

@@ -135,6 +135,11 @@ func ValidatePolicy(p *governancev1.Policy, params *governancev1.Params) error {
 			return ErrInvalidPolicy.Wrapf("veto role: %v", err)
 		}
 	}
+	// A veto is possible only during the timelock; with none, a passed
+	// proposal executes in the hook that tallies it.
+	if p.Timelock == 0 && (len(p.VetoDids) > 0 || p.VetoRole != "") {
+		return ErrInvalidPolicy.Wrapf("veto holders need a timelock of at least 1 block")
+	}
 	return nil
 }
 

@@ -13,7 +13,8 @@ import (
 // latest): the original genesis with app_state replaced by the exported
 // state, initial_height height+1, app_hash the app hash committed at
 // height, and, when the node's CometBFT state still has them, the
-// validators and consensus params in force for height+1.
+// validators after block height's changes (those CometBFT puts in force
+// at height+2) and the consensus params in force for height+1.
 func Export(home string, height int64) (*types.GenesisDoc, error) {
 	a, cms, cometCfg, err := openApp(home)
 	if err != nil {
@@ -61,9 +62,17 @@ func Export(home string, height int64) (*types.GenesisDoc, error) {
 			}
 			doc.AppHash = bytes.Clone(meta.Header.AppHash)
 		}
-		vals, err := stores.state.LoadValidators(height + 1)
+		// The validators of height+2 include the changes of block height
+		// itself (CometBFT applies a block's validator updates two heights
+		// later): the set the app recorded after height, which InitChain
+		// of the new chain records again. CometBFT saves them with block
+		// height; a node stopped between the app's commit and CometBFT's
+		// has only height+1's.
+		vals, err := stores.state.LoadValidators(height + 2)
 		if err != nil {
-			return nil, fmt.Errorf("load the validators of height %d: %w", height+1, err)
+			if vals, err = stores.state.LoadValidators(height + 1); err != nil {
+				return nil, fmt.Errorf("load the validators of height %d: %w", height+1, err)
+			}
 		}
 		doc.Validators = make([]types.GenesisValidator, 0, len(vals.Validators))
 		for _, v := range vals.Validators {

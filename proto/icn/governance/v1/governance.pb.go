@@ -548,7 +548,8 @@ type Proposal struct {
 	VotingEndHeight int64 `protobuf:"varint,10,opt,name=voting_end_height,json=votingEndHeight,proto3" json:"voting_end_height,omitempty"`
 	// execute_height is when a passed proposal runs (its timelock's end).
 	ExecuteHeight int64 `protobuf:"varint,11,opt,name=execute_height,json=executeHeight,proto3" json:"execute_height,omitempty"`
-	// policy is the organization's policy when the proposal was submitted.
+	// policy is the organization's policy when the proposal was submitted,
+	// without its weights (the snapshot holds each voter's).
 	Policy *Policy `protobuf:"bytes,12,opt,name=policy,proto3" json:"policy,omitempty"`
 	// total_weight and voters are the electorate snapshot's totals.
 	TotalWeight uint64 `protobuf:"varint,13,opt,name=total_weight,json=totalWeight,proto3" json:"total_weight,omitempty"`
