@@ -48,6 +48,8 @@ func (ix *Indexer) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/orgs/{did}/contacts", ix.handleContacts)
 	mux.HandleFunc("GET /v1/dids/{did}", ix.handleDID)
 	mux.HandleFunc("POST "+syncPath, ix.handleSync)
+	ix.meshRoutes(mux)
+	ix.governanceRoutes(mux)
 	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, refuse(http.StatusNotFound, "not_found", "no API route %s %s; see /v1/openapi.json", r.Method, r.URL.Path))
 	})

@@ -190,6 +190,9 @@ func (ch *chain) fetch(ctx context.Context, h int64, full bool) (*heightData, er
 		}
 		refs = append(refs, scanned...)
 	}
+	if refs, err = ch.expandScans(ctx, refs, h); err != nil {
+		return nil, err
+	}
 	refs = dedupRefs(refs)
 	read := map[string]bool{}
 	for _, r := range refs {
@@ -205,6 +208,21 @@ func (ch *chain) fetch(ctx context.Context, h int64, full bool) (*heightData, er
 	sort.Slice(d.charges, func(i, j int) bool { return d.charges[i].did < d.charges[j].did })
 	if d.records, err = ch.read(ctx, refs, h); err != nil {
 		return nil, err
+	}
+	have := make(map[string]bool, len(refs))
+	for _, r := range refs {
+		have[string(r.key)] = true
+	}
+	derived, err := derivedRefs(d.records, have)
+	if err != nil {
+		return nil, fmt.Errorf("height %d: %w", h, err)
+	}
+	if len(derived) > 0 {
+		more, err := ch.read(ctx, derived, h)
+		if err != nil {
+			return nil, err
+		}
+		d.records = append(d.records, more...)
 	}
 	return d, nil
 }
@@ -243,6 +261,32 @@ func (ch *chain) scanAll(ctx context.Context, h int64) ([]ref, error) {
 	var out []ref
 	for _, f := range found {
 		out = append(out, f...)
+	}
+	return out, nil
+}
+
+// expandScans replaces the scan refs among refs by a ref per record found
+// under their prefixes at version h.
+func (ch *chain) expandScans(ctx context.Context, refs []ref, h int64) ([]ref, error) {
+	out := refs[:0:0]
+	for _, r := range refs {
+		if !r.scan {
+			out = append(out, r)
+			continue
+		}
+		c := <-ch.batchers
+		entries, _, err := client.NewQuerier(c, nil).Scan(ctx, r.key, h, 1<<24)
+		ch.batchers <- c
+		if err != nil {
+			return nil, fmt.Errorf("read state under %X at height %d: %w", r.key, h, err)
+		}
+		for _, e := range entries {
+			found, err := refFromKey(r.kind, e.Key, e.Value)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, found)
+		}
 	}
 	return out, nil
 }

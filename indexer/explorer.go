@@ -78,6 +78,17 @@ type pageData struct {
 	Tx      Tx
 	Events  []Event
 	Block   Block
+	// The mesh's pages.
+	Jobs      []Job
+	Executors []Executor
+	Job       *JobDetail
+	Executor  *ExecutorDetail
+	Status    string
+	Statuses  []string
+	// Governance's.
+	Proposals []Proposal
+	Proposal  *ProposalDetail
+	Gov       *OrgGovernance
 }
 
 func (ix *Indexer) explorerRoutes(mux *http.ServeMux) {
@@ -87,6 +98,11 @@ func (ix *Indexer) explorerRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /txs/{hash}", ix.pageTx)
 	mux.HandleFunc("GET /blocks/{height}", ix.pageBlock)
 	mux.HandleFunc("GET /search", ix.pageSearch)
+	mux.HandleFunc("GET /jobs", ix.pageJobs)
+	mux.HandleFunc("GET /jobs/{id}", ix.pageJob)
+	mux.HandleFunc("GET /executors/{did}", ix.pageExecutor)
+	mux.HandleFunc("GET /proposals", ix.pageProposals)
+	mux.HandleFunc("GET /proposals/{id}", ix.pageProposal)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		ix.render(w, r, http.StatusNotFound, "error.html", &pageData{Title: "Not found", Message: "There is no page " + r.URL.Path + "."})
 	})
@@ -160,6 +176,14 @@ func (ix *Indexer) pageHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Tree = orgTree(orgs)
+	if d.Jobs, err = all[Job](r, ix, "SELECT "+jobCols+" FROM mesh_jobs ORDER BY posted_height DESC, id LIMIT 10"); err != nil {
+		ix.pageError(w, r, err)
+		return
+	}
+	if d.Proposals, err = all[Proposal](r, ix, "SELECT "+proposalCols+" FROM gov_proposals ORDER BY id DESC LIMIT 10"); err != nil {
+		ix.pageError(w, r, err)
+		return
+	}
 	ix.render(w, r, http.StatusOK, "home.html", d)
 }
 
@@ -190,6 +214,14 @@ func (ix *Indexer) pageOrg(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Tree = orgTree(sub)
+	if d.Proposals, err = all[Proposal](r, ix, "SELECT "+proposalCols+" FROM gov_proposals WHERE org = $1 ORDER BY id DESC LIMIT 20", did); err != nil {
+		ix.pageError(w, r, err)
+		return
+	}
+	if d.Gov, err = ix.orgGovernance(r, did); err != nil {
+		ix.pageError(w, r, err)
+		return
+	}
 	ix.render(w, r, http.StatusOK, "org.html", d)
 }
 
@@ -263,11 +295,13 @@ func (ix *Indexer) pageSearch(w http.ResponseWriter, r *http.Request) {
 		}
 	case len(q) == 64:
 		http.Redirect(w, r, "/txs/"+url.PathEscape(q), http.StatusSeeOther)
+	case isJob(q):
+		http.Redirect(w, r, "/jobs/"+url.PathEscape(q), http.StatusSeeOther)
 	default:
 		if h, err := strconv.ParseInt(q, 10, 64); err == nil && h > 0 {
 			http.Redirect(w, r, "/blocks/"+strconv.FormatInt(h, 10), http.StatusSeeOther)
 			return
 		}
-		ix.pageError(w, r, refuse(http.StatusBadRequest, "bad_query", "Search for a DID (did:icn:…), a transaction hash (64 hex digits) or a block height."))
+		ix.pageError(w, r, refuse(http.StatusBadRequest, "bad_query", "Search for a DID (did:icn:…), a transaction hash (64 hex digits), a job (its CID) or a block height."))
 	}
 }

@@ -121,7 +121,9 @@ func (ix *Indexer) Pool() *pgxpool.Pool { return ix.pool }
 
 // chainTables are the tables rebuilt from the chain, children first.
 var chainTables = []string{"events", "txs", "did_keys", "dids", "orgs", "memberships", "invitations", "freezes",
-	"credentials", "mana_accounts", "profiles", "blocks", "indexer_state"}
+	"credentials", "mana_accounts", "profiles", "mesh_bids", "mesh_receipts", "mesh_jobs", "mesh_executors", "dag_entries",
+	"gov_voters", "gov_proposals", "gov_delegations", "gov_policies",
+	"blocks", "indexer_state"}
 
 // Reset empties every table that mirrors the chain, in one transaction;
 // member contacts and the audit log, which the chain cannot reproduce,

@@ -52,7 +52,7 @@ func TestMigrateOnceAndRoles(t *testing.T) {
 	}
 	var version int
 	var roles int
-	if err := ix.pool.QueryRow(ctx, "SELECT max(version) FROM schema_migrations").Scan(&version); err != nil || version != 1 {
+	if err := ix.pool.QueryRow(ctx, "SELECT max(version) FROM schema_migrations").Scan(&version); err != nil || version != 3 {
 		t.Fatalf("schema version %d, %v", version, err)
 	}
 	if err := ix.pool.QueryRow(ctx, "SELECT count(*) FROM pg_roles WHERE rolname IN ('icn_mirror_reader', 'icn_contacts_reader')").Scan(&roles); err != nil || roles != 2 {
@@ -64,6 +64,12 @@ func TestMigrateOnceAndRoles(t *testing.T) {
 	}
 	if err := ix.pool.QueryRow(ctx, "SELECT has_table_privilege('icn_contacts_reader', 'member_contacts', 'SELECT')").Scan(&can); err != nil || !can {
 		t.Fatalf("icn_contacts_reader may not read member_contacts: %v, %v", can, err)
+	}
+	for _, tab := range []string{"mesh_executors", "mesh_jobs", "mesh_bids", "mesh_receipts", "dag_entries",
+		"gov_proposals", "gov_voters", "gov_delegations", "gov_policies"} {
+		if err := ix.pool.QueryRow(ctx, "SELECT has_table_privilege('icn_mirror_reader', $1, 'SELECT')", tab).Scan(&can); err != nil || !can {
+			t.Fatalf("icn_mirror_reader may not read %s: %v, %v", tab, can, err)
+		}
 	}
 	// A database migrated by a newer icnd is refused.
 	if _, err := ix.pool.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES (99, 'future')"); err != nil {
@@ -235,7 +241,9 @@ func FuzzAPIPaths(f *testing.F) {
 	h := ix.Handler()
 	for _, seed := range []string{"/v1/orgs?limit=5&offset=2", "/v1/blocks/9223372036854775807", "/v1/txs?signer=did:icn:",
 		"/v1/dids/did:icn:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "/search?q=%00", "/orgs/did:icn:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-		"/v1/orgs/x/members?limit=1e9", "/txs/" + strings.Repeat("f", 64)} {
+		"/v1/orgs/x/members?limit=1e9", "/txs/" + strings.Repeat("f", 64), "/v1/jobs?status=open&poster=did:icn:",
+		"/v1/jobs/bafkreiabc", "/v1/executors/did:icn:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "/v1/proposals/18446744073709551615/votes",
+		"/v1/orgs/did:icn:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/proposals?status=voting", "/proposals/1", "/jobs?status=%ff"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, target string) {
