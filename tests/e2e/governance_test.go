@@ -128,8 +128,9 @@ func (g govOps) proposal(id uint64) client.ProposalView {
 	return out.Result
 }
 
-// wait polls proposal id until its status is one of final, and requires
-// want.
+// wait polls proposal id until its status is final, and requires want. An
+// executed or failed proposal is returned once every node has committed its
+// execution height.
 func (g govOps) wait(id uint64, want string) client.ProposalView {
 	g.t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
@@ -139,6 +140,11 @@ func (g govOps) wait(id uint64, want string) client.ProposalView {
 		case "executed", "failed", "vetoed", "rejected", "expired", "withdrawn":
 			if p.Status != want {
 				g.t.Fatalf("proposal %d is %s, want %s (failure %q)", id, p.Status, want, p.Failure)
+			}
+			if p.Status == "executed" || p.Status == "failed" {
+				// Callers read state at the execution height from any node;
+				// node1 may have committed it before the others.
+				g.n.waitHeight(p.ExecuteHeight, 30*time.Second, all(4)...)
 			}
 			return p
 		}
