@@ -48,6 +48,7 @@ client keyrings.`,
 		indexerCmd(),
 		profileCmd(),
 		versionCmd(),
+		dagCmd(),
 	)
 	explainArgErrors(root)
 	return root
