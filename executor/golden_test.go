@@ -1,9 +1,14 @@
 package executor
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"testing"
+
+	"github.com/tetratelabs/wabin/binary"
+	"github.com/tetratelabs/wabin/wasm"
 )
 
 // richModule exercises every path of the instrumenter in one module: imports, a
@@ -91,4 +96,39 @@ func TestInstrumentGolden(t *testing.T) {
 			t.Errorf("%s: instrumented sha2-256 %s, want %s", c.name, got, c.sum)
 		}
 	}
+}
+
+// TestEncodeMatchesWabin: the instrumenter encodes the code and data sections
+// itself, for speed; its output must be exactly what wabin's encoder makes of the
+// same module, so that decoding and re-encoding it with wabin changes nothing.
+func TestEncodeMatchesWabin(t *testing.T) {
+	mods := map[string][]byte{"rich": richModule(), "loop": progLoop, "nan": progNaN, "exit": progExit}
+	if !testing.Short() {
+		mods["go"] = buildGoProgram(t)
+	}
+	for name, mod := range mods {
+		out, err := Instrument(mod)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := wabinFixpoint(out); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// wabinFixpoint checks that wabin decodes b and encodes it back to b.
+func wabinFixpoint(b []byte) error {
+	m, err := decode(b, wasm.CoreFeaturesV2&^wasm.CoreFeatureSIMD)
+	if err != nil {
+		return fmt.Errorf("wabin does not decode the instrumented module: %v", err)
+	}
+	if re := binary.EncodeModule(m); !bytes.Equal(re, b) {
+		i := 0
+		for i < len(re) && i < len(b) && re[i] == b[i] {
+			i++
+		}
+		return fmt.Errorf("wabin re-encodes the instrumented module differently from byte %d (%d bytes, wabin %d)", i, len(b), len(re))
+	}
+	return nil
 }

@@ -37,10 +37,12 @@ const (
 	kindCanon64      // f64 result that may be a NaN: canonicalized after it
 )
 
+// instr is one instruction of a body; compact, since a large module has millions.
+// Offsets and depths fit in 32 bits: a body is shorter than maxModuleSize.
 type instr struct {
-	start, end int
+	start, end uint32 // byte offsets in the body
+	depth      uint32 // labels open around it, the function's own not counted
 	kind       kind
-	depth      int // labels open around it, the function's own not counted
 	ret        bool
 }
 
@@ -122,10 +124,11 @@ func (r *reader) blockType() error {
 }
 
 // decodeBody splits a function body into instructions, refusing every opcode that
-// is not in the allowed set (docs/executor.md, "Determinism").
-func decodeBody(body []byte) ([]instr, error) {
+// is not in the allowed set (docs/executor.md, "Determinism"). It appends them to
+// out[:0], so that one buffer serves every body of a module.
+func decodeBody(body []byte, out []instr) ([]instr, error) {
 	r := &reader{b: body}
-	out := make([]instr, 0, len(body)/2+1)
+	out = out[:0]
 	depth := 0
 	for {
 		if r.pos >= len(body) {
@@ -137,7 +140,7 @@ func decodeBody(body []byte) ([]instr, error) {
 		if err != nil {
 			return nil, fmt.Errorf("at byte %d (opcode %#x): %w", start, op, err)
 		}
-		out = append(out, instr{start: start, end: r.pos, kind: k, depth: depth, ret: op == 0x0f})
+		out = append(out, instr{start: uint32(start), end: uint32(r.pos), kind: k, depth: uint32(depth), ret: op == 0x0f})
 		switch op {
 		case wasm.OpcodeBlock, wasm.OpcodeLoop, wasm.OpcodeIf:
 			depth++
@@ -309,14 +312,15 @@ type helpers struct {
 	fuel, depth, grow, bulk uint32
 }
 
-// meterBody returns the metered body and the locals it adds after the function's
-// nLocals parameters and locals. blockType is the block type of the function's
-// results: the body runs inside a block of that type so that every way out of
-// the function passes the call-depth decrement after it.
-func meterBody(body []byte, h helpers, nLocals uint32, blockType []byte) ([]byte, []wasm.ValueType, error) {
-	ins, err := decodeBody(body)
+// meterBody appends the metered body to dst and returns it with the locals it adds
+// after the function's nLocals parameters and locals. blockType is the block type
+// of the function's results: the body runs inside a block of that type so that
+// every way out of the function passes the call-depth decrement after it. ins is a
+// scratch buffer for the body's instructions, returned for the next body.
+func meterBody(dst []byte, ins []instr, body []byte, h helpers, nLocals uint32, blockType []byte) ([]byte, []instr, []wasm.ValueType, error) {
+	ins, err := decodeBody(body, ins)
 	if err != nil {
-		return nil, nil, err
+		return dst, ins, nil, err
 	}
 	var extra []wasm.ValueType
 	f32, f64 := nLocals, nLocals+1
@@ -326,7 +330,7 @@ func meterBody(body []byte, h helpers, nLocals uint32, blockType []byte) ([]byte
 			break
 		}
 	}
-	out := make([]byte, 0, len(body)*2)
+	out := dst
 	// global.get D; i32.const MaxCallDepth; i32.ge_u; if; i32.const -1; global.set D;
 	// unreachable; end; global.get D; i32.const 1; i32.add; global.set D; block bt
 	out = append(out, wasm.OpcodeGlobalGet)
@@ -341,13 +345,28 @@ func meterBody(body []byte, h helpers, nLocals uint32, blockType []byte) ([]byte
 	out = appendULEB(out, h.depth)
 	out = append(out, wasm.OpcodeBlock)
 	out = append(out, blockType...)
+	// Instructions copied as they are accumulate in body[copyFrom:] and are
+	// appended in one piece before anything the instrumenter inserts.
 	segStart := true
+	copyFrom := uint32(0)
 	for i, in := range ins {
 		if segStart {
-			n := blockLen(ins[i:])
-			out = appendCharge(out, h.fuel, appendSLEB([]byte{wasm.OpcodeI64Const}, int64(n)))
+			out = append(out, body[copyFrom:in.start]...)
+			copyFrom = in.start
+			out = appendBlockCharge(out, h.fuel, blockLen(ins[i:]))
 			segStart = false
 		}
+		switch in.kind {
+		case kindPlain:
+			if !in.ret {
+				continue
+			}
+		case kindSplit:
+			segStart = true
+			continue
+		}
+		out = append(out, body[copyFrom:in.start]...)
+		copyFrom = in.end
 		switch in.kind {
 		case kindGrow:
 			out = append(out, wasm.OpcodeCall)
@@ -359,25 +378,24 @@ func meterBody(body []byte, h helpers, nLocals uint32, blockType []byte) ([]byte
 		if in.ret {
 			// return would skip the decrement: branch to the wrapping block instead.
 			out = append(out, wasm.OpcodeBr)
-			out = appendULEB(out, uint32(in.depth))
+			out = appendULEB(out, in.depth)
 		} else {
 			out = append(out, body[in.start:in.end]...)
 		}
 		switch in.kind {
-		case kindSplit:
-			segStart = true
 		case kindCanon32:
 			out = appendCanon(out, f32, wasm.OpcodeF32Const, canonNaN32, opF32Eq)
 		case kindCanon64:
 			out = appendCanon(out, f64, wasm.OpcodeF64Const, canonNaN64, opF64Eq)
 		}
 	}
+	out = append(out, body[copyFrom:]...)
 	// The body's own final end closed the wrapping block: decrement, then end.
 	out = append(out, wasm.OpcodeGlobalGet)
 	out = appendULEB(out, h.depth)
 	out = append(out, wasm.OpcodeI32Const, 1, opI32Sub, wasm.OpcodeGlobalSet)
 	out = appendULEB(out, h.depth)
-	return append(out, wasm.OpcodeEnd), extra, nil
+	return append(out, wasm.OpcodeEnd), ins, extra, nil
 }
 
 // blockLen is the instruction count of the basic block starting at ins[0]: up to
