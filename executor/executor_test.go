@@ -336,8 +336,35 @@ func TestCompiledModulesCachedByCID(t *testing.T) {
 	if _, ok := r.cache[ModuleID(progLoop)]; ok || len(r.cache) != 2 {
 		t.Fatalf("cache holds %d modules, progLoop present %v", len(r.cache), ok)
 	}
+	if n := r.Compiles(); n != 3 {
+		t.Fatalf("%d compilations of 3 modules", n)
+	}
 	if res := run(t, r, progLoop, nil, 100); res.Status != StatusOK || res.Fuel != fuelLoop {
 		t.Fatalf("after eviction: %v %d", res.Status, res.Fuel)
+	}
+	if n := r.Compiles(); n != 4 {
+		t.Fatalf("an evicted module was not compiled again: %d compilations", n)
+	}
+}
+
+// TestRunUsesCache: the second Run of a module, and of a refused one, neither
+// instruments nor compiles it again, and gives the same result.
+func TestRunUsesCache(t *testing.T) {
+	r := newRuntime(t, EngineCompiler, 64)
+	refused := buildModule(nil, noLocals, []byte{0x06, 0x0b})
+	for i, mod := range [][]byte{progLoop, refused} {
+		first := run(t, r, mod, nil, 1000)
+		if n := r.Compiles(); n != uint64(i+1) {
+			t.Fatalf("module %d, first run: %d compilations, want %d", i, n, i+1)
+		}
+		for j := 0; j < 3; j++ {
+			if res := run(t, r, mod, nil, 1000); res.Status != first.Status || res.Fuel != first.Fuel || !res.OutputID.Equals(first.OutputID) {
+				t.Fatalf("module %d, run %d: %+v, first %+v", i, j+2, res, first)
+			}
+		}
+		if n := r.Compiles(); n != uint64(i+1) {
+			t.Fatalf("module %d was compiled again: %d compilations, want %d", i, n, i+1)
+		}
 	}
 }
 
