@@ -51,10 +51,12 @@ func buildBenchJob(b *testing.B) []byte {
 // a sort, a map) three ways: as native Go, as the WASM module not instrumented on
 // a wazero runtime of the Runtime's configuration, and metered by a Runtime. Both
 // WASM runs use wazero's compiler and a module compiled beforehand, so one
-// operation is one instantiation and run. "metered" also runs the unmetered module
-// before each metered run, off the clock, and reports the ratio of the two times,
-// x-unmetered (target, issue 10: at most 1.3): interleaved, the two see the same
-// load on a shared machine. It reports the fuel of one run too.
+// operation is one instantiation and run. Each reports ns/op and, on Linux, the
+// CPU time of the running thread per op (cpu-ns/op), which a loaded machine
+// disturbs less. "metered" also runs the unmetered module before each metered run,
+// off the clock, and reports the ratios metered / unmetered of the two
+// interleaved series, x-unmetered (wall clock) and cpu-x-unmetered (target, issue
+// 10: at most 1.3), and the fuel of one run.
 //
 //	go test ./executor/ -run XXX -bench BenchmarkComputeJob -benchtime 10x
 func BenchmarkComputeJob(b *testing.B) {
@@ -66,13 +68,23 @@ func BenchmarkComputeJob(b *testing.B) {
 	want := benchjob.Work(input)
 	ctx := context.Background()
 	cfg := Config{Engine: EngineCompiler, MemoryPages: 1024, MaxOutput: 1 << 20}
+	reportCPU := func(b *testing.B, cpu time.Duration) {
+		if cpu > 0 {
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+		}
+	}
 
 	b.Run("native", func(b *testing.B) {
+		var cpu time.Duration
 		for i := 0; i < b.N; i++ {
-			if out := benchjob.Work(input); !bytes.Equal(out, want) {
+			stop := threadCPU()
+			out := benchjob.Work(input)
+			cpu += stop()
+			if !bytes.Equal(out, want) {
 				b.Fatalf("output %q, want %q", out, want)
 			}
 		}
+		reportCPU(b, cpu)
 	})
 
 	rt, err := newWazero(ctx, cfg)
@@ -84,9 +96,11 @@ func BenchmarkComputeJob(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	unmetered := func(b *testing.B) {
+	unmetered := func(b *testing.B) time.Duration {
 		var out bytes.Buffer
+		stop := threadCPU()
 		m, err := rt.InstantiateModule(ctx, plain, jobConfig(input, &out))
+		cpu := stop()
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -94,11 +108,14 @@ func BenchmarkComputeJob(b *testing.B) {
 		if !bytes.Equal(out.Bytes(), want) {
 			b.Fatalf("output %q, want %q", out.Bytes(), want)
 		}
+		return cpu
 	}
 	b.Run("unmetered", func(b *testing.B) {
+		var cpu time.Duration
 		for i := 0; i < b.N; i++ {
-			unmetered(b)
+			cpu += unmetered(b)
 		}
+		reportCPU(b, cpu)
 	})
 
 	b.Run("metered", func(b *testing.B) {
@@ -111,15 +128,17 @@ func BenchmarkComputeJob(b *testing.B) {
 			b.Fatal(err)
 		}
 		var fuel uint64
-		var plainTime time.Duration
+		var plainWall, plainCPU, cpu time.Duration
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			b.StopTimer()
 			start := time.Now()
-			unmetered(b)
-			plainTime += time.Since(start)
+			plainCPU += unmetered(b)
+			plainWall += time.Since(start)
 			b.StartTimer()
+			stop := threadCPU()
 			res, err := r.Run(ctx, mod, input, MaxFuel)
+			cpu += stop()
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -129,7 +148,11 @@ func BenchmarkComputeJob(b *testing.B) {
 			fuel = res.Fuel
 		}
 		b.StopTimer()
-		b.ReportMetric(float64(b.Elapsed())/float64(plainTime), "x-unmetered")
+		reportCPU(b, cpu)
+		b.ReportMetric(float64(b.Elapsed())/float64(plainWall), "x-unmetered")
+		if plainCPU > 0 {
+			b.ReportMetric(float64(cpu)/float64(plainCPU), "cpu-x-unmetered")
+		}
 		b.ReportMetric(float64(fuel), "fuel")
 	})
 }

@@ -539,3 +539,43 @@ func TestNoGoroutineLeak(t *testing.T) {
 		t.Fatalf("%d goroutines before, %d after", before, n)
 	}
 }
+
+// TestMergedCharges: a basic block entered only by falling through from a block
+// instruction is paid for with its predecessor when nothing in that predecessor
+// can trap, branch or call; the fuel and the status of every run are those of
+// the fuel model, which charges each block as it is entered.
+func TestMergedCharges(t *testing.T) {
+	cases := []struct {
+		name   string
+		body   []byte
+		fuel   uint64
+		status Status
+	}{
+		// [block]=1 [block]=1 [i32.const drop end]=3 [end]=1 [end]=1: 7, the first
+		// three blocks paid for at once.
+		{"chain", []byte{0x02, 0x40, 0x02, 0x40, 0x41, 0x01, 0x1a, 0x0b, 0x0b, 0x0b}, 7, StatusOK},
+		// [i32.const i32.const i32.div_u drop block]=5 traps: the block after it must
+		// not be paid for first, or a limit of 5 would run out of fuel instead.
+		{"trap first", []byte{0x41, 0x01, 0x41, 0x00, 0x6e, 0x1a, 0x02, 0x40, 0x01, 0x0b, 0x0b}, 5, StatusTrap},
+		// [block]=1 [br 0, block]=2 [end]=1 (never entered) [end]=1 (after the outer
+		// block, where br 0 goes): 4, not 5.
+		{"branch first", []byte{0x02, 0x40, 0x0c, 0x00, 0x02, 0x40, 0x0b, 0x0b, 0x0b}, 4, StatusOK},
+		// [i32.const 7, call proc_exit, block]=3 exits: 3, and exit 7 with a limit of 3.
+		{"call first", []byte{0x41, 0x07, 0x10, 0x00, 0x02, 0x40, 0x01, 0x0b, 0x0b}, 3, StatusExitBase + 7},
+	}
+	for _, eng := range engines {
+		r := newRuntime(t, eng.e, 64)
+		for _, c := range cases {
+			mod := buildModule([]string{"proc_exit"}, noLocals, c.body)
+			if res := run(t, r, mod, nil, 1000); res.Status != c.status || res.Fuel != c.fuel {
+				t.Errorf("%s/%s: %v fuel %d (%s), want %v %d", eng.name, c.name, res.Status, res.Fuel, res.Detail, c.status, c.fuel)
+			}
+			if res := run(t, r, mod, nil, c.fuel); res.Status != c.status || res.Fuel != c.fuel {
+				t.Errorf("%s/%s limit %d: %v fuel %d, want %v", eng.name, c.name, c.fuel, res.Status, res.Fuel, c.status)
+			}
+			if res := run(t, r, mod, nil, c.fuel-1); res.Status != StatusOutOfFuel || res.Fuel != c.fuel-1 {
+				t.Errorf("%s/%s limit %d: %v fuel %d, want out of fuel", eng.name, c.name, c.fuel-1, res.Status, res.Fuel)
+			}
+		}
+	}
+}

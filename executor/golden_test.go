@@ -74,17 +74,17 @@ func TestInstrumentGolden(t *testing.T) {
 		mod  []byte
 		sum  string
 	}{
-		{"loop", progLoop, "4a275afd29f281fd0c97c3923d0d6d277e38dcd19a9bbcb490070bf5aa99e834"},
-		{"grow", progGrow, "fc11e48dd334a7ff8be808fb574f5fd0d658366d64e673c238460f693f7b82b3"},
-		{"bomb", progBomb, "7f6bb377fef432faae5638eb1ed57d3083bfd6acb89d1d37c356c2ff4d9c421e"},
-		{"spin", progSpin, "0d4cf76709454f54c49f5574e248b39e826ca91731517e9adf5458d3a54e9ed3"},
-		{"trap", progTrap, "64e845039713ceafeb680c7d959a8e1b60c46fa4d8253d1ec1cdff2ffdb6a2e6"},
-		{"exit", progExit, "b2d9bd628731595231715312be6142ef332876a0de0c23134a52a8e5b8da9f29"},
-		{"fill", progFill, "788c68a6a01d45c9b5de2f8ed2189d000861b3d91e64ab43041984057b26d155"},
-		{"recurse", progRecurse, "20c54310fa007fc9f658401da8f76f74ba067c8ad22fa66a11c61e5451cd512b"},
-		{"return", progReturn, "de9ef17068d3254c9821450804a0e17f0bed3092b78ff73532cbf415d8ac8894"},
-		{"nan", progNaN, "2e216844bf1d3252c263ede5a00d8ac28920a02be822c969648d8787612ff53e"},
-		{"rich", richModule(), "21cc8f929bdef41209e628e9d375ee8bd6cef932c15a88a2cfd2519ac48d7407"},
+		{"loop", progLoop, "af28c309b1e711f7d0660001f8e8a9f06ec5240c7329ea09078eb3270b5cfd88"},
+		{"grow", progGrow, "c60d5c79597b69819f5e71c345208f1865fb7da83dc0e7724c75cc6b3d9e2047"},
+		{"bomb", progBomb, "816658437a5c1d664f03b252a2e0de7bcaf4a14fe243c6db5f26b9ec242d6dcb"},
+		{"spin", progSpin, "cca8f56ac362c882e2d0ccca0f34f4a63c6dc1256a156a1063f04106c7e8f51b"},
+		{"trap", progTrap, "f2b0e4bdc9093925255890c58a9e33f20afe4e83f27b0896b5271e3bfff813e9"},
+		{"exit", progExit, "1d4952580bdcd1430f46299c82998160736483a5d051cdcfa69a838603e2cef5"},
+		{"fill", progFill, "a865a5aee341d838752ba8db952f2bc0f3da30164be07d4ba3e016e6afa830b7"},
+		{"recurse", progRecurse, "fcf295067f9f42a87cba950cbd7c392662300aa36d0e878e141f1932e7c5f373"},
+		{"return", progReturn, "6f415e5e643e9a50e33e5002f1a8e6e0f3b78f2a70cd51d54380edcd530280b2"},
+		{"nan", progNaN, "6f031c1691e1cfa3a25ab2b7014e7433d63dde9127a3f3aa51421a52fc441535"},
+		{"rich", richModule(), "2754632b6d873a12e9d4ae57291e4e51a67631b72d2f03125ae9e66664ca717b"},
 	}
 	for _, c := range cases {
 		out, err := Instrument(c.mod)

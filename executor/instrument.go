@@ -244,11 +244,40 @@ func appendCharge(b []byte, fuel uint32, costCode []byte) []byte {
 	return appendULEB(b, fuel)
 }
 
-// appendBlockCharge appends the charge of a basic block of n instructions.
-func appendBlockCharge(b []byte, fuel uint32, n int) []byte {
-	var cost [11]byte
-	cost[0] = wasm.OpcodeI64Const
-	return appendCharge(b, fuel, appendSLEB(cost[:1], int64(n)))
+// appendBlockCharge appends the charge of a basic block of n instructions. The
+// function keeps a copy of the fuel left in its i64 local left, so that a charge
+// reads no global: the copy is loaded on entry and after every call (see
+// appendLoadFuel), and every charge stores the new value to the global, which thus
+// always holds the fuel left when a trap or the host reads it:
+//
+//	local.get left; i64.const n; i64.sub; local.tee left; global.set F
+//	local.get left; i64.const 0; i64.lt_s; if; i64.const -1; global.set F; unreachable; end
+//
+// It charges exactly as appendCharge does: the fuel left is at most MaxFuel = 2^62
+// and n is less than 2^32, so the difference is negative exactly when n is more
+// than the fuel left, and the global then ends as exhausted.
+func appendBlockCharge(b []byte, fuel, left uint32, n int) []byte {
+	b = append(b, wasm.OpcodeLocalGet)
+	b = appendULEB(b, left)
+	b = append(b, wasm.OpcodeI64Const)
+	b = appendSLEB(b, int64(n))
+	b = append(b, opI64Sub, wasm.OpcodeLocalTee)
+	b = appendULEB(b, left)
+	b = append(b, wasm.OpcodeGlobalSet)
+	b = appendULEB(b, fuel)
+	b = append(b, wasm.OpcodeLocalGet)
+	b = appendULEB(b, left)
+	b = append(b, wasm.OpcodeI64Const, 0, opI64LtS, wasm.OpcodeIf, 0x40, wasm.OpcodeI64Const, 0x7f, wasm.OpcodeGlobalSet)
+	b = appendULEB(b, fuel)
+	return append(b, wasm.OpcodeUnreachable, wasm.OpcodeEnd)
+}
+
+// appendLoadFuel appends global.get F; local.set left.
+func appendLoadFuel(b []byte, fuel, left uint32) []byte {
+	b = append(b, wasm.OpcodeGlobalGet)
+	b = appendULEB(b, fuel)
+	b = append(b, wasm.OpcodeLocalSet)
+	return appendULEB(b, left)
 }
 
 func appendULEB(b []byte, v uint32) []byte {
