@@ -6,18 +6,24 @@ import (
 )
 
 // The instrumented module is encoded as binary.EncodeModule would encode it, byte
-// for byte (TestEncodeMatchesWabin), but without EncodeModule's copies of the two
+// for byte but for the data count section (TestEncodeMatchesWabin), without
+// EncodeModule's copies of the two
 // large sections: a Go program's code section grows to about 4 MB once metered and
 // its data section is about 1 MB, and EncodeModule copies each several times.
 
 // encode encodes the instrumented module, section by section in EncodeModule's
 // order: every section before the code section by EncodeModule itself, then the
-// code section from its encoded contents, then the data section. precheck dropped
-// the custom sections, and EncodeModule writes no data count section.
+// data count section, which EncodeModule omits although memory.init and data.drop
+// need it, then the code section from its encoded contents, then the data
+// section. precheck dropped the custom sections.
 func encode(m *wasm.Module, code []byte) []byte {
 	head := *m
 	head.CodeSection, head.DataSection = nil, nil
 	out := binary.EncodeModule(&head)
+	if n := m.DataCountSection; n != nil {
+		out = append(out, wasm.SectionIDDataCount, byte(ulebLen(*n)))
+		out = appendULEB(out, *n)
+	}
 	dataSize := 0
 	if len(m.DataSection) > 0 {
 		dataSize = ulebLen(uint32(len(m.DataSection)))
