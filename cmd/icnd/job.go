@@ -16,6 +16,7 @@ import (
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/executor"
 	"github.com/intercooperative/icnd/executor/blockstore"
+	"github.com/intercooperative/icnd/executor/p2p"
 )
 
 func jobCmd() *cobra.Command {
@@ -131,24 +132,57 @@ func jobFetcher(cmd *cobra.Command) (func(context.Context, cid.Cid) ([]byte, err
 		dir = filepath.Join(homeDir(cmd), "data", "blocks")
 	}
 	peers, _ := cmd.Flags().GetStringArray("peer")
+	chainID := ""
 	if len(peers) > 0 {
-		return nil, nil, errors.New("--peer: fetching from libp2p peers is not available in this build; put the blocks in --store")
+		c, err := dial(cmd)
+		if err != nil {
+			return nil, nil, err
+		}
+		flag, _ := cmd.Flags().GetString(flagChainID)
+		if chainID, err = c.ResolveChainID(cmd.Context(), flag); err != nil {
+			return nil, nil, err
+		}
 	}
-	if _, err := os.Stat(dir); err != nil {
-		return nil, nil, fmt.Errorf("block store %s: %w (give --store, or --peer to fetch from peers)", dir, err)
+	return blockFetcher(cmd.Context(), dir, chainID, peers)
+}
+
+// blockFetcher returns a function that reads a block from the store in dir and,
+// when peers (libp2p multiaddrs with /p2p/<id>) are given, fetches the blocks the
+// store lacks from the chain's libp2p network through them, checked against their
+// CID and kept in the store; and a function that stops the libp2p host. Without
+// peers, dir must exist.
+func blockFetcher(ctx context.Context, dir, chainID string, peers []string) (func(context.Context, cid.Cid) ([]byte, error), func(), error) {
+	if len(peers) == 0 {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, nil, fmt.Errorf("block store %s: %w (give --store, or --peer to fetch from peers)", dir, err)
+		}
 	}
 	store, err := blockstore.Open(dir, 0)
 	if err != nil {
 		return nil, nil, err
 	}
-	fetch := func(_ context.Context, c cid.Cid) ([]byte, error) {
-		b, err := store.Get(c)
-		if errors.Is(err, blockstore.ErrNotFound) {
-			return nil, fmt.Errorf("not in the block store %s and no --peer given: %w", dir, err)
+	if len(peers) == 0 {
+		fetch := func(_ context.Context, c cid.Cid) ([]byte, error) {
+			b, err := store.Get(c)
+			if errors.Is(err, blockstore.ErrNotFound) {
+				return nil, fmt.Errorf("not in the block store %s and no --peer given: %w", dir, err)
+			}
+			return b, err
 		}
-		return b, err
+		return fetch, func() {}, nil
 	}
-	return fetch, func() {}, nil
+	host, err := p2p.New(ctx, p2p.Config{ChainID: chainID, Bootstrap: peers, ClientOnly: true}, store, nil)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--peer: %w", err)
+	}
+	fetch := func(ctx context.Context, c cid.Cid) ([]byte, error) {
+		b, err := host.Fetch(ctx, c)
+		if err != nil {
+			return nil, fmt.Errorf("not in the block store %s nor from the peers: %w", dir, err)
+		}
+		return b, nil
+	}
+	return fetch, func() { _ = host.Close() }, nil
 }
 
 // jobVerification is the report of icnd job verify, its JSON output.

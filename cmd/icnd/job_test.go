@@ -12,6 +12,7 @@ import (
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/executor"
 	"github.com/intercooperative/icnd/executor/blockstore"
+	"github.com/intercooperative/icnd/executor/p2p"
 )
 
 // okModule is a WASI command that writes "ok\n" to stdout: a data segment at 0
@@ -141,5 +142,56 @@ func TestVerifyJobCannotCheck(t *testing.T) {
 	cancel()
 	if _, err := verifyJob(ctx, v, fetch, executor.EngineCompiler); !errors.Is(err, executor.ErrNoReceipt) {
 		t.Errorf("cancelled run: %v", err)
+	}
+}
+
+// TestVerifyJobFromPeer: with an empty store, the module and the input come from a
+// libp2p peer (a real host on 127.0.0.1) and are kept in the store.
+func TestVerifyJobFromPeer(t *testing.T) {
+	ctx := context.Background()
+	served, err := blockstore.Open(t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, v := verifyFixture(t)
+	for _, b := range [][]byte{okModule, []byte("input")} {
+		if _, err := served.Put(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	peer, err := p2p.New(ctx, p2p.Config{ChainID: "icn-job-test", ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}}, served, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = peer.Close() }()
+
+	dir := t.TempDir()
+	if _, _, err := blockFetcher(ctx, dir+"/missing", "icn-job-test", nil); err == nil || !strings.Contains(err.Error(), "(give --store, or --peer to fetch from peers)") {
+		t.Fatalf("missing store without peers: %v", err)
+	}
+	fetch, done, err := blockFetcher(ctx, dir, "icn-job-test", peer.Addrs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	r, err := verifyJob(ctx, v, fetch, executor.EngineCompiler)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Match || r.Local.Fuel != okFuel {
+		t.Fatalf("report %+v", r)
+	}
+	local, err := blockstore.Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mod, _ := cid.Decode(v.Module); !local.Has(mod) {
+		t.Fatal("the module fetched from the peer is not in the store")
+	}
+	missing := executor.ModuleID([]byte("nobody has this")).String()
+	v.Module = missing
+	_, err = verifyJob(ctx, v, fetch, executor.EngineCompiler)
+	if err == nil || !strings.Contains(err.Error(), "cannot fetch module "+missing+": not in the block store "+dir+" nor from the peers: ") {
+		t.Fatalf("missing module with a peer: %v", err)
 	}
 }
