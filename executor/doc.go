@@ -13,17 +13,18 @@
 // gives the same Result: output, output CID, fuel used and Status, which become the
 // `output`, `fuel` and `exit` fields of the mesh receipt (docs/receipts.md).
 //
-// The daemon (sections 2 and 3, to come) will use it this way: one Runtime per
-// process, built from the chain parameters (memory pages, output cap) with New and
-// shared by every job; for each assigned job it fetches the module and the input
-// by CID, calls Run with a context carrying its wall-clock safety net, and then
+// The daemon (executor/daemon, docs/executor.md section 3) uses it this way: one
+// Runtime per memory limit, the job's memory_pages requirement, with the block
+// store's raw block limit as the output cap, shared by the jobs of that limit; for
+// each assigned job it fetches the module and the input by CID, calls Run with a
+// context carrying its wall-clock safety net, and then
 //   - on a Result, stores the output under Result.OutputID and signs a receipt
 //     with exit = Result.Status and fuel = Result.Fuel;
 //   - on an error wrapping ErrNoReceipt (timeout, shutdown), submits nothing and
 //     may retry later; the safety net never decides a receipt.
 //
-// `icnd job verify` will re-run a job the same way and compare the output CID and
-// the fuel with the anchored receipt. A Runtime caches compiled modules by module
-// CID (CIDv1, raw, sha2-256); Close releases them. Run starts no goroutine that
-// outlives it.
+// `icnd job verify` re-runs a job the same way (Rerun) and compares the exit
+// status, the fuel and the output CID with each anchored receipt (Compare). A
+// Runtime caches compiled modules by module CID (CIDv1, raw, sha2-256); Close
+// releases them. Run starts no goroutine that outlives it.
 package executor

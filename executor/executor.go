@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ipfs/go-cid"
 	mh "github.com/multiformats/go-multihash"
@@ -103,6 +104,8 @@ type Runtime struct {
 	mu    sync.Mutex
 	cache map[cid.Cid]*compiled
 	order []cid.Cid // insertion order, for eviction
+
+	compiles atomic.Uint64
 }
 
 type compiled struct {
@@ -121,6 +124,15 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.CacheSize <= 0 {
 		cfg.CacheSize = 16
 	}
+	rt, err := newWazero(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Runtime{cfg: cfg, rt: rt, cache: map[cid.Cid]*compiled{}}, nil
+}
+
+// newWazero starts the wazero runtime of a Runtime, with the WASI host functions.
+func newWazero(ctx context.Context, cfg Config) (wazero.Runtime, error) {
 	rc := wazero.NewRuntimeConfig() // the compiler where supported, else the interpreter
 	if cfg.Engine == EngineInterpreter {
 		rc = wazero.NewRuntimeConfigInterpreter()
@@ -134,7 +146,18 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		_ = rt.Close(ctx)
 		return nil, fmt.Errorf("wasi: %w", err)
 	}
-	return &Runtime{cfg: cfg, rt: rt, cache: map[cid.Cid]*compiled{}}, nil
+	return rt, nil
+}
+
+// jobConfig is the module configuration of one run: input on stdin, output to out.
+func jobConfig(input []byte, out io.Writer) wazero.ModuleConfig {
+	return wazero.NewModuleConfig().
+		WithName("").
+		WithArgs("job").
+		WithStdin(bytes.NewReader(input)).
+		WithStdout(out).
+		WithStderr(io.Discard).
+		WithRandSource(newDetRand())
 }
 
 // Close releases the compiled modules and the runtime.
@@ -167,6 +190,7 @@ func (r *Runtime) Compile(ctx context.Context, module []byte) (wazero.CompiledMo
 		return c.mod, c.refused
 	}
 	c = &compiled{}
+	r.compiles.Add(1)
 	metered, err := Instrument(module)
 	if err == nil {
 		c.mod, err = r.rt.CompileModule(ctx, metered)
@@ -208,6 +232,11 @@ func (r *Runtime) Compile(ctx context.Context, module []byte) (wazero.CompiledMo
 	return c.mod, c.refused
 }
 
+// Compiles is how many times the runtime has instrumented and compiled a module
+// (or refused one) since it started. A module found in the cache is not compiled
+// again and not counted.
+func (r *Runtime) Compiles() uint64 { return r.compiles.Load() }
+
 // checkImports refuses a module importing a WASI function the host does not define
 // with that signature: wazero would only fail at instantiation.
 func checkImports(m wazero.CompiledModule) error {
@@ -238,14 +267,7 @@ func (r *Runtime) Run(ctx context.Context, module, input []byte, fuelLimit uint6
 		return Result{}, err
 	}
 	out := &capped{max: r.cfg.MaxOutput}
-	mc := wazero.NewModuleConfig().
-		WithName("").
-		WithArgs("job").
-		WithStdin(bytes.NewReader(input)).
-		WithStdout(out).
-		WithStderr(io.Discard).
-		WithRandSource(newDetRand()).
-		WithStartFunctions() // started below, once the fuel is set
+	mc := jobConfig(input, out).WithStartFunctions() // started below, once the fuel is set
 	mod, err := r.rt.InstantiateModule(ctx, compiledMod, mc)
 	if err != nil {
 		if ctx.Err() != nil {

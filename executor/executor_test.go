@@ -336,8 +336,35 @@ func TestCompiledModulesCachedByCID(t *testing.T) {
 	if _, ok := r.cache[ModuleID(progLoop)]; ok || len(r.cache) != 2 {
 		t.Fatalf("cache holds %d modules, progLoop present %v", len(r.cache), ok)
 	}
+	if n := r.Compiles(); n != 3 {
+		t.Fatalf("%d compilations of 3 modules", n)
+	}
 	if res := run(t, r, progLoop, nil, 100); res.Status != StatusOK || res.Fuel != fuelLoop {
 		t.Fatalf("after eviction: %v %d", res.Status, res.Fuel)
+	}
+	if n := r.Compiles(); n != 4 {
+		t.Fatalf("an evicted module was not compiled again: %d compilations", n)
+	}
+}
+
+// TestRunUsesCache: the second Run of a module, and of a refused one, neither
+// instruments nor compiles it again, and gives the same result.
+func TestRunUsesCache(t *testing.T) {
+	r := newRuntime(t, EngineCompiler, 64)
+	refused := buildModule(nil, noLocals, []byte{0x06, 0x0b})
+	for i, mod := range [][]byte{progLoop, refused} {
+		first := run(t, r, mod, nil, 1000)
+		if n := r.Compiles(); n != uint64(i+1) {
+			t.Fatalf("module %d, first run: %d compilations, want %d", i, n, i+1)
+		}
+		for j := 0; j < 3; j++ {
+			if res := run(t, r, mod, nil, 1000); res.Status != first.Status || res.Fuel != first.Fuel || !res.OutputID.Equals(first.OutputID) {
+				t.Fatalf("module %d, run %d: %+v, first %+v", i, j+2, res, first)
+			}
+		}
+		if n := r.Compiles(); n != uint64(i+1) {
+			t.Fatalf("module %d was compiled again: %d compilations, want %d", i, n, i+1)
+		}
 	}
 }
 
@@ -449,6 +476,11 @@ func TestGoProgramFuelIdenticalAcrossEngines(t *testing.T) {
 			t.Fatalf("fuel differs across runs or engines: %v", fuel)
 		}
 	}
+	// The figure of docs/executor.md, for the toolchain it was measured with: a
+	// change of the instrumenter must not change it.
+	if runtime.Version() == "go1.26.8" && fuel[0] != 52_375_143 {
+		t.Fatalf("fuel %d, want 52375143 (docs/executor.md, Go 1.26.8)", fuel[0])
+	}
 	start := time.Now()
 	if _, err := Instrument(mod); err != nil {
 		t.Fatal(err)
@@ -510,5 +542,45 @@ func TestNoGoroutineLeak(t *testing.T) {
 	}
 	if n := runtime.NumGoroutine(); n > before {
 		t.Fatalf("%d goroutines before, %d after", before, n)
+	}
+}
+
+// TestMergedCharges: a basic block entered only by falling through from a block
+// instruction is paid for with its predecessor when nothing in that predecessor
+// can trap, branch or call; the fuel and the status of every run are those of
+// the fuel model, which charges each block as it is entered.
+func TestMergedCharges(t *testing.T) {
+	cases := []struct {
+		name   string
+		body   []byte
+		fuel   uint64
+		status Status
+	}{
+		// [block]=1 [block]=1 [i32.const drop end]=3 [end]=1 [end]=1: 7, the first
+		// three blocks paid for at once.
+		{"chain", []byte{0x02, 0x40, 0x02, 0x40, 0x41, 0x01, 0x1a, 0x0b, 0x0b, 0x0b}, 7, StatusOK},
+		// [i32.const i32.const i32.div_u drop block]=5 traps: the block after it must
+		// not be paid for first, or a limit of 5 would run out of fuel instead.
+		{"trap first", []byte{0x41, 0x01, 0x41, 0x00, 0x6e, 0x1a, 0x02, 0x40, 0x01, 0x0b, 0x0b}, 5, StatusTrap},
+		// [block]=1 [br 0, block]=2 [end]=1 (never entered) [end]=1 (after the outer
+		// block, where br 0 goes): 4, not 5.
+		{"branch first", []byte{0x02, 0x40, 0x0c, 0x00, 0x02, 0x40, 0x0b, 0x0b, 0x0b}, 4, StatusOK},
+		// [i32.const 7, call proc_exit, block]=3 exits: 3, and exit 7 with a limit of 3.
+		{"call first", []byte{0x41, 0x07, 0x10, 0x00, 0x02, 0x40, 0x01, 0x0b, 0x0b}, 3, StatusExitBase + 7},
+	}
+	for _, eng := range engines {
+		r := newRuntime(t, eng.e, 64)
+		for _, c := range cases {
+			mod := buildModule([]string{"proc_exit"}, noLocals, c.body)
+			if res := run(t, r, mod, nil, 1000); res.Status != c.status || res.Fuel != c.fuel {
+				t.Errorf("%s/%s: %v fuel %d (%s), want %v %d", eng.name, c.name, res.Status, res.Fuel, res.Detail, c.status, c.fuel)
+			}
+			if res := run(t, r, mod, nil, c.fuel); res.Status != c.status || res.Fuel != c.fuel {
+				t.Errorf("%s/%s limit %d: %v fuel %d, want %v", eng.name, c.name, c.fuel, res.Status, res.Fuel, c.status)
+			}
+			if res := run(t, r, mod, nil, c.fuel-1); res.Status != StatusOutOfFuel || res.Fuel != c.fuel-1 {
+				t.Errorf("%s/%s limit %d: %v fuel %d, want out of fuel", eng.name, c.name, c.fuel-1, res.Status, res.Fuel)
+			}
+		}
 	}
 }

@@ -9,7 +9,8 @@ import (
 
 // FuzzInstrument: whatever the bytes, Instrument never panics, refuses with an
 // error wrapping ErrRefused, or returns a module that passes the structural
-// pre-check and carries the fuel export. Seeds: testdata/fuzz/FuzzInstrument.
+// pre-check, is encoded exactly as wabin encodes it and carries the fuel export.
+// Seeds: testdata/fuzz/FuzzInstrument.
 func FuzzInstrument(f *testing.F) {
 	for _, m := range [][]byte{progLoop, progGrow, progBomb, progSpin, progTrap, progExit, progNaN, progFill, progRecurse, progReturn} {
 		f.Add(m)
@@ -24,6 +25,9 @@ func FuzzInstrument(f *testing.F) {
 		}
 		if _, err := precheck(out); err != nil {
 			t.Fatalf("instrumented module fails the pre-check: %v", err)
+		}
+		if err := wabinFixpoint(out); err != nil {
+			t.Fatal(err)
 		}
 		if _, err := Instrument(out); !errors.Is(err, ErrRefused) {
 			t.Fatalf("re-instrumenting an instrumented module was not refused: %v", err)

@@ -65,10 +65,11 @@ func Instrument(module []byte) ([]byte, error) {
 	if err := checkModule(m); err != nil {
 		return nil, err
 	}
-	if err := instrumentModule(m); err != nil {
+	code, err := instrumentModule(m)
+	if err != nil {
 		return nil, err
 	}
-	return binary.EncodeModule(m), nil
+	return encode(m, code), nil
 }
 
 // decode runs the third-party decoder on untrusted bytes: a panic in it is a
@@ -132,8 +133,10 @@ func checkModule(m *wasm.Module) error {
 }
 
 // instrumentModule adds the fuel global, the two charging helpers and the metered
-// bodies. Appending globals, types and functions shifts no existing index.
-func instrumentModule(m *wasm.Module) error {
+// bodies. Appending globals, types and functions shifts no existing index. It
+// returns the contents of the new code section, encoded; m.CodeSection is left as
+// decoded.
+func instrumentModule(m *wasm.Module) ([]byte, error) {
 	var importedFuncs, importedGlobals uint32
 	for _, imp := range m.ImportSection {
 		if imp.Type == wasm.ExternTypeFunc {
@@ -158,6 +161,20 @@ func instrumentModule(m *wasm.Module) error {
 
 	first := importedFuncs + uint32(len(m.FunctionSection))
 	h := helpers{fuel: fuel, depth: depth, grow: first, bulk: first + 1}
+	// Every body is metered into one scratch buffer and appended from there to the
+	// section: nothing is allocated per function. Metering makes a body two to
+	// three times longer.
+	total := 0
+	for _, c := range m.CodeSection {
+		total += len(c.Body)
+	}
+	code := make([]byte, 0, 3*total+64*len(m.CodeSection)+256)
+	code = appendULEB(code, uint32(len(m.CodeSection)+2))
+	var (
+		scratch []byte
+		ins     []instr
+		runs    [][2]uint32
+	)
 	for i, c := range m.CodeSection {
 		ft := m.TypeSection[m.FunctionSection[i]]
 		var bt []byte
@@ -170,12 +187,15 @@ func instrumentModule(m *wasm.Module) error {
 			bt = appendSLEB(nil, int64(len(m.TypeSection)))
 			m.TypeSection = append(m.TypeSection, &wasm.FunctionType{Results: ft.Results})
 		}
-		body, extra, err := meterBody(c.Body, h, uint32(len(ft.Params))+countLocals(c.LocalTypes), bt)
+		var (
+			extra []wasm.ValueType
+			err   error
+		)
+		scratch, ins, extra, err = meterBody(scratch[:0], ins, c.Body, h, uint32(len(ft.Params))+countLocals(c.LocalTypes), bt)
 		if err != nil {
-			return refuse("function %d: %v", importedFuncs+uint32(i), err)
+			return nil, refuse("function %d: %v", importedFuncs+uint32(i), err)
 		}
-		c.Body = body
-		c.LocalTypes = append(c.LocalTypes, extra...)
+		code, runs = encodeCode(code, runs, c.LocalTypes, extra, scratch)
 	}
 
 	helperType := uint32(len(m.TypeSection))
@@ -194,14 +214,14 @@ func instrumentModule(m *wasm.Module) error {
 		body = appendCharge(body, fuel, []byte{wasm.OpcodeLocalGet, 1})
 		body = append(body, wasm.OpcodeLocalGet, 0, wasm.OpcodeEnd)
 		m.FunctionSection = append(m.FunctionSection, helperType)
-		m.CodeSection = append(m.CodeSection, &wasm.Code{LocalTypes: []wasm.ValueType{wasm.ValueTypeI64}, Body: body})
+		code, runs = encodeCode(code, runs, []wasm.ValueType{wasm.ValueTypeI64}, nil, body)
 	}
 
 	if m.StartSection != nil {
 		m.ExportSection = append(m.ExportSection, &wasm.Export{Name: StartExport, Type: wasm.ExternTypeFunc, Index: *m.StartSection})
 		m.StartSection = nil
 	}
-	return nil
+	return code, nil
 }
 
 func countLocals(ts []wasm.ValueType) uint32 { return uint32(len(ts)) }
@@ -222,6 +242,42 @@ func appendCharge(b []byte, fuel uint32, costCode []byte) []byte {
 	b = append(b, costCode...)
 	b = append(b, opI64Sub, wasm.OpcodeGlobalSet)
 	return appendULEB(b, fuel)
+}
+
+// appendBlockCharge appends the charge of a basic block of n instructions. The
+// function keeps a copy of the fuel left in its i64 local left, so that a charge
+// reads no global: the copy is loaded on entry and after every call (see
+// appendLoadFuel), and every charge stores the new value to the global, which thus
+// always holds the fuel left when a trap or the host reads it:
+//
+//	local.get left; i64.const n; i64.sub; local.tee left; global.set F
+//	local.get left; i64.const 0; i64.lt_s; if; i64.const -1; global.set F; unreachable; end
+//
+// It charges exactly as appendCharge does: the fuel left is at most MaxFuel = 2^62
+// and n is less than 2^32, so the difference is negative exactly when n is more
+// than the fuel left, and the global then ends as exhausted.
+func appendBlockCharge(b []byte, fuel, left uint32, n int) []byte {
+	b = append(b, wasm.OpcodeLocalGet)
+	b = appendULEB(b, left)
+	b = append(b, wasm.OpcodeI64Const)
+	b = appendSLEB(b, int64(n))
+	b = append(b, opI64Sub, wasm.OpcodeLocalTee)
+	b = appendULEB(b, left)
+	b = append(b, wasm.OpcodeGlobalSet)
+	b = appendULEB(b, fuel)
+	b = append(b, wasm.OpcodeLocalGet)
+	b = appendULEB(b, left)
+	b = append(b, wasm.OpcodeI64Const, 0, opI64LtS, wasm.OpcodeIf, 0x40, wasm.OpcodeI64Const, 0x7f, wasm.OpcodeGlobalSet)
+	b = appendULEB(b, fuel)
+	return append(b, wasm.OpcodeUnreachable, wasm.OpcodeEnd)
+}
+
+// appendLoadFuel appends global.get F; local.set left.
+func appendLoadFuel(b []byte, fuel, left uint32) []byte {
+	b = append(b, wasm.OpcodeGlobalGet)
+	b = appendULEB(b, fuel)
+	b = append(b, wasm.OpcodeLocalSet)
+	return appendULEB(b, left)
 }
 
 func appendULEB(b []byte, v uint32) []byte {

@@ -9,10 +9,11 @@ import (
 
 // Opcodes the instrumenter emits or looks for that wabin does not name.
 const (
-	opI32GeU        = 0x4f
+	opI32GtU        = 0x4b
 	opI32Add        = 0x6a
 	opI32Sub        = 0x6b
 	opI64LtU        = 0x54
+	opI64LtS        = 0x53
 	opI64Sub        = 0x7d
 	opI64Mul        = 0x7e
 	opI64ShrU       = 0x88
@@ -35,12 +36,15 @@ const (
 	kindBulk         // bulk memory or table instruction: charged by its length operand
 	kindCanon32      // f32 result that may be a NaN: canonicalized after it
 	kindCanon64      // f64 result that may be a NaN: canonicalized after it
+	kindCall         // call or call_indirect: the callee may charge fuel
 )
 
+// instr is one instruction of a body; compact, since a large module has millions.
+// Offsets and depths fit in 32 bits: a body is shorter than maxModuleSize.
 type instr struct {
-	start, end int
+	start, end uint32 // byte offsets in the body
+	depth      uint32 // labels open around it, the function's own not counted
 	kind       kind
-	depth      int // labels open around it, the function's own not counted
 	ret        bool
 }
 
@@ -122,10 +126,11 @@ func (r *reader) blockType() error {
 }
 
 // decodeBody splits a function body into instructions, refusing every opcode that
-// is not in the allowed set (docs/executor.md, "Determinism").
-func decodeBody(body []byte) ([]instr, error) {
+// is not in the allowed set (docs/executor.md, "Determinism"). It appends them to
+// out[:0], so that one buffer serves every body of a module.
+func decodeBody(body []byte, out []instr) ([]instr, error) {
 	r := &reader{b: body}
-	out := make([]instr, 0, len(body)/2+1)
+	out = out[:0]
 	depth := 0
 	for {
 		if r.pos >= len(body) {
@@ -137,7 +142,7 @@ func decodeBody(body []byte) ([]instr, error) {
 		if err != nil {
 			return nil, fmt.Errorf("at byte %d (opcode %#x): %w", start, op, err)
 		}
-		out = append(out, instr{start: start, end: r.pos, kind: k, depth: depth, ret: op == 0x0f})
+		out = append(out, instr{start: uint32(start), end: uint32(r.pos), kind: k, depth: uint32(depth), ret: op == 0x0f})
 		switch op {
 		case wasm.OpcodeBlock, wasm.OpcodeLoop, wasm.OpcodeIf:
 			depth++
@@ -177,13 +182,13 @@ func (r *reader) operands(op byte) (kind, error) {
 		return kindPlain, err
 	case op == 0x10: // call
 		_, err := r.u32()
-		return kindPlain, err
+		return kindCall, err
 	case op == 0x11: // call_indirect
 		if _, err := r.u32(); err != nil {
 			return 0, err
 		}
 		_, err := r.u32()
-		return kindPlain, err
+		return kindCall, err
 	case op == 0x1c: // select t*
 		n, err := r.u32()
 		if err == nil && n != 1 {
@@ -309,75 +314,106 @@ type helpers struct {
 	fuel, depth, grow, bulk uint32
 }
 
-// meterBody returns the metered body and the locals it adds after the function's
-// nLocals parameters and locals. blockType is the block type of the function's
-// results: the body runs inside a block of that type so that every way out of
-// the function passes the call-depth decrement after it.
-func meterBody(body []byte, h helpers, nLocals uint32, blockType []byte) ([]byte, []wasm.ValueType, error) {
-	ins, err := decodeBody(body)
+// meterBody appends the metered body to dst and returns it with the locals it adds
+// after the function's nLocals parameters and locals. blockType is the block type
+// of the function's results: the body runs inside a block of that type so that
+// every way out of the function passes the call-depth decrement after it. ins is a
+// scratch buffer for the body's instructions, returned for the next body.
+func meterBody(dst []byte, ins []instr, body []byte, h helpers, nLocals uint32, blockType []byte) ([]byte, []instr, []wasm.ValueType, error) {
+	ins, err := decodeBody(body, ins)
 	if err != nil {
-		return nil, nil, err
+		return dst, ins, nil, err
 	}
-	var extra []wasm.ValueType
-	f32, f64 := nLocals, nLocals+1
+	// Added locals: an i64 and an i32 for the charges and the depth, then an f32 and
+	// an f64 for canonicalizing NaNs when the body has float arithmetic.
+	extra := []wasm.ValueType{wasm.ValueTypeI64, wasm.ValueTypeI32}
+	left, d := nLocals, nLocals+1
+	f32, f64 := nLocals+2, nLocals+3
 	for _, in := range ins {
 		if in.kind == kindCanon32 || in.kind == kindCanon64 {
-			extra = []wasm.ValueType{wasm.ValueTypeF32, wasm.ValueTypeF64}
+			extra = append(extra, wasm.ValueTypeF32, wasm.ValueTypeF64)
 			break
 		}
 	}
-	out := make([]byte, 0, len(body)*2)
-	// global.get D; i32.const MaxCallDepth; i32.ge_u; if; i32.const -1; global.set D;
-	// unreachable; end; global.get D; i32.const 1; i32.add; global.set D; block bt
+	out := dst
+	// global.get D; i32.const 1; i32.add; local.tee d; global.set D; local.get d;
+	// i32.const MaxCallDepth; i32.gt_u; if; i32.const -1; global.set D; unreachable;
+	// end; block bt
 	out = append(out, wasm.OpcodeGlobalGet)
 	out = appendULEB(out, h.depth)
+	out = append(out, wasm.OpcodeI32Const, 1, opI32Add, wasm.OpcodeLocalTee)
+	out = appendULEB(out, d)
+	out = append(out, wasm.OpcodeGlobalSet)
+	out = appendULEB(out, h.depth)
+	out = append(out, wasm.OpcodeLocalGet)
+	out = appendULEB(out, d)
 	out = append(out, wasm.OpcodeI32Const)
 	out = appendSLEB(out, MaxCallDepth)
-	out = append(out, opI32GeU, wasm.OpcodeIf, 0x40, wasm.OpcodeI32Const, 0x7f, wasm.OpcodeGlobalSet)
+	out = append(out, opI32GtU, wasm.OpcodeIf, 0x40, wasm.OpcodeI32Const, 0x7f, wasm.OpcodeGlobalSet)
 	out = appendULEB(out, h.depth)
-	out = append(out, wasm.OpcodeUnreachable, wasm.OpcodeEnd, wasm.OpcodeGlobalGet)
-	out = appendULEB(out, h.depth)
-	out = append(out, wasm.OpcodeI32Const, 1, opI32Add, wasm.OpcodeGlobalSet)
-	out = appendULEB(out, h.depth)
+	out = append(out, wasm.OpcodeUnreachable, wasm.OpcodeEnd)
 	out = append(out, wasm.OpcodeBlock)
 	out = append(out, blockType...)
+	out = appendLoadFuel(out, h.fuel, left)
+	// Instructions copied as they are accumulate in body[copyFrom:] and are
+	// appended in one piece before anything the instrumenter inserts.
 	segStart := true
+	copyFrom := uint32(0)
+	charged := 0 // the instructions before ins[charged] are paid for
 	for i, in := range ins {
-		if segStart {
-			n := blockLen(ins[i:])
-			out = appendCharge(out, h.fuel, appendSLEB([]byte{wasm.OpcodeI64Const}, int64(n)))
-			segStart = false
+		if segStart && i >= charged {
+			out = append(out, body[copyFrom:in.start]...)
+			copyFrom = in.start
+			charged = chargeEnd(body, ins, i)
+			out = appendBlockCharge(out, h.fuel, left, charged-i)
 		}
+		segStart = false
+		switch in.kind {
+		case kindPlain:
+			if !in.ret {
+				continue
+			}
+		case kindSplit:
+			segStart = true
+			continue
+		}
+		out = append(out, body[copyFrom:in.start]...)
+		copyFrom = in.end
 		switch in.kind {
 		case kindGrow:
 			out = append(out, wasm.OpcodeCall)
 			out = appendULEB(out, h.grow)
+			out = appendLoadFuel(out, h.fuel, left)
 		case kindBulk:
 			out = append(out, wasm.OpcodeCall)
 			out = appendULEB(out, h.bulk)
+			out = appendLoadFuel(out, h.fuel, left)
 		}
 		if in.ret {
 			// return would skip the decrement: branch to the wrapping block instead.
 			out = append(out, wasm.OpcodeBr)
-			out = appendULEB(out, uint32(in.depth))
+			out = appendULEB(out, in.depth)
 		} else {
 			out = append(out, body[in.start:in.end]...)
 		}
 		switch in.kind {
-		case kindSplit:
-			segStart = true
+		case kindCall:
+			out = appendLoadFuel(out, h.fuel, left)
 		case kindCanon32:
 			out = appendCanon(out, f32, wasm.OpcodeF32Const, canonNaN32, opF32Eq)
 		case kindCanon64:
 			out = appendCanon(out, f64, wasm.OpcodeF64Const, canonNaN64, opF64Eq)
 		}
 	}
-	// The body's own final end closed the wrapping block: decrement, then end.
-	out = append(out, wasm.OpcodeGlobalGet)
-	out = appendULEB(out, h.depth)
+	out = append(out, body[copyFrom:]...)
+	// The body's own final end closed the wrapping block: the depth goes back to
+	// what it was on entry (every call returned has restored it), then end:
+	// local.get d; i32.const 1; i32.sub; global.set D; end.
+	out = append(out, wasm.OpcodeLocalGet)
+	out = appendULEB(out, d)
 	out = append(out, wasm.OpcodeI32Const, 1, opI32Sub, wasm.OpcodeGlobalSet)
 	out = appendULEB(out, h.depth)
-	return append(out, wasm.OpcodeEnd), extra, nil
+	return append(out, wasm.OpcodeEnd), ins, extra, nil
 }
 
 // blockLen is the instruction count of the basic block starting at ins[0]: up to
@@ -389,6 +425,53 @@ func blockLen(ins []instr) int {
 		}
 	}
 	return len(ins)
+}
+
+// chargeEnd returns the end (an index in ins) of what the charge at the basic block
+// starting at ins[i] pays for: that block and, as long as the last block paid for
+// ends with a block instruction and holds only instructions that can neither trap,
+// branch nor call, the block after it. Such a following block is entered only by
+// falling through from the block instruction, and always is once its predecessor
+// has been entered, so paying for both on entering the first gives every run the
+// same fuel and the same status as paying for each as it is entered: the fuel
+// model of docs/executor.md with fewer charges (Go programs open every function
+// with a block instruction for each point where a goroutine resumes).
+func chargeEnd(body []byte, ins []instr, i int) int {
+	end := i + blockLen(ins[i:])
+	for {
+		if end >= len(ins) || body[ins[end-1].start] != wasm.OpcodeBlock {
+			return end
+		}
+		for j := i; j < end; j++ {
+			if !cannotTrap(body[ins[j].start]) {
+				return end
+			}
+		}
+		i, end = end, end+blockLen(ins[end:])
+	}
+}
+
+// cannotTrap reports whether an instruction of opcode op can neither trap, branch,
+// call nor charge fuel: block, nop, drop, select, locals, globals, constants,
+// memory.size, and the numeric instructions other than integer division and
+// remainder and float-to-integer truncation. Prefixed instructions are treated as
+// if they could.
+func cannotTrap(op byte) bool {
+	switch {
+	case op == wasm.OpcodeBlock || op == 0x01 || op == 0x1a || op == 0x1b || op == 0x1c:
+		return true
+	case op >= 0x20 && op <= 0x24: // local.get, local.set, local.tee, global.get, global.set
+		return true
+	case op == 0x3f || (op >= 0x41 && op <= 0x44): // memory.size, constants
+		return true
+	case op >= 0x6d && op <= 0x70, op >= 0x7f && op <= 0x82: // i32, i64 div and rem
+		return false
+	case op >= 0xa8 && op <= 0xab, op >= 0xae && op <= 0xb1: // trunc to i32, i64
+		return false
+	case op >= 0x45 && op <= 0xc4:
+		return true
+	}
+	return false
 }
 
 // appendCanon replaces the float x on the stack by the canonical NaN when x is a NaN:

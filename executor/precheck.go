@@ -20,7 +20,7 @@ func precheck(module []byte) ([]byte, error) {
 	if len(module) < 8 || string(module[:4]) != "\x00asm" || string(module[4:8]) != "\x01\x00\x00\x00" {
 		return nil, errors.New("not a WebAssembly 1.0 binary")
 	}
-	out := append([]byte(nil), module[:8]...)
+	out := append(make([]byte, 0, len(module)), module[:8]...)
 	r := &reader{b: module, pos: 8}
 	for r.pos < len(module) {
 		start := r.pos

@@ -47,6 +47,7 @@ client keyrings.`,
 		snapshotsCmd(),
 		indexerCmd(),
 		profileCmd(),
+		jobCmd(),
 		versionCmd(),
 		dagCmd(),
 	)
