@@ -55,10 +55,8 @@ func (d *Daemon) reconcile(ctx context.Context, st *JobState, tip int64) {
 			mine = b
 		}
 	}
-	if mine != nil && !st.Bid.Done {
-		st.Bid.Done, st.Bid.DoneHeight = true, mine.Height
-		d.save(st)
-		d.log.Info("bid on chain", "job", st.Job, "height", mine.Height, "price", mine.Price)
+	if mine != nil {
+		d.observe(st, mine, tip)
 	}
 	switch v.Status {
 	case "open":
@@ -127,22 +125,7 @@ func (d *Daemon) assigned(ctx context.Context, st *JobState, v *client.JobView, 
 		d.ensureTx(ctx, st, &st.Commit, kindCommit, msg, tip, v.CommitDeadline)
 		return
 	}
-	if !st.Commit.Done {
-		st.Commit.Done, st.Commit.DoneHeight = true, tip
-		d.save(st)
-		d.m.ReceiptsCommitted.Inc()
-		d.log.Info("commitment on chain", "job", st.Job, "commitment", mine.Commitment)
-	}
-	if mine.Receipt != "" {
-		if !st.Reveal.Done {
-			st.Reveal.Done, st.Reveal.DoneHeight = true, tip
-			d.save(st)
-			d.m.ReceiptsAccepted.Inc()
-			d.log.Info("receipt on chain", "job", st.Job, "receipt", mine.Receipt)
-		}
-		return
-	}
-	if st.Reveal.Failed != "" || !commitPhaseClosed(v, tip) {
+	if mine.Receipt != "" || st.Reveal.Failed != "" || !commitPhaseClosed(v, tip) {
 		return
 	}
 	msg, err := client.SubmitReceipt(st.Receipt)
@@ -152,6 +135,29 @@ func (d *Daemon) assigned(ctx context.Context, st *JobState, v *client.JobView, 
 		return
 	}
 	d.ensureTx(ctx, st, &st.Reveal, kindReveal, msg, tip, v.DeadlineHeight)
+}
+
+// observe records the steps the chain shows done for the executor's bid:
+// the bid, the commitment, the receipt (whatever the job's status now).
+func (d *Daemon) observe(st *JobState, mine *client.BidView, tip int64) {
+	changed := false
+	if !st.Bid.Done {
+		st.Bid.Done, st.Bid.DoneHeight, changed = true, mine.Height, true
+		d.log.Info("bid on chain", "job", st.Job, "height", mine.Height, "price", mine.Price)
+	}
+	if mine.Commitment != "" && !st.Commit.Done {
+		st.Commit.Done, st.Commit.DoneHeight, changed = true, tip, true
+		d.m.ReceiptsCommitted.Inc()
+		d.log.Info("commitment on chain", "job", st.Job, "commitment", mine.Commitment)
+	}
+	if mine.Receipt != "" && !st.Reveal.Done {
+		st.Reveal.Done, st.Reveal.DoneHeight, changed = true, tip, true
+		d.m.ReceiptsAccepted.Inc()
+		d.log.Info("receipt on chain", "job", st.Job, "receipt", mine.Receipt)
+	}
+	if changed {
+		d.save(st)
+	}
 }
 
 // commitPhaseClosed reports whether a receipt sent now can be revealed:
