@@ -1,0 +1,290 @@
+package blockstore
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"crypto/sha512"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ipfs/go-cid"
+	"github.com/multiformats/go-multihash"
+)
+
+// emptyRawCID is the CID of zero bytes as a raw block, as IPFS tools print it
+// (`ipfs add --cid-version 1 --raw-leaves` of an empty file).
+const emptyRawCID = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku"
+
+func open(t *testing.T, max int) *Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "blocks"), max)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func mustCID(t *testing.T, codec uint64, mhType uint64, digest []byte) cid.Cid {
+	t.Helper()
+	mh, err := multihash.Encode(digest, mhType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cid.NewCidV1(codec, mh)
+}
+
+func TestPutGetRaw(t *testing.T) {
+	s := open(t, 0)
+	if s.MaxBlockSize() != DefaultMaxBlockSize || DefaultMaxBlockSize != 4194304 {
+		t.Fatalf("max block size %d, want 4194304", s.MaxBlockSize())
+	}
+	c, err := s.Put(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.String() != emptyRawCID {
+		t.Fatalf("empty block: CID %s, want %s", c, emptyRawCID)
+	}
+	data := []byte("hello, cooperative world")
+	c, err = s.Put(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	if want := mustCID(t, cid.Raw, multihash.SHA2_256, sum[:]); !c.Equals(want) {
+		t.Fatalf("CID %s, want %s", c, want)
+	}
+	if !s.Has(c) {
+		t.Fatal("Has: false after Put")
+	}
+	got, err := s.Get(c)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("Get: %q, %v; want %q", got, err, data)
+	}
+	// A second Put of the same bytes is a no-op.
+	if c2, err := s.Put(data); err != nil || !c2.Equals(c) {
+		t.Fatalf("second Put: %s, %v", c2, err)
+	}
+	// The file is below a shard named by the CID's last two characters.
+	name := c.String()
+	if _, err := os.Stat(filepath.Join(s.Dir(), name[len(name)-2:], name)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestPutBlockCodecs stores a block of each allowed codec, among them a real
+// receipt (dag-cbor) whose CID docs/receipts.md gives.
+func TestPutBlockCodecs(t *testing.T) {
+	s := open(t, 0)
+	receipt, err := os.ReadFile("../../protocol/receipt/testdata/receipt-1.cbor")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := cid.Decode("bafyreibry4glpsonna3azgchrgziktpzo4ujhmbp54rw7svblhkp2w4khy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutBlock(rc, receipt); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(rc); err != nil || !bytes.Equal(got, receipt) {
+		t.Fatalf("receipt: Get %v", err)
+	}
+	data := []byte("{}")
+	sum := sha256.Sum256(data)
+	for _, codec := range []uint64{cid.Raw, cid.DagProtobuf, cid.DagCBOR, cid.DagJSON} {
+		c := mustCID(t, codec, multihash.SHA2_256, sum[:])
+		if err := s.PutBlock(c, data); err != nil {
+			t.Fatalf("codec 0x%x: %v", codec, err)
+		}
+		if got, err := s.Get(c); err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("codec 0x%x: Get %q, %v", codec, got, err)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	s := open(t, 16)
+	good := []byte("sixteen bytes!!!")
+	goodSum := sha256.Sum256(good)
+	big := []byte("seventeen bytes!!")
+	bigSum := sha256.Sum256(big)
+	sha512Sum := sha512.Sum512(good)
+	v0, err := cid.Decode("QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		c    cid.Cid
+		data []byte
+		err  error
+		msg  string
+	}{
+		{"wrong bytes", mustCID(t, cid.Raw, multihash.SHA2_256, goodSum[:]), []byte("sixteen bytes!!?"), ErrHashMismatch,
+			"block does not match its CID: bafkreidaflwdnh6esi765qpnzpyoowwbw3nk7fyzm6yatbqq4zt4htfyea: 16 bytes hash to sha2-256 160495b0631c4509ad99368d2f1c056e77f0c8280da40169c0e61aedf1ac0064"},
+		{"too large", mustCID(t, cid.Raw, multihash.SHA2_256, bigSum[:]), big, ErrTooLarge,
+			"block too large: bafkreifdkdoqcdzgnxguxastgndqh3aebufdi2gjuv27lthcahvqey6dfq: 17 bytes, limit 16"},
+		{"undefined", cid.Undef, good, ErrUnsupportedCID, "unsupported CID: empty CID"},
+		{"CIDv0", v0, good, ErrUnsupportedCID, "unsupported CID: QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR is CIDv0, want CIDv1"},
+		{"codec dag-jose", mustCID(t, 0x85, multihash.SHA2_256, goodSum[:]), good, ErrUnsupportedCID,
+			"codec 0x85 is not raw, dag-pb, dag-cbor or dag-json"},
+		{"sha2-512", mustCID(t, cid.Raw, multihash.SHA2_512, sha512Sum[:]), good, ErrUnsupportedCID,
+			"multihash must be sha2-256 with a 32-byte digest"},
+		{"identity", mustCID(t, cid.Raw, multihash.IDENTITY, good), good, ErrUnsupportedCID,
+			"multihash must be sha2-256 with a 32-byte digest"},
+		{"short digest", mustCID(t, cid.Raw, multihash.SHA2_256, goodSum[:20]), good, ErrUnsupportedCID,
+			"multihash must be sha2-256 with a 32-byte digest"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := s.PutBlock(tc.c, tc.data)
+			if !errors.Is(err, tc.err) || !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("PutBlock: %v, want %v containing %q", err, tc.err, tc.msg)
+			}
+			if s.Has(tc.c) {
+				t.Fatal("refused block is stored")
+			}
+			if _, err := s.Get(tc.c); err == nil {
+				t.Fatal("Get of a refused block succeeded")
+			}
+		})
+	}
+	if _, err := s.Put(big); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("Put 17 bytes with limit 16: %v", err)
+	}
+	if _, err := s.Put(good); err != nil {
+		t.Fatalf("Put 16 bytes with limit 16: %v", err)
+	}
+	missing := mustCID(t, cid.Raw, multihash.SHA2_256, bigSum[:])
+	if _, err := s.Get(missing); !errors.Is(err, ErrNotFound) || err.Error() != "block not found: "+missing.String() {
+		t.Fatalf("Get missing: %v", err)
+	}
+	entries, err := os.ReadDir(s.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Fatalf("store holds %d shards, want the 1 of the one stored block", len(entries))
+	}
+}
+
+// TestDamagedFile: bytes changed on disk are caught by Get, never returned,
+// and a PutBlock of the right bytes repairs the file.
+func TestDamagedFile(t *testing.T) {
+	s := open(t, 0)
+	data := []byte("module bytes")
+	c, err := s.Put(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := c.String()
+	path := filepath.Join(s.Dir(), name[len(name)-2:], name)
+	if err := os.WriteFile(path, []byte("module bytez"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(c); !errors.Is(err, ErrHashMismatch) || got != nil ||
+		!strings.HasPrefix(err.Error(), "stored file: block does not match its CID: "+name) {
+		t.Fatalf("Get damaged: %q, %v", got, err)
+	}
+	if err := s.PutBlock(c, data); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(c); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("after repair: %q, %v", got, err)
+	}
+	// A file over the bound of the store that reads it is refused before it
+	// is hashed.
+	small, err := Open(s.Dir(), 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := small.Get(c); !errors.Is(err, ErrTooLarge) ||
+		err.Error() != "block too large: "+name+": the stored file is over the limit of 4 bytes" {
+		t.Fatalf("Get over the bound: %v", err)
+	}
+}
+
+// TestSharedDirectory: several stores on one directory (as the node, the CLI
+// and an executor are) write the same and different blocks at once; every
+// block reads back whole and no temporary file is left.
+func TestSharedDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "blocks")
+	stores := make([]*Store, 4)
+	for i := range stores {
+		s, err := Open(dir, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stores[i] = s
+	}
+	blocks := make([][]byte, 8)
+	for i := range blocks {
+		blocks[i] = bytes.Repeat([]byte{byte(i)}, 100_000+i)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(stores)*len(blocks))
+	for _, s := range stores {
+		for _, b := range blocks {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := s.Put(b); err != nil {
+					errs <- err
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	for _, b := range blocks {
+		got, err := stores[0].Get(RawCID(b))
+		if err != nil || !bytes.Equal(got, b) {
+			t.Fatalf("Get: %d bytes, %v", len(got), err)
+		}
+	}
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasPrefix(d.Name(), ".tmp-") {
+			t.Errorf("temporary file left: %s", path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOpenErrors(t *testing.T) {
+	if _, err := Open("", 0); err == nil || err.Error() != "blockstore: empty directory" {
+		t.Fatalf("Open empty: %v", err)
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(filepath.Join(file, "blocks"), 0); err == nil || !strings.Contains(err.Error(), "not a directory") {
+		t.Fatalf("Open below a file: %v", err)
+	}
+}
+
+func TestParseCID(t *testing.T) {
+	if c, err := ParseCID(emptyRawCID); err != nil || c.String() != emptyRawCID {
+		t.Fatalf("ParseCID: %s, %v", c, err)
+	}
+	for in, msg := range map[string]string{
+		"":        `unsupported CID: "": invalid cid: cid too short`,
+		"bafkzzz": `unsupported CID: "bafkzzz": `,
+		"QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR": "is CIDv0, want CIDv1",
+	} {
+		if _, err := ParseCID(in); !errors.Is(err, ErrUnsupportedCID) || !strings.Contains(err.Error(), msg) {
+			t.Errorf("ParseCID(%q): %v, want %q", in, err, msg)
+		}
+	}
+}
