@@ -13,6 +13,7 @@ import (
 
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/executor"
+	"github.com/intercooperative/icnd/executor/blockstore"
 )
 
 // Blocks is the content-addressed store the daemon reads modules and
@@ -34,11 +35,13 @@ type Network interface {
 }
 
 // MaxOutput is the output cap of every run: the block store's raw block
-// limit (blockstore.DefaultMaxBlockSize), since the output is stored and
-// served as one raw block. The chain has no parameter for it yet; every
-// executor must use the same cap, or a job writing more than one's cap and
-// less than another's would end differently on them.
-const MaxOutput = 4 << 20
+// limit, since the output is stored and served as one raw block. The chain
+// has no parameter for it yet; every executor must use the same cap, or a
+// job writing more than one's cap and less than another's would end
+// differently on them.
+const MaxOutput = blockstore.DefaultMaxBlockSize
+
+var _ Blocks = (*blockstore.Store)(nil)
 
 // Config configures a Daemon.
 type Config struct {
