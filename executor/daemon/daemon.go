@@ -280,7 +280,6 @@ func (d *Daemon) step(ctx context.Context, last *int64, first bool) (int64, erro
 			if h == tip {
 				// The node reports a height as its latest a moment
 				// before its results are stored: take it next time.
-				tip = h - 1
 				break
 			}
 			return 0, fmt.Errorf("results of block %d: %w", h, err)

@@ -349,43 +349,44 @@ func (d *Daemon) startRun(ctx context.Context, st *JobState, v *client.JobView) 
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
-		rec, fetchErr, err := d.execute(ctx, v)
+		rec, fetchFailed, err := d.execute(ctx, v)
 		select {
-		case d.done <- runDone{job: st.Job, rec: rec, err: errors.Join(fetchErr, err), fetch: fetchErr != nil}:
+		case d.done <- runDone{job: st.Job, rec: rec, err: err, fetch: fetchFailed}:
 		case <-ctx.Done():
 		}
 	}()
 }
 
-// execute fetches the module and the input and runs the job.
-func (d *Daemon) execute(ctx context.Context, v *client.JobView) (*RunRecord, error, error) {
+// execute fetches the module and the input and runs the job; fetchFailed
+// says that the error is a fetch's, which may pass on a later try.
+func (d *Daemon) execute(ctx context.Context, v *client.JobView) (rec *RunRecord, fetchFailed bool, err error) {
 	module, err := d.fetch(ctx, v.Module)
 	if err != nil {
-		return nil, fmt.Errorf("module %s: %w", v.Module, err), nil
+		return nil, true, fmt.Errorf("module %s: %w", v.Module, err)
 	}
 	input, err := d.fetch(ctx, v.Input)
 	if err != nil {
-		return nil, fmt.Errorf("input %s: %w", v.Input, err), nil
+		return nil, true, fmt.Errorf("input %s: %w", v.Input, err)
 	}
 	rt, err := d.runtime(ctx, v.MemoryPages)
 	if err != nil {
-		return nil, nil, err
+		return nil, false, err
 	}
 	rctx, cancel := context.WithTimeout(ctx, d.cfg.RunTimeout)
 	defer cancel()
 	start := time.Now()
 	res, err := rt.Run(rctx, module, input, v.FuelLimit)
 	if err != nil {
-		return nil, nil, err
+		return nil, false, err
 	}
-	rec := &RunRecord{Output: res.OutputID.String(), Fuel: res.Fuel, Exit: uint64(res.Status), Status: res.Status.String(),
+	rec = &RunRecord{Output: res.OutputID.String(), Fuel: res.Fuel, Exit: uint64(res.Status), Status: res.Status.String(),
 		Millis: time.Since(start).Milliseconds(), Detail: res.Detail}
 	c, err := d.cfg.Blocks.Put(res.Output)
 	if err != nil {
-		return nil, nil, fmt.Errorf("store the output: %w", err)
+		return nil, false, fmt.Errorf("store the output: %w", err)
 	}
 	if !c.Equals(res.OutputID) {
-		return nil, nil, fmt.Errorf("the store named the output %s, the runtime %s", c, res.OutputID)
+		return nil, false, fmt.Errorf("the store named the output %s, the runtime %s", c, res.OutputID)
 	}
 	if d.cfg.Network != nil {
 		if err := d.cfg.Network.Provide(ctx, c); err != nil {
@@ -394,7 +395,7 @@ func (d *Daemon) execute(ctx context.Context, v *client.JobView) (*RunRecord, er
 			rec.Provided = true
 		}
 	}
-	return rec, nil, nil
+	return rec, false, nil
 }
 
 func (d *Daemon) fetch(ctx context.Context, s string) ([]byte, error) {
