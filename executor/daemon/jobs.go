@@ -63,6 +63,13 @@ func (d *Daemon) reconcile(ctx context.Context, st *JobState, tip int64) {
 		if mine != nil || st.Bid.Failed != "" {
 			return
 		}
+		if time.Since(d.meAt) > 5*time.Second {
+			// The free bond and the reputation change with every bid
+			// and settlement: decide on a fresh record.
+			if err := d.refreshExecutor(ctx); err != nil {
+				d.log.Warn("refresh the executor record", "err", err)
+			}
+		}
 		price, reason := d.cfg.Policy.Decide(d.me, termsOf(v))
 		if reason != "" {
 			st.Skipped = reason
