@@ -1,0 +1,556 @@
+package p2p
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ipfs/go-cid"
+	"github.com/libp2p/go-libp2p"
+	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/intercooperative/icnd/executor/blockstore"
+)
+
+const testChain = "icn-p2p-test"
+
+// jobCID is a job id as the chain makes them: a raw CID.
+var jobCID = blockstore.RawCID([]byte("a job preimage")).String()
+
+func testStore(t *testing.T, max int) *blockstore.Store {
+	t.Helper()
+	s, err := blockstore.Open(t.TempDir(), max)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// newHost starts a Host on 127.0.0.1 with a free port.
+func newHost(t *testing.T, store *blockstore.Store, bootstrap ...string) *Host {
+	t.Helper()
+	if store == nil {
+		store = testStore(t, 0)
+	}
+	h, err := New(context.Background(), Config{
+		ChainID:     testChain,
+		ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"},
+		Bootstrap:   bootstrap,
+	}, store, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = h.Close() })
+	return h
+}
+
+// rawHost is a plain libp2p host, for peers that do not follow the protocol.
+func rawHost(t *testing.T) host.Host {
+	t.Helper()
+	h, err := libp2p.New(libp2p.ListenAddrStrings("/ip4/127.0.0.1/tcp/0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = h.Close() })
+	return h
+}
+
+func connect(t *testing.T, from host.Host, to host.Host) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := from.Connect(ctx, peer.AddrInfo{ID: to.ID(), Addrs: to.Addrs()}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func fetch(t *testing.T, h *Host, c cid.Cid) ([]byte, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	return h.Fetch(ctx, c)
+}
+
+func TestExchangeBlock(t *testing.T) {
+	a := newHost(t, nil)
+	b := newHost(t, nil, a.Addrs()[0])
+	if len(b.Peers()) != 1 || b.Peers()[0] != a.ID() {
+		t.Fatalf("b's peers %v, want [%s]", b.Peers(), a.ID())
+	}
+	block := bytes.Repeat([]byte("wasm module "), 10_000)
+	c, err := a.Store().Put(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := fetch(t, b, c)
+	if err != nil || !bytes.Equal(got, block) {
+		t.Fatalf("Fetch: %d bytes, %v", len(got), err)
+	}
+	if stored, err := b.Store().Get(c); err != nil || !bytes.Equal(stored, block) {
+		t.Fatalf("b's store after Fetch: %v", err)
+	}
+
+	missing := blockstore.RawCID([]byte("nobody has this"))
+	_, err = fetch(t, b, missing)
+	want := "fetch " + missing.String() + ": no peer served the block: " + a.ID().String() + ": does not have it"
+	if !errors.Is(err, ErrNoProvider) || err.Error() != want {
+		t.Fatalf("Fetch missing: %v\nwant %s", err, want)
+	}
+	if _, err := fetch(t, b, cid.Undef); !errors.Is(err, blockstore.ErrUnsupportedCID) {
+		t.Fatalf("Fetch undefined CID: %v", err)
+	}
+}
+
+// TestOtherChain: a host of another chain neither serves nor fetches this
+// chain's blocks.
+func TestOtherChain(t *testing.T) {
+	a := newHost(t, nil)
+	other, err := New(context.Background(), Config{
+		ChainID:     "another-chain",
+		ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"},
+		Bootstrap:   a.Addrs()[:1],
+	}, testStore(t, 0), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	c, err := a.Store().Put([]byte("chain a only"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = fetch(t, other, c)
+	if !errors.Is(err, ErrNoProvider) || !strings.Contains(err.Error(), "protocols not supported") {
+		t.Fatalf("Fetch across chains: %v", err)
+	}
+}
+
+// TestFindProviderViaDHT: c knows only the bootstrap host x; the block is on
+// a, which provided it in the DHT. c finds a through x and fetches.
+func TestFindProviderViaDHT(t *testing.T) {
+	x := newHost(t, nil)
+	boot := x.Addrs()[0]
+	a := newHost(t, nil, boot)
+	waitFor(t, "a's routing table to hold x", func() bool { return a.dht.RoutingTable().Size() > 0 })
+	block := []byte("an input block only a has")
+	id, err := a.Store().Put(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := a.Provide(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	c := newHost(t, nil, boot)
+	// The DHT's provider records name a (c may also have met a through
+	// the DHT's own lookups; it was told only x's address).
+	var found []peer.ID
+	for ai := range c.dht.FindProvidersAsync(ctx, id, 4) {
+		found = append(found, ai.ID)
+	}
+	if len(found) != 1 || found[0] != a.ID() {
+		t.Fatalf("providers %v, want [%s]", found, a.ID())
+	}
+	got, err := fetch(t, c, id)
+	if err != nil || !bytes.Equal(got, block) {
+		t.Fatalf("Fetch through the DHT: %q, %v", got, err)
+	}
+	if !c.Store().Has(id) {
+		t.Fatal("fetched block not stored")
+	}
+}
+
+// serveFixed makes h answer every block request with resp, counting requests.
+func serveFixed(h host.Host, resp []byte, count *atomic.Int32) {
+	h.SetStreamHandler(protocolID(), func(s network.Stream) {
+		defer s.Close()
+		count.Add(1)
+		if _, err := readRequest(s); err != nil {
+			_ = s.Reset()
+			return
+		}
+		_, _ = s.Write(resp)
+	})
+}
+
+func protocolID() protocol.ID { return protocol.ID(BlockProtocol(testChain)) }
+
+func okResponse(data []byte) []byte {
+	resp := make([]byte, 5, 5+len(data))
+	binary.BigEndian.PutUint32(resp[1:], uint32(len(data)))
+	return append(resp, data...)
+}
+
+// TestMaliciousPeer: a peer that serves wrong bytes is caught, named in the
+// error, never asked again, and the block comes from an honest peer.
+func TestMaliciousPeer(t *testing.T) {
+	block := []byte("the honest module")
+	c := blockstore.RawCID(block)
+	bad := rawHost(t)
+	var badRequests atomic.Int32
+	serveFixed(bad, okResponse([]byte("the forged module")), &badRequests)
+
+	f := newHost(t, nil)
+	connect(t, f.host, bad)
+	_, err := fetch(t, f, c)
+	if !errors.Is(err, ErrNoProvider) || badRequests.Load() != 1 ||
+		!strings.Contains(err.Error(), bad.ID().String()+": peer sent wrong bytes (not trusted again): block does not match its CID: "+c.String()) {
+		t.Fatalf("Fetch from a liar: %v (%d requests)", err, badRequests.Load())
+	}
+	if f.Store().Has(c) {
+		t.Fatal("wrong bytes were stored")
+	}
+	// Not asked again, even though still connected.
+	_, err = fetch(t, f, c)
+	want := "fetch " + c.String() + ": no peer served the block: no peer has it"
+	if err == nil || err.Error() != want || badRequests.Load() != 1 {
+		t.Fatalf("second Fetch: %v (%d requests)\nwant %s", err, badRequests.Load(), want)
+	}
+
+	honest := newHost(t, nil)
+	if _, err := honest.Store().Put(block); err != nil {
+		t.Fatal(err)
+	}
+	connect(t, f.host, honest.host)
+	got, err := fetch(t, f, c)
+	if err != nil || !bytes.Equal(got, block) || badRequests.Load() != 1 {
+		t.Fatalf("Fetch with an honest peer: %q, %v (%d requests to the liar)", got, err, badRequests.Load())
+	}
+
+	// A fetcher connected to a liar and an honest peer at once gets the
+	// block in one call, whichever it asks first.
+	g := newHost(t, nil)
+	connect(t, g.host, bad)
+	connect(t, g.host, honest.host)
+	if got, err := fetch(t, g, c); err != nil || !bytes.Equal(got, block) {
+		t.Fatalf("Fetch with a liar and an honest peer: %q, %v", got, err)
+	}
+}
+
+// TestOversizedResponse: a block announced over the fetcher's bound is cut off
+// before any of it is read; one shorter than announced fails.
+func TestOversizedResponse(t *testing.T) {
+	const limit = 1024
+	c := blockstore.RawCID(bytes.Repeat([]byte{1}, 2048))
+	big := rawHost(t)
+	var requests atomic.Int32
+	serveFixed(big, okResponse(bytes.Repeat([]byte{1}, 2048)), &requests)
+	f := newHost(t, testStore(t, limit))
+	connect(t, f.host, big)
+	_, err := fetch(t, f, c)
+	if !errors.Is(err, ErrNoProvider) ||
+		!strings.HasSuffix(err.Error(), big.ID().String()+": block too large: offered 2048 bytes, limit 1024") {
+		t.Fatalf("oversized: %v", err)
+	}
+
+	short := rawHost(t)
+	resp := okResponse([]byte("0123456789"))
+	serveFixed(short, resp[:len(resp)-3], &requests)
+	g := newHost(t, nil)
+	connect(t, g.host, short)
+	_, err = fetch(t, g, blockstore.RawCID([]byte("0123456789")))
+	if !errors.Is(err, ErrNoProvider) || !strings.HasSuffix(err.Error(), short.ID().String()+": reading block: unexpected EOF") {
+		t.Fatalf("short: %v", err)
+	}
+}
+
+// request sends raw request bytes to h's block protocol and returns the
+// response.
+func request(t *testing.T, from host.Host, h *Host, req []byte) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s, err := from.NewStream(ctx, h.ID(), h.blockProto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Write(req); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.CloseWrite()
+	resp, err := io.ReadAll(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
+}
+
+// TestServeBadRequests: the server answers malformed requests with a status,
+// stays up, and answers "busy" when all its slots are taken.
+func TestServeBadRequests(t *testing.T) {
+	h := newHost(t, nil)
+	c, err := h.Store().Put([]byte("served"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := rawHost(t)
+	connect(t, client, h.host)
+	v0, _ := cid.Decode("QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR")
+	for name, req := range map[string][]byte{
+		"empty":       {},
+		"zero length": {0},
+		"too long":    append([]byte{101}, make([]byte, 101)...),
+		"not a CID":   {3, 1, 2, 3},
+		"CIDv0":       append([]byte{byte(len(v0.Bytes()))}, v0.Bytes()...),
+		"cut short":   append([]byte{36}, c.Bytes()[:20]...),
+		"codec 0x85":  append([]byte{36}, cid.NewCidV1(0x85, c.Hash()).Bytes()...),
+	} {
+		if resp := request(t, client, h, req); !bytes.Equal(resp, []byte{StatusBadRequest}) {
+			t.Errorf("%s: response %x, want %x", name, resp, StatusBadRequest)
+		}
+	}
+	missing := blockstore.RawCID([]byte("missing"))
+	if resp := request(t, client, h, append([]byte{36}, missing.Bytes()...)); !bytes.Equal(resp, []byte{StatusNotFound}) {
+		t.Errorf("missing: response %x", resp)
+	}
+	want := append([]byte{StatusOK, 0, 0, 0, 6}, "served"...)
+	if resp := request(t, client, h, append([]byte{36}, c.Bytes()...)); !bytes.Equal(resp, want) {
+		t.Errorf("present: response %x, want %x", resp, want)
+	}
+	for range MaxConcurrentServes {
+		h.serving <- struct{}{}
+	}
+	if resp := request(t, client, h, append([]byte{36}, c.Bytes()...)); !bytes.Equal(resp, []byte{StatusBusy}) {
+		t.Errorf("busy: response %x", resp)
+	}
+	for range MaxConcurrentServes {
+		<-h.serving
+	}
+	if resp := request(t, client, h, append([]byte{36}, c.Bytes()...)); !bytes.Equal(resp, want) {
+		t.Errorf("after busy: response %x", resp)
+	}
+}
+
+func waitTopicPeer(t *testing.T, topic *pubsub.Topic, p peer.ID) {
+	t.Helper()
+	waitFor(t, "a topic peer", func() bool {
+		for _, q := range topic.ListPeers() {
+			if q == p {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+func receive(t *testing.T, h *Host) JobAnnouncement {
+	t.Helper()
+	select {
+	case a := <-h.Jobs():
+		return a
+	case <-time.After(20 * time.Second):
+		t.Fatal("no job announcement")
+		return JobAnnouncement{}
+	}
+}
+
+func TestGossipJobs(t *testing.T) {
+	a := newHost(t, nil)
+	b := newHost(t, nil, a.Addrs()[0])
+	waitTopicPeer(t, a.jobsTopic, b.ID())
+	waitTopicPeer(t, b.jobsTopic, a.ID())
+	ctx := context.Background()
+	want := JobAnnouncement{Job: jobCID, Height: 42}
+	if err := a.AnnounceJob(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	if got := receive(t, b); got != want {
+		t.Fatalf("b received %+v, want %+v", got, want)
+	}
+	select {
+	case got := <-a.Jobs():
+		t.Fatalf("a received its own announcement %+v", got)
+	case <-time.After(200 * time.Millisecond):
+	}
+	err := a.AnnounceJob(ctx, JobAnnouncement{Job: jobCID})
+	if !errors.Is(err, ErrBadAnnouncement) || err.Error() != "bad announcement: height 0, want > 0" {
+		t.Fatalf("AnnounceJob height 0: %v", err)
+	}
+
+	// A block announcement tells b whom to ask first.
+	id, err := a.Store().Put([]byte("announced"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitTopicPeer(t, a.blockTopic, b.ID())
+	waitTopicPeer(t, b.blockTopic, a.ID())
+	if err := a.Provide(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "b to hear the block announcement", func() bool {
+		got := b.candidates(id)
+		return len(got) > 0 && got[0] == a.ID()
+	})
+}
+
+// TestGarbageGossipDropped: a peer publishing malformed announcements on the
+// topics reaches nobody; a good announcement after them does.
+func TestGarbageGossipDropped(t *testing.T) {
+	b := newHost(t, nil)
+	g := rawHost(t)
+	ps, err := pubsub.NewGossipSub(context.Background(), g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := ps.Join(JobsTopic(testChain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks, err := ps.Join(BlocksTopic(testChain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	connect(t, g, b.host)
+	waitFor(t, "g to see b on the topics", func() bool {
+		return len(jobs.ListPeers()) > 0 && len(blocks.ListPeers()) > 0
+	})
+	dagCBOR := cid.NewCidV1(cid.DagCBOR, blockstore.RawCID(nil).Hash()).String()
+	garbage := []string{
+		``,
+		`not json`,
+		`{"job":"` + jobCID + `","height":7,"extra":1}`,
+		`{"job":"` + jobCID + `","height":7}{}`,
+		`{"job":"bafkrei","height":7}`,
+		`{"job":"` + dagCBOR + `","height":7}`,
+		`{"job":"` + jobCID + `","height":0}`,
+		`{"job":"` + jobCID + `","height":-5}`,
+		`{"job":"` + jobCID + `","height":"7"}`,
+		`{"job":"` + jobCID + `","height":7,"pad":"` + strings.Repeat("x", MaxAnnouncementSize) + `"}`,
+		`[1,2,3]`,
+	}
+	ctx := context.Background()
+	for _, m := range garbage {
+		if err := jobs.Publish(ctx, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+		if err := blocks.Publish(ctx, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, m := range []string{
+		`{"cid":"` + jobCID + `","size":-1}`,
+		`{"cid":"` + jobCID + `","size":4194305}`,
+		`{"cid":"QmbWqxBEKC3P8tqsKc98xmWNzrzDtRLMiMPL8wBuTGsMnR","size":1}`,
+	} {
+		if err := blocks.Publish(ctx, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	good := `{"job":"` + jobCID + `","height":9}`
+	if err := jobs.Publish(ctx, []byte(good)); err != nil {
+		t.Fatal(err)
+	}
+	if got := receive(t, b); got != (JobAnnouncement{Job: jobCID, Height: 9}) {
+		t.Fatalf("first announcement received: %+v, want the good one", got)
+	}
+	select {
+	case got := <-b.Jobs():
+		t.Fatalf("garbage got through: %+v", got)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if got := b.candidates(blockstore.RawCID([]byte("a job preimage"))); len(got) != 1 || got[0] != g.ID() {
+		// g is connected, so it is a candidate as a connected peer only;
+		// no announcement of it was recorded.
+		t.Fatalf("candidates %v", got)
+	}
+	b.havesMu.Lock()
+	n := b.haves.Len()
+	b.havesMu.Unlock()
+	if n != 0 {
+		t.Fatalf("garbage block announcements recorded: %d", n)
+	}
+}
+
+func TestParseJobAnnouncement(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"job":"` + jobCID + `","height":1}x`:      "bad announcement: data after the object",
+		`{"job":"` + jobCID + `","height":1,"a":1}`: `bad announcement: json: unknown field "a"`,
+		`{"job":"","height":1}`:                     `bad announcement: job: unsupported CID: "": invalid cid: cid too short`,
+		`{"job":"` + jobCID + `","height":0}`:       "bad announcement: height 0, want > 0",
+		strings.Repeat(" ", 513):                    "bad announcement: 513 bytes, limit 512",
+	} {
+		if _, err := ParseJobAnnouncement([]byte(in)); err == nil || err.Error() != want {
+			t.Errorf("%.40s: %v, want %s", in, err, want)
+		}
+	}
+	a, err := ParseJobAnnouncement([]byte(`{"job":"` + jobCID + `","height":3}`))
+	if err != nil || a != (JobAnnouncement{Job: jobCID, Height: 3}) {
+		t.Fatalf("good: %+v, %v", a, err)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	store := testStore(t, 0)
+	for name, tc := range map[string]struct {
+		cfg  Config
+		want string
+	}{
+		"no chain":       {Config{}, "p2p: chain id of 0 bytes, want 1 to 64"},
+		"slash in chain": {Config{ChainID: "a/b"}, `p2p: chain id "a/b": only printable ASCII characters other than '/' are allowed`},
+		"bad bootstrap":  {Config{ChainID: "c", Bootstrap: []string{"nonsense"}}, `p2p: bootstrap address "nonsense": `},
+		"no peer id":     {Config{ChainID: "c", Bootstrap: []string{"/ip4/127.0.0.1/tcp/1"}}, `p2p: bootstrap address "/ip4/127.0.0.1/tcp/1" has no /p2p/<peer id>`},
+		"bad listen":     {Config{ChainID: "c", ListenAddrs: []string{"tcp://x"}}, `p2p: listen address "tcp://x": `},
+	} {
+		h, err := New(context.Background(), tc.cfg, store, nil)
+		if err == nil {
+			_ = h.Close()
+		}
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %s", name, err, tc.want)
+		}
+	}
+}
+
+func TestIdentityFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config", "p2p_key")
+	id1, err := PeerIDFromKeyFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v, mode %v", err, fi.Mode())
+	}
+	id2, err := PeerIDFromKeyFile(path)
+	if err != nil || id1 != id2 {
+		t.Fatalf("second load: %s, %v; want %s", id2, err, id1)
+	}
+	h, err := New(context.Background(), Config{ChainID: testChain, KeyFile: path, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}}, testStore(t, 0), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.ID() != id1 || !strings.HasSuffix(h.Addrs()[0], "/p2p/"+id1.String()) {
+		t.Fatalf("host id %s addrs %v, want %s", h.ID(), h.Addrs(), id1)
+	}
+	_ = h.Close()
+	if err := os.WriteFile(path, []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := PeerIDFromKeyFile(path); err == nil || !strings.HasPrefix(err.Error(), "p2p: key file "+path+": ") {
+		t.Fatalf("garbage key file: %v", err)
+	}
+}
