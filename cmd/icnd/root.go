@@ -46,6 +46,7 @@ client keyrings.`,
 		rollbackCmd(),
 		snapshotsCmd(),
 		indexerCmd(),
+		executorCmd(),
 		profileCmd(),
 		versionCmd(),
 	)
