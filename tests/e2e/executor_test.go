@@ -147,7 +147,9 @@ func buildSHA256Job(t *testing.T) []byte {
 // the output the test computes itself. Job two: A is killed (SIGKILL) as
 // soon as it has broadcast its commitment and restarted; it resumes from
 // its state and the chain holds exactly one receipt from each executor,
-// its state and log one commitment and one reveal. Job three: both bid,
+// its state and log one commitment and one reveal. Before it, A's node
+// restarts, and a transaction signed with A's key by hand makes A's
+// sequence stale: A reconnects, and corrects its sequence. Job three: both bid,
 // then both are stopped (SIGTERM: a clean exit) before the window closes;
 // the job fails at its deadline, the escrow comes back whole and both are
 // slashed as absent.
@@ -315,6 +317,14 @@ func TestExecutor(t *testing.T) {
 		t.Fatal(err)
 	}
 	tx(1, "tx", "dag", "anchor", "--file", anchored, "--kind", "document")
+
+	// A's node restarts: A loses its websocket and its polls fail until
+	// the node is back, then it processes the heights it missed.
+	n.kill(1, syscall.SIGTERM)
+	time.Sleep(2 * time.Second)
+	n.start(1)
+	n.waitHeight(n.height(0)+1, 60*time.Second, 1)
+	a.waitLog(regexp.MustCompile(`following the chain failed; retrying`), 10*time.Second)
 
 	// Job two: A is killed right after broadcasting its commitment, then
 	// restarted.
