@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -68,7 +69,15 @@ func applyExecutorFlags(cmd *cobra.Command, fc *daemon.FileConfig) {
 	str(flagChainID, &fc.Chain.ChainID)
 	str("key", &fc.Key.Name)
 	str(flagKeyringBackend, &fc.Key.KeyringBackend)
-	str("keyring-dir", &fc.Key.KeyringDir)
+	if f.Changed("keyring-dir") {
+		// A path on the command line is the shell's, relative to the
+		// working directory; in the file, paths are relative to the home.
+		dir, _ := f.GetString("keyring-dir")
+		if abs, err := filepath.Abs(dir); err == nil && dir != "" {
+			dir = abs
+		}
+		fc.Key.KeyringDir = dir
+	}
 	str("log-level", &fc.LogLevel)
 	str("run-timeout", &fc.Run.Timeout)
 	if f.Changed("metrics-listen") {

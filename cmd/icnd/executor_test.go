@@ -38,6 +38,15 @@ func TestExecutorCommandErrors(t *testing.T) {
 		len(fc.P2P.Bootstrap) != 2 || fc.Metrics.Listen != daemon.DefaultFileConfig().Metrics.Listen {
 		t.Fatalf("init wrote %+v", fc)
 	}
+	// A relative --keyring-dir is the shell's: init stores it absolute.
+	wd, _ := os.Getwd()
+	other := t.TempDir()
+	if err := runRoot("executor", "init", "--home", other, "--key", "k", "--keyring-dir", "keys"); err != nil {
+		t.Fatal(err)
+	}
+	if fc, err := daemon.LoadFileConfig(other); err != nil || fc.Key.KeyringDir != filepath.Join(wd, "keys") {
+		t.Fatalf("keyring-dir %q, %v", fc.Key.KeyringDir, err)
+	}
 	if err := runRoot(args...); err == nil || !strings.Contains(err.Error(), "exists already") {
 		t.Fatalf("second init: %v", err)
 	}
