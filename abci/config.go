@@ -22,6 +22,7 @@ type AppConfig struct {
 	Store     StoreConfig     `toml:"store" comment:"The application state store (IAVL)."`
 	StateSync StateSyncConfig `toml:"state-sync" comment:"Snapshots of the state, served to nodes that join by state sync (docs/state-sync.md)."`
 	Debug     DebugConfig     `toml:"debug" comment:"Diagnostics."`
+	DagP2P    DagP2PConfig    `toml:"dag-p2p" comment:"The mesh's libp2p network (docs/executor.md, section 2): when enabled, the node serves the blocks in data/blocks to executors and announces posted jobs. Off by default."`
 }
 
 // StoreConfig sets the IAVL store's cache and pruning.
@@ -70,6 +71,7 @@ func DefaultAppConfig() AppConfig {
 			ProposalMaxTxs:    2_000,
 		},
 		StateSync: StateSyncConfig{SnapshotInterval: 0, SnapshotKeepRecent: 2},
+		DagP2P:    DefaultDagP2PConfig(),
 	}
 }
 
@@ -92,6 +94,9 @@ func (c AppConfig) Validate() error {
 	}
 	if c.StateSync.SnapshotInterval > 0 && c.StateSync.SnapshotKeepRecent == 0 {
 		return errors.New("state-sync.snapshot-keep-recent must be at least 1 when snapshot-interval is set")
+	}
+	if err := c.DagP2P.Validate(); err != nil {
+		return err
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 
+	abcitypes "github.com/cometbft/cometbft/abci/types"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtjson "github.com/cometbft/cometbft/libs/json"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
@@ -152,8 +153,21 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 	if _, err := ReindexTip(cometCfg, cmtcfg.DefaultDBProvider, logger.With("module", "reindex")); err != nil {
 		return fmt.Errorf("start-up re-index: %w", err)
 	}
+	var consensusApp abcitypes.Application = abciApp
+	if appCfg.DagP2P.Enable {
+		genDoc, err := types.GenesisDocFromFile(cometCfg.GenesisFile())
+		if err != nil {
+			return fmt.Errorf("read genesis: %w", err)
+		}
+		dn, err := startDagNet(ctx, home, genDoc.ChainID, appCfg.DagP2P, logger.With("module", "dag-p2p"))
+		if err != nil {
+			return err
+		}
+		defer dn.Close()
+		consensusApp = &announcingApp{Application: abciApp, net: dn}
+	}
 	n, err := node.NewNodeWithContext(ctx, cometCfg, pv, nodeKey,
-		proxy.NewLocalClientCreator(abciApp),
+		proxy.NewLocalClientCreator(consensusApp),
 		node.DefaultGenesisDocProviderFunc(cometCfg),
 		cmtcfg.DefaultDBProvider,
 		node.DefaultMetricsProvider(cometCfg.Instrumentation),

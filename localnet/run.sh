@@ -18,6 +18,7 @@ CHAIN_ID="icn-localnet"
 FIRST_IP_SUFFIX=2
 WAIT_SECONDS=60
 MIN_HEIGHT=2
+DAG_P2P_PORT=26680
 
 node_ip() { echo "127.0.0.$((FIRST_IP_SUFFIX + $1))"; }
 node_rpc() { echo "tcp://$(node_ip "$1"):26657"; }
@@ -81,6 +82,11 @@ height() {
 		sed -n 's/.*"latest_height": *\([0-9]*\).*/\1/p'
 }
 
+# dag_addr prints node0's libp2p multiaddr, from the line its host logs at start.
+dag_addr() {
+	grep -o "addrs=/ip4/$(node_ip 0)/tcp/$DAG_P2P_PORT/p2p/[A-Za-z0-9]*" "$DATA/node0/icnd.log" | head -1 | cut -d= -f2
+}
+
 start() {
 	if [[ ! -x "$ICND" ]]; then
 		echo "localnet: $ICND not found; run 'make build' first" >&2
@@ -94,6 +100,11 @@ start() {
 	rm -rf "$DATA"
 	"$ICND" testnet --validators "$VALIDATORS" --output "$DATA" --chain-id "$CHAIN_ID" \
 		--starting-ip-address "$(node_ip 0)" --keyring-backend test >/dev/null
+	# node0 runs the mesh's libp2p host (app.toml [dag-p2p]): it serves its
+	# data/blocks to executors and announces posted jobs.
+	sed -i -e '/^\[dag-p2p\]/,/^\[/{' -e 's/^enable = false/enable = true/' \
+		-e "s#^listen-addrs = .*#listen-addrs = ['/ip4/$(node_ip 0)/tcp/$DAG_P2P_PORT']#" -e '}' \
+		"$DATA/node0/config/app.toml"
 	for ((i = 0; i < VALIDATORS; i++)); do
 		nohup "$ICND" start --home "$DATA/node$i" >"$DATA/node$i/icnd.log" 2>&1 &
 		echo $! >>"$PIDS"
@@ -122,6 +133,9 @@ start() {
 	for ((i = 0; i < VALIDATORS; i++)); do
 		printf '  %-6s %-24s %-9s %s\n' "node$i" "$(node_rpc "$i")" "node$i" "localnet/.data/node$i"
 	done
+	echo
+	echo "node0's libp2p address (bootstrap for executors and 'icnd dag get --peer'):"
+	echo "  $(dag_addr)"
 	echo
 	echo "Each key is funded and in its node's test keyring. Try:"
 	echo

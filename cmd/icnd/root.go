@@ -49,6 +49,7 @@ client keyrings.`,
 		executorCmd(),
 		profileCmd(),
 		versionCmd(),
+		dagCmd(),
 	)
 	explainArgErrors(root)
 	return root

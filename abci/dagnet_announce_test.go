@@ -1,0 +1,122 @@
+package abci
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/json"
+	"slices"
+	"testing"
+	"time"
+
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+	cmtlog "github.com/cometbft/cometbft/libs/log"
+	idb "github.com/cosmos/iavl/db"
+	"github.com/ipfs/go-cid"
+
+	"github.com/intercooperative/icnd/app"
+	"github.com/intercooperative/icnd/client"
+	"github.com/intercooperative/icnd/executor/blockstore"
+	"github.com/intercooperative/icnd/executor/p2p"
+	"github.com/intercooperative/icnd/modules/did"
+	"github.com/intercooperative/icnd/modules/mana"
+	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
+	meshv1 "github.com/intercooperative/icnd/proto/icn/mesh/v1"
+	"github.com/intercooperative/icnd/store"
+)
+
+const announceChain = "icn-dagnet-test"
+
+// TestAnnounceCommittedJobs runs a real Application behind announcingApp with
+// a real dag-p2p host: a job posted in a committed block reaches another
+// host on the jobs topic, with the block's height; a job in a stale block
+// (a node catching up) is not announced.
+func TestAnnounceCommittedJobs(t *testing.T) {
+	ctx := context.Background()
+	seed := sha256.Sum256([]byte("dagnet poster"))
+	priv := ed25519.NewKeyFromSeed(seed[:])
+	pub := priv.Public().(ed25519.PublicKey)
+	poster := did.DeriveDID(pub)
+	g := app.DefaultGenesis()
+	g.DID.Documents = []*identityv1.DIDDocument{{Did: poster, Keys: []*identityv1.VerificationKey{{Id: "key-1", PublicKey: pub}}}}
+	g.Mana.Accounts = []mana.GenesisAccount{{DID: poster, Balance: 200_000, Capacity: 200_000, Rate: 10}}
+	state, err := json.Marshal(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cms, err := store.Open(idb.NewMemDB(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(cms, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := NewApplication(a, "test", cmtlog.NewNopLogger())
+	if _, err := inner.InitChain(ctx, &abcitypes.RequestInitChain{ChainId: announceChain, InitialHeight: 1, Time: time.Unix(0, 0), AppStateBytes: state}); err != nil {
+		t.Fatal(err)
+	}
+
+	home := t.TempDir()
+	dn, err := startDagNet(ctx, home, announceChain, DagP2PConfig{ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, KeyFile: "config/dag_p2p_key"}, cmtlog.NewNopLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dn.Close()
+	listener, err := p2p.New(ctx, p2p.Config{ChainID: announceChain, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, Bootstrap: dn.host.Addrs()[:1]}, mustStore(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close()
+	if !slices.Contains(dn.host.Peers(), listener.ID()) {
+		t.Fatal("listener not connected to the node's host")
+	}
+	// Let the two exchange their gossipsub subscriptions.
+	time.Sleep(time.Second)
+
+	w := &announcingApp{Application: inner, net: dn}
+	var seq uint64
+	postJob := func(height int64, blockTime time.Time) cid.Cid {
+		t.Helper()
+		spec := &meshv1.MsgPostJob{Module: client.RawCID([]byte("m")).Bytes(), Input: client.RawCID([]byte("i")).Bytes(),
+			FuelLimit: 1000, MaxPrice: 1, Replication: 1, BidWindow: 2, Deadline: 20, Sequence: seq,
+			Requirements: &meshv1.Requirements{Kind: "wasi-p1"}}
+		msg, job, err := client.PostJob(poster, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := client.BuildTx(client.TxParams{ChainID: announceChain, Signer: poster, KeyID: "key-1", Sequence: seq},
+			func(b []byte) ([]byte, error) { return ed25519.Sign(priv, b), nil }, msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seq++
+		res, err := w.FinalizeBlock(ctx, &abcitypes.RequestFinalizeBlock{Height: height, Time: blockTime, Txs: [][]byte{tx}})
+		if err != nil || res.TxResults[0].Code != 0 {
+			t.Fatalf("FinalizeBlock: %v %+v", err, res.TxResults)
+		}
+		if _, err := w.Commit(ctx, &abcitypes.RequestCommit{}); err != nil {
+			t.Fatal(err)
+		}
+		return job
+	}
+	postJob(1, time.Now().Add(-time.Hour))
+	fresh := postJob(2, time.Now())
+	select {
+	case got := <-listener.Jobs():
+		if want := (p2p.JobAnnouncement{Job: fresh.String(), Height: 2}); got != want {
+			t.Fatalf("announcement %+v, want %+v (the stale block's job must not be announced)", got, want)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no job announcement")
+	}
+}
+
+func mustStore(t *testing.T) *blockstore.Store {
+	t.Helper()
+	s, err := blockstore.Open(t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
