@@ -214,6 +214,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	tick := time.NewTicker(d.cfg.Poll)
 	defer tick.Stop()
 	backoff := time.Second
+	hints := d.cfg.Hints
 	first := last == 0
 	d.log.Info("executor started", "did", d.cfg.DID, "chain", d.chainID, "node", d.cfg.Node, "last_height", last,
 		"price_floor", d.me.PriceFloor, "max_fuel", d.me.MaxFuel, "kinds", d.me.Kinds)
@@ -241,7 +242,11 @@ func (d *Daemon) Run(ctx context.Context) error {
 		case <-tick.C:
 		case r := <-d.done:
 			d.finishRun(ctx, r, tip)
-		case h := <-d.cfg.Hints:
+		case h, ok := <-hints:
+			if !ok {
+				hints = nil // closed: no more announcements
+				continue
+			}
 			d.hint(ctx, h, tip)
 		}
 	}
