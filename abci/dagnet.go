@@ -12,6 +12,7 @@ import (
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
+	"github.com/ipfs/go-cid"
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/intercooperative/icnd/executor/blockstore"
@@ -120,9 +121,65 @@ func startDagNet(ctx context.Context, home, chainID string, cfg DagP2PConfig, lo
 	d := &dagNet{host: h, log: logger, jobs: make(chan []postedJob, announceQueue), cancel: cancel}
 	logger.Info("dag-p2p started", "peer_id", h.ID().String(), "addrs", strings.Join(h.Addrs(), ","),
 		"blocks", store.Dir(), "peers", len(h.Peers()))
-	d.wg.Add(1)
+	d.wg.Add(2)
 	go d.announce(ctx)
+	go d.provideStore(ctx)
 	return d, nil
+}
+
+// How the node provides its store in the DHT: the blocks it has not
+// provided yet (`icnd dag put` writes them from another process) every
+// provideInterval, each again after reprovideInterval (provider records
+// expire after 48 hours), at most provideBatch a round.
+var (
+	provideInterval   = time.Minute
+	reprovideInterval = 12 * time.Hour
+)
+
+const (
+	provideBatch = 64
+	// provideMemory bounds the blocks remembered as provided; when it is
+	// reached, the memory is cleared and every block is provided again.
+	provideMemory = 100_000
+)
+
+// provideStore provides the blocks of the node's store, as above.
+func (d *dagNet) provideStore(ctx context.Context) {
+	defer d.wg.Done()
+	provided := map[cid.Cid]time.Time{}
+	t := time.NewTimer(provideInterval / 10)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		var due []cid.Cid
+		err := d.host.Store().List(func(c cid.Cid) bool {
+			if at, ok := provided[c]; !ok || time.Since(at) > reprovideInterval {
+				due = append(due, c)
+			}
+			return len(due) < provideBatch
+		})
+		if err != nil {
+			d.log.Error("dag-p2p: list the block store", "err", err)
+		}
+		for _, c := range due {
+			pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			err := d.host.Provide(pctx, c)
+			cancel()
+			if err != nil {
+				d.log.Debug("dag-p2p: provide", "cid", c, "err", err)
+				continue
+			}
+			if len(provided) >= provideMemory {
+				clear(provided)
+			}
+			provided[c] = time.Now()
+		}
+		t.Reset(provideInterval)
+	}
 }
 
 // announce publishes the jobs of committed blocks, and provides the modules

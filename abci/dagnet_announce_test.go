@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/json"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -119,4 +120,44 @@ func mustStore(t *testing.T) *blockstore.Store {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestNodeProvidesStore: a block another process puts into the node's store
+// (as `icnd dag put --home` does) is provided in the DHT by the node.
+func TestNodeProvidesStore(t *testing.T) {
+	defer func(old time.Duration) { provideInterval = old }(provideInterval)
+	provideInterval = 200 * time.Millisecond
+	ctx := context.Background()
+	home := t.TempDir()
+	dn, err := startDagNet(ctx, home, announceChain, DagP2PConfig{ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, KeyFile: "k"}, cmtlog.NewNopLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dn.Close()
+	listener, err := p2p.New(ctx, p2p.Config{ChainID: announceChain, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, Bootstrap: dn.host.Addrs()[:1]}, mustStore(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close()
+	other, err := blockstore.Open(filepath.Join(home, BlocksDir), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := other.Put([]byte("a module put by icnd dag put"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		fctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		got := listener.Providers(fctx, c, 1)
+		cancel()
+		if slices.Contains(got, dn.host.ID()) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the node never provided %s (providers %v)", c, got)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

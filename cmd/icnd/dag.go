@@ -402,7 +402,7 @@ func (e *carExport) collect(ctx context.Context, target cid.Cid) ([]dagBlock, []
 			receiptCIDs = append(receiptCIDs, c)
 		}
 		if len(receiptCIDs) == 0 {
-			return nil, nil, fmt.Errorf("job %s has no receipt on chain yet (status %s)", target, j.Status)
+			return nil, nil, fmt.Errorf("job %s has no receipt on chain yet (status %s)", target, client.NewJobView(j).Status)
 		}
 	default:
 		return nil, nil, fmt.Errorf("%s is neither a receipt (dag-cbor) nor a job id (raw)", target)

@@ -21,6 +21,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/ipfs/go-cid"
 	"github.com/multiformats/go-multihash"
@@ -188,6 +189,40 @@ func (s *Store) Has(c cid.Cid) bool {
 	}
 	fi, err := os.Stat(s.path(c))
 	return err == nil && fi.Mode().IsRegular()
+}
+
+// List calls fn with the CID of each block file in the store, in no
+// particular order, until fn returns false. Files whose names are not
+// supported CIDs in their shard (temporary files, strays) are skipped; the
+// blocks are not read, so Get is what checks them.
+func (s *Store) List(fn func(cid.Cid) bool) error {
+	shards, err := os.ReadDir(s.dir)
+	if err != nil {
+		return fmt.Errorf("blockstore: %w", err)
+	}
+	for _, shard := range shards {
+		if !shard.IsDir() || len(shard.Name()) != 2 {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(s.dir, shard.Name()))
+		if err != nil {
+			return fmt.Errorf("blockstore: %w", err)
+		}
+		for _, f := range files {
+			name := f.Name()
+			if !f.Type().IsRegular() || !strings.HasSuffix(name, shard.Name()) {
+				continue
+			}
+			c, err := cid.Decode(name)
+			if err != nil || Check(c) != nil || c.String() != name {
+				continue
+			}
+			if !fn(c) {
+				return nil
+			}
+		}
+	}
+	return nil
 }
 
 // path is dir/<last two characters of the CID>/<CID>. The CID's string form

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -286,5 +287,39 @@ func TestParseCID(t *testing.T) {
 		if _, err := ParseCID(in); !errors.Is(err, ErrUnsupportedCID) || !strings.Contains(err.Error(), msg) {
 			t.Errorf("ParseCID(%q): %v, want %q", in, err, msg)
 		}
+	}
+}
+
+func TestList(t *testing.T) {
+	s := open(t, 0)
+	want := map[string]bool{}
+	for _, b := range []string{"a", "b", "c"} {
+		c, err := s.Put([]byte(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[c.String()] = true
+	}
+	// Strays are skipped: a temporary file, a file in the wrong shard, a
+	// non-CID name, a directory with a long name.
+	first := RawCID([]byte("a")).String()
+	for _, p := range []string{first[len(first)-2:] + "/.tmp-123", "zz/" + first, "ab/notacid", "abc/x"} {
+		if err := os.MkdirAll(filepath.Join(s.Dir(), filepath.Dir(p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(s.Dir(), p), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := map[string]bool{}
+	if err := s.List(func(c cid.Cid) bool { got[c.String()] = true; return true }); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("List: %v, want %v", got, want)
+	}
+	n := 0
+	if err := s.List(func(cid.Cid) bool { n++; return false }); err != nil || n != 1 {
+		t.Fatalf("List stopping at the first: %d calls, %v", n, err)
 	}
 }

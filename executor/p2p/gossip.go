@@ -242,3 +242,12 @@ func (h *Host) Provide(ctx context.Context, c cid.Cid) error {
 	}
 	return nil
 }
+
+// Providers returns the peers the DHT names as providers of c, at most max.
+func (h *Host) Providers(ctx context.Context, c cid.Cid, max int) []peer.ID {
+	var out []peer.ID
+	for ai := range h.dht.FindProvidersAsync(ctx, c, max) {
+		out = append(out, ai.ID)
+	}
+	return out
+}

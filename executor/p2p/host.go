@@ -186,7 +186,11 @@ func ParseBootstrap(addrs []string) ([]peer.AddrInfo, error) {
 // New starts a host: it listens, joins the chain's topics, serves blocks from
 // store, starts the DHT and connects to the bootstrap peers. A bootstrap peer
 // that cannot be reached is logged, not an error: the host keeps re-dialling
-// its bootstrap peers while it has no peer. log may be nil.
+// its bootstrap peers while it has no peer. ctx bounds the start only (its
+// values are kept, its cancellation is not): the host runs until Close. New
+// returns once the bootstrap peers have been dialled and, if one answered,
+// once it is in the DHT's routing table (at most ConnectTimeout). log may be
+// nil.
 func New(ctx context.Context, cfg Config, store *blockstore.Store, log *slog.Logger) (*Host, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -554,3 +554,21 @@ func TestIdentityFile(t *testing.T) {
 		t.Fatalf("garbage key file: %v", err)
 	}
 }
+
+func TestParseBlockAnnouncement(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"cid":"` + jobCID + `","size":11}`:          "bad announcement: size 11, want 0 to 10",
+		`{"cid":"` + jobCID + `","size":-1}`:          "bad announcement: size -1, want 0 to 10",
+		`{"cid":"x","size":1}`:                        `bad announcement: cid: unsupported CID: "x": `,
+		`{"cid":"` + jobCID + `","size":1,"job":"x"}`: `bad announcement: json: unknown field "job"`,
+		`{"cid":"` + jobCID + `","size":1.5}`:         "bad announcement: json: cannot unmarshal number 1.5",
+	} {
+		if _, err := ParseBlockAnnouncement([]byte(in), 10); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: %v, want %s", in, err, want)
+		}
+	}
+	a, err := ParseBlockAnnouncement([]byte(`{"cid":"`+jobCID+`","size":10}`), 10)
+	if err != nil || a != (BlockAnnouncement{CID: jobCID, Size: 10}) {
+		t.Fatalf("good: %+v, %v", a, err)
+	}
+}
