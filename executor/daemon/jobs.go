@@ -1,0 +1,477 @@
+package daemon
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ipfs/go-cid"
+
+	"github.com/intercooperative/icnd/client"
+	"github.com/intercooperative/icnd/executor"
+	"github.com/intercooperative/icnd/modules/mesh"
+	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
+	"github.com/intercooperative/icnd/protocol/receipt"
+)
+
+// Transaction kinds, as logs, metrics and the state name them.
+const (
+	kindBid    = "bid"
+	kindCommit = "commit"
+	kindReveal = "reveal"
+)
+
+// The app's wrong-sequence refusal (app.ErrBadSequence; the executor does
+// not import app): codespace "tx", code 24, "have H, want W".
+const (
+	txCodespace     = "tx"
+	badSequenceCode = 24
+)
+
+var wantSequence = regexp.MustCompile(`want (\d+)`)
+
+// reconcile brings one job forward from what the chain says at tip: bid,
+// run, commit, reveal, or close. Every step first asks the chain whether
+// it is already done, so that a restart repeats nothing.
+func (d *Daemon) reconcile(ctx context.Context, st *JobState, tip int64) {
+	v, _, err := d.q.Job(ctx, st.Job, 0)
+	if errors.Is(err, client.ErrNotFound) {
+		d.closeJob(st, "not found on chain")
+		return
+	}
+	if err != nil {
+		d.log.Warn("query job", "job", st.Job, "err", err)
+		return
+	}
+	var mine *client.BidView
+	for _, b := range v.Bids {
+		if b.Executor == d.cfg.DID {
+			mine = b
+		}
+	}
+	if mine != nil {
+		d.observe(st, mine, tip)
+	}
+	switch v.Status {
+	case "open":
+		if mine != nil || st.Bid.Failed != "" {
+			return
+		}
+		if time.Since(d.meAt) > 5*time.Second {
+			// The free bond and the reputation change with every bid
+			// and settlement: decide on a fresh record.
+			if err := d.refreshExecutor(ctx); err != nil {
+				d.log.Warn("refresh the executor record", "err", err)
+			}
+		}
+		price, reason := d.cfg.Policy.Decide(d.me, termsOf(v))
+		if reason != "" {
+			st.Skipped = reason
+			d.closeJob(st, "skipped")
+			return
+		}
+		st.Price = price
+		msg, err := client.Bid(st.Job, price)
+		if err != nil {
+			st.Bid.Failed = err.Error()
+			d.save(st)
+			return
+		}
+		d.ensureTx(ctx, st, &st.Bid, kindBid, msg, tip, v.WindowClose)
+	case "assigned":
+		if mine == nil || !mine.Assigned {
+			d.closeJob(st, "not assigned")
+			return
+		}
+		d.assigned(ctx, st, v, mine, tip)
+	default:
+		d.settled(st, v, mine)
+	}
+}
+
+// assigned runs the job, then commits to its receipt, then reveals it.
+func (d *Daemon) assigned(ctx context.Context, st *JobState, v *client.JobView, mine *client.BidView, tip int64) {
+	if st.Run == nil {
+		if st.NoReceipt == "" && !d.running[st.Job] && len(d.running) < d.cfg.Parallel &&
+			time.Now().After(d.fetchAfter[st.Job]) && tip < v.CommitDeadline {
+			d.startRun(ctx, st, v)
+		}
+		return
+	}
+	if st.Receipt == nil {
+		block, err := client.ReceiptFor(v, client.ReceiptResult{Output: st.Run.Output, Fuel: st.Run.Fuel, Exit: st.Run.Exit},
+			client.ReceiptSigner{ChainID: d.chainID, Executor: d.cfg.DID, KeyID: d.cfg.KeyID, Sign: d.cfg.Sign})
+		if err != nil {
+			d.log.Error("build the receipt", "job", st.Job, "err", err)
+			return
+		}
+		c := receipt.CID(block)
+		st.Receipt, st.ReceiptCID = block, c.String()
+		d.save(st)
+		if err := d.cfg.Blocks.PutBlock(c, block); err != nil {
+			d.log.Warn("store the receipt block", "job", st.Job, "err", err)
+		}
+		d.log.Info("receipt signed", "job", st.Job, "receipt", st.ReceiptCID, "output", st.Run.Output, "fuel", st.Run.Fuel, "exit", st.Run.Exit)
+	}
+	if mine.Commitment == "" {
+		if st.Commit.Failed != "" {
+			return
+		}
+		msg, _, err := client.CommitReceipt(st.Receipt)
+		if err != nil {
+			st.Commit.Failed = err.Error()
+			d.save(st)
+			return
+		}
+		d.ensureTx(ctx, st, &st.Commit, kindCommit, msg, tip, v.CommitDeadline)
+		return
+	}
+	if mine.Receipt != "" || st.Reveal.Failed != "" || !commitPhaseClosed(v, tip) {
+		return
+	}
+	msg, err := client.SubmitReceipt(st.Receipt)
+	if err != nil {
+		st.Reveal.Failed = err.Error()
+		d.save(st)
+		return
+	}
+	d.ensureTx(ctx, st, &st.Reveal, kindReveal, msg, tip, v.DeadlineHeight)
+}
+
+// observe records the steps the chain shows done for the executor's bid:
+// the bid, the commitment, the receipt (whatever the job's status now).
+func (d *Daemon) observe(st *JobState, mine *client.BidView, tip int64) {
+	changed := false
+	if !st.Bid.Done {
+		st.Bid.Done, st.Bid.DoneHeight, changed = true, mine.Height, true
+		d.log.Info("bid on chain", "job", st.Job, "height", mine.Height, "price", mine.Price)
+	}
+	if mine.Commitment != "" && !st.Commit.Done {
+		st.Commit.Done, st.Commit.DoneHeight, changed = true, tip, true
+		d.m.ReceiptsCommitted.Inc()
+		d.log.Info("commitment on chain", "job", st.Job, "commitment", mine.Commitment)
+	}
+	if mine.Receipt != "" && !st.Reveal.Done {
+		st.Reveal.Done, st.Reveal.DoneHeight, changed = true, tip, true
+		d.m.ReceiptsAccepted.Inc()
+		d.log.Info("receipt on chain", "job", st.Job, "receipt", mine.Receipt)
+	}
+	if changed {
+		d.save(st)
+	}
+}
+
+// commitPhaseClosed reports whether a receipt sent now can be revealed:
+// every assigned executor committed, or the commit deadline has passed
+// (the phase closes at the end of block commit_deadline).
+func commitPhaseClosed(v *client.JobView, tip int64) bool {
+	if tip >= v.CommitDeadline {
+		return true
+	}
+	for _, b := range v.Bids {
+		if b.Assigned && b.Commitment == "" {
+			return false
+		}
+	}
+	return true
+}
+
+// settled records how a closed job ended for the executor and forgets it.
+func (d *Daemon) settled(st *JobState, v *client.JobView, mine *client.BidView) {
+	if mine != nil && mine.Assigned {
+		switch {
+		case mine.Receipt == "":
+			st.Outcome = "absent"
+		case v.Status == "completed" && mine.Output == v.Output && mine.Fuel == v.Fuel && mine.Exit == v.Exit:
+			st.Outcome = "agreed"
+		case v.Status == "completed":
+			st.Outcome = "disagreed"
+		default:
+			st.Outcome = "unresolved"
+		}
+		st.Paid = mine.Paid
+		d.m.Settled.WithLabelValues(st.Outcome).Inc()
+	}
+	d.closeJob(st, v.Status)
+}
+
+// ensureTx sends msg for rec unless an earlier attempt may still be
+// included: an attempt is given up only when the node refused it, or its
+// timeout height has passed and it is in no block. A transaction is never
+// included after limit.
+func (d *Daemon) ensureTx(ctx context.Context, st *JobState, rec *TxRecord, kind string, msg *txv1.Msg, tip, limit int64) {
+	if rec.Done || rec.Failed != "" {
+		return
+	}
+	if a := rec.last(); a != nil && a.Refused == "" {
+		hash, _ := hex.DecodeString(a.Hash)
+		res, err := d.c.RPC.Tx(ctx, hash, false)
+		switch {
+		case err == nil && res.TxResult.Code == 0:
+			return // included: the chain shows it at the next reconcile
+		case err == nil:
+			a.Code, a.Log = res.TxResult.Code, res.TxResult.Log
+			d.m.TxErrors.WithLabelValues(kind).Inc()
+			d.log.Warn("transaction failed", "job", st.Job, "kind", kind, "tx", a.Hash, "code", a.Code, "log", a.Log)
+			if !retriable(res.TxResult.Codespace, res.TxResult.Code) {
+				rec.Failed = fmt.Sprintf("%s/%d: %s", res.TxResult.Codespace, res.TxResult.Code, res.TxResult.Log)
+				d.save(st)
+				return
+			}
+			d.seqKnown = false
+			d.save(st)
+		case !strings.Contains(err.Error(), "not found"):
+			d.log.Warn("look up a transaction", "job", st.Job, "tx", a.Hash, "err", err)
+			return
+		case tip <= a.TimeoutHeight:
+			return // may still be included
+		default:
+			d.log.Info("transaction expired unincluded; sending again", "job", st.Job, "kind", kind, "tx", a.Hash,
+				"timeout_height", a.TimeoutHeight)
+			d.seqKnown = false
+		}
+	}
+	if len(rec.Attempts) >= maxAttempts {
+		rec.Failed = fmt.Sprintf("%d attempts", len(rec.Attempts))
+		d.save(st)
+		return
+	}
+	if tip+1 > limit {
+		rec.Failed = fmt.Sprintf("too late: height %d is past %d", tip+1, limit)
+		d.save(st)
+		d.log.Warn("too late to send", "job", st.Job, "kind", kind, "limit", limit)
+		return
+	}
+	for try := 0; try < 2; try++ {
+		refused, err := d.send(ctx, st, rec, kind, msg, min(tip+d.cfg.TxTimeoutBlocks, limit))
+		if err != nil || !refused {
+			return
+		}
+	}
+}
+
+// maxAttempts bounds the transactions sent for one step of one job.
+const maxAttempts = 5
+
+// retriable reports whether a transaction that failed in a block may be
+// sent again: a wrong sequence, or a reveal that came before the commit
+// phase closed.
+func retriable(codespace string, code uint32) bool {
+	return (codespace == txCodespace && code == badSequenceCode) ||
+		(codespace == mesh.Codespace && code == mesh.ErrRevealTooEarly.Code())
+}
+
+// send signs msg, records the attempt durably, then broadcasts it. It
+// reports refused when the node refused it for a wrong sequence, which it
+// has corrected, so that the caller may try once more.
+func (d *Daemon) send(ctx context.Context, st *JobState, rec *TxRecord, kind string, msg *txv1.Msg, timeout int64) (bool, error) {
+	if !d.seqKnown {
+		seq, err := d.c.Sequence(ctx, d.cfg.DID)
+		if err != nil {
+			d.log.Warn("query the sequence", "err", err)
+			return false, err
+		}
+		d.seq, d.seqKnown = seq, true
+	}
+	p := client.TxParams{ChainID: d.chainID, Signer: d.cfg.DID, KeyID: d.cfg.KeyID, Sequence: d.seq, TimeoutHeight: uint64(timeout)}
+	tx, err := client.BuildTx(p, d.cfg.Sign, msg)
+	if err != nil {
+		rec.Failed = err.Error()
+		d.save(st)
+		return false, err
+	}
+	sum := sha256.Sum256(tx)
+	rec.Attempts = append(rec.Attempts, TxAttempt{Hash: strings.ToUpper(hex.EncodeToString(sum[:])), Sequence: d.seq, TimeoutHeight: timeout})
+	a := &rec.Attempts[len(rec.Attempts)-1]
+	// Durable before it leaves: after a crash, the attempt is known.
+	if err := d.state.Save(st); err != nil {
+		rec.Attempts = rec.Attempts[:len(rec.Attempts)-1]
+		d.log.Error("save job state; not sending", "job", st.Job, "err", err)
+		return false, err
+	}
+	_, err = d.c.Broadcast(ctx, tx)
+	switch {
+	case err == nil:
+		d.seq++
+		if kind == kindBid {
+			d.m.BidsSent.Inc()
+		}
+		d.log.Info(kind+" sent", "job", st.Job, "tx", a.Hash, "sequence", a.Sequence, "timeout_height", timeout)
+		return false, nil
+	case errors.Is(err, client.ErrCheckTx):
+		a.Refused = err.Error()
+		d.save(st)
+		d.m.TxErrors.WithLabelValues(kind).Inc()
+		d.log.Warn(kind+" refused by the node", "job", st.Job, "tx", a.Hash, "err", err)
+		if strings.Contains(err.Error(), fmt.Sprintf("(%s/%d)", txCodespace, badSequenceCode)) {
+			d.seqKnown = false
+			if m := wantSequence.FindStringSubmatch(err.Error()); m != nil {
+				if want, perr := strconv.ParseUint(m[1], 10, 64); perr == nil {
+					d.seq, d.seqKnown = want, true
+				}
+			}
+			return true, nil
+		}
+		if !retriableRefusal(err) {
+			rec.Failed = a.Refused
+			d.save(st)
+		}
+		return false, err
+	default:
+		// It may or may not have reached the node: the attempt stands
+		// until its timeout height.
+		d.seqKnown = false
+		d.m.TxErrors.WithLabelValues(kind).Inc()
+		d.log.Warn(kind+" broadcast failed; waiting for its timeout height before sending again", "job", st.Job, "tx", a.Hash, "err", err)
+		return false, err
+	}
+}
+
+// retriableRefusal reports whether a CheckTx refusal may pass later: the
+// commit phase still open, a full mempool.
+func retriableRefusal(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, fmt.Sprintf("(%s/%d)", mesh.Codespace, mesh.ErrRevealTooEarly.Code())) ||
+		strings.Contains(s, "mempool is full")
+}
+
+// runDone is a finished run.
+type runDone struct {
+	job string
+	rec *RunRecord
+	err error
+	// fetch is set when the module or input could not be fetched.
+	fetch bool
+}
+
+func (d *Daemon) startRun(ctx context.Context, st *JobState, v *client.JobView) {
+	d.running[st.Job] = true
+	d.log.Info("running", "job", st.Job, "module", v.Module, "input", v.Input, "fuel_limit", v.FuelLimit, "memory_pages", v.MemoryPages)
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		rec, fetchFailed, err := d.execute(ctx, v)
+		select {
+		case d.done <- runDone{job: st.Job, rec: rec, err: err, fetch: fetchFailed}:
+		case <-ctx.Done():
+		}
+	}()
+}
+
+// execute fetches the module and the input and runs the job; fetchFailed
+// says that the error is a fetch's, which may pass on a later try.
+func (d *Daemon) execute(ctx context.Context, v *client.JobView) (rec *RunRecord, fetchFailed bool, err error) {
+	module, err := d.fetch(ctx, v.Module)
+	if err != nil {
+		return nil, true, fmt.Errorf("module %s: %w", v.Module, err)
+	}
+	input, err := d.fetch(ctx, v.Input)
+	if err != nil {
+		return nil, true, fmt.Errorf("input %s: %w", v.Input, err)
+	}
+	rt, err := d.runtime(ctx, v.MemoryPages)
+	if err != nil {
+		return nil, false, err
+	}
+	rctx, cancel := context.WithTimeout(ctx, d.cfg.RunTimeout)
+	defer cancel()
+	start := time.Now()
+	res, err := rt.Run(rctx, module, input, v.FuelLimit)
+	if err != nil {
+		return nil, false, err
+	}
+	rec = &RunRecord{Output: res.OutputID.String(), Fuel: res.Fuel, Exit: uint64(res.Status), Status: res.Status.String(),
+		Millis: time.Since(start).Milliseconds(), Detail: res.Detail}
+	c, err := d.cfg.Blocks.Put(res.Output)
+	if err != nil {
+		return nil, false, fmt.Errorf("store the output: %w", err)
+	}
+	if !c.Equals(res.OutputID) {
+		return nil, false, fmt.Errorf("the store named the output %s, the runtime %s", c, res.OutputID)
+	}
+	if d.cfg.Network != nil {
+		if err := d.cfg.Network.Provide(ctx, c); err != nil {
+			d.log.Warn("announce the output", "output", c, "err", err)
+		} else {
+			rec.Provided = true
+		}
+	}
+	return rec, false, nil
+}
+
+func (d *Daemon) fetch(ctx context.Context, s string) ([]byte, error) {
+	c, err := cid.Decode(s)
+	if err != nil {
+		return nil, err
+	}
+	if data, err := d.cfg.Blocks.Get(c); err == nil {
+		return data, nil
+	} else if d.cfg.Network == nil {
+		return nil, fmt.Errorf("not in the block store and no peers configured: %w", err)
+	}
+	fctx, cancel := context.WithTimeout(ctx, d.cfg.FetchTimeout)
+	defer cancel()
+	return d.cfg.Network.Fetch(fctx, c)
+}
+
+// runtime returns the runtime of a memory limit: the job's memory_pages,
+// the one limit every executor of the job knows, so that all run it alike.
+func (d *Daemon) runtime(ctx context.Context, pages uint64) (*executor.Runtime, error) {
+	if pages == 0 || pages > 65536 {
+		return nil, fmt.Errorf("the job asks for %d memory pages, want 1 to 65536", pages)
+	}
+	d.rtMu.Lock()
+	defer d.rtMu.Unlock()
+	if rt, ok := d.runtimes[uint32(pages)]; ok {
+		return rt, nil
+	}
+	rt, err := executor.New(ctx, executor.Config{Engine: d.cfg.Engine, MemoryPages: uint32(pages), MaxOutput: MaxOutput})
+	if err != nil {
+		return nil, err
+	}
+	d.runtimes[uint32(pages)] = rt
+	return rt, nil
+}
+
+// finishRun records a run's result, then commits at once.
+func (d *Daemon) finishRun(ctx context.Context, r runDone, tip int64) {
+	delete(d.running, r.job)
+	st, ok := d.jobs[r.job]
+	if !ok || ctx.Err() != nil {
+		return // shutting down: the run is done again after a restart
+	}
+	switch {
+	case r.fetch:
+		d.m.RunFailures.WithLabelValues("fetch").Inc()
+		d.fetchAfter[r.job] = time.Now().Add(5 * time.Second)
+		d.log.Warn("fetch failed; retrying", "job", r.job, "err", r.err)
+		return
+	case errors.Is(r.err, executor.ErrNoReceipt):
+		st.NoReceipt = r.err.Error()
+		d.m.RunFailures.WithLabelValues("no receipt").Inc()
+		d.save(st)
+		d.log.Warn("run stopped by the safety net: no receipt", "job", r.job, "timeout", d.cfg.RunTimeout)
+		return
+	case r.err != nil:
+		st.NoReceipt = r.err.Error()
+		d.m.RunFailures.WithLabelValues("host error").Inc()
+		d.save(st)
+		d.log.Error("run failed: no receipt", "job", r.job, "err", r.err)
+		return
+	}
+	st.Run = r.rec
+	d.save(st)
+	d.m.JobsRun.Inc()
+	d.m.FuelUsed.Add(float64(r.rec.Fuel))
+	if r.rec.Exit != uint64(executor.StatusOK) {
+		d.m.RunFailures.WithLabelValues(r.rec.Status).Inc()
+	}
+	d.log.Info("ran", "job", r.job, "status", r.rec.Status, "fuel", r.rec.Fuel, "output", r.rec.Output, "millis", r.rec.Millis)
+	d.reconcile(ctx, st, tip)
+}

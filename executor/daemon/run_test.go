@@ -1,0 +1,123 @@
+package daemon
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/intercooperative/icnd/client"
+	"github.com/intercooperative/icnd/executor"
+	"github.com/intercooperative/icnd/executor/blockstore"
+)
+
+// Hand-assembled WASI command modules: _start returns at once, or loops
+// forever.
+var (
+	wasmHeader = []byte{0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+		0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type 0: () -> ()
+		0x03, 0x02, 0x01, 0x00, // func 0: type 0
+		0x07, 0x0a, 0x01, 0x06, '_', 's', 't', 'a', 'r', 't', 0x00, 0x00} // export _start
+	progReturn = append(append([]byte{}, wasmHeader...), 0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b)
+	progLoop   = append(append([]byte{}, wasmHeader...), 0x0a, 0x09, 0x01, 0x07, 0x00, 0x03, 0x40, 0x0c, 0x00, 0x0b, 0x0b)
+)
+
+func testDaemon(t *testing.T, runTimeout time.Duration) (*Daemon, *blockstore.Store) {
+	t.Helper()
+	store, err := blockstore.Open(t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := openState(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &Daemon{cfg: Config{Blocks: store, RunTimeout: runTimeout, FetchTimeout: time.Second, Parallel: 1},
+		state: state, log: slog.New(slog.DiscardHandler), m: NewMetrics(), jobs: map[string]*JobState{},
+		running: map[string]bool{}, fetchAfter: map[string]time.Time{}, runtimes: map[uint32]*executor.Runtime{}}
+	t.Cleanup(d.closeRuntimes)
+	return d, store
+}
+
+// TestExecute runs jobs with the real runtime and block store: a result is
+// stored and recorded; the safety net gives no receipt; a missing block is
+// a fetch failure, retried later.
+func TestExecute(t *testing.T) {
+	ctx := context.Background()
+	d, store := testDaemon(t, 300*time.Millisecond)
+	input, err := store.Put([]byte("input"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(mod []byte) string {
+		c, err := store.Put(mod)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.String()
+	}
+	job := func(module string) *client.JobView {
+		return &client.JobView{ID: "bafkreijob", Module: module, Input: input.String(), FuelLimit: 1 << 40, MemoryPages: 1}
+	}
+
+	rec, fetchFailed, err := d.execute(ctx, job(put(progReturn)))
+	if err != nil || fetchFailed {
+		t.Fatal(err)
+	}
+	empty := client.RawCID(nil)
+	if rec.Output != empty.String() || rec.Exit != 0 || rec.Status != "ok" || rec.Fuel != 1 {
+		t.Fatalf("run: %+v", rec)
+	}
+	if !store.Has(empty) {
+		t.Fatal("the output is not in the block store")
+	}
+
+	// The safety net: no result, and the state says so.
+	start := time.Now()
+	_, fetchFailed, err = d.execute(ctx, job(put(progLoop)))
+	if !errors.Is(err, executor.ErrNoReceipt) || fetchFailed {
+		t.Fatalf("an endless run: %v", err)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("the safety net took %s", took)
+	}
+	st := &JobState{Job: "bafkreijob"}
+	d.jobs[st.Job] = st
+	d.running[st.Job] = true
+	d.finishRun(ctx, runDone{job: st.Job, err: err}, 10)
+	saved, _, _ := d.state.Load(st.Job)
+	if saved.Run != nil || !strings.Contains(saved.NoReceipt, "no receipt") || d.running[st.Job] {
+		t.Fatalf("after the safety net: %+v", saved)
+	}
+
+	// A block neither in the store nor reachable.
+	missing := job(client.RawCID([]byte("elsewhere")).String())
+	_, fetchFailed, err = d.execute(ctx, missing)
+	if !fetchFailed || err == nil || !strings.Contains(err.Error(), "not in the block store and no peers configured") {
+		t.Fatalf("a missing module: %v, %v", fetchFailed, err)
+	}
+	st2 := &JobState{Job: "bafkreijob2"}
+	d.jobs[st2.Job] = st2
+	d.finishRun(ctx, runDone{job: st2.Job, err: err, fetch: true}, 10)
+	if st2.NoReceipt != "" || !d.fetchAfter[st2.Job].After(time.Now()) {
+		t.Fatalf("a fetch failure is retried later: %+v", st2)
+	}
+
+	if n := testutil.ToFloat64(d.m.RunFailures.WithLabelValues("no receipt")); n != 1 {
+		t.Errorf("no-receipt failures: %v", n)
+	}
+	if n := testutil.ToFloat64(d.m.RunFailures.WithLabelValues("fetch")); n != 1 {
+		t.Errorf("fetch failures: %v", n)
+	}
+
+	// A job asking for memory no runtime can grant.
+	bad := job(put(progReturn))
+	bad.MemoryPages = 70_000
+	if _, _, err := d.execute(ctx, bad); err == nil || !strings.Contains(err.Error(), "70000 memory pages") {
+		t.Fatalf("70000 pages: %v", err)
+	}
+}
