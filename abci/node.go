@@ -182,8 +182,12 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 		return errors.Join(halted, fmt.Errorf("stop node: %w", err))
 	}
 	n.Wait()
-	// CometBFT closed its block and state stores in Stop; nothing calls
-	// the app any more.
+	// CometBFT closed its block and state stores in Stop. The mempool's
+	// update after the last Commit (its rechecks) runs in a goroutine of its
+	// own that holds the mempool's lock until it ends and that Stop does not
+	// wait for: taking the lock waits for it, and keeps any later one from
+	// calling the app. Then nothing calls the app any more.
+	n.Mempool().Lock()
 	height := a.LastCommit().Version
 	storeOpen = false
 	if err := cms.Close(); err != nil {
