@@ -14,7 +14,6 @@ import (
 	"github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
-	"github.com/cometbft/cometbft/proxy"
 	"github.com/cometbft/cometbft/types"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/viper"
@@ -63,7 +62,11 @@ func OpenApp(home string, cometCfg *cmtcfg.Config, appCfg AppConfig) (*app.App, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("open app store: %w", err)
 	}
-	a, err := app.New(cms, app.Options{SigCacheSize: appCfg.Store.SigCacheSize, ProposalMaxTxs: appCfg.Store.ProposalMaxTxs})
+	a, err := app.New(cms, app.Options{
+		SigCacheSize:   appCfg.Store.SigCacheSize,
+		ProposalMaxTxs: appCfg.Store.ProposalMaxTxs,
+		MempoolMaxTxs:  appCfg.Mempool.MaxTxs,
+	})
 	if err != nil {
 		cms.Close()
 		return nil, nil, err
@@ -142,6 +145,7 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 		return err
 	}
 	abciApp := NewApplication(a, version, logger.With("module", "icnd"))
+	abciApp.admission.max = appCfg.Mempool.MaxTxs
 	abciApp.SetSnapshots(NewSnapshotStore(filepath.Join(cometCfg.DBDir(), SnapshotsDir), 0), appCfg.StateSync)
 	if cometCfg.Instrumentation.Prometheus {
 		// The registry CometBFT serves on prometheus_listen_addr.
@@ -153,7 +157,7 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 		return fmt.Errorf("start-up re-index: %w", err)
 	}
 	n, err := node.NewNodeWithContext(ctx, cometCfg, pv, nodeKey,
-		proxy.NewLocalClientCreator(abciApp),
+		newClientCreator(abciApp),
 		node.DefaultGenesisDocProviderFunc(cometCfg),
 		cmtcfg.DefaultDBProvider,
 		node.DefaultMetricsProvider(cometCfg.Instrumentation),
