@@ -2,12 +2,17 @@ package abci
 
 import (
 	"context"
+	"crypto/sha256"
 	"strconv"
+	"sync"
 	"sync/atomic"
 
 	abcicli "github.com/cometbft/cometbft/abci/client"
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	cmtsync "github.com/cometbft/cometbft/libs/sync"
+	mempl "github.com/cometbft/cometbft/mempool"
+	"github.com/cometbft/cometbft/p2p"
+	protomem "github.com/cometbft/cometbft/proto/tendermint/mempool"
 	"github.com/cometbft/cometbft/proxy"
 
 	"github.com/intercooperative/icnd/app"
@@ -49,7 +54,7 @@ type admissionClient struct {
 }
 
 func (c *admissionClient) CheckTxAsync(ctx context.Context, req *abcitypes.RequestCheckTx) (*abcicli.ReqRes, error) {
-	if req.Type == abcitypes.CheckTxType_New {
+	if req.Type == abcitypes.CheckTxType_New && !c.app.admission.relayed(req.Tx) {
 		if res := c.app.refuseFull(); res != nil {
 			rr := abcicli.NewReqRes(abcitypes.ToRequestCheckTx(req))
 			rr.Response = abcitypes.ToResponseCheckTx(res)
@@ -67,6 +72,75 @@ type admission struct {
 	full atomic.Bool
 	// max is app.toml's mempool.max-txs, for the refusal's log.
 	max int
+
+	// fromPeers holds the hashes of the transactions a peer relayed that
+	// the mempool reactor is checking right now (relayReactor).
+	mu        sync.Mutex
+	fromPeers map[[sha256.Size]byte]int
+}
+
+// relayed reports whether tx is being checked because a peer relayed it.
+func (a *admission) relayed(tx []byte) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(a.fromPeers) == 0 {
+		return false
+	}
+	return a.fromPeers[sha256.Sum256(tx)] > 0
+}
+
+func (a *admission) markRelayed(txs [][]byte, on bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.fromPeers == nil {
+		a.fromPeers = make(map[[sha256.Size]byte]int)
+	}
+	for _, tx := range txs {
+		h := sha256.Sum256(tx)
+		if on {
+			a.fromPeers[h]++
+		} else if a.fromPeers[h]--; a.fromPeers[h] <= 0 {
+			delete(a.fromPeers, h)
+		}
+	}
+}
+
+// relayReactor is CometBFT's flood mempool reactor, but transactions that
+// peers relay are exempt from mempool.max-txs (CometBFT's own
+// mempool.size still bounds them). The limit is back-pressure on
+// submissions: a relayed transaction was admitted by a peer's limit, and
+// refusing it here would only leave it out of this node's proposals (and
+// its signer's later transactions with a sequence gap here), so that it
+// waits for a proposer that holds it: up to a round of the validator set.
+// The reactor checks relayed transactions synchronously in Receive, which
+// is what lets CheckTx tell them from submissions.
+type relayReactor struct {
+	*mempl.Reactor
+	app *Application
+}
+
+func (r *relayReactor) Receive(e p2p.Envelope) {
+	if msg, ok := e.Message.(*protomem.Txs); ok && len(msg.Txs) > 0 {
+		r.app.admission.markRelayed(msg.Txs, true)
+		defer r.app.admission.markRelayed(msg.Txs, false)
+	}
+	r.Reactor.Receive(e)
+}
+
+// exemptRelayed puts relayReactor in place of the switch's flood mempool
+// reactor (the same reactor, whose Receive it wraps). It must run before
+// the node starts; with another mempool type it does nothing.
+func exemptRelayed(sw p2p.Switcher, s *Application) {
+	r, ok := sw.Reactor("MEMPOOL")
+	if !ok {
+		return
+	}
+	flood, ok := r.(*mempl.Reactor)
+	if !ok {
+		return
+	}
+	sw.RemoveReactor("MEMPOOL", flood)
+	sw.AddReactor("MEMPOOL", &relayReactor{Reactor: flood, app: s})
 }
 
 // refuseFull returns the "mempool full" answer when the mempool is full,

@@ -27,8 +27,9 @@ import (
 // TestFullMempoolRefusedWithoutLock: with mempool.max-txs transactions
 // accepted, the mempool connection's client answers a new transaction
 // "mempool is full" (tx/40) while another ABCI call holds the lock, as one
-// does for a whole block's execution; rechecks still go to the app; once a
-// Commit empties the count, new transactions reach the app again.
+// does for a whole block's execution; a transaction a peer relays is
+// checked whatever the count; rechecks still go to the app; once a Commit
+// empties the count, new transactions reach the app again.
 func TestFullMempoolRefusedWithoutLock(t *testing.T) {
 	ctx := context.Background()
 	const chain = "icn-admission-test"
@@ -96,6 +97,19 @@ func TestFullMempoolRefusedWithoutLock(t *testing.T) {
 	creator.mtx.Unlock()
 	if res.Codespace != app.ErrMempoolFull.Codespace() || res.Code != app.ErrMempoolFull.Code() {
 		t.Fatalf("full mempool: got %s/%d %q, want %s/%d", res.Codespace, res.Code, res.Log, app.ErrMempoolFull.Codespace(), app.ErrMempoolFull.Code())
+	}
+
+	// A peer relays tx1 while the mempool is full: it is checked, not
+	// refused for fullness (the reactor marks it for the duration of its
+	// Receive).
+	s.admission.markRelayed([][]byte{tx1}, true)
+	relayed := check(tx1, abcitypes.CheckTxType_New)
+	s.admission.markRelayed([][]byte{tx1}, false)
+	if relayed.Code != 0 {
+		t.Fatalf("relayed tx refused: %+v", relayed)
+	}
+	if s.admission.relayed(tx1) {
+		t.Fatal("tx1 still marked as relayed")
 	}
 
 	// A block without tx0 is committed: the count starts again, the

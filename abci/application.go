@@ -120,12 +120,16 @@ func (s *Application) Query(_ context.Context, req *abcitypes.RequestQuery) (*ab
 }
 
 // CheckTx validates a transaction for the mempool; rechecks run the same
-// checks against the state reset at Commit, without the mempool limit.
+// checks against the state reset at Commit, and they and transactions that
+// peers relay do so without the mempool limit (relayReactor).
 func (s *Application) CheckTx(_ context.Context, req *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
 	var res app.TxResult
-	if req.Type == abcitypes.CheckTxType_Recheck {
+	switch {
+	case req.Type == abcitypes.CheckTxType_Recheck:
 		res = s.app.Recheck(req.Tx)
-	} else {
+	case s.admission.relayed(req.Tx):
+		res = s.app.CheckRelayed(req.Tx)
+	default:
 		res = s.app.CheckTx(req.Tx)
 	}
 	s.noteMempool()

@@ -166,6 +166,7 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 	if err != nil {
 		return fmt.Errorf("create node: %w", err)
 	}
+	exemptRelayed(n.Switch(), abciApp)
 	if err := n.Start(); err != nil {
 		return fmt.Errorf("start node: %w", err)
 	}

@@ -313,6 +313,13 @@ func (a *App) Recheck(raw []byte) TxResult {
 	return a.check(raw)
 }
 
+// CheckRelayed is CheckTx for a transaction a peer relayed: the mempool
+// limit does not apply, since the peer's own limit admitted it, and
+// refusing it would only keep it out of this node's proposals.
+func (a *App) CheckRelayed(raw []byte) TxResult {
+	return a.check(raw)
+}
+
 // MempoolFull reports whether CheckTx now refuses new transactions with
 // ErrMempoolFull.
 func (a *App) MempoolFull() bool {

@@ -51,6 +51,9 @@ func TestCheckTxMempoolFull(t *testing.T) {
 	}
 	tx3 := bob.signTx(t, txOpts{}, anchorMsg(testCID(t, "3"), "doc"))
 	wantCode(t, a.CheckTx(tx3), app.ErrMempoolFull)
+	// A relayed transaction is checked whatever the count, and refused
+	// for what it is.
+	wantCode(t, a.CheckRelayed(bob.signTx(t, txOpts{seq: u64(9)}, anchorMsg(testCID(t, "r"), "doc"))), app.ErrBadSequence)
 	// Not decoded: garbage gets the same answer, not a decode error.
 	wantCode(t, a.CheckTx([]byte("not a transaction")), app.ErrMempoolFull)
 
