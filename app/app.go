@@ -703,6 +703,7 @@ func (a *App) Restore(r io.Reader) (store.CommitID, error) {
 	}
 	a.chainID = chainID
 	a.executed = nil
+	a.prepared = nil
 	if err := a.resetCheckState(); err != nil {
 		return store.CommitID{}, err
 	}
