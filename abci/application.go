@@ -33,6 +33,9 @@ type Application struct {
 	restoring *restore
 	// metrics is nil unless SetMetrics was called.
 	metrics *Metrics
+	// admission lets the mempool's client refuse new transactions while
+	// the mempool is full without waiting for the ABCI lock (admission.go).
+	admission admission
 }
 
 var _ abcitypes.Application = (*Application)(nil)
@@ -117,9 +120,19 @@ func (s *Application) Query(_ context.Context, req *abcitypes.RequestQuery) (*ab
 }
 
 // CheckTx validates a transaction for the mempool; rechecks run the same
-// code against the state reset at Commit.
+// checks against the state reset at Commit, and they and transactions that
+// peers relay do so without the mempool limit (relayReactor).
 func (s *Application) CheckTx(_ context.Context, req *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
-	res := s.app.CheckTx(req.Tx)
+	var res app.TxResult
+	switch {
+	case req.Type == abcitypes.CheckTxType_Recheck:
+		res = s.app.Recheck(req.Tx)
+	case s.admission.relayed(req.Tx):
+		res = s.app.CheckRelayed(req.Tx)
+	default:
+		res = s.app.CheckTx(req.Tx)
+	}
+	s.noteMempool()
 	if res.Broken() {
 		return nil, s.fail(fmt.Errorf("check tx: broken invariant: %s", res.Log))
 	}
@@ -246,6 +259,7 @@ func (s *Application) Commit(context.Context, *abcitypes.RequestCommit) (*abcity
 	if s.metrics != nil {
 		s.metrics.observeCommit(s.app, time.Since(start))
 	}
+	s.noteMempool()
 	s.takeSnapshot(id)
 	// At the height before a scheduled upgrade this binary cannot run,
 	// the node stops once the height is committed: one line names the

@@ -20,6 +20,7 @@ const AppConfigFile = "config/app.toml"
 // affect consensus results.
 type AppConfig struct {
 	Store     StoreConfig     `toml:"store" comment:"The application state store (IAVL)."`
+	Mempool   MempoolConfig   `toml:"mempool" comment:"Admission to CometBFT's mempool (its own settings are in config.toml [mempool])."`
 	StateSync StateSyncConfig `toml:"state-sync" comment:"Snapshots of the state, served to nodes that join by state sync (docs/state-sync.md)."`
 	Debug     DebugConfig     `toml:"debug" comment:"Diagnostics."`
 	DagP2P    DagP2PConfig    `toml:"dag-p2p" comment:"The mesh's libp2p network (docs/executor.md, section 2): when enabled, the node serves the blocks in data/blocks to executors and announces posted jobs. Off by default."`
@@ -40,6 +41,13 @@ type StoreConfig struct {
 	ProposalMaxTxs int `toml:"proposal-max-txs" comment:"At most this many transactions in a block this node proposes (0: only the block byte limit). Keeps blocks short enough to process within the consensus timeouts when the mempool is full; blocks of other proposers are accepted whatever their size."`
 	// SigCacheSize bounds the verified-signature cache.
 	SigCacheSize int `toml:"sig-cache-size" comment:"Transactions whose verified signature is remembered between CheckTx and FinalizeBlock."`
+}
+
+// MempoolConfig bounds what CheckTx admits.
+type MempoolConfig struct {
+	// MaxTxs is the most transactions the mempool may hold; 0: no limit
+	// beyond config.toml's mempool.size.
+	MaxTxs int `toml:"max-txs" comment:"At most this many transactions wait in the mempool (0: only config.toml's mempool.size). Beyond it, new transactions are refused at once with code tx/40 \"mempool is full\", without waiting for the block being executed; the sender retries later. Keep it near store.proposal-max-txs: a longer queue only adds latency and rechecks after every block."`
 }
 
 // StateSyncConfig sets when snapshots are taken and how many are kept.
@@ -70,6 +78,7 @@ func DefaultAppConfig() AppConfig {
 			SigCacheSize:      100_000,
 			ProposalMaxTxs:    2_000,
 		},
+		Mempool:   MempoolConfig{MaxTxs: 2_000},
 		StateSync: StateSyncConfig{SnapshotInterval: 0, SnapshotKeepRecent: 2},
 		DagP2P:    DefaultDagP2PConfig(),
 	}
@@ -88,6 +97,9 @@ func (c AppConfig) Validate() error {
 	}
 	if c.Store.ProposalMaxTxs < 0 {
 		return errors.New("store.proposal-max-txs must not be negative")
+	}
+	if c.Mempool.MaxTxs < 0 {
+		return errors.New("mempool.max-txs must not be negative")
 	}
 	if c.Store.SigCacheSize < 0 {
 		return errors.New("store.sig-cache-size must not be negative")

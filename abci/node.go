@@ -15,7 +15,6 @@ import (
 	"github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
-	"github.com/cometbft/cometbft/proxy"
 	"github.com/cometbft/cometbft/types"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/viper"
@@ -64,7 +63,11 @@ func OpenApp(home string, cometCfg *cmtcfg.Config, appCfg AppConfig) (*app.App, 
 	if err != nil {
 		return nil, nil, fmt.Errorf("open app store: %w", err)
 	}
-	a, err := app.New(cms, app.Options{SigCacheSize: appCfg.Store.SigCacheSize, ProposalMaxTxs: appCfg.Store.ProposalMaxTxs})
+	a, err := app.New(cms, app.Options{
+		SigCacheSize:   appCfg.Store.SigCacheSize,
+		ProposalMaxTxs: appCfg.Store.ProposalMaxTxs,
+		MempoolMaxTxs:  appCfg.Mempool.MaxTxs,
+	})
 	if err != nil {
 		cms.Close()
 		return nil, nil, err
@@ -143,6 +146,7 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 		return err
 	}
 	abciApp := NewApplication(a, version, logger.With("module", "icnd"))
+	abciApp.admission.max = appCfg.Mempool.MaxTxs
 	abciApp.SetSnapshots(NewSnapshotStore(filepath.Join(cometCfg.DBDir(), SnapshotsDir), 0), appCfg.StateSync)
 	if cometCfg.Instrumentation.Prometheus {
 		// The registry CometBFT serves on prometheus_listen_addr.
@@ -167,7 +171,7 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 		consensusApp = &announcingApp{Application: abciApp, net: dn}
 	}
 	n, err := node.NewNodeWithContext(ctx, cometCfg, pv, nodeKey,
-		proxy.NewLocalClientCreator(consensusApp),
+		newClientCreator(abciApp, consensusApp),
 		node.DefaultGenesisDocProviderFunc(cometCfg),
 		cmtcfg.DefaultDBProvider,
 		node.DefaultMetricsProvider(cometCfg.Instrumentation),
@@ -176,6 +180,7 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 	if err != nil {
 		return fmt.Errorf("create node: %w", err)
 	}
+	exemptRelayed(n.Switch(), abciApp)
 	if err := n.Start(); err != nil {
 		return fmt.Errorf("start node: %w", err)
 	}
@@ -196,8 +201,12 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 		return errors.Join(halted, fmt.Errorf("stop node: %w", err))
 	}
 	n.Wait()
-	// CometBFT closed its block and state stores in Stop; nothing calls
-	// the app any more.
+	// CometBFT closed its block and state stores in Stop. The mempool's
+	// update after the last Commit (its rechecks) runs in a goroutine of its
+	// own that holds the mempool's lock until it ends and that Stop does not
+	// wait for: taking the lock waits for it, and keeps any later one from
+	// calling the app. Then nothing calls the app any more.
+	n.Mempool().Lock()
 	height := a.LastCommit().Version
 	storeOpen = false
 	if err := cms.Close(); err != nil {

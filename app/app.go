@@ -34,6 +34,10 @@ type Options struct {
 	// proposer's policy, not a validity rule: blocks from other proposers
 	// are accepted whatever their size.
 	ProposalMaxTxs int
+	// MempoolMaxTxs is the most transactions CheckTx lets the mempool hold
+	// at once; 0 means no limit beyond CometBFT's own mempool size. Beyond
+	// it, new transactions are refused with ErrMempoolFull.
+	MempoolMaxTxs int
 }
 
 // App is the ICN state machine over one CommitStore.
@@ -71,11 +75,25 @@ type App struct {
 	// executed is the block ProcessProposal last executed and accepted, if
 	// FinalizeBlock has not consumed it yet.
 	executed *executedBlock
+	// prepared is the block this node's PrepareProposal last built, executed
+	// as ProcessProposal would execute it, so that the proposer's own
+	// ProcessProposal of the same transactions does not run them again.
+	prepared *preparedBlock
+	// preparedReused counts the proposals whose PrepareProposal execution
+	// ProcessProposal reused, for the node's metrics.
+	preparedReused uint64
 	// decoded caches decoded transactions by hash, so that a transaction is
 	// decoded once on its way through CheckTx, proposals and FinalizeBlock.
 	decoded *txCache
 	// proposalMaxTxs caps the transactions of this node's proposals.
 	proposalMaxTxs int
+	// mempoolMaxTxs is Options.MempoolMaxTxs; pending counts the
+	// transactions the mempool holds as CheckTx saw them: Commit resets it,
+	// and every transaction that passes CheckTx or a recheck after it counts
+	// once (CometBFT rechecks each transaction its mempool still holds after
+	// a block). It is local to the node and never reaches results.
+	mempoolMaxTxs int
+	pending       int
 	// lastBlockTime is the time of the last finalized block, for CheckTx.
 	lastBlockTime time.Time
 	// initialHeight is genesis' initial height, the first block's height.
@@ -99,6 +117,7 @@ func New(cms *store.CommitStore, opts Options) (*App, error) {
 		decoded: newTxCache(opts.TxCacheBytes),
 
 		proposalMaxTxs: opts.ProposalMaxTxs,
+		mempoolMaxTxs:  opts.MempoolMaxTxs,
 	}
 	if err := a.composeModules(); err != nil {
 		return nil, err
@@ -276,9 +295,38 @@ func brokenErr(stage string, i int, r TxResult) error {
 // a transaction signed with a key revoked earlier in the same block is
 // refused here, not gossiped to fail in a proposal uncharged. A failed
 // message does not refuse the transaction: it is valid, will be charged and
-// will fail in the block too. Recheck runs the same code after Commit has
-// reset the check state. A Broken result means the node must stop.
+// will fail in the block too. When the mempool already holds
+// Options.MempoolMaxTxs transactions, CheckTx refuses with ErrMempoolFull
+// before decoding anything. A Broken result means the node must stop.
 func (a *App) CheckTx(raw []byte) TxResult {
+	if a.MempoolFull() {
+		return errResult(ErrMempoolFull.Wrapf("%d transactions pending, max %d", a.pending, a.mempoolMaxTxs))
+	}
+	return a.check(raw)
+}
+
+// Recheck runs CheckTx's checks again for a transaction the mempool kept
+// after a block, against the check state Commit reset; rechecks come in
+// mempool order, so each sees the ones before it. The mempool limit does
+// not apply: the transaction is already held.
+func (a *App) Recheck(raw []byte) TxResult {
+	return a.check(raw)
+}
+
+// CheckRelayed is CheckTx for a transaction a peer relayed: the mempool
+// limit does not apply, since the peer's own limit admitted it, and
+// refusing it would only keep it out of this node's proposals.
+func (a *App) CheckRelayed(raw []byte) TxResult {
+	return a.check(raw)
+}
+
+// MempoolFull reports whether CheckTx now refuses new transactions with
+// ErrMempoolFull.
+func (a *App) MempoolFull() bool {
+	return a.mempoolMaxTxs > 0 && a.pending >= a.mempoolMaxTxs
+}
+
+func (a *App) check(raw []byte) TxResult {
 	tx, err := a.decode(raw)
 	if err != nil {
 		return errResult(err)
@@ -302,6 +350,7 @@ func (a *App) CheckTx(raw []byte) TxResult {
 		a.checkReads.Admit()
 	}
 	a.decoded.add(tx)
+	a.pending++
 	return TxResult{}
 }
 
@@ -313,9 +362,11 @@ func (a *App) CheckTx(raw []byte) TxResult {
 // upgrade's handler proposes an empty block (FinalizeBlock then stops it).
 // A returned error means the node must stop.
 func (a *App) PrepareProposal(height int64, blockTime time.Time, txs [][]byte, maxBytes int64) ([][]byte, error) {
+	a.prepared = nil
 	sim := store.NewCache(a.proposalBase())
 	base := modules.NewContext(a.chainID, height, blockTime, sim)
-	if _, err := a.applyUpgrade(base); err != nil {
+	upgradeEvents, err := a.applyUpgrade(base)
+	if err != nil {
 		var upgrade *UpgradeNeededError
 		if errors.As(err, &upgrade) {
 			return [][]byte{}, nil
@@ -323,6 +374,7 @@ func (a *App) PrepareProposal(height int64, blockTime time.Time, txs [][]byte, m
 		return nil, err
 	}
 	out := make([][]byte, 0, len(txs))
+	var results []TxResult
 	var size int64
 	for i, raw := range txs {
 		if a.proposalMaxTxs > 0 && len(out) == a.proposalMaxTxs {
@@ -345,8 +397,48 @@ func (a *App) PrepareProposal(height int64, blockTime time.Time, txs [][]byte, m
 		}
 		size += framed
 		out = append(out, raw)
+		results = append(results, res)
 	}
+	// Finish the block as execute would, so that ProcessProposal of
+	// exactly these transactions can take it as it is.
+	events, err := a.endBlock(base)
+	if err != nil {
+		return nil, err
+	}
+	updates, err := a.takeValidatorUpdates(base)
+	if err != nil {
+		return nil, err
+	}
+	a.prepared = &preparedBlock{txs: out, block: &executedBlock{
+		height: height, time: blockTime, txs: len(out), cache: sim, results: results,
+		events: append(upgradeEvents, events...), validatorUpdates: updates,
+	}}
 	return out, nil
+}
+
+// preparedBlock is a proposal PrepareProposal built: its transactions and
+// their execution.
+type preparedBlock struct {
+	txs   [][]byte
+	block *executedBlock
+}
+
+// takePrepared returns the execution PrepareProposal kept when txs, height
+// and time are exactly those of the block it built, and forgets it in any
+// case. Executing a block is a function of the state, height, time and
+// transactions, so the kept execution is exactly what execute would return.
+func (a *App) takePrepared(height int64, blockTime time.Time, txs [][]byte) *executedBlock {
+	p := a.prepared
+	a.prepared = nil
+	if p == nil || p.block.height != height || !p.block.time.Equal(blockTime) || len(p.txs) != len(txs) {
+		return nil
+	}
+	for i := range txs {
+		if !bytes.Equal(p.txs[i], txs[i]) {
+			return nil
+		}
+	}
+	return p.block
 }
 
 // protoFramedSize is the size a transaction of n bytes takes in the block's
@@ -400,6 +492,14 @@ type BlockResult struct {
 // the block's hash for FinalizeBlock, which then has nothing left to do.
 func (a *App) ProcessProposal(height int64, blockTime time.Time, txs [][]byte, hash []byte) error {
 	a.executed = nil
+	if b := a.takePrepared(height, blockTime, txs); b != nil {
+		// This node built the proposal: it executed every transaction and
+		// left out each one that failed, so the block is valid.
+		a.preparedReused++
+		b.hash = hash
+		a.executed = b
+		return nil
+	}
 	for i, raw := range txs {
 		if _, err := a.decode(raw); err != nil {
 			return fmt.Errorf("%w: tx %d: %v", ErrRejectProposal, i, err)
@@ -443,6 +543,7 @@ func (a *App) FinalizeBlock(height int64, blockTime time.Time, txs [][]byte, has
 	}
 	b := a.executed
 	a.executed = nil
+	a.prepared = nil
 	if b == nil || len(hash) == 0 || !bytes.Equal(b.hash, hash) || b.height != height || !b.time.Equal(blockTime) || b.txs != len(txs) {
 		var err error
 		if b, err = a.execute(height, blockTime, txs, false); err != nil {
@@ -572,6 +673,7 @@ func (a *App) Commit() (store.CommitID, error) {
 	if err := a.resetCheckState(); err != nil {
 		return store.CommitID{}, err
 	}
+	a.pending = 0
 	return id, nil
 }
 
@@ -601,6 +703,7 @@ func (a *App) Restore(r io.Reader) (store.CommitID, error) {
 	}
 	a.chainID = chainID
 	a.executed = nil
+	a.prepared = nil
 	if err := a.resetCheckState(); err != nil {
 		return store.CommitID{}, err
 	}

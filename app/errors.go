@@ -74,3 +74,12 @@ var (
 	// the scope of the organization it pays from.
 	ErrSponsorNotAllowed = modules.Register(Codespace, 39, "sponsor may not pay")
 )
+
+// Admission errors: the transaction may be valid, but this node takes no
+// more now; the sender should retry later.
+var (
+	// ErrMempoolFull: the node's mempool holds its limit of transactions
+	// (app.toml mempool.max-txs) until the next block takes some. CheckTx
+	// answers it without decoding the transaction.
+	ErrMempoolFull = modules.Register(Codespace, 40, "mempool is full")
+)

@@ -12,6 +12,9 @@ type Stats struct {
 	// signature cache answered and those that verified a signature, since
 	// the App was opened.
 	SigCacheHits, SigCacheMisses uint64
+	// PreparedReused counts the blocks this node proposed whose execution
+	// in PrepareProposal its ProcessProposal reused.
+	PreparedReused uint64
 	// StateCache is the state cache's size and counters.
 	StateCache store.StateCacheStats
 }
@@ -23,6 +26,7 @@ func (a *App) Stats() Stats {
 		StateKeys:      a.cms.Size(),
 		SigCacheHits:   a.sigs.hits,
 		SigCacheMisses: a.sigs.misses,
+		PreparedReused: a.preparedReused,
 		StateCache:     a.cms.StateCacheStats(),
 	}
 }
