@@ -4,8 +4,13 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,8 +32,12 @@ type sender struct {
 // buildLoad pre-builds enough transactions for rate x duration (plus
 // slack), so that signing does not compete with the nodes for CPU during
 // the run.
-func buildLoad(cfg config, app, chainID string, rate int) ([]*sender, error) {
+func buildLoad(cfg config, n *network, rate int) ([]*sender, error) {
+	app, chainID := n.app, n.manifest.ChainID
 	total := int(float64(rate)*(cfg.duration.Seconds()+5)) + 1
+	if app == "cosmos-sdk" {
+		return sdkLoad(cfg, n, total/cfg.accounts+1)
+	}
 	if app == "kvstore" {
 		// kvstore transactions are independent: one queue per connection.
 		senders := make([]*sender, cfg.conns)
@@ -97,6 +106,48 @@ func anchorTx(chainID, did string, seq uint64, sign client.Signer, acct, size in
 		return client.BuildTx(p, sign, msg)
 	}
 	return tx, nil
+}
+
+// sdkLoad has the Cosmos SDK peer's binary pre-sign perAccount bank sends
+// for each of its funded accounts (account numbers in genesis order,
+// sequences from 0) and reads them back: one sender per account, pinned
+// to a connection as icnd's are.
+func sdkLoad(cfg config, n *network, perAccount int) ([]*sender, error) {
+	file := filepath.Join(n.dir, "sdkpeer-txs.bin")
+	sign := exec.Command(cfg.sdkpeer, "sign", "--chain-id", n.manifest.ChainID, "--accounts", strconv.Itoa(cfg.accounts),
+		"--per-account", strconv.Itoa(perAccount), "--size", strconv.Itoa(cfg.txSize), "--out", file)
+	if out, err := sign.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("sdkpeerd sign: %v\n%s", err, out)
+	}
+	bz, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(file)
+	if len(bz) < 8 {
+		return nil, fmt.Errorf("%s: %d bytes, want a header", file, len(bz))
+	}
+	accounts, per := int(binary.BigEndian.Uint32(bz[:4])), int(binary.BigEndian.Uint32(bz[4:8]))
+	if accounts != cfg.accounts || per != perAccount {
+		return nil, fmt.Errorf("%s holds %d accounts x %d txs, want %d x %d", file, accounts, per, cfg.accounts, perAccount)
+	}
+	bz = bz[8:]
+	senders := make([]*sender, accounts)
+	for a := range senders {
+		senders[a] = &sender{conn: a % cfg.conns, txs: make([][]byte, per)}
+		for seq := range per {
+			l, k := binary.Uvarint(bz)
+			if k <= 0 || uint64(len(bz)-k) < l {
+				return nil, fmt.Errorf("%s: truncated at account %d sequence %d", file, a, seq)
+			}
+			senders[a].txs[seq] = bz[k : k+int(l)]
+			bz = bz[k+int(l):]
+		}
+	}
+	if len(bz) != 0 {
+		return nil, fmt.Errorf("%s: %d bytes after the last transaction", file, len(bz))
+	}
+	return senders, nil
 }
 
 func kvTx(k, size int) []byte {
