@@ -124,30 +124,45 @@ func sdkLoad(cfg config, n *network, perAccount int) ([]*sender, error) {
 		return nil, err
 	}
 	defer os.Remove(file)
-	if len(bz) < 8 {
-		return nil, fmt.Errorf("%s: %d bytes, want a header", file, len(bz))
+	txs, err := parseSigned(bz, cfg.accounts, perAccount)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	accounts, per := int(binary.BigEndian.Uint32(bz[:4])), int(binary.BigEndian.Uint32(bz[4:8]))
-	if accounts != cfg.accounts || per != perAccount {
-		return nil, fmt.Errorf("%s holds %d accounts x %d txs, want %d x %d", file, accounts, per, cfg.accounts, perAccount)
+	senders := make([]*sender, len(txs))
+	for a := range senders {
+		senders[a] = &sender{conn: a % cfg.conns, txs: txs[a]}
+	}
+	return senders, nil
+}
+
+// parseSigned reads the file sdkpeerd sign writes: the account count and
+// the per-account count (uint32 big endian), then each account's
+// transactions in sequence order, each a uvarint length and its bytes.
+func parseSigned(bz []byte, accounts, perAccount int) ([][][]byte, error) {
+	if len(bz) < 8 {
+		return nil, fmt.Errorf("%d bytes, want an 8-byte header", len(bz))
+	}
+	a, p := int(binary.BigEndian.Uint32(bz[:4])), int(binary.BigEndian.Uint32(bz[4:8]))
+	if a != accounts || p != perAccount {
+		return nil, fmt.Errorf("holds %d accounts x %d txs, want %d x %d", a, p, accounts, perAccount)
 	}
 	bz = bz[8:]
-	senders := make([]*sender, accounts)
-	for a := range senders {
-		senders[a] = &sender{conn: a % cfg.conns, txs: make([][]byte, per)}
-		for seq := range per {
+	out := make([][][]byte, accounts)
+	for acct := range out {
+		out[acct] = make([][]byte, perAccount)
+		for seq := range perAccount {
 			l, k := binary.Uvarint(bz)
-			if k <= 0 || uint64(len(bz)-k) < l {
-				return nil, fmt.Errorf("%s: truncated at account %d sequence %d", file, a, seq)
+			if k <= 0 || l == 0 || uint64(len(bz)-k) < l {
+				return nil, fmt.Errorf("truncated at account %d sequence %d", acct, seq)
 			}
-			senders[a].txs[seq] = bz[k : k+int(l)]
+			out[acct][seq] = bz[k : k+int(l)]
 			bz = bz[k+int(l):]
 		}
 	}
 	if len(bz) != 0 {
-		return nil, fmt.Errorf("%s: %d bytes after the last transaction", file, len(bz))
+		return nil, fmt.Errorf("%d bytes after the last transaction", len(bz))
 	}
-	return senders, nil
+	return out, nil
 }
 
 func kvTx(k, size int) []byte {
