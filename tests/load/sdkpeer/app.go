@@ -60,7 +60,8 @@ func newEncoding() encoding {
 // from InitChain.
 type peerApp struct {
 	*baseapp.BaseApp
-	mm *module.Manager
+	mm   *module.Manager
+	bank bankkeeper.BaseKeeper
 }
 
 func newPeerApp(logger log.Logger, db dbm.DB, chainID string, enc encoding) (*peerApp, error) {
@@ -113,7 +114,7 @@ func newPeerApp(logger log.Logger, db dbm.DB, chainID string, enc encoding) (*pe
 	if err != nil {
 		return nil, err
 	}
-	a := &peerApp{BaseApp: bapp, mm: mm}
+	a := &peerApp{BaseApp: bapp, mm: mm, bank: bankKeeper}
 	bapp.MountKVStores(keys)
 	bapp.SetAnteHandler(anteHandler)
 	bapp.SetPreBlocker(func(ctx sdk.Context, _ *abci.RequestFinalizeBlock) (*sdk.ResponsePreBlock, error) {
