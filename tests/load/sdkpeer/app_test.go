@@ -6,7 +6,6 @@ import (
 	"cosmossdk.io/log/v2"
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cometbft/cometbft/crypto/ed25519"
-	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
 	cmttypes "github.com/cometbft/cometbft/types"
 	dbm "github.com/cosmos/cosmos-db"
 
@@ -66,6 +65,13 @@ func TestBankSends(t *testing.T) {
 	if _, err := app.Commit(); err != nil {
 		t.Fatal(err)
 	}
+	// After Commit the check state is the committed state.
+	ctx := app.NewContext(true)
+	for acct, want := range map[int]int64{0: AccountBalance - 2 + 1, 1: AccountBalance + 2, 2: AccountBalance - 1} {
+		if got := app.bank.GetBalance(ctx, benchAddress(acct), Denom).Amount.Int64(); got != want {
+			t.Errorf("account %d balance %d, want %d", acct, got, want)
+		}
+	}
 	// After the block, CheckTx takes account 0's next sequence (2) and
 	// refuses a replay of an executed one.
 	check := func(b []byte) uint32 {
@@ -80,12 +86,6 @@ func TestBankSends(t *testing.T) {
 	}
 	if c := check(tx(0, 1, 2)); c != 0 {
 		t.Errorf("CheckTx of sequence 2: code %d, want 0", c)
-	}
-	ctx := app.NewUncachedContext(false, cmtproto.Header{})
-	for acct, want := range map[int]int64{0: AccountBalance - 2 + 1, 1: AccountBalance + 2, 2: AccountBalance - 1} {
-		if got := app.bank.GetBalance(ctx, benchAddress(acct), Denom).Amount.Int64(); got != want {
-			t.Errorf("account %d balance %d, want %d", acct, got, want)
-		}
 	}
 	if got := len(tx(0, 1, 0)); got < 256 {
 		t.Errorf("a send is %d bytes, want at least 256", got)
