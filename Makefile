@@ -14,7 +14,7 @@ STATICCHECK = $(GOBIN_DIR)/staticcheck
 # package directory.
 PROTO_DIRS = $(sort $(dir $(shell find proto -name '*.proto')))
 
-.PHONY: install-postgres install-chromium indexer-localnet indexer-localnet-stop bench-indexer all build build-cometbft install-tools install-staticcheck proto proto-check localnet localnet-stop localnet-monitor localnet-monitor-stop docker localnet-docker localnet-docker-stop test e2e-long lint bench bench-sweep bench-go clean
+.PHONY: install-postgres install-chromium indexer-localnet indexer-localnet-stop bench-indexer all build build-cometbft build-sdkpeer install-tools install-staticcheck proto proto-check localnet localnet-stop localnet-monitor localnet-monitor-stop docker localnet-docker localnet-docker-stop test e2e-long lint bench bench-sweep bench-go clean
 
 all: build
 
@@ -24,6 +24,11 @@ build:
 # CometBFT built from the pinned module, for the kvstore side of `make bench`.
 build-cometbft:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BUILDDIR)/cometbft github.com/cometbft/cometbft/cmd/cometbft
+
+# The Cosmos SDK peer of `make bench` (x/auth + x/bank), built from the
+# modules pinned in its own go.mod: icnd's module takes none of them.
+build-sdkpeer:
+	cd tests/load/sdkpeer && CGO_ENABLED=0 $(GO) build -trimpath -o $(abspath $(BUILDDIR))/sdkpeerd .
 
 install-tools:
 	@if ! command -v protoc >/dev/null 2>&1; then \
@@ -142,10 +147,10 @@ e2e-long: build
 BENCH_RATE     ?= 3000
 BENCH_DURATION ?= 60s
 BENCH_FLAGS    ?=
-bench: build build-cometbft
+bench: build build-cometbft build-sdkpeer
 	$(GO) run ./tests/load compare -rate $(BENCH_RATE) -duration $(BENCH_DURATION) $(BENCH_FLAGS)
 
-bench-sweep: build build-cometbft
+bench-sweep: build build-cometbft build-sdkpeer
 	$(GO) run ./tests/load sweep -duration 30s -warmup 8s $(BENCH_FLAGS)
 
 # Indexer lag at the chain's saturated rate: the load benchmark's icnd

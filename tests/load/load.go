@@ -4,8 +4,13 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -27,8 +32,12 @@ type sender struct {
 // buildLoad pre-builds enough transactions for rate x duration (plus
 // slack), so that signing does not compete with the nodes for CPU during
 // the run.
-func buildLoad(cfg config, app, chainID string, rate int) ([]*sender, error) {
+func buildLoad(cfg config, n *network, rate int) ([]*sender, error) {
+	app, chainID := n.app, n.manifest.ChainID
 	total := int(float64(rate)*(cfg.duration.Seconds()+5)) + 1
+	if app == "cosmos-sdk" {
+		return sdkLoad(cfg, n, total/cfg.accounts+1)
+	}
 	if app == "kvstore" {
 		// kvstore transactions are independent: one queue per connection.
 		senders := make([]*sender, cfg.conns)
@@ -97,6 +106,63 @@ func anchorTx(chainID, did string, seq uint64, sign client.Signer, acct, size in
 		return client.BuildTx(p, sign, msg)
 	}
 	return tx, nil
+}
+
+// sdkLoad has the Cosmos SDK peer's binary pre-sign perAccount bank sends
+// for each of its funded accounts (account numbers in genesis order,
+// sequences from 0) and reads them back: one sender per account, pinned
+// to a connection as icnd's are.
+func sdkLoad(cfg config, n *network, perAccount int) ([]*sender, error) {
+	file := filepath.Join(n.dir, "sdkpeer-txs.bin")
+	sign := exec.Command(cfg.sdkpeer, "sign", "--chain-id", n.manifest.ChainID, "--accounts", strconv.Itoa(cfg.accounts),
+		"--per-account", strconv.Itoa(perAccount), "--size", strconv.Itoa(cfg.txSize), "--out", file)
+	if out, err := sign.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("sdkpeerd sign: %v\n%s", err, out)
+	}
+	bz, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(file)
+	txs, err := parseSigned(bz, cfg.accounts, perAccount)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	senders := make([]*sender, len(txs))
+	for a := range senders {
+		senders[a] = &sender{conn: a % cfg.conns, txs: txs[a]}
+	}
+	return senders, nil
+}
+
+// parseSigned reads the file sdkpeerd sign writes: the account count and
+// the per-account count (uint32 big endian), then each account's
+// transactions in sequence order, each a uvarint length and its bytes.
+func parseSigned(bz []byte, accounts, perAccount int) ([][][]byte, error) {
+	if len(bz) < 8 {
+		return nil, fmt.Errorf("%d bytes, want an 8-byte header", len(bz))
+	}
+	a, p := int(binary.BigEndian.Uint32(bz[:4])), int(binary.BigEndian.Uint32(bz[4:8]))
+	if a != accounts || p != perAccount {
+		return nil, fmt.Errorf("holds %d accounts x %d txs, want %d x %d", a, p, accounts, perAccount)
+	}
+	bz = bz[8:]
+	out := make([][][]byte, accounts)
+	for acct := range out {
+		out[acct] = make([][]byte, perAccount)
+		for seq := range perAccount {
+			l, k := binary.Uvarint(bz)
+			if k <= 0 || l == 0 || uint64(len(bz)-k) < l {
+				return nil, fmt.Errorf("truncated at account %d sequence %d", acct, seq)
+			}
+			out[acct][seq] = bz[k : k+int(l)]
+			bz = bz[k+int(l):]
+		}
+	}
+	if len(bz) != 0 {
+		return nil, fmt.Errorf("%d bytes after the last transaction", len(bz))
+	}
+	return out, nil
 }
 
 func kvTx(k, size int) []byte {

@@ -17,6 +17,7 @@ import (
 
 type config struct {
 	icnd, cometbft string
+	sdkpeer        string
 	ip             string
 	validators     int
 	accounts       int
@@ -72,8 +73,17 @@ func startNetwork(cfg config, app string) (*network, error) {
 			cmd = exec.Command(cfg.icnd, "start", "--home", node.Home)
 		case "kvstore":
 			cmd = exec.Command(cfg.cometbft, "start", "--home", node.Home, "--proxy_app=kvstore")
+		case "cosmos-sdk":
+			// The same homes and CometBFT settings; only the genesis
+			// app_state is the SDK chain's.
+			gen := exec.Command(cfg.sdkpeer, "genesis", "--home", node.Home, "--accounts", strconv.Itoa(cfg.accounts))
+			if out, err := gen.CombinedOutput(); err != nil {
+				n.stop()
+				return nil, fmt.Errorf("sdkpeerd genesis: %v\n%s", err, out)
+			}
+			cmd = exec.Command(cfg.sdkpeer, "start", "--home", node.Home)
 		default:
-			return nil, fmt.Errorf("unknown app %q: want icnd or kvstore", app)
+			return nil, fmt.Errorf("unknown app %q: want icnd, kvstore or cosmos-sdk", app)
 		}
 		log, err := os.Create(filepath.Join(node.Home, "node.log"))
 		if err != nil {

@@ -41,7 +41,7 @@ func runOnce(cfg config, app string, rate int) (*result, error) {
 			n.remove()
 		}
 	}()
-	senders, err := buildLoad(cfg, app, n.manifest.ChainID, rate)
+	senders, err := buildLoad(cfg, n, rate)
 	if err != nil {
 		return nil, err
 	}
