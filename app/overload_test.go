@@ -207,3 +207,31 @@ func sameBlock(t *testing.T, got, want *app.BlockResult) {
 		t.Fatalf("%d block events, want %d", len(got.Events), len(want.Events))
 	}
 }
+
+// TestCheckOnlyChangesNothing: CheckOnly (the check_tx RPC) answers as
+// CheckTx would, but neither counts toward the mempool limit, nor leaves
+// the transaction's effects in the check state, nor is refused for
+// fullness.
+func TestCheckOnlyChangesNothing(t *testing.T) {
+	alice := newAccount(1)
+	a := newTestAppWith(t, genesisFor(t, 1_000_000, alice), app.Options{MempoolMaxTxs: 1})
+	block(t, a)
+	tx0 := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "0"), "doc"))
+	tx1 := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "1"), "doc"))
+	for range 3 {
+		wantCode(t, a.CheckOnly(tx0), nil)
+	}
+	wantCode(t, a.CheckOnly(tx1), app.ErrBadSequence)
+	wantCode(t, a.CheckOnly([]byte("not a transaction")), app.ErrTxDecode)
+	if a.MempoolFull() {
+		t.Fatal("CheckOnly counted")
+	}
+	wantCode(t, a.CheckTx(tx0), nil)
+	if !a.MempoolFull() {
+		t.Fatal("one of one submitted: want full")
+	}
+	wantCode(t, a.CheckTx(tx1), app.ErrMempoolFull)
+	// While full, CheckOnly still checks against what the mempool holds.
+	wantCode(t, a.CheckOnly(tx1), nil)
+	wantCode(t, a.CheckOnly(tx0), app.ErrBadSequence)
+}
