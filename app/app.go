@@ -323,8 +323,8 @@ func (a *App) CheckRelayed(raw []byte) TxResult {
 // CheckOnly answers whether CheckTx would accept raw now, and changes
 // nothing: it runs CheckTx's checks in a layer over the check state that it
 // drops, does not count toward the mempool limit (which does not apply: the
-// transaction is not admitted), and caches neither the transaction nor its
-// state reads. It answers CometBFT's check_tx RPC, which never adds the
+// transaction is not admitted), and caches neither the transaction, nor its
+// verified signatures, nor its state reads. It answers CometBFT's check_tx RPC, which never adds the
 // transaction to the mempool: any client may call it as often as it likes,
 // so it must cost the node's mempool and other senders nothing.
 func (a *App) CheckOnly(raw []byte) TxResult {
@@ -334,6 +334,8 @@ func (a *App) CheckOnly(raw []byte) TxResult {
 	}
 	scratch := store.NewCache(a.checkState)
 	base := modules.NewContext(a.chainID, a.nextHeight(), a.lastBlockTime, scratch)
+	a.sigs.frozen = true
+	defer func() { a.sigs.frozen = false }()
 	res, anteErr := a.deliver(base, scratch, tx)
 	if a.checkReads != nil {
 		a.checkReads.Discard()

@@ -219,8 +219,13 @@ func TestCheckOnlyChangesNothing(t *testing.T) {
 	block(t, a)
 	tx0 := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "0"), "doc"))
 	tx1 := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "1"), "doc"))
+	before := a.Stats()
 	for range 3 {
 		wantCode(t, a.CheckOnly(tx0), nil)
+	}
+	// Each dry run verified the signature again: none was cached.
+	if st := a.Stats(); st.SigCacheHits != before.SigCacheHits || st.SigCacheMisses != before.SigCacheMisses+3 {
+		t.Fatalf("signature cache after 3 dry runs: %d hits, %d misses; before %d, %d", st.SigCacheHits, st.SigCacheMisses, before.SigCacheHits, before.SigCacheMisses)
 	}
 	wantCode(t, a.CheckOnly(tx1), app.ErrBadSequence)
 	wantCode(t, a.CheckOnly([]byte("not a transaction")), app.ErrTxDecode)
