@@ -69,6 +69,23 @@ func (c *admissionClient) CheckTxAsync(ctx context.Context, req *abcitypes.Reque
 	return c.Client.CheckTxAsync(ctx, req)
 }
 
+// CheckTx is the mempool connection's synchronous CheckTx, which the flood
+// mempool never calls (it uses CheckTxAsync, for submissions, relayed
+// transactions and rechecks): only CometBFT's check_tx RPC does, to ask
+// whether a transaction would be accepted without adding it to the mempool.
+// It runs as a dry run (App.CheckOnly).
+func (c *admissionClient) CheckTx(ctx context.Context, req *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
+	return c.Client.CheckTx(context.WithValue(ctx, dryRunKey{}, true), req)
+}
+
+// dryRunKey marks the context of a CheckTx that must change nothing.
+type dryRunKey struct{}
+
+func isDryRun(ctx context.Context) bool {
+	dry, _ := ctx.Value(dryRunKey{}).(bool)
+	return dry
+}
+
 // admission is the lock-free view of the app's mempool count.
 type admission struct {
 	full atomic.Bool

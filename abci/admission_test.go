@@ -141,3 +141,108 @@ func TestFullMempoolRefusedWithoutLock(t *testing.T) {
 		t.Fatalf("after the block: %+v", res)
 	}
 }
+
+// TestCheckTxRPCChangesNothing: CometBFT's check_tx RPC asks the mempool
+// connection's synchronous CheckTx whether a transaction would be accepted
+// and never adds it to the mempool. Any client may call it, as often as it
+// likes, for nothing: it must neither count toward mempool.max-txs (or one
+// client fills the limit every block with transactions that are never
+// executed, and every other submission is refused "mempool is full") nor
+// leave the transaction's effects in the check state (or the same
+// transaction, then submitted, is refused for its own sequence).
+func TestCheckTxRPCChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	const chain = "icn-check-rpc-test"
+	seed := sha256.Sum256([]byte("check rpc"))
+	priv := ed25519.NewKeyFromSeed(seed[:])
+	signer := did.DeriveDID(priv.Public().(ed25519.PublicKey))
+	g := app.DefaultGenesis()
+	g.DID.Documents = []*identityv1.DIDDocument{{Did: signer, Keys: []*identityv1.VerificationKey{{Id: did.FirstKeyID, PublicKey: priv.Public().(ed25519.PublicKey)}}}}
+	g.Mana.Accounts = []mana.GenesisAccount{{DID: signer, Balance: 200_000, Capacity: 200_000, Rate: 10}}
+	state, err := json.Marshal(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cms, err := store.Open(idb.NewMemDB(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(cms, app.Options{MempoolMaxTxs: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewApplication(a, "test", cmtlog.NewNopLogger())
+	s.admission.max = 2
+	cl, err := newClientCreator(s, s).NewABCIClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl.SetResponseCallback(func(*abcitypes.Request, *abcitypes.Response) {})
+	if _, err := cl.InitChain(ctx, &abcitypes.RequestInitChain{ChainId: chain, InitialHeight: 1, Time: time.Unix(0, 0), AppStateBytes: state}); err != nil {
+		t.Fatal(err)
+	}
+	anchor := func(seq uint64) []byte {
+		mh, _ := multihash.Sum([]byte{byte(seq)}, multihash.SHA2_256, -1)
+		raw, err := client.BuildTx(client.TxParams{ChainID: chain, Signer: signer, KeyID: did.FirstKeyID, Sequence: seq},
+			func(b []byte) ([]byte, error) { return ed25519.Sign(priv, b), nil },
+			&txv1.Msg{Sum: &txv1.Msg_Anchor{Anchor: &dagv1.MsgAnchor{Cid: cid.NewCidV1(cid.Raw, mh).Bytes(), Kind: "doc"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return raw
+	}
+	submit := func(tx []byte) *abcitypes.ResponseCheckTx {
+		t.Helper()
+		rr, err := cl.CheckTxAsync(ctx, &abcitypes.RequestCheckTx{Tx: tx, Type: abcitypes.CheckTxType_New})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got *abcitypes.ResponseCheckTx
+		rr.SetCallback(func(res *abcitypes.Response) { got = res.GetCheckTx() })
+		if got == nil {
+			t.Fatal("no CheckTx response")
+		}
+		return got
+	}
+	// What the check_tx RPC sends (rpc/core/mempool.go: the mempool
+	// connection's CheckTx, type New).
+	checkRPC := func(tx []byte) *abcitypes.ResponseCheckTx {
+		t.Helper()
+		res, err := cl.CheckTx(ctx, &abcitypes.RequestCheckTx{Tx: tx})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+
+	// A client asks about two transactions in sequence, the second one
+	// twice: each is answered as CheckTx would answer it now, alone.
+	if res := checkRPC(anchor(0)); res.Code != 0 {
+		t.Fatalf("check_tx of a valid tx: %+v", res)
+	}
+	if res := checkRPC(anchor(0)); res.Code != 0 {
+		t.Fatalf("check_tx of the same tx again: %+v (a dry run left its sequence bump behind)", res)
+	}
+	if res := checkRPC(anchor(1)); res.Codespace != app.Codespace || res.Code != app.ErrBadSequence.Code() {
+		t.Fatalf("check_tx of the next sequence alone: %+v, want %s/%d", res, app.Codespace, app.ErrBadSequence.Code())
+	}
+	if s.admission.full.Load() || a.MempoolFull() {
+		t.Fatal("check_tx filled the mempool count")
+	}
+	// The transactions are then submitted: both are accepted, and only
+	// they fill the limit.
+	if res := submit(anchor(0)); res.Code != 0 {
+		t.Fatalf("submission after check_tx: %+v", res)
+	}
+	if res := submit(anchor(1)); res.Code != 0 {
+		t.Fatalf("second submission: %+v", res)
+	}
+	if !s.admission.full.Load() {
+		t.Fatal("two submissions of two: want full")
+	}
+	// check_tx still answers for a transaction while the mempool is full:
+	// it adds nothing to it.
+	if res := checkRPC(anchor(2)); res.Code != 0 {
+		t.Fatalf("check_tx while full: %+v", res)
+	}
+}

@@ -121,10 +121,13 @@ func (s *Application) Query(_ context.Context, req *abcitypes.RequestQuery) (*ab
 
 // CheckTx validates a transaction for the mempool; rechecks run the same
 // checks against the state reset at Commit, and they and transactions that
-// peers relay do so without the mempool limit (relayReactor).
-func (s *Application) CheckTx(_ context.Context, req *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
+// peers relay do so without the mempool limit (relayReactor). The check_tx
+// RPC's dry run (admissionClient.CheckTx) changes nothing.
+func (s *Application) CheckTx(ctx context.Context, req *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
 	var res app.TxResult
 	switch {
+	case isDryRun(ctx):
+		res = s.app.CheckOnly(req.Tx)
 	case req.Type == abcitypes.CheckTxType_Recheck:
 		res = s.app.Recheck(req.Tx)
 	case s.admission.relayed(req.Tx):
@@ -136,9 +139,10 @@ func (s *Application) CheckTx(_ context.Context, req *abcitypes.RequestCheckTx) 
 	if res.Broken() {
 		return nil, s.fail(fmt.Errorf("check tx: broken invariant: %s", res.Log))
 	}
-	// Rechecks are the node's own work after a block; only refusals of
-	// transactions submitted to the node count.
-	if s.metrics != nil && res.Code != 0 && req.Type == abcitypes.CheckTxType_New {
+	// Rechecks are the node's own work after a block, and check_tx's dry
+	// runs submit nothing; only refusals of transactions submitted to the
+	// node count.
+	if s.metrics != nil && res.Code != 0 && req.Type == abcitypes.CheckTxType_New && !isDryRun(ctx) {
 		s.metrics.observeRefusal(res)
 	}
 	return &abcitypes.ResponseCheckTx{Code: res.Code, Codespace: res.Codespace, Log: res.Log}, nil

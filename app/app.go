@@ -320,6 +320,32 @@ func (a *App) CheckRelayed(raw []byte) TxResult {
 	return a.check(raw)
 }
 
+// CheckOnly answers whether CheckTx would accept raw now, and changes
+// nothing: it runs CheckTx's checks in a layer over the check state that it
+// drops, does not count toward the mempool limit (which does not apply: the
+// transaction is not admitted), and caches neither the transaction, nor its
+// verified signatures, nor its state reads. It answers CometBFT's check_tx RPC, which never adds the
+// transaction to the mempool: any client may call it as often as it likes,
+// so it must cost the node's mempool and other senders nothing.
+func (a *App) CheckOnly(raw []byte) TxResult {
+	tx, err := a.decode(raw)
+	if err != nil {
+		return errResult(err)
+	}
+	scratch := store.NewCache(a.checkState)
+	base := modules.NewContext(a.chainID, a.nextHeight(), a.lastBlockTime, scratch)
+	a.sigs.frozen = true
+	defer func() { a.sigs.frozen = false }()
+	res, anteErr := a.deliver(base, scratch, tx)
+	if a.checkReads != nil {
+		a.checkReads.Discard()
+	}
+	if res.Broken() || anteErr != nil {
+		return res
+	}
+	return TxResult{}
+}
+
 // MempoolFull reports whether CheckTx now refuses new transactions with
 // ErrMempoolFull.
 func (a *App) MempoolFull() bool {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"reflect"
 	"testing"
 	"time"
 
@@ -205,5 +206,95 @@ func sameBlock(t *testing.T, got, want *app.BlockResult) {
 	}
 	if len(got.Events) != len(want.Events) {
 		t.Fatalf("%d block events, want %d", len(got.Events), len(want.Events))
+	}
+}
+
+// TestCheckOnlyChangesNothing: CheckOnly (the check_tx RPC) answers as
+// CheckTx would, but neither counts toward the mempool limit, nor leaves
+// the transaction's effects in the check state, nor is refused for
+// fullness.
+func TestCheckOnlyChangesNothing(t *testing.T) {
+	alice := newAccount(1)
+	a := newTestAppWith(t, genesisFor(t, 1_000_000, alice), app.Options{MempoolMaxTxs: 1})
+	block(t, a)
+	tx0 := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "0"), "doc"))
+	tx1 := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "1"), "doc"))
+	before := a.Stats()
+	for range 3 {
+		wantCode(t, a.CheckOnly(tx0), nil)
+	}
+	// Each dry run verified the signature again: none was cached.
+	if st := a.Stats(); st.SigCacheHits != before.SigCacheHits || st.SigCacheMisses != before.SigCacheMisses+3 {
+		t.Fatalf("signature cache after 3 dry runs: %d hits, %d misses; before %d, %d", st.SigCacheHits, st.SigCacheMisses, before.SigCacheHits, before.SigCacheMisses)
+	}
+	wantCode(t, a.CheckOnly(tx1), app.ErrBadSequence)
+	wantCode(t, a.CheckOnly([]byte("not a transaction")), app.ErrTxDecode)
+	if a.MempoolFull() {
+		t.Fatal("CheckOnly counted")
+	}
+	wantCode(t, a.CheckTx(tx0), nil)
+	if !a.MempoolFull() {
+		t.Fatal("one of one submitted: want full")
+	}
+	wantCode(t, a.CheckTx(tx1), app.ErrMempoolFull)
+	// While full, CheckOnly still checks against what the mempool holds.
+	wantCode(t, a.CheckOnly(tx1), nil)
+	wantCode(t, a.CheckOnly(tx0), app.ErrBadSequence)
+}
+
+// TestPreparedBlockEndsLikeProcessed: at the height where a passed root
+// proposal executes (end-of-block tally, execution, validator update), the
+// proposer that reuses its PrepareProposal execution finalizes exactly
+// what a node that only processed the proposal does: every result, every
+// event with its attributes, the block events in order, the validator
+// updates and the app hash.
+func TestPreparedBlockEndsLikeProcessed(t *testing.T) {
+	setup := func() (*govWorld, int64) {
+		w := newGovWorld(t, nil)
+		w.ok(t, w.erin, proposeMsg(t, w.root, "remove one", setValidatorMsg(w.vals[3], 0)))
+		id := w.lastProposalID(t)
+		w.step(t, w.alice.signTx(t, txOpts{}, voteMsg(id, yes)), w.erin.signTx(t, txOpts{}, voteMsg(id, yes)))
+		exec := w.proposal(t, id).VotingEndHeight + testTimelock
+		for w.height() < exec-1 {
+			w.step(t)
+		}
+		return w, exec
+	}
+	proposer, exec := setup()
+	other, exec2 := setup()
+	if exec != exec2 {
+		t.Fatalf("execution heights %d and %d", exec, exec2)
+	}
+	ts := genesisTime.Add(time.Duration(exec) * time.Second)
+	txs := [][]byte{
+		proposer.bob.signTx(t, txOpts{}, anchorMsg(testCID(t, "p1"), "doc")),
+		proposer.bob.signTx(t, txOpts{seq: u64(99)}, anchorMsg(testCID(t, "bad"), "doc")),
+		proposer.carol.signTx(t, txOpts{}, anchorMsg(testCID(t, "p2"), "doc")),
+	}
+	prop, err := proposer.a.PrepareProposal(exec, ts, txs, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(prop) != 2 {
+		t.Fatalf("proposal of %d txs, want 2", len(prop))
+	}
+	hash := []byte("the block at the execution height")
+	var got [2]*app.BlockResult
+	for i, n := range []*app.App{proposer.a, other.a} {
+		if err := n.ProcessProposal(exec, ts, prop, hash); err != nil {
+			t.Fatal(err)
+		}
+		if got[i], err = n.FinalizeBlock(exec, ts, prop, hash); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := proposer.a.Stats().PreparedReused; r != 1 {
+		t.Fatalf("proposer reused %d prepared blocks, want 1", r)
+	}
+	if len(got[0].ValidatorUpdates) != 1 || len(got[0].Events) == 0 {
+		t.Fatalf("the block executed no proposal: %d validator updates, %d block events", len(got[0].ValidatorUpdates), len(got[0].Events))
+	}
+	if !reflect.DeepEqual(got[0], got[1]) {
+		t.Fatalf("proposer's block:\n%+v\nother's:\n%+v", got[0], got[1])
 	}
 }

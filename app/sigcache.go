@@ -22,6 +22,10 @@ type sigCache struct {
 	// hits and misses count the lookups of verified, for the node's
 	// metrics; they never reach state or results.
 	hits, misses uint64
+	// frozen makes add do nothing, while App.CheckOnly runs: a dry run
+	// that any client may repeat with endless distinct transactions must
+	// not evict the signatures of transactions that will be executed.
+	frozen bool
 }
 
 // sigKey names one signature of one transaction.
@@ -64,6 +68,9 @@ func (c *sigCache) holds(k sigKey, pubKey []byte) bool {
 
 // add records that the signature k verified under pubKey.
 func (c *sigCache) add(k sigKey, pubKey []byte) {
+	if c.frozen {
+		return
+	}
 	if _, ok := c.entries[k]; ok {
 		c.entries[k] = string(pubKey)
 		return
