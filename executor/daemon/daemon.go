@@ -34,13 +34,6 @@ type Network interface {
 	Provide(ctx context.Context, c cid.Cid) error
 }
 
-// MaxOutput is the output cap of every run: the block store's raw block
-// limit, since the output is stored and served as one raw block. The chain
-// has no parameter for it yet; every executor must use the same cap, or a
-// job writing more than one's cap and less than another's would end
-// differently on them.
-const MaxOutput = blockstore.DefaultMaxBlockSize
-
 var _ Blocks = (*blockstore.Store)(nil)
 
 // Config configures a Daemon.

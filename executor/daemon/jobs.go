@@ -423,15 +423,16 @@ func (d *Daemon) fetch(ctx context.Context, s string) ([]byte, error) {
 // runtime returns the runtime of a memory limit: the job's memory_pages,
 // the one limit every executor of the job knows, so that all run it alike.
 func (d *Daemon) runtime(ctx context.Context, pages uint64) (*executor.Runtime, error) {
-	if pages == 0 || pages > 65536 {
-		return nil, fmt.Errorf("the job asks for %d memory pages, want 1 to 65536", pages)
+	cfg, err := executor.JobConfig(d.cfg.Engine, pages)
+	if err != nil {
+		return nil, err
 	}
 	d.rtMu.Lock()
 	defer d.rtMu.Unlock()
 	if rt, ok := d.runtimes[uint32(pages)]; ok {
 		return rt, nil
 	}
-	rt, err := executor.New(ctx, executor.Config{Engine: d.cfg.Engine, MemoryPages: uint32(pages), MaxOutput: MaxOutput})
+	rt, err := executor.New(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
