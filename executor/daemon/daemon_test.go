@@ -45,8 +45,15 @@ func TestPolicyDecide(t *testing.T) {
 		{name: "bond", policy: Policy{Price: 5}, me: func(e *client.ExecutorView) { e.Reserved = 6_000 },
 			reason: "the bid would hold 5×1000 of the bond, 4000 is free"},
 		{name: "bond exactly enough", policy: Policy{Price: 5}, me: func(e *client.ExecutorView) { e.Reserved = 5_000 }, price: 5},
+		// Jobs no runtime runs: the executor would be assigned, give no
+		// receipt and be slashed as absent.
+		{name: "no memory", terms: func(t *JobTerms) { t.MemoryPages = 0 }, reason: "the job asks for 0 memory pages, a run needs 1 to 65536"},
+		{name: "more memory than WebAssembly has", me: func(e *client.ExecutorView) { e.MemoryPages = 1 << 20 },
+			terms: func(t *JobTerms) { t.MemoryPages = 65537 }, reason: "the job asks for 65537 memory pages, a run needs 1 to 65536"},
+		{name: "fuel limit over the runtime's", me: func(e *client.ExecutorView) { e.MaxFuel = 1 << 63 },
+			terms: func(t *JobTerms) { t.FuelLimit = 1<<62 + 1; t.MaxPrice = 3 }, reason: "fuel limit 4611686018427387905 is over the runtime's maximum 4611686018427387904"},
 		{name: "hold overflows", me: func(e *client.ExecutorView) { e.MaxFuel = 1 << 63; e.PriceFloor = 4 },
-			terms: func(t *JobTerms) { t.FuelLimit = 1 << 63; t.MaxPrice = 4 }, reason: "the bid would hold 4×9223372036854775808 of the bond, 6000 is free"},
+			terms: func(t *JobTerms) { t.FuelLimit = 1 << 62; t.MaxPrice = 4 }, reason: "the bid would hold 4×4611686018427387904 of the bond, 6000 is free"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
