@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 
 	"github.com/intercooperative/icnd/client"
 )
@@ -259,6 +263,42 @@ func TestMetricsServed(t *testing.T) {
 	} {
 		if got := value(after, series); got != want {
 			t.Errorf("%s = %s, want %s", series, got, want)
+		}
+	}
+}
+
+// TestJudgeAttempt: an attempt not found in a block may still be included
+// until its timeout height has passed, and never after it; a node that
+// cannot look transactions up (tx_index.indexer = "null") or fails to answer
+// must not make the daemon wait forever, or a lost commitment is never sent
+// again and the executor is slashed as absent. The chain, read at the same
+// height, shows the step not done, so an attempt past its timeout height did
+// nothing.
+func TestJudgeAttempt(t *testing.T) {
+	ok := &coretypes.ResultTx{TxResult: abcitypes.ExecTxResult{Code: 0}}
+	bad := &coretypes.ResultTx{TxResult: abcitypes.ExecTxResult{Codespace: "tx", Code: 24}}
+	notFound := errors.New("tx (AB12) not found")
+	disabled := errors.New("transaction indexing is disabled")
+	down := errors.New(`post failed: Post "http://127.0.0.1:26657": dial tcp 127.0.0.1:26657: connect: connection refused`)
+	cases := []struct {
+		name       string
+		res        *coretypes.ResultTx
+		err        error
+		tip, until int64
+		want       attemptVerdict
+	}{
+		{"included", ok, nil, 20, 10, attemptIncluded},
+		{"failed in a block", bad, nil, 5, 10, attemptFailed},
+		{"not found, timeout not passed", nil, notFound, 10, 10, attemptPending},
+		{"not found, timeout passed", nil, notFound, 11, 10, attemptExpired},
+		{"indexing disabled, timeout not passed", nil, disabled, 10, 10, attemptPending},
+		{"indexing disabled, timeout passed", nil, disabled, 11, 10, attemptExpired},
+		{"node unreachable, timeout not passed", nil, down, 3, 10, attemptPending},
+		{"node unreachable, timeout passed", nil, down, 11, 10, attemptExpired},
+	}
+	for _, tc := range cases {
+		if got := judgeAttempt(tc.res, tc.err, tc.tip, tc.until); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	"github.com/ipfs/go-cid"
 
 	"github.com/intercooperative/icnd/client"
@@ -212,10 +213,10 @@ func (d *Daemon) ensureTx(ctx context.Context, st *JobState, rec *TxRecord, kind
 	if a := rec.last(); a != nil && a.Refused == "" {
 		hash, _ := hex.DecodeString(a.Hash)
 		res, err := d.c.RPC.Tx(ctx, hash, false)
-		switch {
-		case err == nil && res.TxResult.Code == 0:
+		switch judgeAttempt(res, err, tip, a.TimeoutHeight) {
+		case attemptIncluded:
 			return // included: the chain shows it at the next reconcile
-		case err == nil:
+		case attemptFailed:
 			a.Code, a.Log = res.TxResult.Code, res.TxResult.Log
 			d.m.TxErrors.WithLabelValues(kind).Inc()
 			d.log.Warn("transaction failed", "job", st.Job, "kind", kind, "tx", a.Hash, "code", a.Code, "log", a.Log)
@@ -226,14 +227,14 @@ func (d *Daemon) ensureTx(ctx context.Context, st *JobState, rec *TxRecord, kind
 			}
 			d.seqKnown = false
 			d.save(st)
-		case !strings.Contains(err.Error(), "not found"):
-			d.log.Warn("look up a transaction", "job", st.Job, "tx", a.Hash, "err", err)
-			return
-		case tip <= a.TimeoutHeight:
+		case attemptPending:
+			if !strings.Contains(err.Error(), "not found") {
+				d.log.Warn("look up a transaction", "job", st.Job, "tx", a.Hash, "err", err)
+			}
 			return // may still be included
-		default:
+		case attemptExpired:
 			d.log.Info("transaction expired unincluded; sending again", "job", st.Job, "kind", kind, "tx", a.Hash,
-				"timeout_height", a.TimeoutHeight)
+				"timeout_height", a.TimeoutHeight, "lookup", err)
 			d.seqKnown = false
 		}
 	}
@@ -253,6 +254,42 @@ func (d *Daemon) ensureTx(ctx context.Context, st *JobState, rec *TxRecord, kind
 		if err != nil || !refused {
 			return
 		}
+	}
+}
+
+// What an attempt broadcast earlier (not refused by the node) means now.
+type attemptVerdict int
+
+const (
+	// attemptPending: it may still be included: send nothing in its place.
+	attemptPending attemptVerdict = iota
+	// attemptIncluded: it is in a block and succeeded.
+	attemptIncluded
+	// attemptFailed: it is in a block and failed; its code says whether
+	// another may be sent.
+	attemptFailed
+	// attemptExpired: it can never be included, and did nothing: another
+	// may be sent.
+	attemptExpired
+)
+
+// judgeAttempt judges an attempt with timeout height timeout from the node's
+// answer to a lookup of its hash (res, err) at height tip. When the lookup
+// fails, whether the node does not know the transaction, cannot look it up
+// (tx_index.indexer = "null": "transaction indexing is disabled") or does not
+// answer, the timeout height decides: past it the attempt can never be
+// included, and the caller, which read the job at height tip - 1 or later
+// (at least the timeout height), saw that it did nothing.
+func judgeAttempt(res *coretypes.ResultTx, err error, tip, timeout int64) attemptVerdict {
+	switch {
+	case err == nil && res.TxResult.Code == 0:
+		return attemptIncluded
+	case err == nil:
+		return attemptFailed
+	case tip <= timeout:
+		return attemptPending
+	default:
+		return attemptExpired
 	}
 }
 
