@@ -393,7 +393,22 @@ func (d *Daemon) startRun(ctx context.Context, st *JobState, v *client.JobView) 
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
-		rec, fetchFailed, err := d.execute(ctx, v)
+		var (
+			rec         *RunRecord
+			fetchFailed bool
+			err         error
+		)
+		func() {
+			// A bug anywhere in a run (the fetcher, the instrumenter,
+			// wazero) must not take the daemon down, nor, since a restart
+			// runs the job again, keep it down: the run gives no result.
+			defer func() {
+				if p := recover(); p != nil {
+					rec, fetchFailed, err = nil, false, fmt.Errorf("the run panicked: %v", p)
+				}
+			}()
+			rec, fetchFailed, err = d.execute(ctx, v)
+		}()
 		select {
 		case d.done <- runDone{job: st.Job, rec: rec, err: err, fetch: fetchFailed}:
 		case <-ctx.Done():

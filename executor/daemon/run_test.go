@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipfs/go-cid"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/intercooperative/icnd/client"
@@ -119,5 +120,34 @@ func TestExecute(t *testing.T) {
 	bad.MemoryPages = 70_000
 	if _, _, err := d.execute(ctx, bad); err == nil || !strings.Contains(err.Error(), "70000 memory pages") {
 		t.Fatalf("70000 pages: %v", err)
+	}
+}
+
+// panicNetwork is a peer network with a bug: its Fetch panics.
+type panicNetwork struct{}
+
+func (panicNetwork) Fetch(context.Context, cid.Cid) ([]byte, error) { panic("a bug in the fetch path") }
+func (panicNetwork) Provide(context.Context, cid.Cid) error         { return nil }
+
+// TestRunPanicDoesNotCrash: a panic while running a job (a bug in the
+// fetcher, the instrumenter, wazero) ends that run with no result; the
+// daemon, and its other jobs, live on.
+func TestRunPanicDoesNotCrash(t *testing.T) {
+	ctx := context.Background()
+	d, _ := testDaemon(t, time.Second)
+	d.cfg.Network = panicNetwork{}
+	d.done = make(chan runDone, 1)
+	st := &JobState{Job: "bafkreipanic"}
+	d.jobs[st.Job] = st
+	v := &client.JobView{ID: st.Job, Module: client.RawCID([]byte("module")).String(), Input: client.RawCID([]byte("input")).String(),
+		FuelLimit: 100, MemoryPages: 1}
+	d.startRun(ctx, st, v)
+	select {
+	case r := <-d.done:
+		if r.err == nil || !strings.Contains(r.err.Error(), "a bug in the fetch path") {
+			t.Fatalf("run of a panicking fetcher: %+v", r)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no result from a run that panicked")
 	}
 }
