@@ -98,7 +98,7 @@ type Daemon struct {
 	meAt       time.Time
 	jobs       map[string]*JobState // not closed, by CID
 	running    map[string]bool
-	fetchAfter map[string]time.Time // a failed fetch is retried after this
+	fetchAfter map[string]time.Time // a failed fetch or host error is retried after this
 	seq        uint64
 	seqKnown   bool
 

@@ -492,6 +492,10 @@ func (d *Daemon) runtime(ctx context.Context, pages uint64) (*executor.Runtime, 
 	return rt, nil
 }
 
+// hostErrorBackoff is how long a run that failed on the executor's side
+// waits before it runs again.
+const hostErrorBackoff = 10 * time.Second
+
 // finishRun records a run's result, then commits at once.
 func (d *Daemon) finishRun(ctx context.Context, r runDone, tip int64) {
 	delete(d.running, r.job)
@@ -512,10 +516,13 @@ func (d *Daemon) finishRun(ctx context.Context, r runDone, tip int64) {
 		d.log.Warn("run stopped by the safety net: no receipt", "job", r.job, "timeout", d.cfg.RunTimeout)
 		return
 	case r.err != nil:
-		st.NoReceipt = r.err.Error()
+		// The executor's fault (its disk, its memory, a bug), not the
+		// job's: no result, but not the end of the job either. It runs
+		// again later while the commit deadline allows, so that an
+		// operator who fixes the machine in time is not slashed as absent.
 		d.m.RunFailures.WithLabelValues("host error").Inc()
-		d.save(st)
-		d.log.Error("run failed: no receipt", "job", r.job, "err", r.err)
+		d.fetchAfter[r.job] = time.Now().Add(hostErrorBackoff)
+		d.log.Error("run failed on this machine; running it again later", "job", r.job, "err", r.err, "in", hostErrorBackoff)
 		return
 	}
 	st.Run = r.rec

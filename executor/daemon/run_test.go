@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -149,5 +151,51 @@ func TestRunPanicDoesNotCrash(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no result from a run that panicked")
+	}
+}
+
+// TestHostErrorRetried: a run that fails on the executor's side (here the
+// block store cannot take the output: its shard directory is a file) is not
+// a result, and not the end of the job either: it is run again later, before
+// the commit deadline, once the operator has fixed the machine. Giving up
+// would leave the executor absent, and slashed, for a passing local fault.
+func TestHostErrorRetried(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	store, err := blockstore.Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := testDaemon(t, 10*time.Second)
+	d.cfg.Blocks = store
+	module, _ := store.Put(progReturn)
+	input, _ := store.Put([]byte("input"))
+	out := client.RawCID(nil).String()
+	shard := filepath.Join(dir, out[len(out)-2:])
+	if err := os.WriteFile(shard, []byte("not a directory"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	v := &client.JobView{ID: "bafkreihost", Module: module.String(), Input: input.String(), FuelLimit: 100, MemoryPages: 1}
+	rec, fetchFailed, err := d.execute(ctx, v)
+	if err == nil || fetchFailed || rec != nil || !strings.Contains(err.Error(), "store the output") {
+		t.Fatalf("a store that cannot take the output: %+v, %v, %v", rec, fetchFailed, err)
+	}
+	st := &JobState{Job: v.ID}
+	d.jobs[st.Job] = st
+	d.running[st.Job] = true
+	d.finishRun(ctx, runDone{job: st.Job, err: err}, 10)
+	saved, _, _ := d.state.Load(st.Job)
+	if st.NoReceipt != "" || (saved != nil && saved.NoReceipt != "") || !d.fetchAfter[st.Job].After(time.Now()) || d.running[st.Job] {
+		t.Fatalf("a host error is given up for good: %+v (retry after %v)", st, d.fetchAfter[st.Job])
+	}
+	if n := testutil.ToFloat64(d.m.RunFailures.WithLabelValues("host error")); n != 1 {
+		t.Errorf("host errors: %v", n)
+	}
+	// Fixed: the next run gives the result.
+	if err := os.Remove(shard); err != nil {
+		t.Fatal(err)
+	}
+	if rec, _, err := d.execute(ctx, v); err != nil || rec.Output != out {
+		t.Fatalf("after the fix: %+v, %v", rec, err)
 	}
 }
