@@ -199,6 +199,10 @@ func TestFileConfig(t *testing.T) {
 		{func(c *FileConfig) { c.Chain.Poll = "-1s" }, `chain.poll = "-1s"`},
 		{func(c *FileConfig) { c.Run.Engine = "jit" }, `run.engine = "jit"`},
 		{func(c *FileConfig) { c.Chain.TxTimeoutBlocks = 0 }, "chain.tx-timeout-blocks = 0"},
+		// Values only start used to check: init must not write a file that
+		// start refuses.
+		{func(c *FileConfig) { c.LogLevel = "verbose" }, `log-level = "verbose": want debug, info, warn or error`},
+		{func(c *FileConfig) { c.Key.KeyringBackend = "os" }, `key.keyring-backend = "os": want file, test or memory`},
 	}
 	for _, b := range bad {
 		c := DefaultFileConfig()
