@@ -99,6 +99,8 @@ type Daemon struct {
 	jobs       map[string]*JobState // not closed, by CID
 	running    map[string]bool
 	fetchAfter map[string]time.Time // a failed fetch or host error is retried after this
+	looked     map[string]bool      // jobs considered or announced, at most maxLooked
+	lookedFIFO []string             // the order they came in, to forget the oldest
 	seq        uint64
 	seqKnown   bool
 
@@ -151,7 +153,7 @@ func New(ctx context.Context, cfg Config) (*Daemon, error) {
 		return nil, fmt.Errorf("node %s runs chain %q, the configuration names %q", cfg.Node, chainID, cfg.ChainID)
 	}
 	d := &Daemon{cfg: cfg, c: c, q: client.NewQuerier(c, nil), log: cfg.Log, m: cfg.Metrics, chainID: chainID,
-		jobs: map[string]*JobState{}, running: map[string]bool{}, fetchAfter: map[string]time.Time{},
+		jobs: map[string]*JobState{}, running: map[string]bool{}, fetchAfter: map[string]time.Time{}, looked: map[string]bool{},
 		done: make(chan runDone, cfg.Parallel), runtimes: map[uint32]*executor.Runtime{}}
 	if err := d.refreshExecutor(ctx); err != nil {
 		return nil, err
@@ -315,9 +317,35 @@ func (d *Daemon) scanOpenJobs(ctx context.Context, tip int64) error {
 	return nil
 }
 
-// consider records a newly seen job when the policy would bid on it.
+// maxLooked bounds the jobs remembered as looked at.
+const maxLooked = 4096
+
+// look reports whether job was looked at already, and remembers it.
+func (d *Daemon) look(job string) bool {
+	if d.looked[job] {
+		return true
+	}
+	if d.looked == nil {
+		d.looked = map[string]bool{}
+	}
+	d.looked[job] = true
+	d.lookedFIFO = append(d.lookedFIFO, job)
+	if len(d.lookedFIFO) > maxLooked {
+		delete(d.looked, d.lookedFIFO[0])
+		d.lookedFIFO = d.lookedFIFO[1:]
+	}
+	return false
+}
+
+// consider records a newly seen job when the policy would bid on it. A job
+// is considered once: one the policy refused is not counted or logged again
+// when it comes back (its event after a peer's announcement, a peer that
+// announces it again and again).
 func (d *Daemon) consider(h int64, job string, t JobTerms) {
 	if _, known := d.jobs[job]; known {
+		return
+	}
+	if d.look(job) {
 		return
 	}
 	if prev, found, err := d.state.Load(job); err != nil || found {
@@ -342,9 +370,10 @@ func (d *Daemon) consider(h int64, job string, t JobTerms) {
 	d.log.Info("job seen", "job", job, "height", h, "fuel_limit", t.FuelLimit, "max_price", t.MaxPrice)
 }
 
-// hint looks up a job a peer announced.
+// hint looks up a job a peer announced, once: announcing a job again, or
+// one already seen in a block, costs the daemon nothing.
 func (d *Daemon) hint(ctx context.Context, job string, tip int64) {
-	if _, known := d.jobs[job]; known {
+	if _, known := d.jobs[job]; known || d.looked[job] {
 		return
 	}
 	if _, err := client.ParseCID(job); err != nil {
@@ -356,9 +385,14 @@ func (d *Daemon) hint(ctx context.Context, job string, tip int64) {
 		d.log.Debug("an announced job is not on chain", "job", job, "err", err)
 		return
 	}
-	if v.Status == "open" {
-		d.consider(tip, v.ID, termsOf(v))
-		d.reconcileAll(ctx, tip)
+	if v.Status != "open" {
+		d.look(job)
+		return
+	}
+	d.consider(tip, v.ID, termsOf(v))
+	if st, tracked := d.jobs[v.ID]; tracked {
+		d.reconcile(ctx, st, tip)
+		d.m.ActiveJobs.Set(float64(len(d.jobs)))
 	}
 }
 

@@ -199,3 +199,27 @@ func TestHostErrorRetried(t *testing.T) {
 		t.Fatalf("after the fix: %+v, %v", rec, err)
 	}
 }
+
+// TestRepeatedJobLookedAtOnce: a job the policy refuses is counted and
+// logged once however often it comes back (a peer announcing it again and
+// again, its event after an announcement), and a repeated announcement
+// costs no chain query (the daemon here has no node: a query would panic).
+func TestRepeatedJobLookedAtOnce(t *testing.T) {
+	ctx := context.Background()
+	d, _ := testDaemon(t, time.Second)
+	d.me = &client.ExecutorView{DID: "did:icn:me", Status: "active", MaxFuel: 100, MemoryPages: 16, Kinds: []string{"wasi-p1"},
+		PriceFloor: 1, Bond: 1000}
+	job := client.RawCID([]byte("a job")).String()
+	big := JobTerms{Poster: "did:icn:p", Kind: "wasi-p1", MemoryPages: 16, FuelLimit: 1_000_000, MaxPrice: 5}
+	d.consider(5, job, big)
+	d.consider(6, job, big)
+	for range 100 {
+		d.hint(ctx, job, 7)
+	}
+	if n := testutil.ToFloat64(d.m.JobsSeen); n != 1 {
+		t.Fatalf("jobs seen: %v, want 1", n)
+	}
+	if len(d.jobs) != 0 {
+		t.Fatalf("tracked: %v", d.jobs)
+	}
+}
