@@ -527,11 +527,22 @@ func (d *Daemon) finishRun(ctx context.Context, r runDone, tip int64) {
 	}
 	st.Run = r.rec
 	d.save(st)
-	d.m.JobsRun.Inc()
-	d.m.FuelUsed.Add(float64(r.rec.Fuel))
-	if r.rec.Exit != uint64(executor.StatusOK) {
-		d.m.RunFailures.WithLabelValues(r.rec.Status).Inc()
-	}
+	d.countRun(r.rec)
 	d.log.Info("ran", "job", r.job, "status", r.rec.Status, "fuel", r.rec.Fuel, "output", r.rec.Output, "millis", r.rec.Millis)
 	d.reconcile(ctx, st, tip)
+}
+
+// countRun counts a run that gave a result.
+func (d *Daemon) countRun(rec *RunRecord) {
+	d.m.JobsRun.Inc()
+	d.m.FuelUsed.Add(float64(rec.Fuel))
+	switch {
+	case rec.Exit == uint64(executor.StatusOK):
+	case rec.Exit >= uint64(executor.StatusExitBase):
+		// One label for every exit code: the job picks the code, and
+		// would otherwise pick how many series the executor exports.
+		d.m.RunFailures.WithLabelValues("exit").Inc()
+	default:
+		d.m.RunFailures.WithLabelValues(rec.Status).Inc()
+	}
 }

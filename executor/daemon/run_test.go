@@ -223,3 +223,23 @@ func TestRepeatedJobLookedAtOnce(t *testing.T) {
 		t.Fatalf("tracked: %v", d.jobs)
 	}
 }
+
+// TestRunFailureLabels: a job's exit code does not become a label value, or
+// a poster could make the executor export one series per code it picks.
+func TestRunFailureLabels(t *testing.T) {
+	d, _ := testDaemon(t, time.Second)
+	for c := range uint64(3) {
+		d.countRun(&RunRecord{Fuel: 10, Exit: uint64(executor.StatusExitBase) + 7 + c, Status: (executor.StatusExitBase + executor.Status(7+c)).String()})
+	}
+	d.countRun(&RunRecord{Fuel: 5, Exit: uint64(executor.StatusTrap), Status: executor.StatusTrap.String()})
+	d.countRun(&RunRecord{Fuel: 5, Exit: uint64(executor.StatusOK), Status: executor.StatusOK.String()})
+	if n := testutil.CollectAndCount(d.m.RunFailures); n != 2 {
+		t.Fatalf("%d run_failures series, want 2 (exit, trap)", n)
+	}
+	if n := testutil.ToFloat64(d.m.RunFailures.WithLabelValues("exit")); n != 3 {
+		t.Fatalf("exit failures: %v", n)
+	}
+	if n, f := testutil.ToFloat64(d.m.JobsRun), testutil.ToFloat64(d.m.FuelUsed); n != 5 || f != 40 {
+		t.Fatalf("jobs run %v, fuel %v", n, f)
+	}
+}
