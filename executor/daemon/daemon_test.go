@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -303,6 +304,43 @@ func TestJudgeAttempt(t *testing.T) {
 	for _, tc := range cases {
 		if got := judgeAttempt(tc.res, tc.err, tc.tip, tc.until); got != tc.want {
 			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestMayResend: transactions that may have reached a mempool are bounded,
+// those the node refused (a full mempool, a stale sequence), which cost
+// nothing, are not counted with them: a node whose mempool is full for a
+// few seconds must not make the daemon give up its commitment and be
+// slashed as absent. A refusal that may pass later is tried again once per
+// block, and a step refused 100 times is given up.
+func TestMayResend(t *testing.T) {
+	full := "transaction refused by the node (app/12): mempool is full: 5000 transactions pending, max 5000"
+	attempts := func(n int, refused string, height int64) TxRecord {
+		var r TxRecord
+		for i := range n {
+			r.Attempts = append(r.Attempts, TxAttempt{Hash: fmt.Sprint(i), Sequence: uint64(i), TimeoutHeight: height + 10, Height: height, Refused: refused})
+		}
+		return r
+	}
+	cases := []struct {
+		name   string
+		rec    TxRecord
+		tip    int64
+		send   bool
+		giveUp string
+	}{
+		{"nothing sent yet", TxRecord{}, 10, true, ""},
+		{"four sent", attempts(4, "", 5), 20, true, ""},
+		{"five sent", attempts(5, "", 5), 20, false, "5 attempts"},
+		{"five refused for a full mempool, in earlier blocks", attempts(5, full, 9), 10, true, ""},
+		{"refused for a full mempool in this block", attempts(1, full, 10), 10, false, ""},
+		{"refused 100 times", attempts(100, full, 9), 10, false, "100 attempts refused by the node"},
+	}
+	for _, tc := range cases {
+		send, giveUp := tc.rec.mayResend(tc.tip)
+		if send != tc.send || giveUp != tc.giveUp {
+			t.Errorf("%s: mayResend = %v, %q; want %v, %q", tc.name, send, giveUp, tc.send, tc.giveUp)
 		}
 	}
 }

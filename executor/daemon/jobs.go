@@ -238,9 +238,11 @@ func (d *Daemon) ensureTx(ctx context.Context, st *JobState, rec *TxRecord, kind
 			d.seqKnown = false
 		}
 	}
-	if len(rec.Attempts) >= maxAttempts {
-		rec.Failed = fmt.Sprintf("%d attempts", len(rec.Attempts))
+	if send, giveUp := rec.mayResend(tip); giveUp != "" {
+		rec.Failed = giveUp
 		d.save(st)
+		return
+	} else if !send {
 		return
 	}
 	if tip+1 > limit {
@@ -250,7 +252,7 @@ func (d *Daemon) ensureTx(ctx context.Context, st *JobState, rec *TxRecord, kind
 		return
 	}
 	for try := 0; try < 2; try++ {
-		refused, err := d.send(ctx, st, rec, kind, msg, min(tip+d.cfg.TxTimeoutBlocks, limit))
+		refused, err := d.send(ctx, st, rec, kind, msg, tip, min(tip+d.cfg.TxTimeoutBlocks, limit))
 		if err != nil || !refused {
 			return
 		}
@@ -296,6 +298,31 @@ func judgeAttempt(res *coretypes.ResultTx, err error, tip, timeout int64) attemp
 // maxAttempts bounds the transactions sent for one step of one job.
 const maxAttempts = 5
 
+// mayResend decides, at height tip, whether another attempt may be sent for
+// a step whose last attempt is not pending: send, wait, or give up (why).
+//
+// Only attempts that may have reached a mempool count toward maxAttempts:
+// one the node refused is in no mempool, costs nothing and changes nothing,
+// and a node whose mempool is full for a while must not make the daemon
+// give up a step (its commitment: it would be slashed as absent). A step is
+// tried again at most once per block after a refusal, and given up after
+// maxRefusals of them.
+func (r *TxRecord) mayResend(tip int64) (send bool, giveUp string) {
+	if n := r.Sent(); n >= maxAttempts {
+		return false, fmt.Sprintf("%d attempts", n)
+	}
+	if n := len(r.Attempts) - r.Sent(); n >= maxRefusals {
+		return false, fmt.Sprintf("%d attempts refused by the node", n)
+	}
+	if a := r.last(); a != nil && a.Refused != "" && a.Height >= tip {
+		return false, "" // refused in this block: try again in the next
+	}
+	return true, ""
+}
+
+// maxRefusals bounds the attempts the node refused for one step of one job.
+const maxRefusals = 100
+
 // retriable reports whether a transaction that failed in a block may be
 // sent again: a wrong sequence, or a reveal that came before the commit
 // phase closed.
@@ -307,7 +334,7 @@ func retriable(codespace string, code uint32) bool {
 // send signs msg, records the attempt durably, then broadcasts it. It
 // reports refused when the node refused it for a wrong sequence, which it
 // has corrected, so that the caller may try once more.
-func (d *Daemon) send(ctx context.Context, st *JobState, rec *TxRecord, kind string, msg *txv1.Msg, timeout int64) (bool, error) {
+func (d *Daemon) send(ctx context.Context, st *JobState, rec *TxRecord, kind string, msg *txv1.Msg, tip, timeout int64) (bool, error) {
 	if !d.seqKnown {
 		seq, err := d.c.Sequence(ctx, d.cfg.DID)
 		if err != nil {
@@ -324,7 +351,7 @@ func (d *Daemon) send(ctx context.Context, st *JobState, rec *TxRecord, kind str
 		return false, err
 	}
 	sum := sha256.Sum256(tx)
-	rec.Attempts = append(rec.Attempts, TxAttempt{Hash: strings.ToUpper(hex.EncodeToString(sum[:])), Sequence: d.seq, TimeoutHeight: timeout})
+	rec.Attempts = append(rec.Attempts, TxAttempt{Hash: strings.ToUpper(hex.EncodeToString(sum[:])), Sequence: d.seq, TimeoutHeight: timeout, Height: tip})
 	a := &rec.Attempts[len(rec.Attempts)-1]
 	// Durable before it leaves: after a crash, the attempt is known.
 	if err := d.state.Save(st); err != nil {

@@ -75,6 +75,8 @@ type TxAttempt struct {
 	Hash          string `json:"hash"`
 	Sequence      uint64 `json:"sequence"`
 	TimeoutHeight int64  `json:"timeout_height"`
+	// Height is the height the daemon had processed when it signed it.
+	Height int64 `json:"height,omitempty"`
 	// Refused is set when the node refused it in CheckTx: it is in no
 	// mempool and can never be included.
 	Refused string `json:"refused,omitempty"`
