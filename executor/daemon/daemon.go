@@ -105,7 +105,13 @@ type Daemon struct {
 	seqKnown   bool
 
 	done chan runDone
-	wg   sync.WaitGroup
+	// ready holds the jobs whose module and input are in the block store;
+	// prefetching those being fetched before a bid, whose results come on
+	// prefetched.
+	ready       map[string]bool
+	prefetching map[string]bool
+	prefetched  chan prefetchDone
+	wg          sync.WaitGroup
 
 	rtMu     sync.Mutex
 	runtimes map[uint32]*executor.Runtime // by memory pages
@@ -154,7 +160,8 @@ func New(ctx context.Context, cfg Config) (*Daemon, error) {
 	}
 	d := &Daemon{cfg: cfg, c: c, q: client.NewQuerier(c, nil), log: cfg.Log, m: cfg.Metrics, chainID: chainID,
 		jobs: map[string]*JobState{}, running: map[string]bool{}, fetchAfter: map[string]time.Time{}, looked: map[string]bool{},
-		done: make(chan runDone, cfg.Parallel), runtimes: map[uint32]*executor.Runtime{}}
+		done: make(chan runDone, cfg.Parallel), runtimes: map[uint32]*executor.Runtime{},
+		ready: map[string]bool{}, prefetching: map[string]bool{}, prefetched: make(chan prefetchDone, 16)}
 	if err := d.refreshExecutor(ctx); err != nil {
 		return nil, err
 	}
@@ -237,6 +244,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 		case <-tick.C:
 		case r := <-d.done:
 			d.finishRun(ctx, r, tip)
+		case r := <-d.prefetched:
+			d.finishPrefetch(ctx, r, tip)
 		case h, ok := <-hints:
 			if !ok {
 				hints = nil // closed: no more announcements
@@ -423,6 +432,7 @@ func (d *Daemon) closeJob(st *JobState, closed string) {
 	d.save(st)
 	delete(d.jobs, st.Job)
 	delete(d.fetchAfter, st.Job)
+	delete(d.ready, st.Job)
 	d.log.Info("job closed", "job", st.Job, "closed", closed, "outcome", st.Outcome, "paid", st.Paid)
 }
 

@@ -77,6 +77,9 @@ func (d *Daemon) reconcile(ctx context.Context, st *JobState, tip int64) {
 			d.closeJob(st, "skipped")
 			return
 		}
+		if !d.inputsReady(ctx, st, v) {
+			return // bid once the module and the input are here
+		}
 		st.Price = price
 		msg, err := client.Bid(st.Job, price)
 		if err != nil {
@@ -572,4 +575,80 @@ func (d *Daemon) countRun(rec *RunRecord) {
 	default:
 		d.m.RunFailures.WithLabelValues(rec.Status).Inc()
 	}
+}
+
+// prefetchDone is the end of fetching a job's module and input before a bid.
+type prefetchDone struct {
+	job string
+	err error
+}
+
+// inputsReady reports whether the module and the input of the open job v
+// are in the block store, and when they are not starts fetching them, in
+// the background: the daemon bids only on a job it can run. A job whose
+// module or input nobody serves would otherwise cost every executor assigned
+// to it a fifth of its bid's hold (slashed as absent), and its poster
+// nothing; once fetched, the blocks stay in the store, so a poster cannot
+// take them away after the bid.
+func (d *Daemon) inputsReady(ctx context.Context, st *JobState, v *client.JobView) bool {
+	if d.ready[st.Job] {
+		return true
+	}
+	if d.prefetching[st.Job] || !time.Now().After(d.fetchAfter[st.Job]) {
+		return false
+	}
+	have := func(s string) bool {
+		c, err := cid.Decode(s)
+		if err != nil {
+			return false
+		}
+		_, err = d.cfg.Blocks.Get(c)
+		return err == nil
+	}
+	if have(v.Module) && have(v.Input) {
+		d.ready[st.Job] = true
+		return true
+	}
+	d.prefetching[st.Job] = true
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		var err error
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("fetching panicked: %v", p)
+				}
+			}()
+			if _, err = d.fetch(ctx, v.Module); err != nil {
+				err = fmt.Errorf("module %s: %w", v.Module, err)
+				return
+			}
+			if _, err = d.fetch(ctx, v.Input); err != nil {
+				err = fmt.Errorf("input %s: %w", v.Input, err)
+			}
+		}()
+		select {
+		case d.prefetched <- prefetchDone{job: st.Job, err: err}:
+		case <-ctx.Done():
+		}
+	}()
+	return false
+}
+
+// finishPrefetch records a prefetch's end and, when it succeeded, bids.
+func (d *Daemon) finishPrefetch(ctx context.Context, r prefetchDone, tip int64) {
+	delete(d.prefetching, r.job)
+	st, ok := d.jobs[r.job]
+	if !ok || ctx.Err() != nil {
+		return
+	}
+	if r.err != nil {
+		d.m.RunFailures.WithLabelValues("fetch").Inc()
+		d.fetchAfter[r.job] = time.Now().Add(5 * time.Second)
+		d.log.Warn("not bidding yet: the module or the input cannot be fetched", "job", r.job, "err", r.err)
+		return
+	}
+	d.ready[r.job] = true
+	d.reconcile(ctx, st, tip)
 }

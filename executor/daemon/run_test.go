@@ -41,7 +41,8 @@ func testDaemon(t *testing.T, runTimeout time.Duration) (*Daemon, *blockstore.St
 	}
 	d := &Daemon{cfg: Config{Blocks: store, RunTimeout: runTimeout, FetchTimeout: time.Second, Parallel: 1},
 		state: state, log: slog.New(slog.DiscardHandler), m: NewMetrics(), jobs: map[string]*JobState{},
-		running: map[string]bool{}, fetchAfter: map[string]time.Time{}, runtimes: map[uint32]*executor.Runtime{}}
+		running: map[string]bool{}, fetchAfter: map[string]time.Time{}, runtimes: map[uint32]*executor.Runtime{},
+		ready: map[string]bool{}, prefetching: map[string]bool{}, prefetched: make(chan prefetchDone, 1)}
 	t.Cleanup(d.closeRuntimes)
 	return d, store
 }
@@ -241,5 +242,46 @@ func TestRunFailureLabels(t *testing.T) {
 	}
 	if n, f := testutil.ToFloat64(d.m.JobsRun), testutil.ToFloat64(d.m.FuelUsed); n != 5 || f != 40 {
 		t.Fatalf("jobs run %v, fuel %v", n, f)
+	}
+}
+
+// TestBidOnlyWhatCanRun: the daemon bids on a job only once its module and
+// input are in its block store. One it cannot fetch is not bid on (and
+// looked for again after a while), so a poster cannot get executors slashed
+// as absent by posting a job whose blocks nobody serves.
+func TestBidOnlyWhatCanRun(t *testing.T) {
+	ctx := context.Background()
+	d, store := testDaemon(t, time.Second)
+	module := client.RawCID(progReturn)
+	input, _ := store.Put([]byte("input"))
+	st := &JobState{Job: "bafkreiprefetch"}
+	d.jobs[st.Job] = st
+	v := &client.JobView{ID: st.Job, Status: "open", Module: module.String(), Input: input.String(), FuelLimit: 100, MemoryPages: 1}
+	if d.inputsReady(ctx, st, v) {
+		t.Fatal("ready without the module")
+	}
+	var r prefetchDone
+	select {
+	case r = <-d.prefetched:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the prefetch did not end")
+	}
+	if r.err == nil || !strings.Contains(r.err.Error(), "module "+module.String()) {
+		t.Fatalf("prefetch of a missing module: %+v", r)
+	}
+	d.finishPrefetch(ctx, r, 10)
+	if d.ready[st.Job] || d.prefetching[st.Job] || !d.fetchAfter[st.Job].After(time.Now()) {
+		t.Fatalf("after a failed prefetch: ready %v, prefetching %v, retry after %v", d.ready[st.Job], d.prefetching[st.Job], d.fetchAfter[st.Job])
+	}
+	// Not looked for again before the retry time, even once it is there.
+	if _, err := store.Put(progReturn); err != nil {
+		t.Fatal(err)
+	}
+	if d.inputsReady(ctx, st, v) || d.prefetching[st.Job] {
+		t.Fatal("looked for again at once")
+	}
+	d.fetchAfter[st.Job] = time.Now().Add(-time.Second)
+	if !d.inputsReady(ctx, st, v) || !d.ready[st.Job] {
+		t.Fatal("not ready with both blocks in the store")
 	}
 }
