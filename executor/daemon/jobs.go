@@ -577,6 +577,9 @@ func (d *Daemon) countRun(rec *RunRecord) {
 	}
 }
 
+// maxPrefetch bounds the jobs whose blocks are fetched at once before a bid.
+const maxPrefetch = 8
+
 // prefetchDone is the end of fetching a job's module and input before a bid.
 type prefetchDone struct {
 	job string
@@ -594,7 +597,7 @@ func (d *Daemon) inputsReady(ctx context.Context, st *JobState, v *client.JobVie
 	if d.ready[st.Job] {
 		return true
 	}
-	if d.prefetching[st.Job] || !time.Now().After(d.fetchAfter[st.Job]) {
+	if d.prefetching[st.Job] || !time.Now().After(d.fetchAfter[st.Job]) || len(d.prefetching) >= maxPrefetch {
 		return false
 	}
 	have := func(s string) bool {

@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -285,3 +286,33 @@ func TestBidOnlyWhatCanRun(t *testing.T) {
 		t.Fatal("not ready with both blocks in the store")
 	}
 }
+
+// TestPrefetchBounded: however many jobs are posted with blocks nobody
+// serves, at most maxPrefetch fetches run at once; the others wait.
+func TestPrefetchBounded(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	d, _ := testDaemon(t, time.Second)
+	d.cfg.Network = blockingNetwork{}
+	d.prefetched = make(chan prefetchDone)
+	for i := range maxPrefetch + 5 {
+		st := &JobState{Job: fmt.Sprintf("bafkreijob%d", i)}
+		d.jobs[st.Job] = st
+		v := &client.JobView{ID: st.Job, Module: client.RawCID([]byte(st.Job)).String(), Input: client.RawCID([]byte("in")).String(), MemoryPages: 1}
+		d.inputsReady(ctx, st, v)
+	}
+	if len(d.prefetching) != maxPrefetch {
+		t.Fatalf("%d fetches at once, want %d", len(d.prefetching), maxPrefetch)
+	}
+	cancel()
+	d.wg.Wait()
+}
+
+// blockingNetwork serves nothing: a fetch waits until it is cancelled.
+type blockingNetwork struct{}
+
+func (blockingNetwork) Fetch(ctx context.Context, _ cid.Cid) ([]byte, error) {
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+func (blockingNetwork) Provide(context.Context, cid.Cid) error { return nil }
