@@ -102,8 +102,12 @@ func (d *Daemon) reconcile(ctx context.Context, st *JobState, tip int64) {
 // assigned runs the job, then commits to its receipt, then reveals it.
 func (d *Daemon) assigned(ctx context.Context, st *JobState, v *client.JobView, mine *client.BidView, tip int64) {
 	if st.Run == nil {
+		// A run is worth starting while its result can still be committed,
+		// or, once committed (and the result lost with the state), while the
+		// rebuilt receipt, the same bytes, can still be revealed.
+		useful := tip < v.CommitDeadline || (mine.Commitment != "" && tip < v.DeadlineHeight)
 		if st.NoReceipt == "" && !d.running[st.Job] && len(d.running) < d.cfg.Parallel &&
-			time.Now().After(d.fetchAfter[st.Job]) && tip < v.CommitDeadline {
+			time.Now().After(d.fetchAfter[st.Job]) && useful {
 			d.startRun(ctx, st, v)
 		}
 		return

@@ -316,3 +316,43 @@ func (blockingNetwork) Fetch(ctx context.Context, _ cid.Cid) ([]byte, error) {
 	return nil, ctx.Err()
 }
 func (blockingNetwork) Provide(context.Context, cid.Cid) error { return nil }
+
+// TestRunAgainAfterCommitment: an executor whose commitment is on chain but
+// whose run result is gone (its state directory lost, a new machine) runs
+// the job again after the commit deadline: the run is deterministic and the
+// signature too, so it rebuilds the receipt it committed to and can still
+// reveal it until the deadline, instead of being slashed as absent.
+func TestRunAgainAfterCommitment(t *testing.T) {
+	ctx := context.Background()
+	d, store := testDaemon(t, 10*time.Second)
+	d.done = make(chan runDone, 1)
+	module, _ := store.Put(progReturn)
+	input, _ := store.Put([]byte("input"))
+	st := &JobState{Job: "bafkreicommitted"}
+	d.jobs[st.Job] = st
+	v := &client.JobView{ID: st.Job, Status: "assigned", Module: module.String(), Input: input.String(), FuelLimit: 100, MemoryPages: 1,
+		CommitDeadline: 10, DeadlineHeight: 20}
+	uncommitted := &client.BidView{Executor: "did:icn:me", Assigned: true}
+	d.assigned(ctx, st, v, uncommitted, 12)
+	if d.running[st.Job] {
+		t.Fatal("ran after the commit deadline without a commitment: the result could never be committed")
+	}
+	committed := &client.BidView{Executor: "did:icn:me", Assigned: true, Commitment: "ab"}
+	d.assigned(ctx, st, v, committed, 12)
+	if !d.running[st.Job] {
+		t.Fatal("did not run again a job it committed to, before the deadline")
+	}
+	select {
+	case r := <-d.done:
+		if r.err != nil || r.rec == nil || r.rec.Status != "ok" {
+			t.Fatalf("run: %+v", r)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no result")
+	}
+	delete(d.running, st.Job)
+	d.assigned(ctx, st, v, committed, 20)
+	if d.running[st.Job] {
+		t.Fatal("ran at the deadline: a reveal would land after it")
+	}
+}
