@@ -311,7 +311,8 @@ func (d *Daemon) step(ctx context.Context, last *int64, first bool) (int64, erro
 	return *last, nil
 }
 
-// scanOpenJobs looks at every job open on chain.
+// scanOpenJobs looks at every job open on chain, and takes up every job
+// assigned to the executor that it does not track.
 func (d *Daemon) scanOpenJobs(ctx context.Context, tip int64) error {
 	jobs, _, err := d.q.Jobs(ctx, "open", "", 0, 10_000)
 	if err != nil {
@@ -323,7 +324,41 @@ func (d *Daemon) scanOpenJobs(ctx context.Context, tip int64) error {
 		}
 		d.consider(tip, j.ID, termsOf(j))
 	}
+	assigned, _, err := d.q.Jobs(ctx, "assigned", "", 0, 10_000)
+	if err != nil {
+		return fmt.Errorf("list assigned jobs: %w", err)
+	}
+	d.adopt(tip, assigned)
 	return nil
+}
+
+// adopt tracks the jobs of list that the executor is assigned to and has
+// no state of: a new state directory (a lost one, a new machine) must not
+// leave them unanswered, or the executor is slashed as absent. Its bid is
+// on chain; the run, the commitment and the reveal are still to come.
+func (d *Daemon) adopt(h int64, list []*client.JobView) {
+	for _, j := range list {
+		if _, known := d.jobs[j.ID]; known {
+			continue
+		}
+		if _, found, err := d.state.Load(j.ID); err != nil || found {
+			continue // closed here already, or unreadable: not taken up again
+		}
+		for _, b := range j.Bids {
+			if b.Executor != d.cfg.DID || !b.Assigned {
+				continue
+			}
+			st := &JobState{Job: j.ID, Seen: h, Price: b.Price}
+			if err := d.state.Save(st); err != nil {
+				d.log.Error("save job state", "job", j.ID, "err", err)
+				break
+			}
+			d.look(j.ID)
+			d.jobs[j.ID] = st
+			d.log.Info("taking up an assigned job this state directory did not know", "job", j.ID, "height", h)
+		}
+	}
+	d.m.ActiveJobs.Set(float64(len(d.jobs)))
 }
 
 // maxLooked bounds the jobs remembered as looked at.

@@ -356,3 +356,32 @@ func TestRunAgainAfterCommitment(t *testing.T) {
 		t.Fatal("ran at the deadline: a reveal would land after it")
 	}
 }
+
+// TestAdoptAssigned: a new state directory takes up the jobs the executor is
+// assigned to on chain (their bid was made by a state now lost), and only
+// those: not another executor's, not a bid that was not selected, not a job
+// the directory already closed.
+func TestAdoptAssigned(t *testing.T) {
+	d, _ := testDaemon(t, time.Second)
+	d.cfg.DID = "did:icn:me"
+	mine := &client.JobView{ID: "bafkreimine", Status: "assigned", Bids: []*client.BidView{
+		{Executor: "did:icn:other", Assigned: true}, {Executor: "did:icn:me", Assigned: true, Price: 3}}}
+	others := &client.JobView{ID: "bafkreiothers", Status: "assigned", Bids: []*client.BidView{
+		{Executor: "did:icn:other", Assigned: true}, {Executor: "did:icn:me"}}}
+	closed := &client.JobView{ID: "bafkreiclosed", Status: "assigned", Bids: []*client.BidView{{Executor: "did:icn:me", Assigned: true}}}
+	if err := d.state.Save(&JobState{Job: closed.ID, Closed: "skipped"}); err != nil {
+		t.Fatal(err)
+	}
+	d.adopt(40, []*client.JobView{mine, others, closed})
+	if len(d.jobs) != 1 || d.jobs[mine.ID] == nil || d.jobs[mine.ID].Price != 3 || d.jobs[mine.ID].Seen != 40 {
+		t.Fatalf("tracked: %v", d.jobs)
+	}
+	saved, found, err := d.state.Load(mine.ID)
+	if err != nil || !found || saved.Closed != "" {
+		t.Fatalf("state of the adopted job: %+v, %v, %v", saved, found, err)
+	}
+	d.adopt(41, []*client.JobView{mine})
+	if d.jobs[mine.ID].Seen != 40 {
+		t.Fatal("taken up twice")
+	}
+}
