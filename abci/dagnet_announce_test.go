@@ -81,7 +81,7 @@ func TestAnnounceCommittedJobs(t *testing.T) {
 		t.Helper()
 		spec := &meshv1.MsgPostJob{Module: client.RawCID([]byte("m")).Bytes(), Input: client.RawCID([]byte("i")).Bytes(),
 			FuelLimit: 1000, MaxPrice: 1, Replication: 1, BidWindow: 2, Deadline: 20, Sequence: seq,
-			Requirements: &meshv1.Requirements{Kind: "wasi-p1"}}
+			Requirements: &meshv1.Requirements{Kind: "wasi-p1", MemoryPages: 16}}
 		msg, job, err := client.PostJob(poster, spec)
 		if err != nil {
 			t.Fatal(err)

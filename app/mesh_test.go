@@ -29,7 +29,7 @@ func TestMeshExportMidJob(t *testing.T) {
 	}
 	spec := &meshv1.MsgPostJob{Module: client.RawCID([]byte("m")).Bytes(), Input: client.RawCID([]byte("i")).Bytes(),
 		FuelLimit: 1000, MaxPrice: 5, Replication: 2, BidWindow: 2, Deadline: 20,
-		Requirements: &meshv1.Requirements{Kind: "wasi-p1"}}
+		Requirements: &meshv1.Requirements{Kind: "wasi-p1", MemoryPages: 16}}
 	post, job, err := client.PostJob(poster.did, spec)
 	if err != nil {
 		t.Fatal(err)

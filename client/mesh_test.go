@@ -25,7 +25,7 @@ func TestMeshBuilders(t *testing.T) {
 		t.Fatalf("floor 0: %v", err)
 	}
 	spec := &meshv1.MsgPostJob{Module: RawCID([]byte("m")).Bytes(), Input: RawCID([]byte("i")).Bytes(), FuelLimit: 10, MaxPrice: 2,
-		Replication: 1, BidWindow: 1, Deadline: 2, Requirements: &meshv1.Requirements{Kind: "wasi-p1"}}
+		Replication: 1, BidWindow: 1, Deadline: 2, Requirements: &meshv1.Requirements{Kind: "wasi-p1", MemoryPages: 16}}
 	const poster = "did:icn:pppppppppppppppppppppppppppppppp"
 	_, job, err := PostJob(poster, spec)
 	if err != nil {

@@ -78,8 +78,8 @@ const (
 	EngineInterpreter
 )
 
-// Config holds the limits of a Runtime. MemoryPages and the job's fuel limit come
-// from chain parameters; MaxOutput too; CacheSize is local.
+// Config holds the limits of a Runtime. For a mesh job, MemoryPages is the job's
+// memory_pages and MaxOutput is JobMaxOutput (JobConfig); CacheSize is local.
 type Config struct {
 	Engine      Engine
 	MemoryPages uint32 // linear memory limit in 64 KiB pages, 1..65536

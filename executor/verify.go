@@ -7,6 +7,8 @@ import (
 	"strconv"
 
 	"github.com/ipfs/go-cid"
+
+	"github.com/intercooperative/icnd/executor/blockstore"
 )
 
 // Claim is what a receipt reports about a run: the three fields that executors
@@ -50,16 +52,36 @@ func Compare(res Result, c Claim) []Mismatch {
 
 func exitName(e uint64) string { return fmt.Sprintf("%d (%s)", e, Status(e)) }
 
+// MaxMemoryPages is the most memory a run may have: 65536 pages of 64 KiB, all
+// that a 32-bit WebAssembly memory addresses.
+const MaxMemoryPages = 65536
+
+// JobMaxOutput is the output cap of every run of a mesh job: the block store's
+// raw block limit, since an output is stored and served as one raw block. The
+// chain has no parameter for it; every executor, and icnd job verify, must use
+// this one cap, or a job writing more than one's cap and less than another's
+// would end differently on them (status 3 on one, ok on the other).
+const JobMaxOutput = blockstore.DefaultMaxBlockSize
+
+// JobConfig is the runtime configuration a mesh job runs with, on every
+// executor and in icnd job verify: the job's memory_pages requirement as the
+// memory limit and JobMaxOutput as the output cap. Only the engine, which
+// changes no result, is the caller's.
+func JobConfig(engine Engine, memoryPages uint64) (Config, error) {
+	if memoryPages == 0 || memoryPages > MaxMemoryPages {
+		return Config{}, fmt.Errorf("the job asks for %d memory pages, want 1 to %d", memoryPages, MaxMemoryPages)
+	}
+	return Config{Engine: engine, MemoryPages: uint32(memoryPages), MaxOutput: JobMaxOutput}, nil
+}
+
 // Rerun is a job to run again: its module and input, fuel limit and memory.
 type Rerun struct {
 	Module, Input cid.Cid
 	FuelLimit     uint64
 	// MemoryPages is the job's memory_pages requirement, the memory limit every
-	// executor of the job runs it with.
+	// executor of the job runs it with (JobConfig).
 	MemoryPages uint64
-	// MaxOutput is the output cap executors run jobs with.
-	MaxOutput int
-	Engine    Engine
+	Engine      Engine
 }
 
 // ErrFetch wraps a module or input that could not be had.
@@ -69,9 +91,11 @@ var ErrFetch = errors.New("cannot fetch")
 // the block a CID names, checked against it, and runs the job as an executor does.
 // ctx bounds the run; when it ends first the error wraps ErrNoReceipt.
 func (j Rerun) Run(ctx context.Context, fetch func(context.Context, cid.Cid) ([]byte, error)) (Result, error) {
-	if j.MemoryPages == 0 || j.MemoryPages > 65536 {
-		return Result{}, fmt.Errorf("the job asks for %d memory pages, want 1 to 65536", j.MemoryPages)
+	cfg, err := JobConfig(j.Engine, j.MemoryPages)
+	if err != nil {
+		return Result{}, err
 	}
+	cfg.CacheSize = 1
 	if j.FuelLimit > MaxFuel {
 		return Result{}, fmt.Errorf("fuel limit %d is over %d", j.FuelLimit, MaxFuel)
 	}
@@ -83,7 +107,7 @@ func (j Rerun) Run(ctx context.Context, fetch func(context.Context, cid.Cid) ([]
 	if err != nil {
 		return Result{}, fmt.Errorf("%w input %s: %w", ErrFetch, j.Input, err)
 	}
-	rt, err := New(ctx, Config{Engine: j.Engine, MemoryPages: uint32(j.MemoryPages), MaxOutput: j.MaxOutput, CacheSize: 1})
+	rt, err := New(ctx, cfg)
 	if err != nil {
 		return Result{}, err
 	}

@@ -3,6 +3,7 @@ package executor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -40,7 +41,7 @@ func TestRerun(t *testing.T) {
 		}
 		return nil, errors.New("no such block")
 	}
-	job := Rerun{Module: ModuleID(progNaN), Input: rawCID([]byte("in")), FuelLimit: 100, MemoryPages: 16, MaxOutput: 64}
+	job := Rerun{Module: ModuleID(progNaN), Input: rawCID([]byte("in")), FuelLimit: 100, MemoryPages: 16}
 	res, err := job.Run(context.Background(), fetch)
 	if err != nil || res.Status != StatusOK || res.Fuel != fuelNaN || !res.OutputID.Equals(rawCID([]byte{0, 0, 0, 0, 0, 0, 0xf8, 0x7f})) {
 		t.Fatalf("%+v, %v", res, err)
@@ -48,5 +49,20 @@ func TestRerun(t *testing.T) {
 	job.Input = rawCID([]byte("missing"))
 	if _, err := job.Run(context.Background(), fetch); !errors.Is(err, ErrFetch) || err.Error() != "cannot fetch input "+job.Input.String()+": no such block" {
 		t.Fatalf("missing input: %v", err)
+	}
+}
+
+// TestJobConfig: the limits every executor and icnd job verify run a job with
+// come from the job alone, and a job no runtime can run is named.
+func TestJobConfig(t *testing.T) {
+	cfg, err := JobConfig(EngineInterpreter, 512)
+	if err != nil || cfg != (Config{Engine: EngineInterpreter, MemoryPages: 512, MaxOutput: 4 << 20}) {
+		t.Fatalf("JobConfig(512) = %+v, %v", cfg, err)
+	}
+	for _, pages := range []uint64{0, MaxMemoryPages + 1} {
+		if _, err := JobConfig(EngineCompiler, pages); err == nil ||
+			err.Error() != fmt.Sprintf("the job asks for %d memory pages, want 1 to 65536", pages) {
+			t.Errorf("JobConfig(%d): %v", pages, err)
+		}
 	}
 }

@@ -143,10 +143,10 @@ func executorStartCmd() *cobra.Command {
 (flags override it), unlocks the signing key, checks that the node answers and
 that the key's DID is a registered executor, then follows the node's blocks
 (websocket and polling; heights missed while it was down are processed in
-order). For a job its policy accepts it bids; for a job it is assigned it
-fetches the module and input (its block store, then libp2p peers), runs them
-with the job's fuel limit and memory, stores and announces the output, and
-commits to then reveals its signed receipt. Every step is recorded in
+order). For a job its policy accepts it fetches the module and input (its
+block store, then libp2p peers) and, once it has them, bids; for a job it is
+assigned it runs them with the job's fuel limit and memory, stores and
+announces the output, and commits to then reveals its signed receipt. Every step is recorded in
 --home/state/jobs/<job>.json before its transaction is sent, so that after a
 crash or a restart it resumes and never sends a bid, a commitment or a
 receipt twice. Metrics are served on metrics.listen (/metrics).`,

@@ -31,11 +31,6 @@ func jobCmd() *cobra.Command {
 	return cmd
 }
 
-// jobMaxOutput is the output cap executors run jobs with: the block store's raw
-// block limit, since an output is stored and served as one raw block (the daemon's
-// MaxOutput, docs/executor.md section 3).
-const jobMaxOutput = blockstore.DefaultMaxBlockSize
-
 func jobVerifyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "verify ID",
@@ -230,7 +225,7 @@ type receiptCheck struct {
 // block that could not be fetched, a run the context stopped.
 func verifyJob(ctx context.Context, v *client.JobView, fetch func(context.Context, cid.Cid) ([]byte, error), engine executor.Engine) (*jobVerification, error) {
 	r := &jobVerification{Job: v.ID, Status: v.Status, Module: v.Module, Input: v.Input, FuelLimit: v.FuelLimit,
-		MemoryPages: v.MemoryPages, MaxOutput: jobMaxOutput, Receipts: []*receiptCheck{}, Match: true}
+		MemoryPages: v.MemoryPages, MaxOutput: executor.JobMaxOutput, Receipts: []*receiptCheck{}, Match: true}
 	var claims []executor.Claim
 	for _, b := range v.Bids {
 		if b.Receipt == "" {
@@ -262,8 +257,7 @@ func verifyJob(ctx context.Context, v *client.JobView, fetch func(context.Contex
 	if err != nil {
 		return nil, fmt.Errorf("the job's input %q: %w", v.Input, err)
 	}
-	job := executor.Rerun{Module: module, Input: input, FuelLimit: v.FuelLimit, MemoryPages: v.MemoryPages,
-		MaxOutput: jobMaxOutput, Engine: engine}
+	job := executor.Rerun{Module: module, Input: input, FuelLimit: v.FuelLimit, MemoryPages: v.MemoryPages, Engine: engine}
 	res, err := job.Run(ctx, fetch)
 	if errors.Is(err, executor.ErrNoReceipt) {
 		return nil, fmt.Errorf("the local run was stopped before it ended (--timeout or an interrupt): nothing checked: %w", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
@@ -145,6 +146,12 @@ func (c FileConfig) Validate() error {
 		return fmt.Errorf("chain.tx-timeout-blocks = %d: want at least 1", c.Chain.TxTimeoutBlocks)
 	case c.BlocksDir == "" || c.StateDir == "":
 		return errors.New("blocks-dir and state-dir must be set")
+	case c.Key.KeyringBackend != "file" && c.Key.KeyringBackend != "test" && c.Key.KeyringBackend != "memory":
+		return fmt.Errorf("key.keyring-backend = %q: want file, test or memory", c.Key.KeyringBackend)
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return fmt.Errorf("log-level = %q: want debug, info, warn or error", c.LogLevel)
 	}
 	if _, _, _, err := c.Durations(); err != nil {
 		return err

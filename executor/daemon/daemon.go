@@ -34,13 +34,6 @@ type Network interface {
 	Provide(ctx context.Context, c cid.Cid) error
 }
 
-// MaxOutput is the output cap of every run: the block store's raw block
-// limit, since the output is stored and served as one raw block. The chain
-// has no parameter for it yet; every executor must use the same cap, or a
-// job writing more than one's cap and less than another's would end
-// differently on them.
-const MaxOutput = blockstore.DefaultMaxBlockSize
-
 var _ Blocks = (*blockstore.Store)(nil)
 
 // Config configures a Daemon.
@@ -105,12 +98,20 @@ type Daemon struct {
 	meAt       time.Time
 	jobs       map[string]*JobState // not closed, by CID
 	running    map[string]bool
-	fetchAfter map[string]time.Time // a failed fetch is retried after this
+	fetchAfter map[string]time.Time // a failed fetch or host error is retried after this
+	looked     map[string]bool      // jobs considered or announced, at most maxLooked
+	lookedFIFO []string             // the order they came in, to forget the oldest
 	seq        uint64
 	seqKnown   bool
 
 	done chan runDone
-	wg   sync.WaitGroup
+	// ready holds the jobs whose module and input are in the block store;
+	// prefetching those being fetched before a bid, whose results come on
+	// prefetched.
+	ready       map[string]bool
+	prefetching map[string]bool
+	prefetched  chan prefetchDone
+	wg          sync.WaitGroup
 
 	rtMu     sync.Mutex
 	runtimes map[uint32]*executor.Runtime // by memory pages
@@ -158,8 +159,9 @@ func New(ctx context.Context, cfg Config) (*Daemon, error) {
 		return nil, fmt.Errorf("node %s runs chain %q, the configuration names %q", cfg.Node, chainID, cfg.ChainID)
 	}
 	d := &Daemon{cfg: cfg, c: c, q: client.NewQuerier(c, nil), log: cfg.Log, m: cfg.Metrics, chainID: chainID,
-		jobs: map[string]*JobState{}, running: map[string]bool{}, fetchAfter: map[string]time.Time{},
-		done: make(chan runDone, cfg.Parallel), runtimes: map[uint32]*executor.Runtime{}}
+		jobs: map[string]*JobState{}, running: map[string]bool{}, fetchAfter: map[string]time.Time{}, looked: map[string]bool{},
+		done: make(chan runDone, cfg.Parallel), runtimes: map[uint32]*executor.Runtime{},
+		ready: map[string]bool{}, prefetching: map[string]bool{}, prefetched: make(chan prefetchDone, 16)}
 	if err := d.refreshExecutor(ctx); err != nil {
 		return nil, err
 	}
@@ -242,6 +244,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 		case <-tick.C:
 		case r := <-d.done:
 			d.finishRun(ctx, r, tip)
+		case r := <-d.prefetched:
+			d.finishPrefetch(ctx, r, tip)
 		case h, ok := <-hints:
 			if !ok {
 				hints = nil // closed: no more announcements
@@ -307,7 +311,8 @@ func (d *Daemon) step(ctx context.Context, last *int64, first bool) (int64, erro
 	return *last, nil
 }
 
-// scanOpenJobs looks at every job open on chain.
+// scanOpenJobs looks at every job open on chain, and takes up every job
+// assigned to the executor that it does not track.
 func (d *Daemon) scanOpenJobs(ctx context.Context, tip int64) error {
 	jobs, _, err := d.q.Jobs(ctx, "open", "", 0, 10_000)
 	if err != nil {
@@ -319,12 +324,72 @@ func (d *Daemon) scanOpenJobs(ctx context.Context, tip int64) error {
 		}
 		d.consider(tip, j.ID, termsOf(j))
 	}
+	assigned, _, err := d.q.Jobs(ctx, "assigned", "", 0, 10_000)
+	if err != nil {
+		return fmt.Errorf("list assigned jobs: %w", err)
+	}
+	d.adopt(tip, assigned)
 	return nil
 }
 
-// consider records a newly seen job when the policy would bid on it.
+// adopt tracks the jobs of list that the executor is assigned to and has
+// no state of: a new state directory (a lost one, a new machine) must not
+// leave them unanswered, or the executor is slashed as absent. Its bid is
+// on chain; the run, the commitment and the reveal are still to come.
+func (d *Daemon) adopt(h int64, list []*client.JobView) {
+	for _, j := range list {
+		if _, known := d.jobs[j.ID]; known {
+			continue
+		}
+		if _, found, err := d.state.Load(j.ID); err != nil || found {
+			continue // closed here already, or unreadable: not taken up again
+		}
+		for _, b := range j.Bids {
+			if b.Executor != d.cfg.DID || !b.Assigned {
+				continue
+			}
+			st := &JobState{Job: j.ID, Seen: h, Price: b.Price}
+			if err := d.state.Save(st); err != nil {
+				d.log.Error("save job state", "job", j.ID, "err", err)
+				break
+			}
+			d.look(j.ID)
+			d.jobs[j.ID] = st
+			d.log.Info("taking up an assigned job this state directory did not know", "job", j.ID, "height", h)
+		}
+	}
+	d.m.ActiveJobs.Set(float64(len(d.jobs)))
+}
+
+// maxLooked bounds the jobs remembered as looked at.
+const maxLooked = 4096
+
+// look reports whether job was looked at already, and remembers it.
+func (d *Daemon) look(job string) bool {
+	if d.looked[job] {
+		return true
+	}
+	if d.looked == nil {
+		d.looked = map[string]bool{}
+	}
+	d.looked[job] = true
+	d.lookedFIFO = append(d.lookedFIFO, job)
+	if len(d.lookedFIFO) > maxLooked {
+		delete(d.looked, d.lookedFIFO[0])
+		d.lookedFIFO = d.lookedFIFO[1:]
+	}
+	return false
+}
+
+// consider records a newly seen job when the policy would bid on it. A job
+// is considered once: one the policy refused is not counted or logged again
+// when it comes back (its event after a peer's announcement, a peer that
+// announces it again and again).
 func (d *Daemon) consider(h int64, job string, t JobTerms) {
 	if _, known := d.jobs[job]; known {
+		return
+	}
+	if d.look(job) {
 		return
 	}
 	if prev, found, err := d.state.Load(job); err != nil || found {
@@ -349,9 +414,10 @@ func (d *Daemon) consider(h int64, job string, t JobTerms) {
 	d.log.Info("job seen", "job", job, "height", h, "fuel_limit", t.FuelLimit, "max_price", t.MaxPrice)
 }
 
-// hint looks up a job a peer announced.
+// hint looks up a job a peer announced, once: announcing a job again, or
+// one already seen in a block, costs the daemon nothing.
 func (d *Daemon) hint(ctx context.Context, job string, tip int64) {
-	if _, known := d.jobs[job]; known {
+	if _, known := d.jobs[job]; known || d.looked[job] {
 		return
 	}
 	if _, err := client.ParseCID(job); err != nil {
@@ -363,9 +429,14 @@ func (d *Daemon) hint(ctx context.Context, job string, tip int64) {
 		d.log.Debug("an announced job is not on chain", "job", job, "err", err)
 		return
 	}
-	if v.Status == "open" {
-		d.consider(tip, v.ID, termsOf(v))
-		d.reconcileAll(ctx, tip)
+	if v.Status != "open" {
+		d.look(job)
+		return
+	}
+	d.consider(tip, v.ID, termsOf(v))
+	if st, tracked := d.jobs[v.ID]; tracked {
+		d.reconcile(ctx, st, tip)
+		d.m.ActiveJobs.Set(float64(len(d.jobs)))
 	}
 }
 
@@ -396,6 +467,7 @@ func (d *Daemon) closeJob(st *JobState, closed string) {
 	d.save(st)
 	delete(d.jobs, st.Job)
 	delete(d.fetchAfter, st.Job)
+	delete(d.ready, st.Job)
 	d.log.Info("job closed", "job", st.Job, "closed", closed, "outcome", st.Outcome, "paid", st.Paid)
 }
 

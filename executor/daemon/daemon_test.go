@@ -1,6 +1,8 @@
 package daemon
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +12,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	abcitypes "github.com/cometbft/cometbft/abci/types"
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 
 	"github.com/intercooperative/icnd/client"
 )
@@ -45,8 +50,15 @@ func TestPolicyDecide(t *testing.T) {
 		{name: "bond", policy: Policy{Price: 5}, me: func(e *client.ExecutorView) { e.Reserved = 6_000 },
 			reason: "the bid would hold 5×1000 of the bond, 4000 is free"},
 		{name: "bond exactly enough", policy: Policy{Price: 5}, me: func(e *client.ExecutorView) { e.Reserved = 5_000 }, price: 5},
+		// Jobs no runtime runs: the executor would be assigned, give no
+		// receipt and be slashed as absent.
+		{name: "no memory", terms: func(t *JobTerms) { t.MemoryPages = 0 }, reason: "the job asks for 0 memory pages, a run needs 1 to 65536"},
+		{name: "more memory than WebAssembly has", me: func(e *client.ExecutorView) { e.MemoryPages = 1 << 20 },
+			terms: func(t *JobTerms) { t.MemoryPages = 65537 }, reason: "the job asks for 65537 memory pages, a run needs 1 to 65536"},
+		{name: "fuel limit over the runtime's", me: func(e *client.ExecutorView) { e.MaxFuel = 1 << 63 },
+			terms: func(t *JobTerms) { t.FuelLimit = 1<<62 + 1; t.MaxPrice = 3 }, reason: "fuel limit 4611686018427387905 is over the runtime's maximum 4611686018427387904"},
 		{name: "hold overflows", me: func(e *client.ExecutorView) { e.MaxFuel = 1 << 63; e.PriceFloor = 4 },
-			terms: func(t *JobTerms) { t.FuelLimit = 1 << 63; t.MaxPrice = 4 }, reason: "the bid would hold 4×9223372036854775808 of the bond, 6000 is free"},
+			terms: func(t *JobTerms) { t.FuelLimit = 1 << 62; t.MaxPrice = 4 }, reason: "the bid would hold 4×4611686018427387904 of the bond, 6000 is free"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -188,6 +200,10 @@ func TestFileConfig(t *testing.T) {
 		{func(c *FileConfig) { c.Chain.Poll = "-1s" }, `chain.poll = "-1s"`},
 		{func(c *FileConfig) { c.Run.Engine = "jit" }, `run.engine = "jit"`},
 		{func(c *FileConfig) { c.Chain.TxTimeoutBlocks = 0 }, "chain.tx-timeout-blocks = 0"},
+		// Values only start used to check: init must not write a file that
+		// start refuses.
+		{func(c *FileConfig) { c.LogLevel = "verbose" }, `log-level = "verbose": want debug, info, warn or error`},
+		{func(c *FileConfig) { c.Key.KeyringBackend = "os" }, `key.keyring-backend = "os": want file, test or memory`},
 	}
 	for _, b := range bad {
 		c := DefaultFileConfig()
@@ -252,6 +268,79 @@ func TestMetricsServed(t *testing.T) {
 	} {
 		if got := value(after, series); got != want {
 			t.Errorf("%s = %s, want %s", series, got, want)
+		}
+	}
+}
+
+// TestJudgeAttempt: an attempt not found in a block may still be included
+// until its timeout height has passed, and never after it; a node that
+// cannot look transactions up (tx_index.indexer = "null") or fails to answer
+// must not make the daemon wait forever, or a lost commitment is never sent
+// again and the executor is slashed as absent. The chain, read at the same
+// height, shows the step not done, so an attempt past its timeout height did
+// nothing.
+func TestJudgeAttempt(t *testing.T) {
+	ok := &coretypes.ResultTx{TxResult: abcitypes.ExecTxResult{Code: 0}}
+	bad := &coretypes.ResultTx{TxResult: abcitypes.ExecTxResult{Codespace: "tx", Code: 24}}
+	notFound := errors.New("tx (AB12) not found")
+	disabled := errors.New("transaction indexing is disabled")
+	down := errors.New(`post failed: Post "http://127.0.0.1:26657": dial tcp 127.0.0.1:26657: connect: connection refused`)
+	cases := []struct {
+		name       string
+		res        *coretypes.ResultTx
+		err        error
+		tip, until int64
+		want       attemptVerdict
+	}{
+		{"included", ok, nil, 20, 10, attemptIncluded},
+		{"failed in a block", bad, nil, 5, 10, attemptFailed},
+		{"not found, timeout not passed", nil, notFound, 10, 10, attemptPending},
+		{"not found, timeout passed", nil, notFound, 11, 10, attemptExpired},
+		{"indexing disabled, timeout not passed", nil, disabled, 10, 10, attemptPending},
+		{"indexing disabled, timeout passed", nil, disabled, 11, 10, attemptExpired},
+		{"node unreachable, timeout not passed", nil, down, 3, 10, attemptPending},
+		{"node unreachable, timeout passed", nil, down, 11, 10, attemptExpired},
+	}
+	for _, tc := range cases {
+		if got := judgeAttempt(tc.res, tc.err, tc.tip, tc.until); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestMayResend: transactions that may have reached a mempool are bounded,
+// those the node refused (a full mempool, a stale sequence), which cost
+// nothing, are not counted with them: a node whose mempool is full for a
+// few seconds must not make the daemon give up its commitment and be
+// slashed as absent. A refusal that may pass later is tried again once per
+// block, and a step refused 100 times is given up.
+func TestMayResend(t *testing.T) {
+	full := "transaction refused by the node (app/12): mempool is full: 5000 transactions pending, max 5000"
+	attempts := func(n int, refused string, height int64) TxRecord {
+		var r TxRecord
+		for i := range n {
+			r.Attempts = append(r.Attempts, TxAttempt{Hash: fmt.Sprint(i), Sequence: uint64(i), TimeoutHeight: height + 10, Height: height, Refused: refused})
+		}
+		return r
+	}
+	cases := []struct {
+		name   string
+		rec    TxRecord
+		tip    int64
+		send   bool
+		giveUp string
+	}{
+		{"nothing sent yet", TxRecord{}, 10, true, ""},
+		{"four sent", attempts(4, "", 5), 20, true, ""},
+		{"five sent", attempts(5, "", 5), 20, false, "5 attempts"},
+		{"five refused for a full mempool, in earlier blocks", attempts(5, full, 9), 10, true, ""},
+		{"refused for a full mempool in this block", attempts(1, full, 10), 10, false, ""},
+		{"refused 100 times", attempts(100, full, 9), 10, false, "100 attempts refused by the node"},
+	}
+	for _, tc := range cases {
+		send, giveUp := tc.rec.mayResend(tc.tip)
+		if send != tc.send || giveUp != tc.giveUp {
+			t.Errorf("%s: mayResend = %v, %q; want %v, %q", tc.name, send, giveUp, tc.send, tc.giveUp)
 		}
 	}
 }

@@ -9,7 +9,8 @@
 // then on the loop brings each such job forward at every new height from
 // what the chain says about it (Querier.Job), never from events alone:
 //
-//	open      → bid (MsgBid at the policy's price)
+//	open      → fetch module and input (block store, then peers), then
+//	            bid (MsgBid at the policy's price)
 //	assigned  → fetch module and input (block store, then peers), run with
 //	            the job's memory pages and fuel limit, store and announce
 //	            the output, sign the receipt, commit (MsgCommitReceipt) and,

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	"github.com/ipfs/go-cid"
 
 	"github.com/intercooperative/icnd/client"
@@ -76,6 +77,9 @@ func (d *Daemon) reconcile(ctx context.Context, st *JobState, tip int64) {
 			d.closeJob(st, "skipped")
 			return
 		}
+		if !d.inputsReady(ctx, st, v) {
+			return // bid once the module and the input are here
+		}
 		st.Price = price
 		msg, err := client.Bid(st.Job, price)
 		if err != nil {
@@ -98,8 +102,12 @@ func (d *Daemon) reconcile(ctx context.Context, st *JobState, tip int64) {
 // assigned runs the job, then commits to its receipt, then reveals it.
 func (d *Daemon) assigned(ctx context.Context, st *JobState, v *client.JobView, mine *client.BidView, tip int64) {
 	if st.Run == nil {
+		// A run is worth starting while its result can still be committed,
+		// or, once committed (and the result lost with the state), while the
+		// rebuilt receipt, the same bytes, can still be revealed.
+		useful := tip < v.CommitDeadline || (mine.Commitment != "" && tip < v.DeadlineHeight)
 		if st.NoReceipt == "" && !d.running[st.Job] && len(d.running) < d.cfg.Parallel &&
-			time.Now().After(d.fetchAfter[st.Job]) && tip < v.CommitDeadline {
+			time.Now().After(d.fetchAfter[st.Job]) && useful {
 			d.startRun(ctx, st, v)
 		}
 		return
@@ -212,10 +220,10 @@ func (d *Daemon) ensureTx(ctx context.Context, st *JobState, rec *TxRecord, kind
 	if a := rec.last(); a != nil && a.Refused == "" {
 		hash, _ := hex.DecodeString(a.Hash)
 		res, err := d.c.RPC.Tx(ctx, hash, false)
-		switch {
-		case err == nil && res.TxResult.Code == 0:
+		switch judgeAttempt(res, err, tip, a.TimeoutHeight) {
+		case attemptIncluded:
 			return // included: the chain shows it at the next reconcile
-		case err == nil:
+		case attemptFailed:
 			a.Code, a.Log = res.TxResult.Code, res.TxResult.Log
 			d.m.TxErrors.WithLabelValues(kind).Inc()
 			d.log.Warn("transaction failed", "job", st.Job, "kind", kind, "tx", a.Hash, "code", a.Code, "log", a.Log)
@@ -226,20 +234,22 @@ func (d *Daemon) ensureTx(ctx context.Context, st *JobState, rec *TxRecord, kind
 			}
 			d.seqKnown = false
 			d.save(st)
-		case !strings.Contains(err.Error(), "not found"):
-			d.log.Warn("look up a transaction", "job", st.Job, "tx", a.Hash, "err", err)
-			return
-		case tip <= a.TimeoutHeight:
+		case attemptPending:
+			if !strings.Contains(err.Error(), "not found") {
+				d.log.Warn("look up a transaction", "job", st.Job, "tx", a.Hash, "err", err)
+			}
 			return // may still be included
-		default:
+		case attemptExpired:
 			d.log.Info("transaction expired unincluded; sending again", "job", st.Job, "kind", kind, "tx", a.Hash,
-				"timeout_height", a.TimeoutHeight)
+				"timeout_height", a.TimeoutHeight, "lookup", err)
 			d.seqKnown = false
 		}
 	}
-	if len(rec.Attempts) >= maxAttempts {
-		rec.Failed = fmt.Sprintf("%d attempts", len(rec.Attempts))
+	if send, giveUp := rec.mayResend(tip); giveUp != "" {
+		rec.Failed = giveUp
 		d.save(st)
+		return
+	} else if !send {
 		return
 	}
 	if tip+1 > limit {
@@ -249,15 +259,76 @@ func (d *Daemon) ensureTx(ctx context.Context, st *JobState, rec *TxRecord, kind
 		return
 	}
 	for try := 0; try < 2; try++ {
-		refused, err := d.send(ctx, st, rec, kind, msg, min(tip+d.cfg.TxTimeoutBlocks, limit))
+		refused, err := d.send(ctx, st, rec, kind, msg, tip, min(tip+d.cfg.TxTimeoutBlocks, limit))
 		if err != nil || !refused {
 			return
 		}
 	}
 }
 
+// What an attempt broadcast earlier (not refused by the node) means now.
+type attemptVerdict int
+
+const (
+	// attemptPending: it may still be included: send nothing in its place.
+	attemptPending attemptVerdict = iota
+	// attemptIncluded: it is in a block and succeeded.
+	attemptIncluded
+	// attemptFailed: it is in a block and failed; its code says whether
+	// another may be sent.
+	attemptFailed
+	// attemptExpired: it can never be included, and did nothing: another
+	// may be sent.
+	attemptExpired
+)
+
+// judgeAttempt judges an attempt with timeout height timeout from the node's
+// answer to a lookup of its hash (res, err) at height tip. When the lookup
+// fails, whether the node does not know the transaction, cannot look it up
+// (tx_index.indexer = "null": "transaction indexing is disabled") or does not
+// answer, the timeout height decides: past it the attempt can never be
+// included, and the caller, which read the job at height tip - 1 or later
+// (at least the timeout height), saw that it did nothing.
+func judgeAttempt(res *coretypes.ResultTx, err error, tip, timeout int64) attemptVerdict {
+	switch {
+	case err == nil && res.TxResult.Code == 0:
+		return attemptIncluded
+	case err == nil:
+		return attemptFailed
+	case tip <= timeout:
+		return attemptPending
+	default:
+		return attemptExpired
+	}
+}
+
 // maxAttempts bounds the transactions sent for one step of one job.
 const maxAttempts = 5
+
+// mayResend decides, at height tip, whether another attempt may be sent for
+// a step whose last attempt is not pending: send, wait, or give up (why).
+//
+// Only attempts that may have reached a mempool count toward maxAttempts:
+// one the node refused is in no mempool, costs nothing and changes nothing,
+// and a node whose mempool is full for a while must not make the daemon
+// give up a step (its commitment: it would be slashed as absent). A step is
+// tried again at most once per block after a refusal, and given up after
+// maxRefusals of them.
+func (r *TxRecord) mayResend(tip int64) (send bool, giveUp string) {
+	if n := r.Sent(); n >= maxAttempts {
+		return false, fmt.Sprintf("%d attempts", n)
+	}
+	if n := len(r.Attempts) - r.Sent(); n >= maxRefusals {
+		return false, fmt.Sprintf("%d attempts refused by the node", n)
+	}
+	if a := r.last(); a != nil && a.Refused != "" && a.Height >= tip {
+		return false, "" // refused in this block: try again in the next
+	}
+	return true, ""
+}
+
+// maxRefusals bounds the attempts the node refused for one step of one job.
+const maxRefusals = 100
 
 // retriable reports whether a transaction that failed in a block may be
 // sent again: a wrong sequence, or a reveal that came before the commit
@@ -270,7 +341,7 @@ func retriable(codespace string, code uint32) bool {
 // send signs msg, records the attempt durably, then broadcasts it. It
 // reports refused when the node refused it for a wrong sequence, which it
 // has corrected, so that the caller may try once more.
-func (d *Daemon) send(ctx context.Context, st *JobState, rec *TxRecord, kind string, msg *txv1.Msg, timeout int64) (bool, error) {
+func (d *Daemon) send(ctx context.Context, st *JobState, rec *TxRecord, kind string, msg *txv1.Msg, tip, timeout int64) (bool, error) {
 	if !d.seqKnown {
 		seq, err := d.c.Sequence(ctx, d.cfg.DID)
 		if err != nil {
@@ -287,7 +358,7 @@ func (d *Daemon) send(ctx context.Context, st *JobState, rec *TxRecord, kind str
 		return false, err
 	}
 	sum := sha256.Sum256(tx)
-	rec.Attempts = append(rec.Attempts, TxAttempt{Hash: strings.ToUpper(hex.EncodeToString(sum[:])), Sequence: d.seq, TimeoutHeight: timeout})
+	rec.Attempts = append(rec.Attempts, TxAttempt{Hash: strings.ToUpper(hex.EncodeToString(sum[:])), Sequence: d.seq, TimeoutHeight: timeout, Height: tip})
 	a := &rec.Attempts[len(rec.Attempts)-1]
 	// Durable before it leaves: after a crash, the attempt is known.
 	if err := d.state.Save(st); err != nil {
@@ -356,7 +427,22 @@ func (d *Daemon) startRun(ctx context.Context, st *JobState, v *client.JobView) 
 	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
-		rec, fetchFailed, err := d.execute(ctx, v)
+		var (
+			rec         *RunRecord
+			fetchFailed bool
+			err         error
+		)
+		func() {
+			// A bug anywhere in a run (the fetcher, the instrumenter,
+			// wazero) must not take the daemon down, nor, since a restart
+			// runs the job again, keep it down: the run gives no result.
+			defer func() {
+				if p := recover(); p != nil {
+					rec, fetchFailed, err = nil, false, fmt.Errorf("the run panicked: %v", p)
+				}
+			}()
+			rec, fetchFailed, err = d.execute(ctx, v)
+		}()
 		select {
 		case d.done <- runDone{job: st.Job, rec: rec, err: err, fetch: fetchFailed}:
 		case <-ctx.Done():
@@ -423,21 +509,26 @@ func (d *Daemon) fetch(ctx context.Context, s string) ([]byte, error) {
 // runtime returns the runtime of a memory limit: the job's memory_pages,
 // the one limit every executor of the job knows, so that all run it alike.
 func (d *Daemon) runtime(ctx context.Context, pages uint64) (*executor.Runtime, error) {
-	if pages == 0 || pages > 65536 {
-		return nil, fmt.Errorf("the job asks for %d memory pages, want 1 to 65536", pages)
+	cfg, err := executor.JobConfig(d.cfg.Engine, pages)
+	if err != nil {
+		return nil, err
 	}
 	d.rtMu.Lock()
 	defer d.rtMu.Unlock()
 	if rt, ok := d.runtimes[uint32(pages)]; ok {
 		return rt, nil
 	}
-	rt, err := executor.New(ctx, executor.Config{Engine: d.cfg.Engine, MemoryPages: uint32(pages), MaxOutput: MaxOutput})
+	rt, err := executor.New(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
 	d.runtimes[uint32(pages)] = rt
 	return rt, nil
 }
+
+// hostErrorBackoff is how long a run that failed on the executor's side
+// waits before it runs again.
+const hostErrorBackoff = 10 * time.Second
 
 // finishRun records a run's result, then commits at once.
 func (d *Daemon) finishRun(ctx context.Context, r runDone, tip int64) {
@@ -459,19 +550,112 @@ func (d *Daemon) finishRun(ctx context.Context, r runDone, tip int64) {
 		d.log.Warn("run stopped by the safety net: no receipt", "job", r.job, "timeout", d.cfg.RunTimeout)
 		return
 	case r.err != nil:
-		st.NoReceipt = r.err.Error()
+		// The executor's fault (its disk, its memory, a bug), not the
+		// job's: no result, but not the end of the job either. It runs
+		// again later while the commit deadline allows, so that an
+		// operator who fixes the machine in time is not slashed as absent.
 		d.m.RunFailures.WithLabelValues("host error").Inc()
-		d.save(st)
-		d.log.Error("run failed: no receipt", "job", r.job, "err", r.err)
+		d.fetchAfter[r.job] = time.Now().Add(hostErrorBackoff)
+		d.log.Error("run failed on this machine; running it again later", "job", r.job, "err", r.err, "in", hostErrorBackoff)
 		return
 	}
 	st.Run = r.rec
 	d.save(st)
-	d.m.JobsRun.Inc()
-	d.m.FuelUsed.Add(float64(r.rec.Fuel))
-	if r.rec.Exit != uint64(executor.StatusOK) {
-		d.m.RunFailures.WithLabelValues(r.rec.Status).Inc()
-	}
+	d.countRun(r.rec)
 	d.log.Info("ran", "job", r.job, "status", r.rec.Status, "fuel", r.rec.Fuel, "output", r.rec.Output, "millis", r.rec.Millis)
+	d.reconcile(ctx, st, tip)
+}
+
+// countRun counts a run that gave a result.
+func (d *Daemon) countRun(rec *RunRecord) {
+	d.m.JobsRun.Inc()
+	d.m.FuelUsed.Add(float64(rec.Fuel))
+	switch {
+	case rec.Exit == uint64(executor.StatusOK):
+	case rec.Exit >= uint64(executor.StatusExitBase):
+		// One label for every exit code: the job picks the code, and
+		// would otherwise pick how many series the executor exports.
+		d.m.RunFailures.WithLabelValues("exit").Inc()
+	default:
+		d.m.RunFailures.WithLabelValues(rec.Status).Inc()
+	}
+}
+
+// maxPrefetch bounds the jobs whose blocks are fetched at once before a bid.
+const maxPrefetch = 8
+
+// prefetchDone is the end of fetching a job's module and input before a bid.
+type prefetchDone struct {
+	job string
+	err error
+}
+
+// inputsReady reports whether the module and the input of the open job v
+// are in the block store, and when they are not starts fetching them, in
+// the background: the daemon bids only on a job it can run. A job whose
+// module or input nobody serves would otherwise cost every executor assigned
+// to it a fifth of its bid's hold (slashed as absent), and its poster
+// nothing; once fetched, the blocks stay in the store, so a poster cannot
+// take them away after the bid.
+func (d *Daemon) inputsReady(ctx context.Context, st *JobState, v *client.JobView) bool {
+	if d.ready[st.Job] {
+		return true
+	}
+	if d.prefetching[st.Job] || !time.Now().After(d.fetchAfter[st.Job]) || len(d.prefetching) >= maxPrefetch {
+		return false
+	}
+	have := func(s string) bool {
+		c, err := cid.Decode(s)
+		if err != nil {
+			return false
+		}
+		_, err = d.cfg.Blocks.Get(c)
+		return err == nil
+	}
+	if have(v.Module) && have(v.Input) {
+		d.ready[st.Job] = true
+		return true
+	}
+	d.prefetching[st.Job] = true
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		var err error
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					err = fmt.Errorf("fetching panicked: %v", p)
+				}
+			}()
+			if _, err = d.fetch(ctx, v.Module); err != nil {
+				err = fmt.Errorf("module %s: %w", v.Module, err)
+				return
+			}
+			if _, err = d.fetch(ctx, v.Input); err != nil {
+				err = fmt.Errorf("input %s: %w", v.Input, err)
+			}
+		}()
+		select {
+		case d.prefetched <- prefetchDone{job: st.Job, err: err}:
+		case <-ctx.Done():
+		}
+	}()
+	return false
+}
+
+// finishPrefetch records a prefetch's end and, when it succeeded, bids.
+func (d *Daemon) finishPrefetch(ctx context.Context, r prefetchDone, tip int64) {
+	delete(d.prefetching, r.job)
+	st, ok := d.jobs[r.job]
+	if !ok || ctx.Err() != nil {
+		return
+	}
+	if r.err != nil {
+		d.m.RunFailures.WithLabelValues("fetch").Inc()
+		d.fetchAfter[r.job] = time.Now().Add(5 * time.Second)
+		d.log.Warn("not bidding yet: the module or the input cannot be fetched", "job", r.job, "err", r.err)
+		return
+	}
+	d.ready[r.job] = true
 	d.reconcile(ctx, st, tip)
 }

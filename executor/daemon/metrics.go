@@ -48,7 +48,7 @@ func NewMetrics() *Metrics {
 	m.TxErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "tx_errors_total",
 		Help: "Transactions refused by the node or failed in a block, by kind (bid, commit, reveal)."}, []string{"kind"})
 	m.Height = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "height", Help: "Last chain height processed."})
-	m.ActiveJobs = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "active_jobs", Help: "Jobs bid on and not closed yet."})
+	m.ActiveJobs = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: namespace, Name: "active_jobs", Help: "Jobs tracked (the policy accepted them) and not closed yet."})
 	m.reg.MustRegister(m.RunFailures, m.Settled, m.TxErrors, m.Height, m.ActiveJobs)
 	return m
 }

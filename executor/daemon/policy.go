@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/intercooperative/icnd/client"
+	"github.com/intercooperative/icnd/executor"
 )
 
 // Policy is the daemon's bidding policy. The executor's registered record
@@ -69,6 +70,12 @@ func (p Policy) Decide(me *client.ExecutorView, t JobTerms) (price uint64, reaso
 		return 0, "the executor posted the job"
 	case !slices.Contains(me.Kinds, t.Kind) || (len(p.Kinds) > 0 && !slices.Contains(p.Kinds, t.Kind)):
 		return 0, fmt.Sprintf("module kind %q is not run", t.Kind)
+	case t.MemoryPages < 1 || t.MemoryPages > executor.MaxMemoryPages:
+		// The chain refuses such jobs (mesh/6); one posted before it did
+		// runs nowhere, and an assigned executor would be slashed.
+		return 0, fmt.Sprintf("the job asks for %d memory pages, a run needs 1 to %d", t.MemoryPages, executor.MaxMemoryPages)
+	case t.FuelLimit > executor.MaxFuel:
+		return 0, fmt.Sprintf("fuel limit %d is over the runtime's maximum %d", t.FuelLimit, uint64(executor.MaxFuel))
 	case t.MemoryPages > pages:
 		return 0, fmt.Sprintf("the job needs %d memory pages, at most %d are granted", t.MemoryPages, pages)
 	case t.FuelLimit > maxFuel:

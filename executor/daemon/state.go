@@ -30,7 +30,7 @@ type JobState struct {
 	// Run is the outcome of running the job, once it ran.
 	Run *RunRecord `json:"run,omitempty"`
 	// NoReceipt says why the run gave no result (the wall-clock safety
-	// net, a module or input that could not be fetched): no receipt is sent.
+	// net): no receipt is sent. A fetch or a host error is retried instead.
 	NoReceipt string `json:"no_receipt,omitempty"`
 	// Receipt is the signed receipt block committed to and revealed, and
 	// ReceiptCID its CID.
@@ -75,6 +75,8 @@ type TxAttempt struct {
 	Hash          string `json:"hash"`
 	Sequence      uint64 `json:"sequence"`
 	TimeoutHeight int64  `json:"timeout_height"`
+	// Height is the height the daemon had processed when it signed it.
+	Height int64 `json:"height,omitempty"`
 	// Refused is set when the node refused it in CheckTx: it is in no
 	// mempool and can never be included.
 	Refused string `json:"refused,omitempty"`

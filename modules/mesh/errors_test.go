@@ -2,6 +2,7 @@ package mesh
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/ipfs/go-cid"
@@ -213,9 +214,20 @@ func TestPostJobCodes(t *testing.T) {
 		{"escrow overflows", mut(func(m *meshv1.MsgPostJob) { m.MaxPrice = 1 << 40; m.FuelLimit = 1 << 30 }), ErrInvalidJob},
 		{"no requirements", mut(func(m *meshv1.MsgPostJob) { m.Requirements = nil }), ErrInvalidJob},
 		{"bad kind", mut(func(m *meshv1.MsgPostJob) { m.Requirements.Kind = "A B" }), ErrInvalidJob},
+		// No executor can run a job without memory, nor one with more than a
+		// 32-bit WebAssembly memory can hold (executor.Config).
+		{"memory pages 0", mut(func(m *meshv1.MsgPostJob) { m.Requirements.MemoryPages = 0 }), ErrInvalidJob},
+		{"memory pages 65537", mut(func(m *meshv1.MsgPostJob) { m.Requirements.MemoryPages = 65537 }), ErrInvalidJob},
 	}
 	for _, tc := range stateless {
 		t.Run(tc.name, func(t *testing.T) { wantCode(t, ValidatePostJob(tc.msg), tc.want) })
+	}
+	if err := ValidatePostJob(mut(func(m *meshv1.MsgPostJob) { m.Requirements.MemoryPages = 65536 })); err != nil {
+		t.Fatalf("memory pages 65536: %v", err)
+	}
+	if err := ValidatePostJob(mut(func(m *meshv1.MsgPostJob) { m.Requirements.MemoryPages = 0 })); err == nil ||
+		!strings.Contains(err.Error(), "requirements: memory_pages 0: want 1 to 65536") {
+		t.Fatalf("memory pages 0: %v", err)
 	}
 	post := func(m *meshv1.MsgPostJob) error {
 		_, err := e.do(2, poster, func(ctx modules.Context) error { return e.k.PostJob(ctx, m) })

@@ -26,6 +26,12 @@ const (
 	// MinDeadline is the shortest deadline: at least one block to commit
 	// and one to reveal (CommitDeadline).
 	MinDeadline = 2
+	// MaxMemoryPages is the most memory a job may require: 65536 pages of
+	// 64 KiB, all that a WebAssembly 1.0 (32-bit) memory can address. A job
+	// must require at least one page: its memory_pages is the memory limit
+	// every executor runs it with (docs/executor.md section 3.2), and no
+	// runtime runs a job with none.
+	MaxMemoryPages = 65536
 )
 
 // jobDomain prefixes a job's id preimage.
@@ -142,6 +148,9 @@ func ValidatePostJob(m *meshv1.MsgPostJob) error {
 	}
 	if err := ValidateKind(m.Requirements.Kind); err != nil {
 		return ErrInvalidJob.Wrapf("requirements: %v", err)
+	}
+	if p := m.Requirements.MemoryPages; p < 1 || p > MaxMemoryPages {
+		return ErrInvalidJob.Wrapf("requirements: memory_pages %d: want 1 to %d", p, MaxMemoryPages)
 	}
 	k := Agreement(m)
 	switch {
