@@ -572,3 +572,52 @@ func TestParseBlockAnnouncement(t *testing.T) {
 		t.Fatalf("good: %+v, %v", a, err)
 	}
 }
+
+// TestStallingPeerDoesNotBlockFetch: a peer that announced a block, answers
+// "ok" with its size and then sends nothing holds its request until
+// PeerFetchTimeout; Fetch asks the next peer meanwhile and gets the block
+// from an honest one well within a deadline shorter than that timeout (an
+// executor's fetch-timeout defaults to 30 s, PeerFetchTimeout's value).
+func TestStallingPeerDoesNotBlockFetch(t *testing.T) {
+	block := []byte("a module every executor needs")
+	c := blockstore.RawCID(block)
+	staller := rawHost(t)
+	release := make(chan struct{})
+	defer close(release)
+	var stalls atomic.Int32
+	staller.SetStreamHandler(protocolID(), func(s network.Stream) {
+		defer s.Close()
+		stalls.Add(1)
+		if _, err := readRequest(s); err != nil {
+			_ = s.Reset()
+			return
+		}
+		_, _ = s.Write(okResponse(block)[:5]) // status and size, then nothing
+		<-release
+	})
+	honest := newHost(t, nil)
+	if _, err := honest.Store().Put(block); err != nil {
+		t.Fatal(err)
+	}
+	f := newHost(t, nil)
+	connect(t, f.host, staller)
+	connect(t, f.host, honest.host)
+	// The staller announced the block, so it is asked first.
+	f.haves.Add(c.String(), []peer.ID{staller.ID()})
+	if got := f.candidates(c); len(got) != 2 || got[0] != staller.ID() {
+		t.Fatalf("candidates %v, want the staller first", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	got, err := f.Fetch(ctx, c)
+	if err != nil || !bytes.Equal(got, block) {
+		t.Fatalf("Fetch behind a stalling peer: %q, %v (after %s)", got, err, time.Since(start))
+	}
+	if stalls.Load() != 1 {
+		t.Fatalf("the staller was asked %d times, want 1", stalls.Load())
+	}
+	if d := time.Since(start); d > 3*FetchHedgeDelay {
+		t.Fatalf("Fetch took %s, want about FetchHedgeDelay (%s)", d, FetchHedgeDelay)
+	}
+}
