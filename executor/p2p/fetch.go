@@ -50,17 +50,15 @@ var (
 // serveBlock answers one block request.
 func (h *Host) serveBlock(s network.Stream) {
 	defer s.Close()
-	select {
-	case h.serving <- struct{}{}:
-		defer func() { <-h.serving }()
-	default:
+	remote := s.Conn().RemotePeer()
+	if !h.takeServeSlot(remote) {
 		_ = s.SetWriteDeadline(time.Now().Add(RequestTimeout))
 		_, _ = s.Write([]byte{StatusBusy})
 		return
 	}
+	defer h.releaseServeSlot(remote)
 	_ = s.SetDeadline(time.Now().Add(ServeTimeout))
 	_ = s.SetReadDeadline(time.Now().Add(RequestTimeout))
-	remote := s.Conn().RemotePeer()
 	c, err := readRequest(s)
 	if err != nil {
 		h.log.Debug("p2p: bad block request", "peer", remote, "err", err)
@@ -84,6 +82,34 @@ func (h *Host) serveBlock(s network.Stream) {
 		return
 	}
 	h.log.Debug("p2p: served block", "cid", c, "peer", remote, "bytes", len(data))
+}
+
+// takeServeSlot takes one of the MaxConcurrentServes slots for a request of
+// p, unless they are all taken or p already holds MaxServesPerPeer of them.
+func (h *Host) takeServeSlot(p peer.ID) bool {
+	h.servingMu.Lock()
+	defer h.servingMu.Unlock()
+	if h.servingPeers[p] >= MaxServesPerPeer {
+		return false
+	}
+	select {
+	case h.serving <- struct{}{}:
+	default:
+		return false
+	}
+	h.servingPeers[p]++
+	return true
+}
+
+// releaseServeSlot gives back a slot takeServeSlot gave p. The map holds
+// only the peers being served, at most MaxConcurrentServes.
+func (h *Host) releaseServeSlot(p peer.ID) {
+	h.servingMu.Lock()
+	defer h.servingMu.Unlock()
+	<-h.serving
+	if h.servingPeers[p]--; h.servingPeers[p] <= 0 {
+		delete(h.servingPeers, p)
+	}
 }
 
 // readRequest reads and checks one request.

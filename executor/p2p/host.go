@@ -51,6 +51,9 @@ const MaxChainIDLength = 64
 const (
 	// MaxConcurrentServes bounds the block requests served at once.
 	MaxConcurrentServes = 32
+	// MaxServesPerPeer bounds the block requests of one peer served at
+	// once, so that one peer cannot take every slot.
+	MaxServesPerPeer = 4
 	// RequestTimeout bounds reading a block request from a peer.
 	RequestTimeout = 10 * time.Second
 	// ServeTimeout bounds a whole served request, the block's bytes included.
@@ -131,6 +134,9 @@ type Host struct {
 	bootstrap []peer.AddrInfo
 	jobs      chan JobAnnouncement
 	serving   chan struct{}
+	// servingPeers counts the requests served to each peer right now.
+	servingMu    sync.Mutex
+	servingPeers map[peer.ID]int
 
 	// distrusted maps a peer that sent wrong bytes to what it sent.
 	distrusted *lru.Cache[peer.ID, string]
@@ -230,15 +236,16 @@ func New(ctx context.Context, cfg Config, store *blockstore.Store, log *slog.Log
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	h := &Host{
-		host:       lh,
-		store:      store,
-		log:        log,
-		chainID:    cfg.ChainID,
-		blockProto: protocol.ID(BlockProtocol(cfg.ChainID)),
-		bootstrap:  boot,
-		jobs:       make(chan JobAnnouncement, JobQueue),
-		serving:    make(chan struct{}, MaxConcurrentServes),
-		cancel:     cancel,
+		host:         lh,
+		store:        store,
+		log:          log,
+		chainID:      cfg.ChainID,
+		blockProto:   protocol.ID(BlockProtocol(cfg.ChainID)),
+		bootstrap:    boot,
+		jobs:         make(chan JobAnnouncement, JobQueue),
+		serving:      make(chan struct{}, MaxConcurrentServes),
+		servingPeers: map[peer.ID]int{},
+		cancel:       cancel,
 	}
 	h.distrusted, _ = lru.New[peer.ID, string](distrustMemory)
 	h.haves, _ = lru.New[string, []peer.ID](haveMemory)

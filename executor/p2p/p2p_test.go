@@ -621,3 +621,61 @@ func TestStallingPeerDoesNotBlockFetch(t *testing.T) {
 		t.Fatalf("Fetch took %s, want about FetchHedgeDelay (%s)", d, FetchHedgeDelay)
 	}
 }
+
+// TestOnePeerCannotTakeAllServeSlots: a peer that opens many block streams
+// and sends nothing gets "busy" beyond its own share of the serve slots; the
+// others are left for other peers, which are served at once.
+func TestOnePeerCannotTakeAllServeSlots(t *testing.T) {
+	h := newHost(t, nil)
+	c, err := h.Store().Put([]byte("served to all"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hog := rawHost(t)
+	connect(t, hog, h.host)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var idle []network.Stream
+	for range MaxConcurrentServes {
+		s, err := hog.NewStream(ctx, h.ID(), h.blockProto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A byte of the request, so that the stream reaches the server.
+		if _, err := s.Write([]byte{36}); err != nil {
+			t.Fatal(err)
+		}
+		idle = append(idle, s)
+	}
+	defer func() {
+		for _, s := range idle {
+			_ = s.Reset()
+		}
+	}()
+	// The streams reach the server in any order: count the busy answers of
+	// all of them; the ones holding a slot answer nothing yet.
+	var busy atomic.Int32
+	done := make(chan struct{})
+	for _, s := range idle {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			_ = s.SetReadDeadline(time.Now().Add(3 * time.Second))
+			var b [1]byte
+			if _, err := io.ReadFull(s, b[:]); err == nil && b[0] == StatusBusy {
+				busy.Add(1)
+			}
+		}()
+	}
+	for range idle {
+		<-done
+	}
+	if want := MaxConcurrentServes - MaxServesPerPeer; int(busy.Load()) != want {
+		t.Fatalf("the hog got %d busy answers, want %d", busy.Load(), want)
+	}
+	other := rawHost(t)
+	connect(t, other, h.host)
+	want := append([]byte{StatusOK, 0, 0, 0, 13}, "served to all"...)
+	if resp := request(t, other, h, append([]byte{36}, c.Bytes()...)); !bytes.Equal(resp, want) {
+		t.Fatalf("another peer: response %x, want %x", resp, want)
+	}
+}
