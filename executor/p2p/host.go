@@ -9,8 +9,9 @@
 // the public IPFS DHT) to find peers and the providers of a block.
 //
 // Nothing a peer sends is trusted. Announcements are hints: they are checked for
-// shape and size, garbage is dropped (and the sender's gossip score drops), and a
-// job announcement only tells the receiver which job to look up on the chain. A
+// shape and size, garbage is dropped and not forwarded (no gossipsub peer
+// scoring is configured, so its sender is not penalised), and a job
+// announcement only tells the receiver which job to look up on the chain. A
 // fetched block is read up to the size bound and hashed before it is stored or
 // returned; a peer that sends bytes that do not match the CID it was asked for is
 // not asked again for the life of the Host.
