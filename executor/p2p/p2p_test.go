@@ -679,3 +679,33 @@ func TestOnePeerCannotTakeAllServeSlots(t *testing.T) {
 		t.Fatalf("another peer: response %x, want %x", resp, want)
 	}
 }
+
+// TestIdentityFileConcurrentCreate: processes that start at once on a home
+// without a key all end up with the one key written, none with an error
+// (a loser used to read the winner's file before its bytes were in it).
+func TestIdentityFileConcurrentCreate(t *testing.T) {
+	for round := range 20 {
+		path := filepath.Join(t.TempDir(), "config", "p2p_key")
+		const n = 8
+		ids := make([]peer.ID, n)
+		errs := make([]error, n)
+		done := make(chan struct{})
+		for i := range n {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				ids[i], errs[i] = PeerIDFromKeyFile(path)
+			}()
+		}
+		for range n {
+			<-done
+		}
+		for i := range n {
+			if errs[i] != nil || ids[i] != ids[0] {
+				t.Fatalf("round %d, caller %d: %s, %v; caller 0: %s", round, i, ids[i], errs[i], ids[0])
+			}
+		}
+		if id, err := PeerIDFromKeyFile(path); err != nil || id != ids[0] {
+			t.Fatalf("round %d: the key on disk is %s, %v; the callers got %s", round, id, err, ids[0])
+		}
+	}
+}
