@@ -121,12 +121,13 @@ type BlockAnnouncement struct {
 
 // Host is a running libp2p host. Its methods are safe for concurrent use.
 type Host struct {
-	host    host.Host
-	dht     *dht.IpfsDHT
-	ps      *pubsub.PubSub
-	store   *blockstore.Store
-	log     *slog.Logger
-	chainID string
+	host     host.Host
+	dht      *dht.IpfsDHT
+	dhtStore *boundedDatastore
+	ps       *pubsub.PubSub
+	store    *blockstore.Store
+	log      *slog.Logger
+	chainID  string
 
 	blockProto protocol.ID
 	jobsTopic  *pubsub.Topic
@@ -250,6 +251,7 @@ func New(ctx context.Context, cfg Config, store *blockstore.Store, log *slog.Log
 	}
 	h.distrusted, _ = lru.New[peer.ID, string](distrustMemory)
 	h.haves, _ = lru.New[string, []peer.ID](haveMemory)
+	h.dhtStore = newBoundedDatastore(maxProviderRecords)
 	if err := h.start(ctx, cfg.ClientOnly); err != nil {
 		_ = h.Close()
 		return nil, err
@@ -269,6 +271,8 @@ func (h *Host) start(ctx context.Context, clientOnly bool) error {
 		// Only provider records are used; no value records means no
 		// validator to get wrong.
 		dht.DisableValues(),
+		// Provider records from any peer, for any key: bounded.
+		dht.Datastore(h.dhtStore),
 	)
 	if err != nil {
 		return fmt.Errorf("p2p: dht: %w", err)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ipfs/go-cid"
+	ds "github.com/ipfs/go-datastore"
 	"github.com/libp2p/go-libp2p"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/host"
@@ -707,5 +708,94 @@ func TestIdentityFileConcurrentCreate(t *testing.T) {
 		if id, err := PeerIDFromKeyFile(path); err != nil || id != ids[0] {
 			t.Fatalf("round %d: the key on disk is %s, %v; the callers got %s", round, id, err, ids[0])
 		}
+	}
+}
+
+// TestProviderRecordsBounded: a peer that sends ADD_PROVIDER for ever new
+// keys (what the DHT's handler stores, for any key of the sender's) cannot
+// grow the host's provider records without bound: beyond the limit new
+// records are not kept; those held are served.
+func TestProviderRecordsBounded(t *testing.T) {
+	old := maxProviderRecords
+	maxProviderRecords = 100
+	defer func() { maxProviderRecords = old }()
+	h := newHost(t, nil)
+	attacker := rawHost(t)
+	ps := h.dht.ProviderStore()
+	ctx := context.Background()
+	const n = 2000
+	keys := make([][]byte, n)
+	for i := range n {
+		keys[i] = blockstore.RawCID([]byte{byte(i), byte(i >> 8), 'k'}).Hash()
+		if err := ps.AddProvider(ctx, keys[i], peer.AddrInfo{ID: attacker.ID(), Addrs: attacker.Addrs()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	held := 0
+	for _, k := range keys {
+		provs, err := ps.GetProviders(ctx, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held += len(provs)
+	}
+	// The DHT buffers up to 320 writes before it stores them.
+	if held > maxProviderRecords+320 {
+		t.Fatalf("%d provider records held, want at most %d (+320 buffered)", held, maxProviderRecords)
+	}
+	if got := h.dhtStore.len(); got != maxProviderRecords {
+		t.Fatalf("the DHT's datastore holds %d keys, want %d", got, maxProviderRecords)
+	}
+	if held < maxProviderRecords {
+		t.Fatalf("%d provider records held, want the %d the bound allows", held, maxProviderRecords)
+	}
+}
+
+// TestBoundedDatastore: past its bound new keys are dropped, held keys are
+// overwritten, and a delete (the DHT's expiry sweep) makes room again, also
+// through a batch.
+func TestBoundedDatastore(t *testing.T) {
+	ctx := context.Background()
+	d := newBoundedDatastore(2)
+	b, err := d.Batch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"/a", "/b", "/c"} {
+		if err := b.Put(ctx, ds.NewKey(k), []byte(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d.len() != 2 {
+		t.Fatalf("%d keys after 3 puts, want 2", d.len())
+	}
+	var held, dropped ds.Key
+	for _, k := range []string{"/a", "/b", "/c"} {
+		if ok, _ := d.Has(ctx, ds.NewKey(k)); ok {
+			held = ds.NewKey(k)
+		} else {
+			dropped = ds.NewKey(k)
+		}
+	}
+	if err := d.Put(ctx, held, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := d.Get(ctx, held); err != nil || string(v) != "new" {
+		t.Fatalf("overwrite of a held key: %q, %v", v, err)
+	}
+	if err := d.Delete(ctx, held); err != nil || d.len() != 1 {
+		t.Fatalf("delete: %v, %d keys", err, d.len())
+	}
+	if err := d.Delete(ctx, held); err != nil || d.len() != 1 {
+		t.Fatalf("second delete: %v, %d keys", err, d.len())
+	}
+	if err := d.Put(ctx, dropped, []byte("x")); err != nil || d.len() != 2 {
+		t.Fatalf("put after a delete: %v, %d keys", err, d.len())
+	}
+	if ok, _ := d.Has(ctx, dropped); !ok {
+		t.Fatal("the key put after a delete is not held")
 	}
 }
