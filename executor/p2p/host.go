@@ -33,6 +33,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	ma "github.com/multiformats/go-multiaddr"
+	"golang.org/x/time/rate"
 
 	"github.com/intercooperative/icnd/executor/blockstore"
 )
@@ -78,6 +79,8 @@ const (
 	// haveMemory the blocks whose announcers are remembered.
 	distrustMemory = 4096
 	haveMemory     = 4096
+	// limitMemory bounds the per-peer announcement rate limiters kept.
+	limitMemory = 4096
 	// maxAnnouncers is how many announcers of one block are remembered.
 	maxAnnouncers = 8
 )
@@ -145,6 +148,8 @@ type Host struct {
 	// haves maps a block's CID to the peers that announced it.
 	havesMu sync.Mutex
 	haves   *lru.Cache[string, []peer.ID]
+	// limits are the announcement rate limiters, by topic and peer.
+	limits *lru.Cache[string, *rate.Limiter]
 
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
@@ -251,6 +256,7 @@ func New(ctx context.Context, cfg Config, store *blockstore.Store, log *slog.Log
 	}
 	h.distrusted, _ = lru.New[peer.ID, string](distrustMemory)
 	h.haves, _ = lru.New[string, []peer.ID](haveMemory)
+	h.limits, _ = lru.New[string, *rate.Limiter](limitMemory)
 	h.dhtStore = newBoundedDatastore(maxProviderRecords)
 	if err := h.start(ctx, cfg.ClientOnly); err != nil {
 		_ = h.Close()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -797,5 +798,54 @@ func TestBoundedDatastore(t *testing.T) {
 	}
 	if ok, _ := d.Has(ctx, dropped); !ok {
 		t.Fatal("the key put after a delete is not held")
+	}
+}
+
+// TestAnnouncementFloodThrottled: a peer that floods well-formed job
+// announcements gets at most announceBurst of them through at once, and
+// then announceRate a second: the rest are neither delivered nor
+// forwarded.
+func TestAnnouncementFloodThrottled(t *testing.T) {
+	b := newHost(t, nil)
+	g := rawHost(t)
+	ps, err := pubsub.NewGossipSub(context.Background(), g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := ps.Join(JobsTopic(testChain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	connect(t, g, b.host)
+	waitFor(t, "g to see b on the jobs topic", func() bool { return len(jobs.ListPeers()) > 0 })
+	var received atomic.Int32
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-b.Jobs():
+				received.Add(1)
+			case <-stop:
+				return
+			}
+		}
+	}()
+	// Paced under gossipsub's own outbound queue (32 messages), so that
+	// the flood reaches b.
+	const n = 600
+	start := time.Now()
+	for i := range n {
+		m := `{"job":"` + jobCID + `","height":` + strconv.Itoa(i+1) + `}`
+		if err := jobs.Publish(context.Background(), []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	elapsed := time.Since(start)
+	max := announceBurst + int(elapsed.Seconds()+1)*announceRate
+	if got := int(received.Load()); got < announceBurst || got > max {
+		t.Fatalf("%d of %d announcements delivered in %s, want %d to %d", got, n, elapsed, announceBurst, max)
 	}
 }
