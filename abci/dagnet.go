@@ -169,14 +169,22 @@ func (d *dagNet) provideStore(ctx context.Context) {
 			pctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			err := d.host.Provide(pctx, c)
 			cancel()
-			if err != nil {
-				d.log.Debug("dag-p2p: provide", "cid", c, "err", err)
-				continue
-			}
 			if len(provided) >= provideMemory {
 				clear(provided)
 			}
-			provided[c] = time.Now()
+			switch {
+			case errors.Is(err, blockstore.ErrHashMismatch), errors.Is(err, blockstore.ErrTooLarge), errors.Is(err, blockstore.ErrNotFound):
+				// The block cannot be served (damaged on disk, or gone):
+				// not tried again before reprovideInterval, so that such
+				// files do not take every round's batch.
+				d.log.Info("dag-p2p: not providing a block the store cannot serve", "cid", c, "err", err)
+				provided[c] = time.Now()
+			case err != nil:
+				// The DHT or the topic: tried again next round.
+				d.log.Debug("dag-p2p: provide", "cid", c, "err", err)
+			default:
+				provided[c] = time.Now()
+			}
 		}
 		t.Reset(provideInterval)
 	}

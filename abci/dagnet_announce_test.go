@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -157,6 +159,72 @@ func TestNodeProvidesStore(t *testing.T) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("the node never provided %s (providers %v)", c, got)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestNodeProvidesStoreBehindDamagedBlocks: blocks the node cannot serve
+// (damaged on disk) and that come first in the store's listing do not keep
+// the node from providing the others.
+func TestNodeProvidesStoreBehindDamagedBlocks(t *testing.T) {
+	defer func(old time.Duration) { provideInterval = old }(provideInterval)
+	provideInterval = 200 * time.Millisecond
+	ctx := context.Background()
+	home := t.TempDir()
+	dir := filepath.Join(home, BlocksDir)
+	other, err := blockstore.Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A good block in a shard late in the listing, and a batch of damaged
+	// files in earlier shards.
+	var good cid.Cid
+	var goodData []byte
+	for i := 0; ; i++ {
+		goodData = []byte(fmt.Sprintf("good block %d", i))
+		if good = blockstore.RawCID(goodData); good.String()[len(good.String())-2] == 'z' {
+			break
+		}
+	}
+	for i, damaged := 0, 0; damaged < provideBatch; i++ {
+		c := blockstore.RawCID([]byte(fmt.Sprintf("damaged block %d", i)))
+		s := c.String()
+		if s[len(s)-2:] >= good.String()[len(good.String())-2:] {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Join(dir, s[len(s)-2:]), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, s[len(s)-2:], s), []byte("damaged on disk"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		damaged++
+	}
+	if err := other.PutBlock(good, goodData); err != nil {
+		t.Fatal(err)
+	}
+
+	dn, err := startDagNet(ctx, home, announceChain, DagP2PConfig{ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, KeyFile: "k"}, cmtlog.NewNopLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dn.Close()
+	listener, err := p2p.New(ctx, p2p.Config{ChainID: announceChain, ListenAddrs: []string{"/ip4/127.0.0.1/tcp/0"}, Bootstrap: dn.host.Addrs()[:1]}, mustStore(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		fctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		got := listener.Providers(fctx, good, 1)
+		cancel()
+		if slices.Contains(got, dn.host.ID()) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the node never provided %s behind %d damaged blocks (providers %v)", good, provideBatch, got)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

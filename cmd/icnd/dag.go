@@ -517,7 +517,7 @@ func missingError(missing []string) error {
 func writeCAR(path string, roots []cid.Cid, blocks []dagBlock) error {
 	f, err := os.CreateTemp(filepath.Dir(path), ".car-*")
 	if err != nil {
-		return err
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	tmp := f.Name()
 	err = func() error {

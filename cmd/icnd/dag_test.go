@@ -262,3 +262,20 @@ func TestExportCAR(t *testing.T) {
 		t.Fatalf("a failed export left a file: %v", err)
 	}
 }
+
+// TestExportCARBadPath: a CAR file that cannot be created is named as the
+// user gave it, not by the temporary file written beside it.
+func TestExportCARBadPath(t *testing.T) {
+	dir := t.TempDir()
+	store, err := blockstore.Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, _ := jobDAG(t, store)
+	carPath := filepath.Join(t.TempDir(), "no such dir", "job.car")
+	_, err = run(t, t.TempDir(), "dag", "export-car", rc.String(), carPath, "--store", dir)
+	want := "write " + carPath + ": open " + filepath.Dir(carPath) + "/"
+	if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.HasSuffix(err.Error(), ": no such file or directory") {
+		t.Fatalf("export-car into a missing directory: %v\nwant %s...", err, want)
+	}
+}

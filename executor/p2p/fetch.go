@@ -50,17 +50,15 @@ var (
 // serveBlock answers one block request.
 func (h *Host) serveBlock(s network.Stream) {
 	defer s.Close()
-	select {
-	case h.serving <- struct{}{}:
-		defer func() { <-h.serving }()
-	default:
+	remote := s.Conn().RemotePeer()
+	if !h.takeServeSlot(remote) {
 		_ = s.SetWriteDeadline(time.Now().Add(RequestTimeout))
 		_, _ = s.Write([]byte{StatusBusy})
 		return
 	}
+	defer h.releaseServeSlot(remote)
 	_ = s.SetDeadline(time.Now().Add(ServeTimeout))
 	_ = s.SetReadDeadline(time.Now().Add(RequestTimeout))
-	remote := s.Conn().RemotePeer()
 	c, err := readRequest(s)
 	if err != nil {
 		h.log.Debug("p2p: bad block request", "peer", remote, "err", err)
@@ -86,6 +84,34 @@ func (h *Host) serveBlock(s network.Stream) {
 	h.log.Debug("p2p: served block", "cid", c, "peer", remote, "bytes", len(data))
 }
 
+// takeServeSlot takes one of the MaxConcurrentServes slots for a request of
+// p, unless they are all taken or p already holds MaxServesPerPeer of them.
+func (h *Host) takeServeSlot(p peer.ID) bool {
+	h.servingMu.Lock()
+	defer h.servingMu.Unlock()
+	if h.servingPeers[p] >= MaxServesPerPeer {
+		return false
+	}
+	select {
+	case h.serving <- struct{}{}:
+	default:
+		return false
+	}
+	h.servingPeers[p]++
+	return true
+}
+
+// releaseServeSlot gives back a slot takeServeSlot gave p. The map holds
+// only the peers being served, at most MaxConcurrentServes.
+func (h *Host) releaseServeSlot(p peer.ID) {
+	h.servingMu.Lock()
+	defer h.servingMu.Unlock()
+	<-h.serving
+	if h.servingPeers[p]--; h.servingPeers[p] <= 0 {
+		delete(h.servingPeers, p)
+	}
+}
+
 // readRequest reads and checks one request.
 func readRequest(r io.Reader) (cid.Cid, error) {
 	var n [1]byte
@@ -106,13 +132,28 @@ func readRequest(r io.Reader) (cid.Cid, error) {
 	return c, blockstore.Check(c)
 }
 
+// FetchHedgeDelay is how long Fetch waits for a peer's answer before it asks
+// the next peer as well: a peer that stalls (answers "ok" and then sends
+// nothing, or trickles) cannot hold a fetch up for its PeerFetchTimeout.
+const FetchHedgeDelay = time.Second
+
+// fetchResult is one peer's answer in Fetch.
+type fetchResult struct {
+	peer peer.ID
+	data []byte
+	err  error
+}
+
 // Fetch returns the block c: from the store if it holds it intact, otherwise
 // from peers, in this order: peers that announced c, connected peers, then
 // providers found in the DHT, at most MaxFetchPeers of the first two kinds.
-// A block from a peer is read up to the store's size bound, checked against
-// c and stored before it is returned. A peer that sends wrong bytes is logged
-// and never asked again (ErrWrongBytes), and the next peer is tried. When no
-// peer serves c the error wraps ErrNoProvider and names each peer asked.
+// A peer is asked when the one before it failed, or has not answered within
+// FetchHedgeDelay (at most MaxFetchPeers requests at once); the first block
+// that checks out wins and the other requests are cut off. A block from a
+// peer is read up to the store's size bound, checked against c and stored
+// before it is returned. A peer that sends wrong bytes is logged and never
+// asked again (ErrWrongBytes). When no peer serves c the error wraps
+// ErrNoProvider and names each peer asked.
 func (h *Host) Fetch(ctx context.Context, c cid.Cid) ([]byte, error) {
 	if err := blockstore.Check(c); err != nil {
 		return nil, err
@@ -124,35 +165,78 @@ func (h *Host) Fetch(ctx context.Context, c cid.Cid) ([]byte, error) {
 	if !errors.Is(err, blockstore.ErrNotFound) {
 		h.log.Warn("p2p: local copy unusable, fetching again", "cid", c, "err", err)
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	asked := map[peer.ID]bool{h.host.ID(): true}
 	var reasons []string
-	try := func(ai peer.AddrInfo) []byte {
+	// Each request sends one result; at most MaxFetchPeers are in flight,
+	// so no request blocks on the channel after Fetch has returned.
+	results := make(chan fetchResult, MaxFetchPeers)
+	inflight := 0
+	launch := func(ai peer.AddrInfo) bool {
 		if asked[ai.ID] || !h.trusted(ai.ID) {
-			return nil
+			return false
 		}
 		asked[ai.ID] = true
-		data, err := h.fetchFrom(ctx, ai, c)
-		if err != nil {
-			reasons = append(reasons, fmt.Sprintf("%s: %v", ai.ID, err))
-			return nil
-		}
-		return data
+		inflight++
+		go func() {
+			data, err := h.fetchFrom(ctx, ai, c)
+			results <- fetchResult{peer: ai.ID, data: data, err: err}
+		}()
+		return true
 	}
-	for _, p := range h.candidates(c) {
-		if data := try(peer.AddrInfo{ID: p}); data != nil {
-			return data, nil
+	queue := h.candidates(c)
+	var providers <-chan peer.AddrInfo // the DHT's, once the queue is empty
+	providersDone := false
+	hedge := time.NewTimer(FetchHedgeDelay)
+	defer hedge.Stop()
+	hedge.Stop()
+	wantMore := true // ask another peer as soon as there is one
+loop:
+	for {
+		if wantMore && inflight < MaxFetchPeers {
+			for len(queue) > 0 && wantMore {
+				p := queue[0]
+				queue = queue[1:]
+				if launch(peer.AddrInfo{ID: p}) {
+					wantMore = false
+					hedge.Reset(FetchHedgeDelay)
+				}
+			}
+			if wantMore && providers == nil && !providersDone {
+				pctx, pcancel := context.WithTimeout(ctx, FindProvidersTimeout)
+				defer pcancel()
+				providers = h.dht.FindProvidersAsync(pctx, c, MaxFetchPeers)
+			}
 		}
-		if ctx.Err() != nil {
+		if inflight == 0 && len(queue) == 0 && providersDone {
 			break
 		}
-	}
-	if ctx.Err() == nil {
-		fctx, cancel := context.WithTimeout(ctx, FindProvidersTimeout)
-		defer cancel()
-		for ai := range h.dht.FindProvidersAsync(fctx, c, MaxFetchPeers) {
-			if data := try(ai); data != nil {
-				return data, nil
+		var more <-chan peer.AddrInfo
+		if wantMore && inflight < MaxFetchPeers {
+			more = providers
+		}
+		select {
+		case r := <-results:
+			inflight--
+			if r.err == nil {
+				return r.data, nil
 			}
+			reasons = append(reasons, fmt.Sprintf("%s: %v", r.peer, r.err))
+			wantMore = true
+		case ai, ok := <-more:
+			if !ok {
+				providers, providersDone = nil, true
+				continue
+			}
+			if launch(ai) {
+				wantMore = false
+				hedge.Reset(FetchHedgeDelay)
+			}
+		case <-hedge.C:
+			wantMore = true
+		case <-ctx.Done():
+			break loop
 		}
 	}
 	if len(reasons) == 0 {
@@ -199,6 +283,9 @@ func (h *Host) fetchFrom(ctx context.Context, ai peer.AddrInfo, c cid.Cid) ([]by
 		return nil, err
 	}
 	defer s.Close()
+	// Fetch cancels the requests it no longer needs: cut the stream off.
+	stop := context.AfterFunc(ctx, func() { _ = s.Reset() })
+	defer stop()
 	deadline, _ := ctx.Deadline()
 	_ = s.SetDeadline(deadline)
 	req := append([]byte{byte(len(c.Bytes()))}, c.Bytes()...)
@@ -236,8 +323,13 @@ func (h *Host) fetchFrom(ctx context.Context, ai peer.AddrInfo, c cid.Cid) ([]by
 		h.log.Warn("p2p: peer offered an oversized block", "peer", ai.ID, "cid", c, "bytes", n, "limit", limit)
 		return nil, fmt.Errorf("%w: offered %d bytes, limit %d", blockstore.ErrTooLarge, n, limit)
 	}
-	data := make([]byte, n)
-	if _, err := io.ReadFull(s, data); err != nil {
+	// Read as the bytes come, not into n bytes allocated up front: a peer
+	// that announces a large block and sends nothing costs nothing.
+	data, err := io.ReadAll(io.LimitReader(s, int64(n)))
+	if err == nil && uint64(len(data)) < uint64(n) {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
 		_ = s.Reset()
 		return nil, fmt.Errorf("reading block: %w", err)
 	}

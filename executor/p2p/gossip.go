@@ -11,6 +11,7 @@ import (
 	"github.com/ipfs/go-cid"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/peer"
+	"golang.org/x/time/rate"
 
 	"github.com/intercooperative/icnd/executor/blockstore"
 )
@@ -22,6 +23,14 @@ const MaxAnnouncementSize = 512
 // maxRPCSize bounds one gossipsub frame (several messages and control
 // entries), far above what announcements need.
 const maxRPCSize = 64 << 10
+
+// announceRate and announceBurst bound the announcements accepted on each
+// topic from one peer (the one that sent them to this host, their author or
+// a relay).
+const (
+	announceRate  = 20
+	announceBurst = 200
+)
 
 // ErrBadAnnouncement: an announcement is not well formed.
 var ErrBadAnnouncement = errors.New("bad announcement")
@@ -105,6 +114,9 @@ func (h *Host) startGossip(ctx context.Context) error {
 	h.ps = ps
 	jobs, blocks := JobsTopic(h.chainID), BlocksTopic(h.chainID)
 	err = ps.RegisterTopicValidator(jobs, func(_ context.Context, from peer.ID, m *pubsub.Message) pubsub.ValidationResult {
+		if !h.allowAnnouncement(jobs, from) {
+			return pubsub.ValidationIgnore
+		}
 		a, err := ParseJobAnnouncement(m.Data)
 		if err != nil {
 			h.log.Debug("p2p: dropped job announcement", "from", from, "err", err)
@@ -117,6 +129,9 @@ func (h *Host) startGossip(ctx context.Context) error {
 		return fmt.Errorf("p2p: %w", err)
 	}
 	err = ps.RegisterTopicValidator(blocks, func(_ context.Context, from peer.ID, m *pubsub.Message) pubsub.ValidationResult {
+		if !h.allowAnnouncement(blocks, from) {
+			return pubsub.ValidationIgnore
+		}
 		a, err := ParseBlockAnnouncement(m.Data, h.store.MaxBlockSize())
 		if err != nil {
 			h.log.Debug("p2p: dropped block announcement", "from", from, "err", err)
@@ -150,6 +165,31 @@ func (h *Host) startGossip(ctx context.Context) error {
 	go h.readJobs(ctx, jobsSub)
 	go h.readBlocks(ctx, blocksSub)
 	return nil
+}
+
+// allowAnnouncement reports whether one more announcement on topic from the
+// peer that sent it is within announceRate and announceBurst. Beyond that it
+// is ignored: neither delivered nor forwarded. The host's own are not
+// counted. The limiters of the peers heard from most recently are kept.
+func (h *Host) allowAnnouncement(topic string, from peer.ID) bool {
+	if from == h.host.ID() {
+		return true
+	}
+	key := topic + "\x00" + string(from)
+	l, ok := h.limits.Get(key)
+	if !ok {
+		fresh := rate.NewLimiter(announceRate, announceBurst)
+		if prev, found, _ := h.limits.PeekOrAdd(key, fresh); found {
+			l = prev
+		} else {
+			l = fresh
+		}
+	}
+	if !l.Allow() {
+		h.log.Debug("p2p: announcement over the rate limit, ignored", "topic", topic, "from", from)
+		return false
+	}
+	return true
 }
 
 // readJobs queues the job announcements of other peers on the Jobs channel,

@@ -9,8 +9,9 @@
 // the public IPFS DHT) to find peers and the providers of a block.
 //
 // Nothing a peer sends is trusted. Announcements are hints: they are checked for
-// shape and size, garbage is dropped (and the sender's gossip score drops), and a
-// job announcement only tells the receiver which job to look up on the chain. A
+// shape and size, garbage is dropped and not forwarded (no gossipsub peer
+// scoring is configured, so its sender is not penalised), and a job
+// announcement only tells the receiver which job to look up on the chain. A
 // fetched block is read up to the size bound and hashed before it is stored or
 // returned; a peer that sends bytes that do not match the CID it was asked for is
 // not asked again for the life of the Host.
@@ -32,6 +33,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
 	ma "github.com/multiformats/go-multiaddr"
+	"golang.org/x/time/rate"
 
 	"github.com/intercooperative/icnd/executor/blockstore"
 )
@@ -51,6 +53,9 @@ const MaxChainIDLength = 64
 const (
 	// MaxConcurrentServes bounds the block requests served at once.
 	MaxConcurrentServes = 32
+	// MaxServesPerPeer bounds the block requests of one peer served at
+	// once, so that one peer cannot take every slot.
+	MaxServesPerPeer = 4
 	// RequestTimeout bounds reading a block request from a peer.
 	RequestTimeout = 10 * time.Second
 	// ServeTimeout bounds a whole served request, the block's bytes included.
@@ -74,6 +79,8 @@ const (
 	// haveMemory the blocks whose announcers are remembered.
 	distrustMemory = 4096
 	haveMemory     = 4096
+	// limitMemory bounds the per-peer announcement rate limiters kept.
+	limitMemory = 4096
 	// maxAnnouncers is how many announcers of one block are remembered.
 	maxAnnouncers = 8
 )
@@ -117,12 +124,13 @@ type BlockAnnouncement struct {
 
 // Host is a running libp2p host. Its methods are safe for concurrent use.
 type Host struct {
-	host    host.Host
-	dht     *dht.IpfsDHT
-	ps      *pubsub.PubSub
-	store   *blockstore.Store
-	log     *slog.Logger
-	chainID string
+	host     host.Host
+	dht      *dht.IpfsDHT
+	dhtStore *boundedDatastore
+	ps       *pubsub.PubSub
+	store    *blockstore.Store
+	log      *slog.Logger
+	chainID  string
 
 	blockProto protocol.ID
 	jobsTopic  *pubsub.Topic
@@ -131,12 +139,17 @@ type Host struct {
 	bootstrap []peer.AddrInfo
 	jobs      chan JobAnnouncement
 	serving   chan struct{}
+	// servingPeers counts the requests served to each peer right now.
+	servingMu    sync.Mutex
+	servingPeers map[peer.ID]int
 
 	// distrusted maps a peer that sent wrong bytes to what it sent.
 	distrusted *lru.Cache[peer.ID, string]
 	// haves maps a block's CID to the peers that announced it.
 	havesMu sync.Mutex
 	haves   *lru.Cache[string, []peer.ID]
+	// limits are the announcement rate limiters, by topic and peer.
+	limits *lru.Cache[string, *rate.Limiter]
 
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
@@ -230,18 +243,21 @@ func New(ctx context.Context, cfg Config, store *blockstore.Store, log *slog.Log
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	h := &Host{
-		host:       lh,
-		store:      store,
-		log:        log,
-		chainID:    cfg.ChainID,
-		blockProto: protocol.ID(BlockProtocol(cfg.ChainID)),
-		bootstrap:  boot,
-		jobs:       make(chan JobAnnouncement, JobQueue),
-		serving:    make(chan struct{}, MaxConcurrentServes),
-		cancel:     cancel,
+		host:         lh,
+		store:        store,
+		log:          log,
+		chainID:      cfg.ChainID,
+		blockProto:   protocol.ID(BlockProtocol(cfg.ChainID)),
+		bootstrap:    boot,
+		jobs:         make(chan JobAnnouncement, JobQueue),
+		serving:      make(chan struct{}, MaxConcurrentServes),
+		servingPeers: map[peer.ID]int{},
+		cancel:       cancel,
 	}
 	h.distrusted, _ = lru.New[peer.ID, string](distrustMemory)
 	h.haves, _ = lru.New[string, []peer.ID](haveMemory)
+	h.limits, _ = lru.New[string, *rate.Limiter](limitMemory)
+	h.dhtStore = newBoundedDatastore(maxProviderRecords)
 	if err := h.start(ctx, cfg.ClientOnly); err != nil {
 		_ = h.Close()
 		return nil, err
@@ -261,6 +277,8 @@ func (h *Host) start(ctx context.Context, clientOnly bool) error {
 		// Only provider records are used; no value records means no
 		// validator to get wrong.
 		dht.DisableValues(),
+		// Provider records from any peer, for any key: bounded.
+		dht.Datastore(h.dhtStore),
 	)
 	if err != nil {
 		return fmt.Errorf("p2p: dht: %w", err)

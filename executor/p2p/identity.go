@@ -41,15 +41,17 @@ func LoadOrCreateIdentity(path string) (crypto.PrivKey, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("p2p: key file: %w", err)
 	}
-	// O_EXCL: two processes starting at once must not each write a key and
-	// run under different identities; the loser reads the winner's.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, os.ErrExist) {
-		return LoadOrCreateIdentity(path)
-	}
+	// The key is written whole to a temporary file, then linked to path:
+	// the link appears with all its bytes or not at all, and fails if path
+	// exists. Two processes starting at once must not each write a key and
+	// run under different identities, nor read a half-written one: the loser
+	// reads the winner's.
+	f, err := os.CreateTemp(filepath.Dir(path), ".key-*")
 	if err != nil {
 		return nil, fmt.Errorf("p2p: key file: %w", err)
 	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
 	_, err = f.Write(bz)
 	if err == nil {
 		err = f.Sync()
@@ -58,8 +60,12 @@ func LoadOrCreateIdentity(path string) (crypto.PrivKey, error) {
 		err = cerr
 	}
 	if err != nil {
-		_ = os.Remove(path)
 		return nil, fmt.Errorf("p2p: key file %s: %w", path, err)
+	}
+	if err := os.Link(tmp, path); errors.Is(err, os.ErrExist) {
+		return LoadOrCreateIdentity(path)
+	} else if err != nil {
+		return nil, fmt.Errorf("p2p: key file: %w", err)
 	}
 	return key, nil
 }

@@ -8,12 +8,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/ipfs/go-cid"
+	ds "github.com/ipfs/go-datastore"
 	"github.com/libp2p/go-libp2p"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
 	"github.com/libp2p/go-libp2p/core/host"
@@ -570,5 +572,282 @@ func TestParseBlockAnnouncement(t *testing.T) {
 	a, err := ParseBlockAnnouncement([]byte(`{"cid":"`+jobCID+`","size":10}`), 10)
 	if err != nil || a != (BlockAnnouncement{CID: jobCID, Size: 10}) {
 		t.Fatalf("good: %+v, %v", a, err)
+	}
+}
+
+// TestStallingPeerDoesNotBlockFetch: a peer that announced a block, answers
+// "ok" with its size and then sends nothing holds its request until
+// PeerFetchTimeout; Fetch asks the next peer meanwhile and gets the block
+// from an honest one well within a deadline shorter than that timeout (an
+// executor's fetch-timeout defaults to 30 s, PeerFetchTimeout's value).
+func TestStallingPeerDoesNotBlockFetch(t *testing.T) {
+	block := []byte("a module every executor needs")
+	c := blockstore.RawCID(block)
+	staller := rawHost(t)
+	release := make(chan struct{})
+	defer close(release)
+	var stalls atomic.Int32
+	staller.SetStreamHandler(protocolID(), func(s network.Stream) {
+		defer s.Close()
+		stalls.Add(1)
+		if _, err := readRequest(s); err != nil {
+			_ = s.Reset()
+			return
+		}
+		_, _ = s.Write(okResponse(block)[:5]) // status and size, then nothing
+		<-release
+	})
+	honest := newHost(t, nil)
+	if _, err := honest.Store().Put(block); err != nil {
+		t.Fatal(err)
+	}
+	f := newHost(t, nil)
+	connect(t, f.host, staller)
+	connect(t, f.host, honest.host)
+	// The staller announced the block, so it is asked first.
+	f.haves.Add(c.String(), []peer.ID{staller.ID()})
+	if got := f.candidates(c); len(got) != 2 || got[0] != staller.ID() {
+		t.Fatalf("candidates %v, want the staller first", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	got, err := f.Fetch(ctx, c)
+	if err != nil || !bytes.Equal(got, block) {
+		t.Fatalf("Fetch behind a stalling peer: %q, %v (after %s)", got, err, time.Since(start))
+	}
+	if stalls.Load() != 1 {
+		t.Fatalf("the staller was asked %d times, want 1", stalls.Load())
+	}
+	if d := time.Since(start); d > 5*FetchHedgeDelay {
+		t.Fatalf("Fetch took %s, want about FetchHedgeDelay (%s)", d, FetchHedgeDelay)
+	}
+}
+
+// TestOnePeerCannotTakeAllServeSlots: a peer that opens many block streams
+// and sends nothing gets "busy" beyond its own share of the serve slots; the
+// others are left for other peers, which are served at once.
+func TestOnePeerCannotTakeAllServeSlots(t *testing.T) {
+	h := newHost(t, nil)
+	c, err := h.Store().Put([]byte("served to all"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hog := rawHost(t)
+	connect(t, hog, h.host)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var idle []network.Stream
+	for range MaxConcurrentServes {
+		s, err := hog.NewStream(ctx, h.ID(), h.blockProto)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A byte of the request, so that the stream reaches the server.
+		if _, err := s.Write([]byte{36}); err != nil {
+			t.Fatal(err)
+		}
+		idle = append(idle, s)
+	}
+	defer func() {
+		for _, s := range idle {
+			_ = s.Reset()
+		}
+	}()
+	// The streams reach the server in any order: count the busy answers of
+	// all of them; the ones holding a slot answer nothing yet.
+	var busy atomic.Int32
+	done := make(chan struct{})
+	for _, s := range idle {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			_ = s.SetReadDeadline(time.Now().Add(3 * time.Second))
+			var b [1]byte
+			if _, err := io.ReadFull(s, b[:]); err == nil && b[0] == StatusBusy {
+				busy.Add(1)
+			}
+		}()
+	}
+	for range idle {
+		<-done
+	}
+	if want := MaxConcurrentServes - MaxServesPerPeer; int(busy.Load()) != want {
+		t.Fatalf("the hog got %d busy answers, want %d", busy.Load(), want)
+	}
+	other := rawHost(t)
+	connect(t, other, h.host)
+	want := append([]byte{StatusOK, 0, 0, 0, 13}, "served to all"...)
+	if resp := request(t, other, h, append([]byte{36}, c.Bytes()...)); !bytes.Equal(resp, want) {
+		t.Fatalf("another peer: response %x, want %x", resp, want)
+	}
+}
+
+// TestIdentityFileConcurrentCreate: processes that start at once on a home
+// without a key all end up with the one key written, none with an error
+// (a loser used to read the winner's file before its bytes were in it).
+func TestIdentityFileConcurrentCreate(t *testing.T) {
+	for round := range 20 {
+		path := filepath.Join(t.TempDir(), "config", "p2p_key")
+		const n = 8
+		ids := make([]peer.ID, n)
+		errs := make([]error, n)
+		done := make(chan struct{})
+		for i := range n {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				ids[i], errs[i] = PeerIDFromKeyFile(path)
+			}()
+		}
+		for range n {
+			<-done
+		}
+		for i := range n {
+			if errs[i] != nil || ids[i] != ids[0] {
+				t.Fatalf("round %d, caller %d: %s, %v; caller 0: %s", round, i, ids[i], errs[i], ids[0])
+			}
+		}
+		if id, err := PeerIDFromKeyFile(path); err != nil || id != ids[0] {
+			t.Fatalf("round %d: the key on disk is %s, %v; the callers got %s", round, id, err, ids[0])
+		}
+	}
+}
+
+// TestProviderRecordsBounded: a peer that sends ADD_PROVIDER for ever new
+// keys (what the DHT's handler stores, for any key of the sender's) cannot
+// grow the host's provider records without bound: beyond the limit new
+// records are not kept; those held are served.
+func TestProviderRecordsBounded(t *testing.T) {
+	old := maxProviderRecords
+	maxProviderRecords = 100
+	defer func() { maxProviderRecords = old }()
+	h := newHost(t, nil)
+	attacker := rawHost(t)
+	ps := h.dht.ProviderStore()
+	ctx := context.Background()
+	const n = 2000
+	keys := make([][]byte, n)
+	for i := range n {
+		keys[i] = blockstore.RawCID([]byte{byte(i), byte(i >> 8), 'k'}).Hash()
+		if err := ps.AddProvider(ctx, keys[i], peer.AddrInfo{ID: attacker.ID(), Addrs: attacker.Addrs()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	held := 0
+	for _, k := range keys {
+		provs, err := ps.GetProviders(ctx, k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held += len(provs)
+	}
+	// The DHT buffers up to 320 writes before it stores them.
+	if held > maxProviderRecords+320 {
+		t.Fatalf("%d provider records held, want at most %d (+320 buffered)", held, maxProviderRecords)
+	}
+	if got := h.dhtStore.len(); got != maxProviderRecords {
+		t.Fatalf("the DHT's datastore holds %d keys, want %d", got, maxProviderRecords)
+	}
+	if held < maxProviderRecords {
+		t.Fatalf("%d provider records held, want the %d the bound allows", held, maxProviderRecords)
+	}
+}
+
+// TestBoundedDatastore: past its bound new keys are dropped, held keys are
+// overwritten, and a delete (the DHT's expiry sweep) makes room again, also
+// through a batch.
+func TestBoundedDatastore(t *testing.T) {
+	ctx := context.Background()
+	d := newBoundedDatastore(2)
+	b, err := d.Batch(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"/a", "/b", "/c"} {
+		if err := b.Put(ctx, ds.NewKey(k), []byte(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d.len() != 2 {
+		t.Fatalf("%d keys after 3 puts, want 2", d.len())
+	}
+	var held, dropped ds.Key
+	for _, k := range []string{"/a", "/b", "/c"} {
+		if ok, _ := d.Has(ctx, ds.NewKey(k)); ok {
+			held = ds.NewKey(k)
+		} else {
+			dropped = ds.NewKey(k)
+		}
+	}
+	if err := d.Put(ctx, held, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := d.Get(ctx, held); err != nil || string(v) != "new" {
+		t.Fatalf("overwrite of a held key: %q, %v", v, err)
+	}
+	if err := d.Delete(ctx, held); err != nil || d.len() != 1 {
+		t.Fatalf("delete: %v, %d keys", err, d.len())
+	}
+	if err := d.Delete(ctx, held); err != nil || d.len() != 1 {
+		t.Fatalf("second delete: %v, %d keys", err, d.len())
+	}
+	if err := d.Put(ctx, dropped, []byte("x")); err != nil || d.len() != 2 {
+		t.Fatalf("put after a delete: %v, %d keys", err, d.len())
+	}
+	if ok, _ := d.Has(ctx, dropped); !ok {
+		t.Fatal("the key put after a delete is not held")
+	}
+}
+
+// TestAnnouncementFloodThrottled: a peer that floods well-formed job
+// announcements gets at most announceBurst of them through at once, and
+// then announceRate a second: the rest are neither delivered nor
+// forwarded.
+func TestAnnouncementFloodThrottled(t *testing.T) {
+	b := newHost(t, nil)
+	g := rawHost(t)
+	ps, err := pubsub.NewGossipSub(context.Background(), g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := ps.Join(JobsTopic(testChain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	connect(t, g, b.host)
+	waitFor(t, "g to see b on the jobs topic", func() bool { return len(jobs.ListPeers()) > 0 })
+	var received atomic.Int32
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for {
+			select {
+			case <-b.Jobs():
+				received.Add(1)
+			case <-stop:
+				return
+			}
+		}
+	}()
+	// Paced under gossipsub's own outbound queue (32 messages), so that
+	// the flood reaches b.
+	const n = 600
+	start := time.Now()
+	for i := range n {
+		m := `{"job":"` + jobCID + `","height":` + strconv.Itoa(i+1) + `}`
+		if err := jobs.Publish(context.Background(), []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond)
+	elapsed := time.Since(start)
+	max := announceBurst + int(elapsed.Seconds()+1)*announceRate
+	// Some of the burst may be lost on a loaded machine (gossipsub's queues
+	// drop too); the bound above is what matters.
+	if got := int(received.Load()); got < announceBurst/2 || got > max {
+		t.Fatalf("%d of %d announcements delivered in %s, want %d to %d", got, n, elapsed, announceBurst/2, max)
 	}
 }
