@@ -299,6 +299,15 @@ func TestRefusedModules(t *testing.T) {
 		{"huge locals", buildModule(nil, []byte{1, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f}, []byte{0x0b}), "locals"},
 		{"bad opcode", buildModule(nil, noLocals, []byte{0x06, 0x0b}), "opcode"},
 		{"no final end", buildModule(nil, noLocals, []byte{0x01}), "End"},
+		// Indices past the module's own, which the instrumentation would make valid.
+		{"fuel local", buildModule(nil, noLocals, []byte{0x20, 0x00, 0x1a, 0x0b}), "local index 0 out of range (0)"},
+		{"local past declared", buildModule(nil, []byte{1, 2, 0x7f}, []byte{0x20, 0x02, 0x1a, 0x0b}), "local index 2 out of range (2)"},
+		{"fuel global", buildModule(nil, noLocals, []byte{0x23, 0x00, 0x1a, 0x0b}), "global index 0 out of range (0)"},
+		{"depth global", buildModule(nil, noLocals, []byte{0x41, 0x00, 0x24, 0x01, 0x0b}), "global index 1 out of range (0)"},
+		{"helper call", buildModule(nil, noLocals, []byte{0x41, 0x01, 0x10, 0x01, 0x1a, 0x0b}), "function index 1 out of range (1)"},
+		{"helper ref.func", buildModule(nil, noLocals, []byte{0xd2, 0x01, 0x1a, 0x0b}), "function index 1 out of range (1)"},
+		{"added block type", buildModule(nil, noLocals, []byte{0x02, 0x03, 0x0b, 0x0b}), "block type index 3 out of range (3)"},
+		{"added call type", buildModule(nil, noLocals, []byte{0x41, 0x00, 0x11, 0x03, 0x00, 0x0b}), "type index 3 out of range (3)"},
 	}
 	r := newRuntime(t, EngineInterpreter, 1024)
 	for _, c := range cases {

@@ -88,7 +88,7 @@ var (
 // turn is the fuel of one turn of the loop: its block of 9 instructions and the
 // arguments, and the call's price, HostCallFuel + call.
 func (h hostLoop) turn(call uint64) uint64 {
-	ins, err := decodeBody(append(append([]byte{}, h.args...), 0x0b), nil)
+	ins, err := decodeBody(append(append([]byte{}, h.args...), 0x0b), nil, &indexLimits{1, 1, 1, 1})
 	if err != nil {
 		panic(err)
 	}
@@ -371,6 +371,35 @@ func TestDetRandStream(t *testing.T) {
 		}
 		if !bytes.Equal(got, want[:len(got)]) {
 			t.Fatalf("pieces %v: stream %x, want %x", pieces, got, want[:len(got)])
+		}
+	}
+}
+
+// TestFuelStateNotWritable: a job cannot reach the fuel left through the indices
+// the instrumentation adds. Before bodies were checked, this loop, which sets
+// local 0 (in a function of no locals, the instrumenter's copy of the fuel left)
+// to 2^34 - 1 on every turn, ran until the wall clock stopped it, and so did one
+// setting global 0 (the fuel global) before a call, after which the function
+// loads its copy from the global:
+//
+//	loop; i64.const 2^34-1; local.set 0; br 0; end; end
+//	loop; i64.const 2^34-1; global.set 0; (i32.const 0) x 4; call fd_write; drop; br 0; end; end
+func TestFuelStateNotWritable(t *testing.T) {
+	big := []byte{0x42, 0xff, 0xff, 0xff, 0xff, 0x3f}
+	bodies := map[string][]byte{
+		"local":  append(append([]byte{0x03, 0x40}, big...), 0x21, 0x00, 0x0c, 0x00, 0x0b, 0x0b),
+		"global": append(append(append([]byte{0x03, 0x40}, big...), 0x24, 0x00), append(i32s(0, 0, 0, 0), 0x10, 0x00, 0x1a, 0x0c, 0x00, 0x0b, 0x0b)...),
+	}
+	for name, body := range bodies {
+		mod := buildModule([]string{"fd_write"}, noLocals, body)
+		for _, eng := range engines {
+			r := newRuntime(t, eng.e, 64)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			res, err := r.Run(ctx, mod, nil, 1000)
+			cancel()
+			if err != nil || res.Status != StatusRefused || res.Fuel != 0 || !strings.Contains(res.Detail, "index 0 out of range") {
+				t.Errorf("%s/%s: %+v, %v", name, eng.name, res, err)
+			}
 		}
 	}
 }
