@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -171,8 +172,13 @@ func instantiateMeteredWASI(ctx context.Context, rt wazero.Runtime) error {
 		return err
 	}
 	defs := compiled.ExportedFunctions()
-	outer := rt.NewHostModuleBuilder(wasiModule)
+	names := make([]string, 0, len(wasiFunctions))
 	for name := range wasiFunctions {
+		names = append(names, name)
+	}
+	sort.Strings(names) // the host module is the same in every process
+	outer := rt.NewHostModuleBuilder(wasiModule)
+	for _, name := range names {
 		def, ok := defs[name]
 		if !ok {
 			return fmt.Errorf("wazero does not define %s", name)
