@@ -152,9 +152,8 @@ func TestHostChargeNotOverwritten(t *testing.T) {
 }
 
 // TestHostCallPrices checks the price of each kind of argument, and that a call
-// whose buffers lie outside the memory pays only HostCallFuel and still fails
-// with the host function's own error (EFAULT, 21, stored to memory by the loop
-// below: the module exits with it).
+// whose buffers lie outside the memory pays only HostCallFuel (TestHostErrorsKept
+// checks that it still fails with the host function's own error).
 func TestHostCallPrices(t *testing.T) {
 	cases := []struct {
 		name string
