@@ -97,7 +97,7 @@ func BenchmarkComputeJob(b *testing.B) {
 		reportCPU(b, cpu)
 	})
 
-	rt, err := newWazero(ctx, cfg)
+	rt, err := newWazero(ctx, cfg, false)
 	if err != nil {
 		b.Fatal(err)
 	}

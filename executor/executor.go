@@ -124,15 +124,17 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.CacheSize <= 0 {
 		cfg.CacheSize = 16
 	}
-	rt, err := newWazero(ctx, cfg)
+	rt, err := newWazero(ctx, cfg, true)
 	if err != nil {
 		return nil, err
 	}
 	return &Runtime{cfg: cfg, rt: rt, cache: map[cid.Cid]*compiled{}}, nil
 }
 
-// newWazero starts the wazero runtime of a Runtime, with the WASI host functions.
-func newWazero(ctx context.Context, cfg Config) (wazero.Runtime, error) {
+// newWazero starts the wazero runtime of a Runtime, with the WASI host functions:
+// metered (each charges the calling module's fuel, see hostfuel.go), or wazero's
+// own for modules that are not instrumented (the benchmarks' unmetered runs).
+func newWazero(ctx context.Context, cfg Config, metered bool) (wazero.Runtime, error) {
 	rc := wazero.NewRuntimeConfig() // the compiler where supported, else the interpreter
 	if cfg.Engine == EngineInterpreter {
 		rc = wazero.NewRuntimeConfigInterpreter()
@@ -142,7 +144,13 @@ func newWazero(ctx context.Context, cfg Config) (wazero.Runtime, error) {
 		WithCloseOnContextDone(true).
 		WithCustomSections(false)
 	rt := wazero.NewRuntimeWithConfig(ctx, rc)
-	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
+	var err error
+	if metered {
+		err = instantiateMeteredWASI(ctx, rt)
+	} else {
+		_, err = wasi_snapshot_preview1.Instantiate(ctx, rt)
+	}
+	if err != nil {
 		_ = rt.Close(ctx)
 		return nil, fmt.Errorf("wasi: %w", err)
 	}
@@ -340,23 +348,31 @@ func (c *capped) Write(p []byte) (int, error) {
 // detRand is the job's random source: SHA-256 in counter mode over a fixed seed,
 // block i = SHA-256("icn executor random v1" ‖ uint64 big-endian i).
 type detRand struct {
-	n    uint64
-	left []byte
+	msg   [len(randSeed) + 8]byte // the seed, then the counter of the next block
+	n     uint64
+	block [sha256.Size]byte
+	left  []byte // the unread end of block
 }
 
-func newDetRand() *detRand { return &detRand{} }
+const randSeed = "icn executor random v1"
+
+func newDetRand() *detRand {
+	d := &detRand{}
+	copy(d.msg[:], randSeed)
+	return d
+}
 
 func (d *detRand) Read(p []byte) (int, error) {
-	for i := range p {
+	for n := 0; n < len(p); {
 		if len(d.left) == 0 {
-			var b [8]byte
-			binary.BigEndian.PutUint64(b[:], d.n)
+			binary.BigEndian.PutUint64(d.msg[len(randSeed):], d.n)
 			d.n++
-			sum := sha256.Sum256(append([]byte("icn executor random v1"), b[:]...))
-			d.left = sum[:]
+			d.block = sha256.Sum256(d.msg[:])
+			d.left = d.block[:]
 		}
-		p[i] = d.left[0]
-		d.left = d.left[1:]
+		c := copy(p[n:], d.left)
+		d.left = d.left[c:]
+		n += c
 	}
 	return len(p), nil
 }

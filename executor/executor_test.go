@@ -99,9 +99,10 @@ var (
 	progTrap        = buildModule(nil, noLocals, []byte{0x41, 0x01, 0x41, 0x00, 0x6e, 0x1a, 0x0b})
 	fuelTrap uint64 = 5
 
-	// exit7: i32.const 7; call proc_exit; end. One block of 3, charged on entry.
+	// exit7: i32.const 7; call proc_exit; end. One block of 3, charged on entry,
+	//   and the host call: 3 + HostCallFuel = 203.
 	progExit        = buildModule([]string{"proc_exit"}, noLocals, []byte{0x41, 0x07, 0x10, 0x00, 0x0b})
-	fuelExit uint64 = 3
+	fuelExit uint64 = 203
 
 	// fill: i32.const 0; i32.const 0; i32.const 640; memory.fill; end.
 	//   One block of 5, plus 640 bytes >> 6 = 10. Fuel 15.
@@ -122,7 +123,8 @@ var (
 	//   i32.const 16; f64.const 0; f64.const 0; f64.div; i64.reinterpret_f64; i64.store
 	//   i32.const 0; i32.const 16; i32.store; i32.const 4; i32.const 8; i32.store
 	//   i32.const 1; i32.const 0; i32.const 1; i32.const 24; call fd_write; drop; end
-	//   One block of 19 instructions: fuel 19.
+	//   One block of 19 instructions, and the fd_write of one iovec of 8 bytes:
+	//   HostCallFuel + IovecFuel + 1 = 217. Fuel 19 + 217 = 236.
 	progNaN = buildModule([]string{"fd_write"}, noLocals, []byte{
 		0x41, 0x10,
 		0x44, 0, 0, 0, 0, 0, 0, 0, 0,
@@ -131,7 +133,7 @@ var (
 		0x41, 0x00, 0x41, 0x10, 0x36, 0x02, 0x00,
 		0x41, 0x04, 0x41, 0x08, 0x36, 0x02, 0x00,
 		0x41, 0x01, 0x41, 0x00, 0x41, 0x01, 0x41, 0x18, 0x10, 0x00, 0x1a, 0x0b})
-	fuelNaN uint64 = 19
+	fuelNaN uint64 = 236
 )
 
 func newRuntime(t testing.TB, e Engine, maxOutput int) *Runtime {
@@ -297,6 +299,15 @@ func TestRefusedModules(t *testing.T) {
 		{"huge locals", buildModule(nil, []byte{1, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x7f}, []byte{0x0b}), "locals"},
 		{"bad opcode", buildModule(nil, noLocals, []byte{0x06, 0x0b}), "opcode"},
 		{"no final end", buildModule(nil, noLocals, []byte{0x01}), "End"},
+		// Indices past the module's own, which the instrumentation would make valid.
+		{"fuel local", buildModule(nil, noLocals, []byte{0x20, 0x00, 0x1a, 0x0b}), "local index 0 out of range (0)"},
+		{"local past declared", buildModule(nil, []byte{1, 2, 0x7f}, []byte{0x20, 0x02, 0x1a, 0x0b}), "local index 2 out of range (2)"},
+		{"fuel global", buildModule(nil, noLocals, []byte{0x23, 0x00, 0x1a, 0x0b}), "global index 0 out of range (0)"},
+		{"depth global", buildModule(nil, noLocals, []byte{0x41, 0x00, 0x24, 0x01, 0x0b}), "global index 1 out of range (0)"},
+		{"helper call", buildModule(nil, noLocals, []byte{0x41, 0x01, 0x10, 0x01, 0x1a, 0x0b}), "function index 1 out of range (1)"},
+		{"helper ref.func", buildModule(nil, noLocals, []byte{0xd2, 0x01, 0x1a, 0x0b}), "function index 1 out of range (1)"},
+		{"added block type", buildModule(nil, noLocals, []byte{0x02, 0x03, 0x0b, 0x0b}), "block type index 3 out of range (3)"},
+		{"added call type", buildModule(nil, noLocals, []byte{0x41, 0x00, 0x11, 0x03, 0x00, 0x0b}), "type index 3 out of range (3)"},
 	}
 	r := newRuntime(t, EngineInterpreter, 1024)
 	for _, c := range cases {
@@ -478,8 +489,8 @@ func TestGoProgramFuelIdenticalAcrossEngines(t *testing.T) {
 	}
 	// The figure of docs/executor.md, for the toolchain it was measured with: a
 	// change of the instrumenter must not change it.
-	if runtime.Version() == "go1.26.8" && fuel[0] != 52_375_143 {
-		t.Fatalf("fuel %d, want 52375143 (docs/executor.md, Go 1.26.8)", fuel[0])
+	if runtime.Version() == "go1.26.8" && fuel[0] != 52_383_836 {
+		t.Fatalf("fuel %d, want 52383836 (docs/executor.md, Go 1.26.8)", fuel[0])
 	}
 	start := time.Now()
 	if _, err := Instrument(mod); err != nil {
@@ -565,8 +576,9 @@ func TestMergedCharges(t *testing.T) {
 		// [block]=1 [br 0, block]=2 [end]=1 (never entered) [end]=1 (after the outer
 		// block, where br 0 goes): 4, not 5.
 		{"branch first", []byte{0x02, 0x40, 0x0c, 0x00, 0x02, 0x40, 0x0b, 0x0b, 0x0b}, 4, StatusOK},
-		// [i32.const 7, call proc_exit, block]=3 exits: 3, and exit 7 with a limit of 3.
-		{"call first", []byte{0x41, 0x07, 0x10, 0x00, 0x02, 0x40, 0x01, 0x0b, 0x0b}, 3, StatusExitBase + 7},
+		// [i32.const 7, call proc_exit, block]=3 and the host call's 200 exits: 203,
+		// and exit 7 with a limit of 203.
+		{"call first", []byte{0x41, 0x07, 0x10, 0x00, 0x02, 0x40, 0x01, 0x0b, 0x0b}, 3 + HostCallFuel, StatusExitBase + 7},
 	}
 	for _, eng := range engines {
 		r := newRuntime(t, eng.e, 64)

@@ -160,7 +160,7 @@ func instrumentModule(m *wasm.Module) ([]byte, error) {
 		&wasm.Export{Name: DepthExport, Type: wasm.ExternTypeGlobal, Index: depth})
 
 	first := importedFuncs + uint32(len(m.FunctionSection))
-	h := helpers{fuel: fuel, depth: depth, grow: first, bulk: first + 1}
+	h := helpers{fuel: fuel, depth: depth, grow: first, bulk: first + 1, types: uint32(len(m.TypeSection))}
 	// Every body is metered into one scratch buffer and appended from there to the
 	// section: nothing is allocated per function. Metering makes a body two to
 	// three times longer.

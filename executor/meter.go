@@ -54,6 +54,25 @@ var errTruncated = errors.New("truncated instruction")
 type reader struct {
 	b   []byte
 	pos int
+	idx *indexLimits // when walking a function body: the indices it may use
+}
+
+// indexLimits are the numbers of locals, globals, functions and types a function
+// body may refer to: those of the module as the job wrote it. The instrumenter
+// adds locals, globals, functions and types after them, so an index past them
+// would become valid once the module is instrumented and let the job read or
+// write its own fuel left or call depth; such a body is refused.
+type indexLimits struct {
+	locals, globals, funcs, types uint32
+}
+
+// index reads an index and refuses it unless it is less than limit.
+func (r *reader) index(what string, limit uint32) error {
+	i, err := r.u32()
+	if err == nil && i >= limit {
+		err = fmt.Errorf("%s index %d out of range (%d)", what, i, limit)
+	}
+	return err
 }
 
 func (r *reader) byte() (byte, error) {
@@ -121,15 +140,18 @@ func (r *reader) blockType() error {
 	case 0x7b:
 		return errors.New("v128 block type (SIMD)")
 	}
-	_, err := r.leb(33)
+	t, err := r.leb(33)
+	if err == nil && (t>>32 != 0 || uint32(t) >= r.idx.types) { // a negative s33 is no type index
+		err = fmt.Errorf("block type index %d out of range (%d)", t, r.idx.types)
+	}
 	return err
 }
 
 // decodeBody splits a function body into instructions, refusing every opcode that
 // is not in the allowed set (docs/executor.md, "Determinism"). It appends them to
 // out[:0], so that one buffer serves every body of a module.
-func decodeBody(body []byte, out []instr) ([]instr, error) {
-	r := &reader{b: body}
+func decodeBody(body []byte, out []instr, idx *indexLimits) ([]instr, error) {
+	r := &reader{b: body, idx: idx}
 	out = out[:0]
 	depth := 0
 	for {
@@ -181,10 +203,9 @@ func (r *reader) operands(op byte) (kind, error) {
 		}
 		return kindPlain, err
 	case op == 0x10: // call
-		_, err := r.u32()
-		return kindCall, err
+		return kindCall, r.index("function", r.idx.funcs)
 	case op == 0x11: // call_indirect
-		if _, err := r.u32(); err != nil {
+		if err := r.index("type", r.idx.types); err != nil {
 			return 0, err
 		}
 		_, err := r.u32()
@@ -202,7 +223,11 @@ func (r *reader) operands(op byte) (kind, error) {
 			err = errors.New("v128 select (SIMD)")
 		}
 		return kindPlain, err
-	case op >= 0x20 && op <= 0x26: // local.*, global.*, table.get, table.set
+	case op >= 0x20 && op <= 0x22: // local.get, local.set, local.tee
+		return kindPlain, r.index("local", r.idx.locals)
+	case op == 0x23 || op == 0x24: // global.get, global.set
+		return kindPlain, r.index("global", r.idx.globals)
+	case op == 0x25 || op == 0x26: // table.get, table.set
 		_, err := r.u32()
 		return kindPlain, err
 	case op >= 0x28 && op <= 0x3e: // loads and stores: memarg
@@ -234,8 +259,7 @@ func (r *reader) operands(op byte) (kind, error) {
 		}
 		return kindPlain, err
 	case op == 0xd2: // ref.func
-		_, err := r.u32()
-		return kindPlain, err
+		return kindPlain, r.index("function", r.idx.funcs)
 	case op == prefixMisc:
 		return r.misc()
 	case op == prefixSIMD:
@@ -312,6 +336,7 @@ var (
 
 type helpers struct {
 	fuel, depth, grow, bulk uint32
+	types                   uint32 // the module's types before any is added
 }
 
 // meterBody appends the metered body to dst and returns it with the locals it adds
@@ -320,7 +345,8 @@ type helpers struct {
 // every way out of the function passes the call-depth decrement after it. ins is a
 // scratch buffer for the body's instructions, returned for the next body.
 func meterBody(dst []byte, ins []instr, body []byte, h helpers, nLocals uint32, blockType []byte) ([]byte, []instr, []wasm.ValueType, error) {
-	ins, err := decodeBody(body, ins)
+	// fuel is the first global the instrumenter added, grow its first function.
+	ins, err := decodeBody(body, ins, &indexLimits{locals: nLocals, globals: h.fuel, funcs: h.grow, types: h.types})
 	if err != nil {
 		return dst, ins, nil, err
 	}

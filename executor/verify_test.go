@@ -41,7 +41,7 @@ func TestRerun(t *testing.T) {
 		}
 		return nil, errors.New("no such block")
 	}
-	job := Rerun{Module: ModuleID(progNaN), Input: rawCID([]byte("in")), FuelLimit: 100, MemoryPages: 16}
+	job := Rerun{Module: ModuleID(progNaN), Input: rawCID([]byte("in")), FuelLimit: 1000, MemoryPages: 16}
 	res, err := job.Run(context.Background(), fetch)
 	if err != nil || res.Status != StatusOK || res.Fuel != fuelNaN || !res.OutputID.Equals(rawCID([]byte{0, 0, 0, 0, 0, 0, 0xf8, 0x7f})) {
 		t.Fatalf("%+v, %v", res, err)

@@ -18,7 +18,8 @@ import (
 // okModule is a WASI command that writes "ok\n" to stdout: a data segment at 0
 // holds the iovec {16, 3} and at 16 the text; _start is
 // i32.const 1; i32.const 0; i32.const 1; i32.const 8; call fd_write; drop; end,
-// one basic block of 7 instructions: fuel 7, exit 0.
+// one basic block of 7 instructions and an fd_write of one iovec of 3 bytes
+// (executor.HostCallFuel + executor.IovecFuel + 1 = 217): fuel 224, exit 0.
 var okModule = []byte{
 	0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
 	0x01, 0x0c, 0x02, 0x60, 0x00, 0x00, 0x60, 0x04, 0x7f, 0x7f, 0x7f, 0x7f, 0x01, 0x7f, // types
@@ -33,7 +34,7 @@ var okModule = []byte{
 	16, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'o', 'k', '\n', // data
 }
 
-const okFuel = 7
+const okFuel = 224
 
 // verifyFixture stores okModule and an input in a fresh block store and returns
 // the store's fetcher and a completed job whose two receipts and agreed result
@@ -78,7 +79,7 @@ func TestVerifyJobMatches(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	printJobVerification(&buf, r)
-	for _, want := range []string{"bafyreia by did:icn:a: matches", "bafyreib by did:icn:b: matches", "agreed:    matches", "fuel 7, output " + v.Output} {
+	for _, want := range []string{"bafyreia by did:icn:a: matches", "bafyreib by did:icn:b: matches", "agreed:    matches", "fuel 224, output " + v.Output} {
 		if !strings.Contains(buf.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, buf.String())
 		}
@@ -98,7 +99,7 @@ func TestVerifyJobForgedReceipt(t *testing.T) {
 	if r.Match || !r.Receipts[0].Match || r.Receipts[1].Match || r.Agreed.Match {
 		t.Fatalf("report %+v", r)
 	}
-	want := []executor.Mismatch{{Field: "fuel", Claimed: "6", Local: "7"}, {Field: "output", Claimed: forged, Local: v.Output}}
+	want := []executor.Mismatch{{Field: "fuel", Claimed: "223", Local: "224"}, {Field: "output", Claimed: forged, Local: v.Output}}
 	if got := r.Receipts[1].Differs; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
 		t.Fatalf("receipt b differs in %+v, want %+v", got, want)
 	}
@@ -111,7 +112,7 @@ func TestVerifyJobForgedReceipt(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	printJobVerification(&buf, r)
-	if s := buf.String(); !strings.Contains(s, "bafyreib by did:icn:b: DIFFERS: fuel 6 (the local run: 7); output "+forged) {
+	if s := buf.String(); !strings.Contains(s, "bafyreib by did:icn:b: DIFFERS: fuel 223 (the local run: 224); output "+forged) {
 		t.Fatalf("output:\n%s", s)
 	}
 }
