@@ -47,7 +47,7 @@ type StoreConfig struct {
 type MempoolConfig struct {
 	// MaxTxs is the most transactions the mempool may hold; 0: no limit
 	// beyond config.toml's mempool.size.
-	MaxTxs int `toml:"max-txs" comment:"At most this many transactions wait in the mempool (0: only config.toml's mempool.size). Beyond it, new transactions are refused at once with code tx/40 \"mempool is full\", without waiting for the block being executed; the sender retries later. Keep it near store.proposal-max-txs: a longer queue only adds latency and rechecks after every block."`
+	MaxTxs int `toml:"max-txs" comment:"At most this many transactions wait in the mempool (0: only config.toml's mempool.size). Beyond it, new transactions are refused at once with code tx/40 \"mempool is full\", without waiting for the block being executed; the sender retries later. About two blocks at store.proposal-max-txs: a shorter queue cuts latency but leaves blocks part-empty under overload (docs/PERFORMANCE.md, \"Overload\"); a longer one only adds latency and rechecks after every block."`
 }
 
 // StateSyncConfig sets when snapshots are taken and how many are kept.
@@ -78,7 +78,7 @@ func DefaultAppConfig() AppConfig {
 			SigCacheSize:      100_000,
 			ProposalMaxTxs:    2_000,
 		},
-		Mempool:   MempoolConfig{MaxTxs: 2_000},
+		Mempool:   MempoolConfig{MaxTxs: 4_000},
 		StateSync: StateSyncConfig{SnapshotInterval: 0, SnapshotKeepRecent: 2},
 		DagP2P:    DefaultDagP2PConfig(),
 	}
