@@ -33,26 +33,7 @@ import (
 func TestFullMempoolRefusedWithoutLock(t *testing.T) {
 	ctx := context.Background()
 	const chain = "icn-admission-test"
-	seed := sha256.Sum256([]byte("admission"))
-	priv := ed25519.NewKeyFromSeed(seed[:])
-	signer := did.DeriveDID(priv.Public().(ed25519.PublicKey))
-	g := app.DefaultGenesis()
-	g.DID.Documents = []*identityv1.DIDDocument{{Did: signer, Keys: []*identityv1.VerificationKey{{Id: did.FirstKeyID, PublicKey: priv.Public().(ed25519.PublicKey)}}}}
-	g.Mana.Accounts = []mana.GenesisAccount{{DID: signer, Balance: 200_000, Capacity: 200_000, Rate: 10}}
-	state, err := json.Marshal(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cms, err := store.Open(idb.NewMemDB(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(cms, app.Options{MempoolMaxTxs: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := NewApplication(a, "test", cmtlog.NewNopLogger())
-	s.admission.max = 1
+	s, priv, signer, state := newAdmissionApp(t, "admission", 1)
 	creator := newClientCreator(s, s)
 	cl, err := creator.NewABCIClient()
 	if err != nil {
@@ -153,26 +134,7 @@ func TestFullMempoolRefusedWithoutLock(t *testing.T) {
 func TestCheckTxRPCChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	const chain = "icn-check-rpc-test"
-	seed := sha256.Sum256([]byte("check rpc"))
-	priv := ed25519.NewKeyFromSeed(seed[:])
-	signer := did.DeriveDID(priv.Public().(ed25519.PublicKey))
-	g := app.DefaultGenesis()
-	g.DID.Documents = []*identityv1.DIDDocument{{Did: signer, Keys: []*identityv1.VerificationKey{{Id: did.FirstKeyID, PublicKey: priv.Public().(ed25519.PublicKey)}}}}
-	g.Mana.Accounts = []mana.GenesisAccount{{DID: signer, Balance: 200_000, Capacity: 200_000, Rate: 10}}
-	state, err := json.Marshal(g)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cms, err := store.Open(idb.NewMemDB(), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(cms, app.Options{MempoolMaxTxs: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := NewApplication(a, "test", cmtlog.NewNopLogger())
-	s.admission.max = 2
+	s, priv, signer, state := newAdmissionApp(t, "check rpc", 2)
 	cl, err := newClientCreator(s, s).NewABCIClient()
 	if err != nil {
 		t.Fatal(err)
@@ -226,7 +188,7 @@ func TestCheckTxRPCChangesNothing(t *testing.T) {
 	if res := checkRPC(anchor(1)); res.Codespace != app.Codespace || res.Code != app.ErrBadSequence.Code() {
 		t.Fatalf("check_tx of the next sequence alone: %+v, want %s/%d", res, app.Codespace, app.ErrBadSequence.Code())
 	}
-	if s.admission.full.Load() || a.MempoolFull() {
+	if s.admission.full.Load() || s.app.MempoolFull() {
 		t.Fatal("check_tx filled the mempool count")
 	}
 	// The transactions are then submitted: both are accepted, and only
@@ -245,4 +207,32 @@ func TestCheckTxRPCChangesNothing(t *testing.T) {
 	if res := checkRPC(anchor(2)); res.Code != 0 {
 		t.Fatalf("check_tx while full: %+v", res)
 	}
+}
+
+// newAdmissionApp is an Application over a fresh in-memory store whose
+// mempool admits maxTxs transactions, with the genesis state (not yet
+// applied) of one funded DID whose key derives from seedWord.
+func newAdmissionApp(t *testing.T, seedWord string, maxTxs int) (*Application, ed25519.PrivateKey, string, []byte) {
+	t.Helper()
+	seed := sha256.Sum256([]byte(seedWord))
+	priv := ed25519.NewKeyFromSeed(seed[:])
+	signer := did.DeriveDID(priv.Public().(ed25519.PublicKey))
+	g := app.DefaultGenesis()
+	g.DID.Documents = []*identityv1.DIDDocument{{Did: signer, Keys: []*identityv1.VerificationKey{{Id: did.FirstKeyID, PublicKey: priv.Public().(ed25519.PublicKey)}}}}
+	g.Mana.Accounts = []mana.GenesisAccount{{DID: signer, Balance: 200_000, Capacity: 200_000, Rate: 10}}
+	state, err := json.Marshal(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cms, err := store.Open(idb.NewMemDB(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(cms, app.Options{MempoolMaxTxs: maxTxs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewApplication(a, "test", cmtlog.NewNopLogger())
+	s.admission.max = maxTxs
+	return s, priv, signer, state
 }
