@@ -7,6 +7,7 @@
 //	go run ./tests/load compare -rate 3000 -duration 60s
 //	go run ./tests/load sweep -start 1000 -step 500
 //	go run ./tests/load run -app icnd -rate 2000
+//	go run ./tests/load run -app icnd -mempool app -rate 2000
 //	go run ./tests/load run -app cosmos-sdk -rate 1000
 //
 // The icnd load is signed dag anchor transactions from many funded
@@ -24,6 +25,8 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -51,6 +54,8 @@ func main() {
 	start := fs.Int("start", 1000, "first offered rate (sweep)")
 	step := fs.Int("step", 500, "rate increment (sweep)")
 	maxRate := fs.Int("max", 8000, "highest offered rate (sweep)")
+	fs.StringVar(&cfg.mempool, "mempool", "flood", "icnd's mempool.type for run: flood (CometBFT's) or app (icnd's own pool)")
+	mempools := fs.String("icnd-mempools", "flood", "icnd's mempool types that compare and sweep run, comma-separated; the first is the one the final two ratio lines use")
 	if err := fs.Parse(args); err != nil {
 		os.Exit(2)
 	}
@@ -58,7 +63,14 @@ func main() {
 		fmt.Fprintf(os.Stderr, "load: -duration (%v) must be longer than -warmup (%v): the figures come from what is left\n", cfg.duration, cfg.warmup)
 		os.Exit(2)
 	}
-	var err error
+	icndMempools, err := parseMempools(*mempools)
+	if err == nil {
+		_, err = parseMempools(cfg.mempool)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "load:", err)
+		os.Exit(2)
+	}
 	switch cmd {
 	case "run":
 		var r *result
@@ -67,9 +79,9 @@ func main() {
 			r.print(os.Stdout)
 		}
 	case "compare":
-		err = compare(cfg, *rate)
+		err = compare(cfg, icndMempools, *rate)
 	case "sweep":
-		err = sweep(cfg, *start, *step, *maxRate)
+		err = sweep(cfg, icndMempools, *start, *step, *maxRate)
 	default:
 		usage()
 	}
@@ -84,45 +96,97 @@ func usage() {
 	os.Exit(2)
 }
 
-// apps are the networks compare and sweep run, in this order.
-var apps = []string{"icnd", "kvstore", "cosmos-sdk"}
+// parseMempools reads a comma-separated list of icnd mempool types.
+func parseMempools(list string) ([]string, error) {
+	var out []string
+	for _, m := range strings.Split(list, ",") {
+		switch m = strings.TrimSpace(m); m {
+		case "flood", "app":
+			if slices.Contains(out, m) {
+				return nil, fmt.Errorf("mempool type %q given twice", m)
+			}
+			out = append(out, m)
+		default:
+			return nil, fmt.Errorf("unknown mempool type %q: want flood or app", m)
+		}
+	}
+	return out, nil
+}
 
-// compare runs icnd, then kvstore, then the Cosmos SDK peer at the same
-// offered rate and prints the reports and the two ratio lines.
-func compare(cfg config, rate int) error {
-	committed := map[string]float64{}
-	for _, app := range apps {
-		r, err := runOnce(cfg, app, rate)
+// target is one network compare and sweep run: an app and, for icnd, its
+// mempool type.
+type target struct{ app, mempool string }
+
+func (t target) label() string {
+	if t.mempool == "" {
+		return t.app
+	}
+	return fmt.Sprintf("%s (%s mempool)", t.app, t.mempool)
+}
+
+// targets are the networks compare and sweep run, in this order: icnd
+// with each mempool type, then kvstore, then the Cosmos SDK peer.
+func targets(icndMempools []string) []target {
+	var ts []target
+	for _, m := range icndMempools {
+		ts = append(ts, target{"icnd", m})
+	}
+	return append(ts, target{app: "kvstore"}, target{app: "cosmos-sdk"})
+}
+
+// runTarget is runOnce for one target.
+func runTarget(cfg config, t target, rate int) (*result, error) {
+	if t.mempool != "" {
+		cfg.mempool = t.mempool
+	}
+	return runOnce(cfg, t.app, rate)
+}
+
+// compare runs icnd (once per mempool type), then kvstore, then the Cosmos
+// SDK peer at the same offered rate and prints the reports and the ratio
+// lines.
+func compare(cfg config, icndMempools []string, rate int) error {
+	committed := map[target]float64{}
+	for _, t := range targets(icndMempools) {
+		r, err := runTarget(cfg, t, rate)
 		if err != nil {
 			return err
 		}
 		r.print(os.Stdout)
-		committed[app] = r.committedRate
+		committed[t] = r.committedRate
 	}
-	printRatios(committed)
+	printRatios(committed, icndMempools)
 	return nil
 }
 
 // printRatios prints the lines a script reads: icnd's committed tx/s over
-// each other app's.
-func printRatios(rates map[string]float64) {
-	fmt.Printf("icnd/kvstore committed tx/s ratio: %.2f\n", ratio(rates["icnd"], rates["kvstore"]))
-	fmt.Printf("icnd/cosmos-sdk committed tx/s ratio: %.2f\n", ratio(rates["icnd"], rates["cosmos-sdk"]))
+// each other app's, each line naming icnd's mempool. The last two lines
+// are those of the first mempool type given (the default, flood, unless
+// -icnd-mempools says otherwise).
+func printRatios(rates map[target]float64, icndMempools []string) {
+	kv, sdk := rates[target{app: "kvstore"}], rates[target{app: "cosmos-sdk"}]
+	for i := len(icndMempools) - 1; i >= 0; i-- {
+		m := icndMempools[i]
+		icnd := rates[target{"icnd", m}]
+		fmt.Printf("icnd/kvstore committed tx/s ratio: %.2f (%s mempool)\n", ratio(icnd, kv), m)
+		fmt.Printf("icnd/cosmos-sdk committed tx/s ratio: %.2f (%s mempool)\n", ratio(icnd, sdk), m)
+	}
 }
 
-// sweep raises the offered rate for each app until the committed rate
+// sweep raises the offered rate for each target until the committed rate
 // stops rising (less than 3% more than the best so far, twice in a row),
 // and prints the saturation points.
-func sweep(cfg config, start, step, maxRate int) error {
-	sat := map[string]float64{}
-	for _, app := range apps {
+func sweep(cfg config, icndMempools []string, start, step, maxRate int) error {
+	sat := map[target]float64{}
+	for _, t := range targets(icndMempools) {
 		best, flat := 0.0, 0
 		for rate := start; rate <= maxRate; rate += step {
-			r, err := runOnce(cfg, app, rate)
+			r, err := runTarget(cfg, t, rate)
 			if err != nil {
 				return err
 			}
-			fmt.Printf("%-10s offered %5d tx/s -> committed %7.1f tx/s, p95 %v\n", app, rate, r.committedRate, r.p95)
+			fmt.Printf("%-22s offered %5d tx/s -> committed %7.1f tx/s, p50 %v, p95 %v\n", t.label(), rate, r.committedRate,
+				r.p50.Round(time.Millisecond), r.p95.Round(time.Millisecond))
 			if r.committedRate > best*1.03 {
 				best, flat = r.committedRate, 0
 			} else if flat++; flat >= 2 {
@@ -130,12 +194,13 @@ func sweep(cfg config, start, step, maxRate int) error {
 			}
 			best = max(best, r.committedRate)
 		}
-		sat[app] = best
-		fmt.Printf("%s saturates at %.1f committed tx/s\n", app, best)
+		sat[t] = best
+		fmt.Printf("%s saturates at %.1f committed tx/s\n", t.label(), best)
 	}
-	fmt.Printf("icnd saturation: %.1f tx/s, kvstore saturation: %.1f tx/s, cosmos-sdk saturation: %.1f tx/s\n",
-		sat["icnd"], sat["kvstore"], sat["cosmos-sdk"])
-	printRatios(sat)
+	for _, t := range targets(icndMempools) {
+		fmt.Printf("%s saturation: %.1f tx/s\n", t.label(), sat[t])
+	}
+	printRatios(sat, icndMempools)
 	return nil
 }
 

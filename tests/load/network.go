@@ -27,6 +27,10 @@ type config struct {
 	warmup         time.Duration
 	workDir        string
 	profile        string
+	// mempool is the icnd network's mempool.type: "flood" or "app"
+	// (icnd testnet --mempool); the other apps always run CometBFT's flood
+	// mempool.
+	mempool string
 }
 
 // network is a running set of node processes.
@@ -53,6 +57,9 @@ func startNetwork(cfg config, app string) (*network, error) {
 	gen := exec.Command(cfg.icnd, "testnet", "--validators", strconv.Itoa(cfg.validators), "--output", dir,
 		"--chain-id", "icn-load", "--starting-ip-address", cfg.ip, "--keyring-backend", "test",
 		"--bench-accounts", strconv.Itoa(cfg.accounts))
+	if app == "icnd" && cfg.mempool == "app" {
+		gen.Args = append(gen.Args, "--mempool", cfg.mempool)
+	}
 	if out, err := gen.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("icnd testnet: %v\n%s", err, out)
 	}
@@ -206,3 +213,15 @@ func (n *network) stop() {
 }
 
 func (n *network) remove() { os.RemoveAll(n.dir) }
+
+// icndMempool is the mempool type of app's network as the reports name it:
+// icnd's (flood unless -mempool says app), and "" for the other apps.
+func icndMempool(cfg config, app string) string {
+	if app != "icnd" {
+		return ""
+	}
+	if cfg.mempool == "" {
+		return "flood"
+	}
+	return cfg.mempool
+}

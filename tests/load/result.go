@@ -13,6 +13,7 @@ import (
 // result is one run's figures.
 type result struct {
 	app                         string
+	mempool                     string // icnd's mempool.type; "" for the other apps
 	offeredRate                 int
 	offered, accepted, refused  int64
 	full, failed                int64
@@ -72,7 +73,7 @@ func runOnce(cfg config, app string, rate int) (*result, error) {
 	stopWatch()
 	blocks := <-blocksCh
 
-	r := &result{app: app, offeredRate: rate, offered: stats.offered.Load(), accepted: stats.accepted.Load(),
+	r := &result{app: app, mempool: icndMempool(cfg, app), offeredRate: rate, offered: stats.offered.Load(), accepted: stats.accepted.Load(),
 		refused: stats.refused.Load(), full: stats.full.Load(), failed: stats.failed.Load(), rss: rss}
 	r.window = end.Sub(winStart)
 	for _, c := range cpu[0] {
@@ -121,7 +122,7 @@ func runOnce(cfg config, app string, rate int) (*result, error) {
 }
 
 func (r *result) print(w io.Writer) {
-	fmt.Fprintf(w, "== %s: offered %d tx/s for the run; steady window %.0fs\n", r.app, r.offeredRate, r.window.Seconds())
+	fmt.Fprintf(w, "== %s: offered %d tx/s for the run; steady window %.0fs\n", r.label(), r.offeredRate, r.window.Seconds())
 	fmt.Fprintf(w, "   submitted %d, accepted %d, refused %d, mempool full %d, rpc errors %d\n", r.offered, r.accepted, r.refused, r.full, r.failed)
 	fmt.Fprintf(w, "   committed %d txs: %.1f tx/s; %.2f blocks/s; %.1f txs/block\n", r.committed, r.committedRate, r.blocksPerSec, r.meanTxsPerBlk)
 	fmt.Fprintf(w, "   latency submit->committed (%d txs): p50 %v  p95 %v  p99 %v\n", r.latencySamples, r.p50.Round(time.Millisecond), r.p95.Round(time.Millisecond), r.p99.Round(time.Millisecond))
@@ -135,6 +136,14 @@ func (r *result) print(w io.Writer) {
 		fmt.Fprintf(w, " node%d %.0f MiB", i, float64(b)/(1<<20))
 	}
 	fmt.Fprintln(w)
+}
+
+// label names the network of the run: the app and, for icnd, its mempool.
+func (r *result) label() string {
+	if r.mempool == "" {
+		return r.app
+	}
+	return fmt.Sprintf("%s (%s mempool)", r.app, r.mempool)
 }
 
 func diff(a, b []float64) []float64 {
