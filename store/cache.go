@@ -47,9 +47,12 @@ var cacheFreeList = btree.NewFreeListG[cacheEntry](btree.DefaultFreeListSize)
 // parent under that iterator. A Cache is not safe for concurrent use.
 type Cache struct {
 	parent KVStore
-	// writes holds the buffered changes; nil until the first Set or Delete,
-	// since many caches are only read.
-	writes *btree.BTreeG[cacheEntry]
+	// writes holds the buffered changes. It is part of the Cache to save an
+	// allocation, and its zero value (an empty tree that reads work on)
+	// stays until the first Set or Delete, since many caches are only read.
+	writes btree.BTreeG[cacheEntry]
+	// ready is set once writes is initialised.
+	ready bool
 }
 
 var _ KVStore = (*Cache)(nil)
@@ -61,16 +64,13 @@ func NewCache(parent KVStore) *Cache {
 
 // lookup returns the buffered entry for key, if any.
 func (c *Cache) lookup(key []byte) (cacheEntry, bool) {
-	if c.writes == nil {
-		return cacheEntry{}, false
-	}
 	return c.writes.Get(cacheEntry{key: key})
 }
 
 // insert buffers e, replacing an entry for the same key.
 func (c *Cache) insert(e cacheEntry) {
-	if c.writes == nil {
-		c.writes = btree.NewWithFreeListG(btreeDegree, lessEntry, cacheFreeList)
+	if !c.ready {
+		c.writes, c.ready = *btree.NewWithFreeListG(btreeDegree, lessEntry, cacheFreeList), true
 	}
 	c.writes.ReplaceOrInsert(e)
 }
@@ -121,7 +121,7 @@ func (c *Cache) ReverseIterator(start, end []byte) Iterator {
 // snapshot returns a copy-on-write clone of the buffered changes for an
 // iterator, or nil when there are none.
 func (c *Cache) snapshot() *btree.BTreeG[cacheEntry] {
-	if c.writes == nil || c.writes.Len() == 0 {
+	if c.writes.Len() == 0 {
 		return nil
 	}
 	return c.writes.Clone()
@@ -132,7 +132,7 @@ func (c *Cache) snapshot() *btree.BTreeG[cacheEntry] {
 // itself a Cache receives the entries as they are, without copying their
 // bytes again.
 func (c *Cache) Write() {
-	if c.writes == nil {
+	if c.writes.Len() == 0 {
 		return
 	}
 	if p, ok := c.parent.(*Cache); ok {
@@ -158,9 +158,7 @@ func (c *Cache) Write() {
 // Its B-tree nodes go back to the free list: iterators hold clones, whose
 // nodes Clear leaves alone.
 func (c *Cache) Discard() {
-	if c.writes != nil {
-		c.writes.Clear(true)
-	}
+	c.writes.Clear(true)
 }
 
 // walkChunk is how many buffered entries a cacheWalk fetches per B-tree
