@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 	"testing"
 )
 
@@ -404,4 +405,31 @@ func TestCacheReadsDoNotAllocate(t *testing.T) {
 	if n != 0 {
 		t.Errorf("Get and Has allocate %v times per run, want 0", n)
 	}
+}
+
+// TestCachesOnSeparateGoroutines: caches share one free list of B-tree
+// nodes; caches used by different goroutines (each its own) must not race
+// through it. Run with -race.
+func TestCachesOnSeparateGoroutines(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parent := NewCache(nil)
+			for round := range 50 {
+				c := NewCache(parent)
+				for i := range 200 {
+					c.Set([]byte(fmt.Sprintf("g%d/k%03d", g, i)), []byte(fmt.Sprintf("%d", round)))
+				}
+				if round%2 == 0 {
+					c.Write()
+				} else {
+					c.Discard()
+				}
+				parent.Discard()
+			}
+		}()
+	}
+	wg.Wait()
 }
