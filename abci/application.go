@@ -279,9 +279,18 @@ func toABCIEvents(events []modules.Event) []abcitypes.Event {
 	if len(events) == 0 {
 		return nil
 	}
+	n := 0
+	for _, e := range events {
+		n += len(e.Attributes)
+	}
+	// One allocation holds every event's attributes; each event's slice is
+	// capped at its own length, so that appending to it cannot overwrite the
+	// next event's.
+	all := make([]abcitypes.EventAttribute, n)
 	out := make([]abcitypes.Event, len(events))
 	for i, e := range events {
-		attrs := make([]abcitypes.EventAttribute, len(e.Attributes))
+		attrs := all[:len(e.Attributes):len(e.Attributes)]
+		all = all[len(e.Attributes):]
 		for j, a := range e.Attributes {
 			attrs[j] = abcitypes.EventAttribute{Key: a.Key, Value: a.Value, Index: a.Index}
 		}

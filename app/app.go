@@ -686,7 +686,7 @@ func (a *App) deliver(base modules.Context, block *store.Cache, tx *DecodedTx) (
 	}
 	msgCache.Write()
 	txCache.Write()
-	return TxResult{Events: append(ctx.Events(), msgCtx.Events()...)}, nil
+	return TxResult{Events: modules.JoinEvents(ctx, msgCtx)}, nil
 }
 
 // Commit persists the working tree as the next version and resets the

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"slices"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
@@ -47,20 +49,31 @@ func (a *App) DecodeTx(raw []byte) (*DecodedTx, error) {
 	return a.msgs.decodeTx(raw, nil)
 }
 
+// decodedAlloc is a DecodedTx together with the values it points to, so
+// that decoding allocates them at once; a transaction of one message (the
+// common case) needs no further allocation for its name and row.
+type decodedAlloc struct {
+	DecodedTx
+	tx   txv1.Tx
+	body txv1.TxBody
+	auth txv1.AuthInfo
+	name [1]string
+	row  [1]*modules.Msg
+}
+
 // decodeTx is DecodeTx with the hash of raw when the caller has it.
 func (t *msgTable) decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, error) {
 	if len(raw) > MaxTxBytes {
 		return nil, ErrTxTooLarge.Wrapf("%d bytes, max %d", len(raw), MaxTxBytes)
 	}
-	var tx txv1.Tx
-	if err := unmarshalCanonical(raw, &tx, "tx"); err != nil {
+	d := new(decodedAlloc)
+	tx, body, auth := &d.tx, &d.body, &d.auth
+	if err := unmarshalCanonical(raw, tx, "tx"); err != nil {
 		return nil, err
 	}
-	body := new(txv1.TxBody)
 	if err := unmarshalCanonical(tx.BodyBytes, body, "body"); err != nil {
 		return nil, err
 	}
-	auth := new(txv1.AuthInfo)
 	if err := unmarshalCanonical(tx.AuthInfoBytes, auth, "auth info"); err != nil {
 		return nil, err
 	}
@@ -88,8 +101,11 @@ func (t *msgTable) decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, er
 	if len(body.Messages) > MaxMessages {
 		return nil, ErrTooManyMessages.Wrapf("%d messages, max %d", len(body.Messages), MaxMessages)
 	}
-	names := make([]string, len(body.Messages))
-	rows := make([]*modules.Msg, len(body.Messages))
+	names, rows := d.name[:], d.row[:]
+	if len(body.Messages) > 1 {
+		names = make([]string, len(body.Messages))
+		rows = make([]*modules.Msg, len(body.Messages))
+	}
 	for i, m := range body.Messages {
 		r, err := t.row(m)
 		if err != nil {
@@ -104,7 +120,7 @@ func (t *msgTable) decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, er
 		sum := sha256.Sum256(raw)
 		hash = &sum
 	}
-	return &DecodedTx{
+	d.DecodedTx = DecodedTx{
 		Raw:              raw,
 		Hash:             *hash,
 		Body:             body,
@@ -115,13 +131,22 @@ func (t *msgTable) decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, er
 		rows:             rows,
 		bodyBytes:        tx.BodyBytes,
 		authBytes:        tx.AuthInfoBytes,
-	}, nil
+	}
+	return &d.DecodedTx, nil
 }
 
+// canonical is a generated gogoproto message: Marshal is Size, then
+// MarshalToSizedBuffer into a buffer of that size.
 type canonical interface {
 	Unmarshal([]byte) error
-	Marshal() ([]byte, error)
+	Size() int
+	MarshalToSizedBuffer([]byte) (int, error)
 }
+
+// encodeBuffers holds the scratch buffers unmarshalCanonical re-encodes
+// into, so that the check allocates nothing; decoding may run on several
+// goroutines.
+var encodeBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 // unmarshalCanonical decodes bz into m and refuses any encoding other than
 // the one Marshal produces, so that a transaction has exactly one byte form
@@ -130,11 +155,17 @@ func unmarshalCanonical(bz []byte, m canonical, what string) error {
 	if err := m.Unmarshal(bz); err != nil {
 		return ErrTxDecode.Wrapf("%s: %v", what, err)
 	}
-	again, err := m.Marshal()
+	// What m.Marshal does, into a pooled buffer.
+	size := m.Size()
+	bufp := encodeBuffers.Get().(*[]byte)
+	defer encodeBuffers.Put(bufp)
+	buf := slices.Grow((*bufp)[:0], size)[:size]
+	*bufp = buf
+	n, err := m.MarshalToSizedBuffer(buf)
 	if err != nil {
 		return ErrTxDecode.Wrapf("%s: re-encode: %v", what, err)
 	}
-	if !bytes.Equal(again, bz) {
+	if !bytes.Equal(buf[:n], bz) {
 		return ErrNonCanonical.Wrapf("%s", what)
 	}
 	return nil

@@ -31,19 +31,34 @@ type Context struct {
 	// app writes through or discards.
 	Store store.KVStore
 
-	events *[]Event
+	events *eventLog
+}
+
+// eventLog collects the events of a Context and of its copies. Its first
+// few events live in the log itself, so that a transaction's contexts (a
+// charge and a tx event in ante, one event per message) emit without
+// growing a slice.
+type eventLog struct {
+	list   []Event
+	inline [2]Event
+}
+
+func newEventLog() *eventLog {
+	l := new(eventLog)
+	l.list = l.inline[:0]
+	return l
 }
 
 // NewContext returns a Context over kv that collects emitted events.
 func NewContext(chainID string, height int64, blockTime time.Time, kv store.KVStore) Context {
-	return Context{ChainID: chainID, Height: height, Time: blockTime, Store: kv, events: new([]Event)}
+	return Context{ChainID: chainID, Height: height, Time: blockTime, Store: kv, events: newEventLog()}
 }
 
 // WithStore returns a copy of c that reads and writes kv and collects its
 // events separately, so that they can be dropped with kv's changes.
 func (c Context) WithStore(kv store.KVStore) Context {
 	c.Store = kv
-	c.events = new([]Event)
+	c.events = newEventLog()
 	return c
 }
 
@@ -65,7 +80,7 @@ func (c Context) WithAuthority(did string) Context {
 
 // Emit records a typed event. Events are returned in emission order.
 func (c Context) Emit(e TypedEvent) {
-	*c.events = append(*c.events, Flatten(e))
+	c.events.list = append(c.events.list, Flatten(e))
 }
 
 // Events returns the events emitted so far. The caller owns the slice.
@@ -73,7 +88,26 @@ func (c Context) Events() []Event {
 	if c.events == nil {
 		return nil
 	}
-	out := make([]Event, len(*c.events))
-	copy(out, *c.events)
+	out := make([]Event, len(c.events.list))
+	copy(out, c.events.list)
+	return out
+}
+
+// JoinEvents returns the events emitted in each of ctxs, in the order of
+// ctxs and of emission, in one new slice the caller owns: what appending
+// their Events would give, with one allocation.
+func JoinEvents(ctxs ...Context) []Event {
+	n := 0
+	for _, c := range ctxs {
+		if c.events != nil {
+			n += len(c.events.list)
+		}
+	}
+	out := make([]Event, 0, n)
+	for _, c := range ctxs {
+		if c.events != nil {
+			out = append(out, c.events.list...)
+		}
+	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	idb "github.com/cosmos/iavl/db"
 
@@ -182,5 +183,45 @@ func TestRecordHelpers(t *testing.T) {
 	}
 	if _, _, err := modules.Load[dagv1.Entry](kv, []byte{0x7F, 0x01, 0x03}); err == nil {
 		t.Fatal("corrupt record loaded")
+	}
+}
+
+// TestContextEvents: events are kept in emission order past the log's inline
+// room, copies of a Context share its log, WithStore starts a new one, and
+// JoinEvents concatenates logs in order into a slice the caller owns.
+func TestContextEvents(t *testing.T) {
+	kv := store.NewCache(nil)
+	outer := modules.NewContext("c", 1, time.Time{}, kv)
+	inner := outer.WithStore(kv)
+	for i := range 5 {
+		outer.Emit(sampleEvent{N: uint64(i)})
+	}
+	copyOfInner := inner
+	copyOfInner.Emit(sampleEvent{N: 100})
+	inner.Emit(sampleEvent{N: 101})
+	ns := func(evs []modules.Event) []string {
+		var out []string
+		for _, e := range evs {
+			for _, a := range e.Attributes {
+				if a.Key == "n" {
+					out = append(out, a.Value)
+				}
+			}
+		}
+		return out
+	}
+	if got := ns(outer.Events()); !reflect.DeepEqual(got, []string{"0", "1", "2", "3", "4"}) {
+		t.Errorf("outer events %v", got)
+	}
+	joined := modules.JoinEvents(outer, inner)
+	if got := ns(joined); !reflect.DeepEqual(got, []string{"0", "1", "2", "3", "4", "100", "101"}) {
+		t.Errorf("joined events %v", got)
+	}
+	joined[0] = modules.Event{Type: "changed"}
+	if outer.Events()[0].Type != "icn.test.sample" {
+		t.Error("JoinEvents returned the context's own storage")
+	}
+	if got := modules.JoinEvents(); got == nil || len(got) != 0 {
+		t.Errorf("JoinEvents() = %#v, want an empty non-nil slice", got)
 	}
 }

@@ -28,5 +28,5 @@ type Router interface {
 // layer the caller wrote through), in order: how governance keeps the
 // events of a proposal's messages once they all succeeded.
 func (c Context) EmitEvents(evs []Event) {
-	*c.events = append(*c.events, evs...)
+	c.events.list = append(c.events.list, evs...)
 }

@@ -11,16 +11,23 @@ import (
 // shallow while copy-on-write clones stay cheap.
 const btreeDegree = 32
 
-// cacheEntry is one buffered write: a value to set, or a deletion. Entries are
-// never modified once inserted, so iterators may hold them while the Cache
-// changes.
+// cacheEntry is one buffered write: a value to set, or a deletion. The B-tree
+// holds entries by value, so that neither an insertion nor a lookup allocates
+// one. The bytes an entry points to are never modified once inserted, so
+// iterators may hold entries while the Cache changes, and Write hands them to
+// a parent Cache without copying them.
 type cacheEntry struct {
 	key     []byte
 	value   []byte // nil when deleted
 	deleted bool
 }
 
-func lessEntry(a, b *cacheEntry) bool { return bytes.Compare(a.key, b.key) < 0 }
+func lessEntry(a, b cacheEntry) bool { return bytes.Compare(a.key, b.key) < 0 }
+
+// cacheFreeList recycles the B-tree nodes of every Cache: the app makes
+// several caches per transaction and empties each after its Write. A
+// FreeListG is safe for concurrent use.
+var cacheFreeList = btree.NewFreeListG[cacheEntry](btree.DefaultFreeListSize)
 
 // Cache is a write-back cache over a parent KVStore. Reads fall through to the
 // parent; writes and deletes are buffered. Write applies the buffered changes
@@ -33,25 +40,44 @@ func lessEntry(a, b *cacheEntry) bool { return bytes.Compare(a.key, b.key) < 0 }
 // transaction-level Cache over the block cache.
 //
 // Set and Delete copy their arguments, so the caller may reuse its buffers.
+// Get returns the buffered value itself: the caller must not modify it.
 // The Cache may be written while iterators over it are open; an iterator sees
 // the buffered changes as they were when it was created. Write must not be
 // called while an iterator over the Cache is open, because it modifies the
 // parent under that iterator. A Cache is not safe for concurrent use.
 type Cache struct {
 	parent KVStore
-	writes *btree.BTreeG[*cacheEntry]
+	// writes holds the buffered changes. It is part of the Cache to save an
+	// allocation, and its zero value (an empty tree that reads work on)
+	// stays until the first Set or Delete, since many caches are only read.
+	writes btree.BTreeG[cacheEntry]
+	// ready is set once writes is initialised.
+	ready bool
 }
 
 var _ KVStore = (*Cache)(nil)
 
 // NewCache returns an empty Cache over parent.
 func NewCache(parent KVStore) *Cache {
-	return &Cache{parent: parent, writes: btree.NewG(btreeDegree, lessEntry)}
+	return &Cache{parent: parent}
+}
+
+// lookup returns the buffered entry for key, if any.
+func (c *Cache) lookup(key []byte) (cacheEntry, bool) {
+	return c.writes.Get(cacheEntry{key: key})
+}
+
+// insert buffers e, replacing an entry for the same key.
+func (c *Cache) insert(e cacheEntry) {
+	if !c.ready {
+		c.writes, c.ready = *btree.NewWithFreeListG(btreeDegree, lessEntry, cacheFreeList), true
+	}
+	c.writes.ReplaceOrInsert(e)
 }
 
 // Get implements KVStore.
 func (c *Cache) Get(key []byte) []byte {
-	if e, ok := c.writes.Get(&cacheEntry{key: key}); ok {
+	if e, ok := c.lookup(key); ok {
 		return e.value
 	}
 	return c.parent.Get(key)
@@ -59,7 +85,7 @@ func (c *Cache) Get(key []byte) []byte {
 
 // Has implements KVStore.
 func (c *Cache) Has(key []byte) bool {
-	if e, ok := c.writes.Get(&cacheEntry{key: key}); ok {
+	if e, ok := c.lookup(key); ok {
 		return !e.deleted
 	}
 	return c.parent.Has(key)
@@ -68,32 +94,56 @@ func (c *Cache) Has(key []byte) bool {
 // Set implements KVStore.
 func (c *Cache) Set(key, value []byte) {
 	mustValidateSet(key, value)
-	c.writes.ReplaceOrInsert(&cacheEntry{
-		key:   bytes.Clone(key),
-		value: append(make([]byte, 0, len(value)), value...),
-	})
+	// One allocation holds both copies; the capacity limits keep an append
+	// to either from reaching the other.
+	buf := make([]byte, len(key)+len(value))
+	n := copy(buf, key)
+	copy(buf[n:], value)
+	c.insert(cacheEntry{key: buf[:n:n], value: buf[n:]})
 }
 
 // Delete implements KVStore. The deletion is buffered even when the key is
 // absent from the parent; Write then deletes it there, which does nothing.
 func (c *Cache) Delete(key []byte) {
-	c.writes.ReplaceOrInsert(&cacheEntry{key: bytes.Clone(key), deleted: true})
+	c.insert(cacheEntry{key: bytes.Clone(key), deleted: true})
 }
 
 // Iterator implements KVStore.
 func (c *Cache) Iterator(start, end []byte) Iterator {
-	return newMergedIterator(c.parent.Iterator(start, end), newCacheWalk(c.writes.Clone(), start, end, true), true)
+	return newMergedIterator(c.parent.Iterator(start, end), newCacheWalk(c.snapshot(), start, end, true), true)
 }
 
 // ReverseIterator implements KVStore.
 func (c *Cache) ReverseIterator(start, end []byte) Iterator {
-	return newMergedIterator(c.parent.ReverseIterator(start, end), newCacheWalk(c.writes.Clone(), start, end, false), false)
+	return newMergedIterator(c.parent.ReverseIterator(start, end), newCacheWalk(c.snapshot(), start, end, false), false)
+}
+
+// snapshot returns a copy-on-write clone of the buffered changes for an
+// iterator, or nil when there are none.
+func (c *Cache) snapshot() *btree.BTreeG[cacheEntry] {
+	if c.writes.Len() == 0 {
+		return nil
+	}
+	return c.writes.Clone()
 }
 
 // Write applies the buffered changes to the parent in ascending key order and
-// empties the cache. No iterator over the Cache may be open.
+// empties the cache. No iterator over the Cache may be open. A parent that is
+// itself a Cache receives the entries as they are, without copying their
+// bytes again.
 func (c *Cache) Write() {
-	c.writes.Ascend(func(e *cacheEntry) bool {
+	if c.writes.Len() == 0 {
+		return
+	}
+	if p, ok := c.parent.(*Cache); ok {
+		c.writes.Ascend(func(e cacheEntry) bool {
+			p.insert(e)
+			return true
+		})
+		c.Discard()
+		return
+	}
+	c.writes.Ascend(func(e cacheEntry) bool {
 		if e.deleted {
 			c.parent.Delete(e.key)
 		} else {
@@ -105,8 +155,10 @@ func (c *Cache) Write() {
 }
 
 // Discard drops the buffered changes; the parent is left as it was.
+// Its B-tree nodes go back to the free list: iterators hold clones, whose
+// nodes Clear leaves alone.
 func (c *Cache) Discard() {
-	c.writes = btree.NewG(btreeDegree, lessEntry)
+	c.writes.Clear(true)
 }
 
 // walkChunk is how many buffered entries a cacheWalk fetches per B-tree
@@ -119,16 +171,20 @@ const walkChunk = 64
 // iterator was created. The B-tree offers only callback iteration, so the walk
 // fetches entries in chunks and resumes after the last key it returned.
 type cacheWalk struct {
-	tree       *btree.BTreeG[*cacheEntry]
+	tree       *btree.BTreeG[cacheEntry] // nil: no buffered entries
 	start, end []byte
 	ascending  bool
-	buf        []*cacheEntry
+	buf        []cacheEntry
 	pos        int
 	exhausted  bool // the tree holds no entry in range beyond buf
 }
 
-func newCacheWalk(tree *btree.BTreeG[*cacheEntry], start, end []byte, ascending bool) *cacheWalk {
+func newCacheWalk(tree *btree.BTreeG[cacheEntry], start, end []byte, ascending bool) *cacheWalk {
 	w := &cacheWalk{tree: tree, start: start, end: end, ascending: ascending}
+	if tree == nil {
+		w.exhausted = true
+		return w
+	}
 	if ascending {
 		w.fill(start, false)
 	} else {
@@ -139,7 +195,7 @@ func newCacheWalk(tree *btree.BTreeG[*cacheEntry], start, end []byte, ascending 
 
 func (w *cacheWalk) valid() bool { return w.pos < len(w.buf) }
 
-func (w *cacheWalk) entry() *cacheEntry { return w.buf[w.pos] }
+func (w *cacheWalk) entry() *cacheEntry { return &w.buf[w.pos] }
 
 func (w *cacheWalk) next() {
 	w.pos++
@@ -154,7 +210,7 @@ func (w *cacheWalk) next() {
 func (w *cacheWalk) fill(pivot []byte, exclusive bool) {
 	w.buf, w.pos = w.buf[:0], 0
 	w.exhausted = true
-	collect := func(e *cacheEntry) bool {
+	collect := func(e cacheEntry) bool {
 		if exclusive && bytes.Equal(e.key, pivot) {
 			return true
 		}
@@ -177,9 +233,9 @@ func (w *cacheWalk) fill(pivot []byte, exclusive bool) {
 	case pivot == nil:
 		w.tree.Descend(collect)
 	case w.ascending:
-		w.tree.AscendGreaterOrEqual(&cacheEntry{key: pivot}, collect)
+		w.tree.AscendGreaterOrEqual(cacheEntry{key: pivot}, collect)
 	default:
-		w.tree.DescendLessOrEqual(&cacheEntry{key: pivot}, collect)
+		w.tree.DescendLessOrEqual(cacheEntry{key: pivot}, collect)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"sync"
 	"testing"
 )
 
@@ -332,4 +333,103 @@ func TestMergedIteratorPanicsWhenExhausted(t *testing.T) {
 	}
 	mustPanic(t, "Key", func() { it.Key() })
 	mustPanic(t, "Next", func() { it.Next() })
+}
+
+// TestCacheDiscardKeepsOpenIterators: Discard returns the cache's B-tree
+// nodes to a free list that every Cache shares; an iterator opened before
+// must still see its snapshot while other caches reuse those nodes.
+func TestCacheDiscardKeepsOpenIterators(t *testing.T) {
+	s := newMemStore(t, Options{})
+	c := NewCache(s.Working())
+	var want []string
+	for i := 0; i < 500; i++ {
+		k, v := fmt.Sprintf("k%03d", i), fmt.Sprintf("v%d", i)
+		c.Set([]byte(k), []byte(v))
+		want = append(want, k+"="+v)
+	}
+	it := c.Iterator(nil, nil)
+	c.Discard()
+	other := NewCache(s.Working())
+	for i := 0; i < 500; i++ {
+		other.Set([]byte(fmt.Sprintf("k%03d", i)), []byte("overwritten"))
+	}
+	c.Set([]byte("k000"), []byte("again"))
+	if got := dump(t, it); !slices.Equal(got, want) {
+		t.Errorf("iterator after Discard: got %d entries, want %d\n got  %.5v\n want %.5v", len(got), len(want), got, want)
+	}
+	if got := dump(t, c.Iterator(nil, nil)); !slices.Equal(got, []string{"k000=again"}) {
+		t.Errorf("cache after Discard and Set = %v, want [k000=again]", got)
+	}
+}
+
+// TestCacheWriteIntoParentCache: a child Cache hands its entries to a parent
+// Cache; later changes in the child (which is reused) and in the caller's
+// buffers must not reach what the parent holds.
+func TestCacheWriteIntoParentCache(t *testing.T) {
+	tree, block, tx := newLayeredCaches(t)
+	key, value := []byte("k"), []byte("v1")
+	tx.Set(key, value)
+	value[1] = '9'
+	tx.Write()
+	tx.Set([]byte("k"), []byte("v2"))
+	tx.Delete([]byte("a"))
+	if got := string(block.Get([]byte("k"))); got != "v1" {
+		t.Errorf("block k = %q, want v1", got)
+	}
+	want := []string{"a=10", "b=20", "bb=22", "d=4", "e=5", "g=7", "h=8", "k=v1"}
+	if got := dump(t, block.Iterator(nil, nil)); !slices.Equal(got, want) {
+		t.Errorf("block after tx.Write = %v, want %v", got, want)
+	}
+	if got := dump(t, tx.Iterator(nil, nil)); !slices.Equal(got, []string{"b=20", "bb=22", "d=4", "e=5", "g=7", "h=8", "k=v2"}) {
+		t.Errorf("tx after its Write and new changes = %v", got)
+	}
+	tx.Discard()
+	block.Write()
+	if got := dump(t, tree.Iterator(nil, nil)); !slices.Equal(got, want) {
+		t.Errorf("tree after block.Write = %v, want %v", got, want)
+	}
+}
+
+// TestCacheReadsDoNotAllocate pins the allocation behaviour the transaction
+// pipeline relies on: reading a buffered or an absent key allocates nothing.
+func TestCacheReadsDoNotAllocate(t *testing.T) {
+	_, block, tx := newLayeredCaches(t)
+	keys := [][]byte{[]byte("a"), []byte("c"), []byte("bb"), []byte("zz")}
+	n := testing.AllocsPerRun(100, func() {
+		for _, k := range keys {
+			_ = tx.Get(k)
+			_ = tx.Has(k)
+			_ = block.Has(k)
+		}
+	})
+	if n != 0 {
+		t.Errorf("Get and Has allocate %v times per run, want 0", n)
+	}
+}
+
+// TestCachesOnSeparateGoroutines: caches share one free list of B-tree
+// nodes; caches used by different goroutines (each its own) must not race
+// through it. Run with -race.
+func TestCachesOnSeparateGoroutines(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parent := NewCache(nil)
+			for round := range 50 {
+				c := NewCache(parent)
+				for i := range 200 {
+					c.Set([]byte(fmt.Sprintf("g%d/k%03d", g, i)), []byte(fmt.Sprintf("%d", round)))
+				}
+				if round%2 == 0 {
+					c.Write()
+				} else {
+					c.Discard()
+				}
+				parent.Discard()
+			}
+		}()
+	}
+	wg.Wait()
 }
