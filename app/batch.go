@@ -20,10 +20,17 @@ func (a *App) batchVerify(ctx modules.Context, txs []*DecodedTx) {
 		pub []byte
 	}
 	var batch []pending
-	add := func(key sigKey, signBytes []byte, did, keyID string, sig []byte) {
+	// signBytes are the current transaction's sign bytes, encoded when the
+	// first of its signatures that the cache does not hold is added: a
+	// transaction that CheckTx verified needs none.
+	var signBytes []byte
+	add := func(tx *DecodedTx, key sigKey, did, keyID string, sig []byte) {
 		pub, err := a.did.VerificationKey(ctx, did, keyID)
 		if err != nil || a.sigs.holds(key, pub) {
 			return
+		}
+		if signBytes == nil {
+			signBytes = tx.SignBytes()
 		}
 		if err := bv.Add(ed25519.PubKey(pub), signBytes, sig); err != nil {
 			return
@@ -34,10 +41,10 @@ func (a *App) batchVerify(ctx modules.Context, txs []*DecodedTx) {
 		if tx == nil {
 			continue
 		}
-		signBytes := tx.SignBytes()
-		add(signerSig(tx), signBytes, tx.Auth.Signer, tx.Auth.KeyId, tx.Signature)
+		signBytes = nil
+		add(tx, signerSig(tx), tx.Auth.Signer, tx.Auth.KeyId, tx.Signature)
 		if s := tx.Auth.Sponsor; s != nil {
-			add(sponsorSig(tx), signBytes, s.Signer, s.KeyId, tx.SponsorSignature)
+			add(tx, sponsorSig(tx), s.Signer, s.KeyId, tx.SponsorSignature)
 		}
 	}
 	if len(batch) == 0 {
