@@ -13,13 +13,16 @@ import (
 )
 
 // Keeper reads and writes DID state. It holds no state of its own apart
-// from the node-local memory of verified proofs of possession.
+// from node-local memories that never affect results: the verified proofs
+// of possession, and the decoded documents of recent signers (docMemo).
 type Keeper struct {
 	mana ManaAccounts
 	// orgs says which organizations a DID controls.
 	orgs Organizations
 	// proofs verifies proofs of possession once per node.
 	proofs *modules.Verifier
+	// docs is the memory of decoded documents VerificationKey reads.
+	docs *docMemo
 }
 
 // ProofCacheSize bounds the verified proofs of possession a node remembers.
@@ -28,7 +31,7 @@ const ProofCacheSize = 16_384
 // NewKeeper returns a Keeper that opens mana accounts through mana and asks
 // orgs which organizations a DID controls before deactivating it.
 func NewKeeper(mana ManaAccounts, orgs Organizations) *Keeper {
-	return &Keeper{mana: mana, orgs: orgs, proofs: modules.NewVerifier(ProofCacheSize)}
+	return &Keeper{mana: mana, orgs: orgs, proofs: modules.NewVerifier(ProofCacheSize), docs: newDocMemo(DocMemoSize)}
 }
 
 // Document loads did's document. It returns ErrUnknownDID when none is
@@ -79,9 +82,10 @@ func (k *Keeper) RegisterKeyless(ctx modules.Context, doc *identityv1.DIDDocumen
 // VerificationKey returns the Ed25519 key keyID of did if it may sign now:
 // the key is active and the DID is not deactivated. For a key as it was at
 // an earlier height, use KeyAt. Errors: ErrUnknownDID, ErrUnknownKey,
-// ErrKeyRevoked, ErrDIDDeactivated.
+// ErrKeyRevoked, ErrDIDDeactivated. The returned key is shared with the
+// keeper's memory of documents: the caller must not modify it.
 func (k *Keeper) VerificationKey(ctx modules.Context, did, keyID string) (ed25519.PublicKey, error) {
-	doc, err := k.Document(ctx, did)
+	doc, err := k.sharedDocument(ctx, did)
 	if err != nil {
 		return nil, err
 	}

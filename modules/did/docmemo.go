@@ -1,0 +1,70 @@
+package did
+
+import (
+	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/intercooperative/icnd/modules"
+	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
+)
+
+// DocMemoSize bounds the decoded documents a node remembers (docMemo).
+const DocMemoSize = 16_384
+
+// docMemo remembers, per DID, the stored bytes of its document as last read
+// and the document they decode to, so that the signer's document, which
+// every transaction reads more than once (batch verification, ante, the
+// check before each further message), is decoded once per node for as long
+// as its bytes do not change, instead of once per read.
+//
+// An entry is used only when the bytes stored in the reader's state now are
+// exactly the bytes it was decoded from, so the answer is the one a fresh
+// decoding of that state gives, whatever ran in between (a message earlier
+// in the block that revokes a key changes the bytes, and misses). It never
+// affects results: a miss only costs a decoding. Decoded documents in it are
+// shared and never modified. It is safe for concurrent use (CheckTx may run
+// beside FinalizeBlock) and bounded, the least recently used entry going
+// first.
+type docMemo struct {
+	entries *lru.Cache[string, memoDoc]
+}
+
+// memoDoc is a document and the stored bytes it was decoded from.
+type memoDoc struct {
+	raw string
+	doc *identityv1.DIDDocument
+}
+
+func newDocMemo(size int) *docMemo {
+	c, err := lru.New[string, memoDoc](size)
+	if err != nil {
+		// lru.New refuses only a size below 1.
+		panic("did: document memo: " + err.Error())
+	}
+	return &docMemo{entries: c}
+}
+
+// sharedDocument is Document for readers that do not modify the document:
+// the result may be shared with other readers and must not be modified. It
+// decodes the stored bytes unless the memo holds the document decoded from
+// exactly these bytes.
+func (k *Keeper) sharedDocument(ctx modules.Context, did string) (*identityv1.DIDDocument, error) {
+	if k.docs == nil {
+		return k.Document(ctx, did)
+	}
+	bz := ctx.Store.Get(DocumentKey(did))
+	if bz != nil {
+		if m, ok := k.docs.entries.Get(did); ok && m.raw == string(bz) {
+			return m.doc, nil
+		}
+	}
+	// Document reads the same bytes again (nothing wrote in between), so
+	// that a missing or undecodable document gets its errors.
+	doc, err := k.Document(ctx, did)
+	if err != nil {
+		return nil, err
+	}
+	if bz != nil {
+		k.docs.entries.Add(did, memoDoc{raw: string(bz), doc: doc})
+	}
+	return doc, nil
+}
