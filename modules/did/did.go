@@ -60,11 +60,25 @@ func ParseDID(s string) error {
 		return ErrInvalidDID.Wrapf("%q: want prefix %q", modules.Truncate(s), MethodPrefix)
 	}
 	id := s[len(MethodPrefix):]
-	raw, err := idEncoding.DecodeString(id)
-	if err != nil || len(raw) != idBytes || idEncoding.EncodeToString(raw) != id {
-		return ErrInvalidDID.Wrapf("%q: identifier is not canonical lower-case base32", modules.Truncate(s))
+	// Decoded into and re-encoded from arrays on the stack: every
+	// transaction's signer is checked, and this allocates nothing. IDLength
+	// characters decode to at most idBytes bytes (fewer when the decoder
+	// skips line breaks), which re-encode to at most IDLength characters.
+	var raw [idBytes]byte
+	var enc [IDLength]byte
+	n, err := idEncoding.Decode(raw[:], []byte(id))
+	if err != nil || n != idBytes {
+		return errNotCanonical(s)
+	}
+	idEncoding.Encode(enc[:], raw[:])
+	if string(enc[:]) != id {
+		return errNotCanonical(s)
 	}
 	return nil
+}
+
+func errNotCanonical(s string) error {
+	return ErrInvalidDID.Wrapf("%q: identifier is not canonical lower-case base32", modules.Truncate(s))
 }
 
 // RegistrationBytes are what a new key signs to prove possession when it is

@@ -103,7 +103,12 @@ func (k *Keeper) VerificationKey(ctx modules.Context, did, keyID string) (ed2551
 // stored value that is not 8 bytes is a broken invariant, returned as a
 // plain error: reading it as 0 would re-open every old transaction to replay.
 func (k *Keeper) Sequence(ctx modules.Context, did string) (uint64, error) {
-	bz := ctx.Store.Get(SequenceKey(did))
+	return sequenceAt(ctx, did, SequenceKey(did))
+}
+
+// sequenceAt is Sequence with did's SequenceKey built by the caller.
+func sequenceAt(ctx modules.Context, did string, key []byte) (uint64, error) {
+	bz := ctx.Store.Get(key)
 	if bz == nil {
 		return 0, nil
 	}
@@ -115,21 +120,27 @@ func (k *Keeper) Sequence(ctx modules.Context, did string) (uint64, error) {
 
 // IncrementSequence advances did's sequence by one.
 func (k *Keeper) IncrementSequence(ctx modules.Context, did string) error {
-	seq, err := k.Sequence(ctx, did)
+	key := SequenceKey(did) // read and written: built once
+	seq, err := sequenceAt(ctx, did, key)
 	if err != nil {
 		return err
 	}
 	if seq == ^uint64(0) {
 		return fmt.Errorf("did: sequence of %s would overflow", did)
 	}
-	k.setSequence(ctx, did, seq+1)
+	setSequenceAt(ctx, key, seq+1)
 	return nil
 }
 
 func (k *Keeper) setSequence(ctx modules.Context, did string, seq uint64) {
+	setSequenceAt(ctx, SequenceKey(did), seq)
+}
+
+// setSequenceAt stores seq under key, a SequenceKey.
+func setSequenceAt(ctx modules.Context, key []byte, seq uint64) {
 	var bz [8]byte
 	binary.BigEndian.PutUint64(bz[:], seq)
-	ctx.Store.Set(SequenceKey(did), bz[:])
+	ctx.Store.Set(key, bz[:])
 }
 
 // setDocument stores doc. Every document names its DID, so its encoding is
