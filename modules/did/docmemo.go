@@ -28,8 +28,10 @@ type docMemo struct {
 	entries *lru.Cache[string, memoDoc]
 }
 
-// memoDoc is a document and the stored bytes it was decoded from.
+// memoDoc is a document, the stored bytes it was decoded from, and its
+// DocumentKey (built once per DID, not once per read; never modified).
 type memoDoc struct {
+	key []byte
 	raw string
 	doc *identityv1.DIDDocument
 }
@@ -51,11 +53,14 @@ func (k *Keeper) sharedDocument(ctx modules.Context, did string) (*identityv1.DI
 	if k.docs == nil {
 		return k.Document(ctx, did)
 	}
-	bz := ctx.Store.Get(DocumentKey(did))
-	if bz != nil {
-		if m, ok := k.docs.entries.Get(did); ok && m.raw == string(bz) {
-			return m.doc, nil
-		}
+	m, ok := k.docs.entries.Get(did)
+	key := m.key
+	if !ok {
+		key = DocumentKey(did)
+	}
+	bz := ctx.Store.Get(key)
+	if ok && bz != nil && m.raw == string(bz) {
+		return m.doc, nil
 	}
 	// Document reads the same bytes again (nothing wrote in between), so
 	// that a missing or undecodable document gets its errors.
@@ -64,7 +69,7 @@ func (k *Keeper) sharedDocument(ctx modules.Context, did string) (*identityv1.DI
 		return nil, err
 	}
 	if bz != nil {
-		k.docs.entries.Add(did, memoDoc{raw: string(bz), doc: doc})
+		k.docs.entries.Add(did, memoDoc{key: key, raw: string(bz), doc: doc})
 	}
 	return doc, nil
 }
