@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"sync"
@@ -68,6 +69,7 @@ func (t *msgTable) decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, er
 	}
 	d := new(decodedAlloc)
 	tx, body, auth := &d.tx, &d.body, &d.auth
+	presizeTx(tx, raw)
 	if err := unmarshalCanonical(raw, tx, "tx"); err != nil {
 		return nil, err
 	}
@@ -133,6 +135,74 @@ func (t *msgTable) decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, er
 		authBytes:        tx.AuthInfoBytes,
 	}
 	return &d.DecodedTx, nil
+}
+
+// presizeTx gives the bytes fields of tx, before tx.Unmarshal(raw) fills
+// them, their room in one buffer: the generated Unmarshal appends each field
+// into the slice it already holds, so that it then allocates for none of
+// them (it allocated once per field). presizeTx only reads the lengths of
+// the fields raw holds once each; it stops at anything else (a malformed
+// tag, a repeated field), leaving the rest to Unmarshal, which alone decides
+// what raw means and whether it decodes: a field presized here is
+// overwritten by Unmarshal, and a field raw does not hold is left nil.
+func presizeTx(tx *txv1.Tx, raw []byte) {
+	// The fields of txv1.Tx, by field number: all bytes.
+	fields := [...]*[]byte{1: &tx.BodyBytes, 2: &tx.AuthInfoBytes, 3: &tx.Signature, 4: &tx.SponsorSignature}
+	var lens [len(fields)]int
+	total := 0
+	for b := raw; len(b) > 0; {
+		tag, n := binary.Uvarint(b)
+		if n <= 0 {
+			return
+		}
+		b = b[n:]
+		// The field number as the generated code reads it (an int32).
+		num, size := int32(tag>>3), 0
+		if num <= 0 {
+			return
+		}
+		switch tag & 7 {
+		case 0: // varint
+			if _, n = binary.Uvarint(b); n <= 0 {
+				return
+			}
+			size = n
+		case 1: // fixed64
+			size = 8
+		case 5: // fixed32
+			size = 4
+		case 2: // length-delimited
+			l, n := binary.Uvarint(b)
+			if n <= 0 || l > uint64(len(b)-n) {
+				return
+			}
+			if num < int32(len(fields)) {
+				if lens[num] != 0 {
+					return
+				}
+				lens[num] = int(l)
+				total += int(l)
+			}
+			size = n + int(l)
+		default:
+			return
+		}
+		if size > len(b) {
+			return
+		}
+		b = b[size:]
+	}
+	if total == 0 {
+		return
+	}
+	buf := make([]byte, total)
+	off := 0
+	for i, l := range lens {
+		if l > 0 {
+			*fields[i] = buf[off : off : off+l]
+			off += l
+		}
+	}
 }
 
 // canonical is a generated gogoproto message: Marshal is Size, then
