@@ -60,6 +60,9 @@ type decodedAlloc struct {
 	auth txv1.AuthInfo
 	name [1]string
 	row  [1]*modules.Msg
+	// msg is the room of body.Messages for a transaction of one message:
+	// the generated Unmarshal appends each message to the slice.
+	msg [1]*txv1.Msg
 }
 
 // decodeTx is DecodeTx with the hash of raw when the caller has it.
@@ -70,6 +73,9 @@ func (t *msgTable) decodeTx(raw []byte, hash *[sha256.Size]byte) (*DecodedTx, er
 	d := new(decodedAlloc)
 	tx, body, auth := &d.tx, &d.body, &d.auth
 	presizeTx(tx, raw)
+	// A body without messages, which would keep this empty slice instead
+	// of nil, is refused below.
+	body.Messages = d.msg[:0]
 	if err := unmarshalCanonical(raw, tx, "tx"); err != nil {
 		return nil, err
 	}
