@@ -87,6 +87,10 @@ type Options struct {
 	// policy's when non-zero: a localnet decides in seconds, not in the
 	// day a real chain's default gives.
 	VotingPeriod, Timelock int64
+	// Mempool is every node's config.toml mempool.type: "flood" (CometBFT's
+	// mempool, the default when empty) or "app" (icnd's app-side mempool,
+	// docs/mempool.md).
+	Mempool string
 }
 
 // DefaultSnapshotInterval is the snapshot interval of `icnd testnet`: a
@@ -239,6 +243,13 @@ func (o *Options) fill() error {
 	if o.StartingIP == "" {
 		o.StartingIP = "127.0.0.2"
 	}
+	switch o.Mempool {
+	case "":
+		o.Mempool = cmtcfg.MempoolTypeFlood
+	case cmtcfg.MempoolTypeFlood, cmtcfg.MempoolTypeApp:
+	default:
+		return fmt.Errorf("--mempool must be %q or %q, got %q", cmtcfg.MempoolTypeFlood, cmtcfg.MempoolTypeApp, o.Mempool)
+	}
 	if o.KeyringBackend == "" {
 		o.KeyringBackend = keyring.BackendTest
 	}
@@ -378,6 +389,7 @@ func nodeConfig(opts Options, node Node, persistentPeers string) *cmtcfg.Config 
 	cfg.Instrumentation.PrometheusListenAddr = node.Prometheus
 	cfg.Consensus.TimeoutCommit = TimeoutCommit
 	cfg.Consensus.CreateEmptyBlocks = true
+	cfg.Mempool.Type = opts.Mempool
 	return cfg
 }
 
