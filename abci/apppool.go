@@ -8,6 +8,10 @@ import (
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	cmtcfg "github.com/cometbft/cometbft/config"
 
+	mempl "github.com/cometbft/cometbft/mempool"
+	"github.com/cometbft/cometbft/p2p"
+	protomem "github.com/cometbft/cometbft/proto/tendermint/mempool"
+
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/store"
 )
@@ -109,3 +113,37 @@ func (s *Application) ReapTxs(_ context.Context, req *abcitypes.RequestReapTxs) 
 }
 
 var errNoPool = fmt.Errorf("the app-side mempool is off: set mempool.type = %q in config.toml to use it", cmtcfg.MempoolTypeApp)
+
+// batchReactor is CometBFT's app mempool reactor, but the signatures of a
+// batch a peer relays are verified in one batch (app.Pool.VerifyBatch)
+// before the reactor inserts its transactions one by one.
+type batchReactor struct {
+	*mempl.AppReactor
+	pool *app.Pool
+}
+
+func (r *batchReactor) Receive(e p2p.Envelope) {
+	if msg, ok := e.Message.(*protomem.Txs); ok && len(msg.Txs) > 1 {
+		r.pool.VerifyBatch(msg.Txs)
+	}
+	r.AppReactor.Receive(e)
+}
+
+// verifyRelayedInBatches puts batchReactor in place of the switch's app
+// mempool reactor. It must run before the node starts; without the
+// app-side mempool it does nothing.
+func verifyRelayedInBatches(sw p2p.Switcher, s *Application) {
+	if s.pool == nil {
+		return
+	}
+	r, ok := sw.Reactor("MEMPOOL")
+	if !ok {
+		return
+	}
+	inner, ok := r.(*mempl.AppReactor)
+	if !ok {
+		return
+	}
+	sw.RemoveReactor("MEMPOOL", inner)
+	sw.AddReactor("MEMPOOL", &batchReactor{AppReactor: inner, pool: s.pool})
+}

@@ -191,6 +191,7 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 		return fmt.Errorf("create node: %w", err)
 	}
 	exemptRelayed(n.Switch(), abciApp)
+	verifyRelayedInBatches(n.Switch(), abciApp)
 	if err := n.Start(); err != nil {
 		return fmt.Errorf("start node: %w", err)
 	}
