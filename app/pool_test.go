@@ -426,3 +426,79 @@ func BenchmarkPoolRelayedBatch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPoolAdmission admits 256 anchor transactions from 32 signers
+// one by one: through the flood mempool's App.CheckTx, and through
+// Pool.Add. ns/op is per 256 transactions.
+func BenchmarkPoolAdmission(b *testing.B) {
+	const signers, perSigner = 32, 8
+	for _, path := range []string{"flood-checktx", "pool-add"} {
+		b.Run(path, func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				accts := make([]*account, signers)
+				for i := range accts {
+					accts[i] = newAccount(byte(100 + i))
+				}
+				a, _, pool := newPoolApp(b, app.PoolOptions{}, genesisFor(b, 1_000_000, accts...))
+				var txs [][]byte
+				for j := range perSigner {
+					for i, s := range accts {
+						txs = append(txs, s.signTx(b, txOpts{}, anchorMsg(testCID(b, fmt.Sprint(i, "/", j)), "doc")))
+					}
+				}
+				b.StartTimer()
+				for _, tx := range txs {
+					var res app.TxResult
+					if path == "pool-add" {
+						res = pool.Add(tx, false)
+					} else {
+						res = a.CheckTx(tx)
+					}
+					if res.Code != 0 {
+						b.Fatalf("refused: %s", res.Log)
+					}
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkPoolRebase moves a pool of 2,000 anchor transactions (their
+// signatures verified on admission) onto the next version after a block
+// that took none of them: Update re-runs all 2,000. ns/op is per Update.
+func BenchmarkPoolRebase(b *testing.B) {
+	const signers, perSigner = 100, 20
+	accts := make([]*account, signers)
+	for i := range accts {
+		accts[i] = newAccount(byte(i))
+	}
+	a, _, pool := newPoolApp(b, app.PoolOptions{}, genesisFor(b, 100_000_000, accts...))
+	for j := range perSigner {
+		for i, s := range accts {
+			tx := s.signTx(b, txOpts{}, anchorMsg(testCID(b, fmt.Sprint(i, "/", j)), "doc"))
+			if res := pool.Add(tx, false); res.Code != 0 {
+				b.Fatalf("refused: %s", res.Log)
+			}
+		}
+	}
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		h := a.LastCommit().Version + 1
+		if _, _, err := finalize(a, h, blockTime(h), nil, nil); err != nil {
+			b.Fatal(err)
+		}
+		id, err := a.Commit()
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if err := pool.Update(id.Version, a.LastBlockTime(), a.ChainID(), nil); err != nil {
+			b.Fatal(err)
+		}
+		if pool.Len() != signers*perSigner {
+			b.Fatalf("%d transactions left after the rebase", pool.Len())
+		}
+	}
+}
