@@ -17,7 +17,9 @@ import (
 // and all are committed; a signer's chain of sequences, each submitted as
 // soon as the previous one is answered, is committed in order; a
 // transaction with a bad signature is refused with tx/23 and a replayed
-// sequence with tx/24; every node has the same app hashes.
+// sequence with tx/24; every node has the same app hashes. Some
+// transactions land in blocks proposed by a node they were not submitted
+// to: the pools gossip them.
 func TestAppMempool(t *testing.T) {
 	const nodes, chain = 4, 8
 	n := startNetworkWith(t, nodes, "--mempool", "app")
@@ -80,8 +82,17 @@ func TestAppMempool(t *testing.T) {
 			s.seq++
 		}
 	}
+	validator := make([]string, nodes)
+	for i := range nodes {
+		st, err := n.client(i).Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		validator[i] = st.ValidatorAddress
+	}
 	last := make([]int64, nodes)
 	var top int64
+	relayed := 0
 	for _, s := range sentTxs {
 		// Ask a node other than the one that got it.
 		res, err := n.client((s.signer+2)%nodes).WaitTx(ctx, s.hash)
@@ -96,7 +107,18 @@ func TestAppMempool(t *testing.T) {
 		}
 		last[s.signer] = res.Height
 		top = max(top, res.Height)
+		b, err := n.client(0).RPC.Block(ctx, &res.Height)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Block.ProposerAddress.String() != validator[(s.signer+1)%nodes] {
+			relayed++
+		}
 	}
+	if relayed == 0 {
+		t.Fatal("every transaction was proposed by the node it was submitted to: no gossip between the pools")
+	}
+	t.Logf("%d of %d transactions committed in blocks of another proposer than the node they were submitted to", relayed, len(sentTxs))
 
 	// A bad signature and a replayed sequence get their codes, as a client
 	// sees them (docs/tx-format.md).
