@@ -13,6 +13,7 @@ import (
 
 	abcicli "github.com/cometbft/cometbft/abci/client"
 	abcitypes "github.com/cometbft/cometbft/abci/types"
+	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
 	idb "github.com/cosmos/iavl/db"
 	"github.com/ipfs/go-cid"
@@ -257,5 +258,27 @@ func TestAppPoolConcurrentABCI(t *testing.T) {
 	}
 	if replay.Code != app.ErrBadSequence.Code() {
 		t.Fatalf("replay: %+v", replay)
+	}
+}
+
+// TestCheckPoolConfig: icnd start refuses the app-side mempool with
+// settings it cannot run with, and accepts the defaults.
+func TestCheckPoolConfig(t *testing.T) {
+	for name, tc := range map[string]struct {
+		mutate func(*cmtcfg.Config, *AppConfig)
+		ok     bool
+	}{
+		"defaults":        {func(*cmtcfg.Config, *AppConfig) {}, true},
+		"no pruning":      {func(_ *cmtcfg.Config, a *AppConfig) { a.Store.PruningKeepRecent = 0 }, true},
+		"keep 2":          {func(_ *cmtcfg.Config, a *AppConfig) { a.Store.PruningKeepRecent = 2 }, true},
+		"keep 1":          {func(_ *cmtcfg.Config, a *AppConfig) { a.Store.PruningKeepRecent = 1 }, false},
+		"no empty blocks": {func(c *cmtcfg.Config, _ *AppConfig) { c.Consensus.CreateEmptyBlocks = false }, false},
+	} {
+		c, a := cmtcfg.DefaultConfig(), DefaultAppConfig()
+		c.Mempool.Type = cmtcfg.MempoolTypeApp
+		tc.mutate(c, &a)
+		if err := checkPoolConfig(c, a); (err == nil) != tc.ok {
+			t.Errorf("%s: err = %v, want ok %v", name, err, tc.ok)
+		}
 	}
 }

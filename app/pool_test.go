@@ -253,8 +253,8 @@ func TestPoolProposalAppHash(t *testing.T) {
 	}
 }
 
-// TestPoolConcurrentAdmission runs admissions (submissions, relays, dry
-// runs and reaps) in several goroutines while blocks are proposed from
+// TestPoolConcurrentAdmission runs admissions (submissions, relays with
+// batch verification, dry runs and reaps) in several goroutines while blocks are proposed from
 // the pool, executed and committed: run it with -race. Every transaction
 // ends up committed in its signer's sequence order, and a node that only
 // executes the blocks reaches the same app hash.
@@ -291,6 +291,10 @@ func TestPoolConcurrentAdmission(t *testing.T) {
 				}
 				tx := signed[i][j]
 				pool.CheckOnly(tx)
+				if j%2 == 1 {
+					// A relayed batch: its signatures verified at once.
+					pool.VerifyBatch(signed[i][j:min(j+4, perSigner)])
+				}
 				res := pool.Add(tx, j%2 == 1)
 				switch {
 				case res.Code == 0:
