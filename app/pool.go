@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/intercooperative/icnd/modules"
@@ -59,6 +60,9 @@ type Pool struct {
 	// effects of the pooled transactions.
 	state *store.Cache
 
+	// size mirrors len(txs) for Add's refusal of a full pool without the
+	// lock, which a rebase may hold for tens of milliseconds.
+	size atomic.Int64
 	// txs are the pooled transactions in admission order.
 	txs    []*poolTx
 	byHash map[[sha256.Size]byte]*poolTx
@@ -122,14 +126,20 @@ func (p *Pool) checkContext() modules.Context {
 // retry after it) and ErrPoolNotReady. A Broken result means the node must
 // stop.
 func (p *Pool) Add(raw []byte, relayed bool) TxResult {
+	limit := p.opts.MaxTxs
+	if relayed {
+		limit = p.opts.MaxRelayedTxs
+	}
+	// A full pool answers at once. The count may be stale by the
+	// admissions and the rebase under way: the check under the lock below
+	// is the one that holds.
+	if n := p.size.Load(); limit > 0 && n >= int64(limit) {
+		return errResult(ErrMempoolFull.Wrapf("%d transactions pending, max %d", n, limit))
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if !p.ready || p.closed {
 		return errResult(ErrPoolNotReady.Wrapf("no committed state to check against"))
-	}
-	limit := p.opts.MaxTxs
-	if relayed {
-		limit = p.opts.MaxRelayedTxs
 	}
 	if limit > 0 && len(p.txs) >= limit {
 		return errResult(ErrMempoolFull.Wrapf("%d transactions pending, max %d", len(p.txs), limit))
@@ -169,6 +179,7 @@ func (p *Pool) admit(tx *DecodedTx) {
 	p.byHash[tx.Hash] = e
 	p.bytes += int64(len(tx.Raw))
 	p.gossip = append(p.gossip, e)
+	p.size.Store(int64(len(p.txs)))
 }
 
 // CheckOnly answers whether Add would admit raw now, and changes nothing
@@ -270,11 +281,15 @@ func (p *Pool) Update(height int64, blockTime time.Time, chainID string, blockTx
 	p.blockTime = blockTime
 	p.state = store.NewCache(view)
 	p.ready = true
+	included := 0
 	for _, raw := range blockTxs {
-		if e, ok := p.byHash[sha256.Sum256(raw)]; ok {
+		if e, ok := p.byHash[sha256.Sum256(raw)]; ok && !e.dropped {
 			e.dropped = true
+			included++
 		}
 	}
+	// The block's transactions make room at once, before the rebase.
+	p.size.Store(int64(len(p.txs) - included))
 	kept := p.txs[:0]
 	p.bytes = 0
 	base := p.checkContext()
@@ -297,6 +312,7 @@ func (p *Pool) Update(height int64, blockTime time.Time, chainID string, blockTx
 	}
 	clear(p.txs[len(kept):])
 	p.txs = kept
+	p.size.Store(int64(len(p.txs)))
 	return nil
 }
 

@@ -506,3 +506,24 @@ func BenchmarkPoolRebase(b *testing.B) {
 		}
 	}
 }
+
+// TestPoolFullWithoutLock: a full pool refuses a submission with
+// ErrMempoolFull at once, even while its lock is held (by a rebase in
+// Commit, for example).
+func TestPoolFullWithoutLock(t *testing.T) {
+	alice := newAccount(1)
+	_, _, pool := newPoolApp(t, app.PoolOptions{MaxTxs: 1}, genesisFor(t, 1_000_000, alice))
+	wantCode(t, pool.Add(alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "0"), "doc")), false), nil)
+	next := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "1"), "doc"))
+	release := pool.HoldLock()
+	answer := make(chan app.TxResult, 1)
+	go func() { answer <- pool.Add(next, false) }()
+	select {
+	case res := <-answer:
+		release()
+		wantCode(t, res, app.ErrMempoolFull)
+	case <-time.After(10 * time.Second):
+		release()
+		t.Fatal("a full pool's refusal waited for the lock")
+	}
+}
