@@ -282,3 +282,60 @@ func TestCheckPoolConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestAppPoolAfterRestart: a node restarted over a store with committed
+// blocks admits into its pool at once (EnablePool moves the pool onto the
+// last committed version), with the signer's sequence from that state.
+func TestAppPoolAfterRestart(t *testing.T) {
+	ctx := context.Background()
+	keys, state := poolSigners(t, 1)
+	cms, err := store.Open(idb.NewMemDB(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(cms, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewApplication(a, "test", cmtlog.NewNopLogger())
+	if _, err := s.InitChain(ctx, &abcitypes.RequestInitChain{ChainId: poolChain, InitialHeight: 1, Time: time.Unix(0, 0), AppStateBytes: state}); err != nil {
+		t.Fatal(err)
+	}
+	for h := int64(1); h <= 2; h++ {
+		var txs [][]byte
+		if h == 2 {
+			txs = [][]byte{poolAnchor(t, keys[0], 0, "")}
+		}
+		if _, err := s.FinalizeBlock(ctx, &abcitypes.RequestFinalizeBlock{Height: h, Time: time.Unix(h, 0), Txs: txs}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Commit(ctx, &abcitypes.RequestCommit{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The restart: a new App and Application over the same store.
+	again, err := app.New(cms, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	restarted := NewApplication(again, "test", cmtlog.NewNopLogger())
+	if err := restarted.EnablePool(cms.NewConcurrentReader(0), app.PoolOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	lockFree := abcicli.LockFreeContext(ctx)
+	replay, err := restarted.CheckTx(lockFree, &abcitypes.RequestCheckTx{Tx: poolAnchor(t, keys[0], 0, "again")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if replay.Code != app.ErrBadSequence.Code() {
+		t.Fatalf("sequence 0 after restart: %+v, want code %d", replay, app.ErrBadSequence.Code())
+	}
+	next, err := restarted.CheckTx(lockFree, &abcitypes.RequestCheckTx{Tx: poolAnchor(t, keys[0], 1, "")})
+	if err != nil || next.Code != 0 {
+		t.Fatalf("sequence 1 after restart: %+v, %v", next, err)
+	}
+	if restarted.pool.Len() != 1 {
+		t.Fatalf("pool holds %d transactions, want 1", restarted.pool.Len())
+	}
+}

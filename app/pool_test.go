@@ -527,3 +527,16 @@ func TestPoolFullWithoutLock(t *testing.T) {
 		t.Fatal("a full pool's refusal waited for the lock")
 	}
 }
+
+// TestPoolClose: after Close the pool refuses everything with the retry
+// code ErrPoolNotReady, and Update does nothing.
+func TestPoolClose(t *testing.T) {
+	alice := newAccount(1)
+	a, _, pool := newPoolApp(t, app.PoolOptions{}, genesisFor(t, 1_000_000, alice))
+	tx := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "0"), "doc"))
+	pool.Close()
+	wantCode(t, pool.Add(tx, false), app.ErrPoolNotReady)
+	wantCode(t, pool.CheckOnly(tx), app.ErrPoolNotReady)
+	commitPoolBlock(t, a, pool, nil)
+	wantCode(t, pool.Add(tx, true), app.ErrPoolNotReady)
+}
