@@ -275,6 +275,9 @@ func (s *Application) Commit(context.Context, *abcitypes.RequestCommit) (*abcity
 		if err != nil {
 			return nil, s.fail(err)
 		}
+		if s.metrics != nil {
+			s.metrics.AppMempoolTxs.Set(float64(s.pool.Len()))
+		}
 	}
 	s.noteMempool()
 	s.takeSnapshot(id)

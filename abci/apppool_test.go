@@ -18,6 +18,8 @@ import (
 	idb "github.com/cosmos/iavl/db"
 	"github.com/ipfs/go-cid"
 	"github.com/multiformats/go-multihash"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/intercooperative/icnd/app"
 	"github.com/intercooperative/icnd/client"
@@ -337,5 +339,17 @@ func TestAppPoolAfterRestart(t *testing.T) {
 	}
 	if restarted.pool.Len() != 1 {
 		t.Fatalf("pool holds %d transactions, want 1", restarted.pool.Len())
+	}
+	// A block without it: the pool keeps it, and the gauge says so.
+	m := NewMetrics(prometheus.NewRegistry())
+	restarted.SetMetrics(m)
+	if _, err := restarted.FinalizeBlock(ctx, &abcitypes.RequestFinalizeBlock{Height: 3, Time: time.Unix(3, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := restarted.Commit(ctx, &abcitypes.RequestCommit{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := testutil.ToFloat64(m.AppMempoolTxs); got != 1 {
+		t.Fatalf("icnd_app_mempool_txs = %v after the block, want 1", got)
 	}
 }
