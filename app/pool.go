@@ -70,6 +70,11 @@ type Pool struct {
 	// gossip are the admitted transactions not handed out by Reap yet, in
 	// admission order; an entry dropped from the pool meanwhile is skipped.
 	gossip []*poolTx
+	// committed holds the hashes of the transactions of the last two
+	// blocks: a peer often relays one after a block took it (gossip runs
+	// every mempool.reap_interval), and such a relay is answered as done
+	// rather than refused (CometBFT logs every refused relay).
+	committed, committedBefore map[[sha256.Size]byte]struct{}
 }
 
 // poolTx is one pooled transaction.
@@ -119,7 +124,8 @@ func (p *Pool) checkContext() modules.Context {
 }
 
 // Add admits raw, a submission (relayed false) or a transaction a peer
-// relayed. The result has code 0 when raw is pooled; a refusal carries its
+// relayed. The result has code 0 when raw is pooled, and for a relayed
+// transaction one of the last two blocks holds (nothing to do); a refusal carries its
 // registered code: CheckTx's codes, ErrMempoolFull, ErrTxInPool, and the
 // retry codes ErrSequenceAhead (a later sequence than the signer's next
 // one: an earlier transaction of the signer has not reached this node yet;
@@ -147,6 +153,9 @@ func (p *Pool) Add(raw []byte, relayed bool) TxResult {
 	if p.opts.MaxBytes > 0 && p.bytes+int64(len(raw)) > p.opts.MaxBytes {
 		return errResult(ErrMempoolFull.Wrapf("%d bytes pending, max %d", p.bytes, p.opts.MaxBytes))
 	}
+	if relayed && p.recentlyCommitted(raw) {
+		return TxResult{}
+	}
 	tx, err := p.chk.decode(raw)
 	if err != nil {
 		return errResult(err)
@@ -169,6 +178,17 @@ func (p *Pool) Add(raw []byte, relayed bool) TxResult {
 		}
 	}
 	return res
+}
+
+// recentlyCommitted reports whether one of the last two blocks holds raw.
+func (p *Pool) recentlyCommitted(raw []byte) bool {
+	if len(p.committed) == 0 && len(p.committedBefore) == 0 {
+		return false
+	}
+	h := sha256.Sum256(raw)
+	_, now := p.committed[h]
+	_, before := p.committedBefore[h]
+	return now || before
 }
 
 // admit pools tx, which passed the checks with its effects in p.state.
@@ -282,8 +302,11 @@ func (p *Pool) Update(height int64, blockTime time.Time, chainID string, blockTx
 	p.state = store.NewCache(view)
 	p.ready = true
 	included := 0
+	p.committedBefore, p.committed = p.committed, make(map[[sha256.Size]byte]struct{}, len(blockTxs))
 	for _, raw := range blockTxs {
-		if e, ok := p.byHash[sha256.Sum256(raw)]; ok && !e.dropped {
+		h := sha256.Sum256(raw)
+		p.committed[h] = struct{}{}
+		if e, ok := p.byHash[h]; ok && !e.dropped {
 			e.dropped = true
 			included++
 		}

@@ -173,7 +173,8 @@ func TestPoolReapOnce(t *testing.T) {
 // by hash and re-checks the rest against the new state: a transaction
 // whose sequence another transaction of the block used is dropped, a
 // signer's next one stays; a signer the block deactivated loses all its
-// pooled transactions.
+// pooled transactions. A late relay of a committed transaction is no
+// refusal.
 func TestPoolRebase(t *testing.T) {
 	alice, bob, carol := newAccount(1), newAccount(2), newAccount(3)
 	a, _, pool := newPoolApp(t, app.PoolOptions{}, genesisFor(t, 1_000_000, alice, bob, carol))
@@ -197,6 +198,11 @@ func TestPoolRebase(t *testing.T) {
 		}
 	}
 	wantTxs(t, "pool after the block", pool.Txs(0), [][]byte{a1, b1})
+	// A peer relays a transaction the block took: nothing to do, no
+	// refusal; submitted again, it is the replay it is.
+	wantCode(t, pool.Add(a0, true), nil)
+	wantCode(t, pool.Add(a0, false), app.ErrBadSequence)
+	wantTxs(t, "pool after the late relay", pool.Txs(0), [][]byte{a1, b1})
 	wantTxs(t, "next proposal", proposeFromPool(t, a, pool, 1<<20), [][]byte{a1, b1})
 	// The check state is the new one: carol is deactivated, bob goes on
 	// at sequence 2.
