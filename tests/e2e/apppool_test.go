@@ -95,7 +95,8 @@ func TestAppMempool(t *testing.T) {
 	relayed := 0
 	for _, s := range sentTxs {
 		// Ask a node other than the one that got it.
-		res, err := n.client((s.signer+2)%nodes).WaitTx(ctx, s.hash)
+		asked := n.client((s.signer + 2) % nodes)
+		res, err := asked.WaitTx(ctx, s.hash)
 		if err != nil {
 			t.Fatalf("signer %d sequence %d: %v", s.signer, s.seq, err)
 		}
@@ -107,7 +108,7 @@ func TestAppMempool(t *testing.T) {
 		}
 		last[s.signer] = res.Height
 		top = max(top, res.Height)
-		b, err := n.client(0).RPC.Block(ctx, &res.Height)
+		b, err := asked.RPC.Block(ctx, &res.Height)
 		if err != nil {
 			t.Fatal(err)
 		}
