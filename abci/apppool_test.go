@@ -34,7 +34,7 @@ import (
 const poolChain = "icn-pool-test"
 
 // poolSigners returns n deterministic signers and a genesis funding them.
-func poolSigners(t *testing.T, n int) ([]ed25519.PrivateKey, []byte) {
+func poolSigners(t testing.TB, n int) ([]ed25519.PrivateKey, []byte) {
 	t.Helper()
 	g := app.DefaultGenesis()
 	g.Mana.Params.MaxCapacity = 1_000_000_000
@@ -56,7 +56,7 @@ func poolSigners(t *testing.T, n int) ([]ed25519.PrivateKey, []byte) {
 }
 
 // poolAnchor is signer priv's anchor transaction with sequence seq.
-func poolAnchor(t *testing.T, priv ed25519.PrivateKey, seq uint64, memo string) []byte {
+func poolAnchor(t testing.TB, priv ed25519.PrivateKey, seq uint64, memo string) []byte {
 	t.Helper()
 	signer := did.DeriveDID(priv.Public().(ed25519.PublicKey))
 	mh, _ := multihash.Sum(fmt.Appendf(nil, "%s/%d", signer, seq), multihash.SHA2_256, -1)
@@ -71,7 +71,7 @@ func poolAnchor(t *testing.T, priv ed25519.PrivateKey, seq uint64, memo string) 
 
 // newPoolNode returns an Application over a fresh store, with the app-side
 // mempool when withPool is set, and a client as CometBFT's node makes them.
-func newPoolNode(t *testing.T, state []byte, withPool bool) (*Application, abcicli.Client) {
+func newPoolNode(t testing.TB, state []byte, withPool bool) (*Application, abcicli.Client) {
 	t.Helper()
 	cms, err := store.Open(idb.NewMemDB(), store.Options{PruneKeepRecent: 2, PruneInterval: 1})
 	if err != nil {
@@ -351,5 +351,78 @@ func TestAppPoolAfterRestart(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(m.AppMempoolTxs); got != 1 {
 		t.Fatalf("icnd_app_mempool_txs = %v after the block, want 1", got)
+	}
+}
+
+// BenchmarkSubmissionDuringBlock times one submission made while the node
+// executes a block of 1,000 anchor transactions whose signatures it has
+// not seen (FinalizeBlock through the consensus connection, which holds
+// the ABCI lock): with the flood mempool CheckTx waits for the lock, with
+// the app-side mempool it does not. It reports the submission's latency
+// (submit-ms) and the block's execution time (block-ms), means per op.
+func BenchmarkSubmissionDuringBlock(b *testing.B) {
+	const blockSigners, perSigner = 100, 10
+	ctx := context.Background()
+	for _, mode := range []string{cmtcfg.MempoolTypeFlood, cmtcfg.MempoolTypeApp} {
+		b.Run(mode, func(b *testing.B) {
+			var submit, block time.Duration
+			for range b.N {
+				b.StopTimer()
+				keys, state := poolSigners(b, blockSigners+1)
+				_, cl := newPoolNode(b, state, mode == cmtcfg.MempoolTypeApp)
+				// The flood mempool sets its global callback on its client.
+				cl.SetResponseCallback(func(*abcitypes.Request, *abcitypes.Response) {})
+				if _, err := cl.FinalizeBlock(ctx, &abcitypes.RequestFinalizeBlock{Height: 1, Time: time.Unix(1, 0)}); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := cl.Commit(ctx, &abcitypes.RequestCommit{}); err != nil {
+					b.Fatal(err)
+				}
+				var txs [][]byte
+				for j := range perSigner {
+					for i := range blockSigners {
+						txs = append(txs, poolAnchor(b, keys[i], uint64(j), ""))
+					}
+				}
+				sub := poolAnchor(b, keys[blockSigners], 0, "")
+				b.StartTimer()
+				started := make(chan struct{})
+				took := make(chan time.Duration, 1)
+				go func() {
+					t0 := time.Now()
+					close(started)
+					_, err := cl.FinalizeBlock(ctx, &abcitypes.RequestFinalizeBlock{Height: 2, Time: time.Unix(2, 0), Txs: txs})
+					if err != nil {
+						panic(err)
+					}
+					took <- time.Since(t0)
+				}()
+				<-started
+				// Let FinalizeBlock take the lock.
+				time.Sleep(2 * time.Millisecond)
+				t0 := time.Now()
+				var code uint32
+				if mode == cmtcfg.MempoolTypeApp {
+					res, err := cl.CheckTx(abcicli.LockFreeContext(ctx), &abcitypes.RequestCheckTx{Tx: sub})
+					if err != nil {
+						b.Fatal(err)
+					}
+					code = res.Code
+				} else {
+					rr, err := cl.CheckTxAsync(ctx, &abcitypes.RequestCheckTx{Tx: sub, Type: abcitypes.CheckTxType_New})
+					if err != nil {
+						b.Fatal(err)
+					}
+					code = rr.Response.GetCheckTx().Code
+				}
+				submit += time.Since(t0)
+				block += <-took
+				if code != 0 {
+					b.Fatalf("submission refused: code %d", code)
+				}
+			}
+			b.ReportMetric(float64(submit.Microseconds())/1000/float64(b.N), "submit-ms")
+			b.ReportMetric(float64(block.Microseconds())/1000/float64(b.N), "block-ms")
+		})
 	}
 }
