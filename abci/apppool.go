@@ -46,11 +46,19 @@ func (s *Application) EnablePool(reader *store.ConcurrentReader, opts app.PoolOp
 	return nil
 }
 
-// poolOptions are the pool's limits from the two config files.
+// poolOptions are the pool's limits from the two config files, as with
+// the flood mempool: config.toml's mempool.size and max_txs_bytes bound
+// every transaction, app.toml's mempool.max-txs (0: none of its own) the
+// submissions.
 func poolOptions(cometCfg *cmtcfg.Config, appCfg AppConfig) app.PoolOptions {
+	size := cometCfg.Mempool.Size
+	maxTxs := appCfg.Mempool.MaxTxs
+	if maxTxs == 0 || (size > 0 && maxTxs > size) {
+		maxTxs = size
+	}
 	return app.PoolOptions{
-		MaxTxs:        appCfg.Mempool.MaxTxs,
-		MaxRelayedTxs: cometCfg.Mempool.Size,
+		MaxTxs:        maxTxs,
+		MaxRelayedTxs: size,
 		MaxBytes:      cometCfg.Mempool.MaxTxsBytes,
 	}
 }

@@ -426,3 +426,24 @@ func BenchmarkSubmissionDuringBlock(b *testing.B) {
 		})
 	}
 }
+
+// TestPoolOptions: the pool's limits follow the flood mempool's: app.toml's
+// max-txs for submissions within config.toml's mempool.size, which bounds
+// relayed transactions too.
+func TestPoolOptions(t *testing.T) {
+	for _, tc := range []struct {
+		maxTxs, size         int
+		wantMax, wantRelayed int
+	}{
+		{4000, 5000, 4000, 5000},
+		{0, 5000, 5000, 5000},
+		{8000, 5000, 5000, 5000},
+	} {
+		c, a := cmtcfg.DefaultConfig(), DefaultAppConfig()
+		a.Mempool.MaxTxs, c.Mempool.Size = tc.maxTxs, tc.size
+		got := poolOptions(c, a)
+		if got.MaxTxs != tc.wantMax || got.MaxRelayedTxs != tc.wantRelayed || got.MaxBytes != c.Mempool.MaxTxsBytes {
+			t.Errorf("max-txs %d, mempool.size %d: %+v, want %d and %d", tc.maxTxs, tc.size, got, tc.wantMax, tc.wantRelayed)
+		}
+	}
+}
