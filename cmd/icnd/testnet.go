@@ -76,7 +76,7 @@ DID, for scripts and tests. Start a node with "icnd start --home DIR/node0".`,
 	cmd.Flags().Int("bench-accounts", 0, "also fund this many benchmark accounts with publicly derivable keys (load tests only; never on a real chain)")
 	cmd.Flags().Int64("voting-period", 20, "blocks of voting of the default governance policy (0: the chain default, a day)")
 	cmd.Flags().Int64("timelock", 5, "blocks of timelock of the default governance policy (0: the chain default, an hour)")
-	cmd.Flags().String("mempool", "flood", `config.toml mempool.type of every node: "flood" (CometBFT's mempool) or "app" (icnd's app-side mempool: admission concurrent with block execution, proposals built by the app; docs/mempool.md)`)
+	cmd.Flags().String("mempool", "flood", `config.toml mempool.type of every node: "flood" (CometBFT's mempool) or "app" (icnd's app-side mempool: admission concurrent with block execution, proposals built by the app; also sets mempool.check_tx_retry_delay to 100ms; docs/mempool.md)`)
 	cmd.Flags().Uint64("snapshot-interval", testnet.DefaultSnapshotInterval, "app.toml state-sync.snapshot-interval of every node, so that a new node can join by state sync (0: no snapshots)")
 	addKeyringFlag(cmd.Flags(), keyring.BackendTest)
 	return cmd

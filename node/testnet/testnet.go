@@ -50,6 +50,16 @@ const (
 // slack to stay live on a loaded CI machine.
 const TimeoutCommit = 500 * time.Millisecond
 
+// AppMempoolRetryDelay is mempool.check_tx_retry_delay with the app-side
+// mempool (Options.Mempool "app"), instead of CometBFT's 5 s. CometBFT's app
+// mempool keeps every refused submission in its seen-cache for that long
+// (a tenth of it after a retry code), and answers the same bytes sent again
+// meanwhile with an RPC error, "tx already seen", instead of checking them:
+// a client that resubmits a transaction refused with tx/40 "mempool is
+// full" on its next turn, as the load generator does, must get the pool's
+// answer again.
+const AppMempoolRetryDelay = 100 * time.Millisecond
+
 // Default ports, the same on every node since each has its own IP.
 const (
 	DefaultP2PPort        = 26656
@@ -390,6 +400,9 @@ func nodeConfig(opts Options, node Node, persistentPeers string) *cmtcfg.Config 
 	cfg.Consensus.TimeoutCommit = TimeoutCommit
 	cfg.Consensus.CreateEmptyBlocks = true
 	cfg.Mempool.Type = opts.Mempool
+	if opts.Mempool == cmtcfg.MempoolTypeApp {
+		cfg.Mempool.CheckTxRetryDelay = AppMempoolRetryDelay
+	}
 	return cfg
 }
 

@@ -182,8 +182,9 @@ func TestOptionErrors(t *testing.T) {
 	}
 }
 
-// TestGenerateAppMempool: --mempool app writes mempool.type = "app" into
-// every node's config.toml, which icnd start accepts (LoadCometConfig).
+// TestGenerateAppMempool: --mempool app writes mempool.type = "app", and
+// the shorter check_tx_retry_delay, into every node's config.toml, which
+// icnd start accepts (LoadCometConfig).
 func TestGenerateAppMempool(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "net")
 	m, err := Generate(Options{Validators: 2, Output: out, ChainID: "icn-test", StartingIP: "127.0.0.60", Mempool: cmtcfg.MempoolTypeApp})
@@ -195,8 +196,8 @@ func TestGenerateAppMempool(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if cfg.Mempool.Type != cmtcfg.MempoolTypeApp || !cfg.Consensus.CreateEmptyBlocks {
-			t.Errorf("node %d: mempool.type %q, create_empty_blocks %v", i, cfg.Mempool.Type, cfg.Consensus.CreateEmptyBlocks)
+		if cfg.Mempool.Type != cmtcfg.MempoolTypeApp || !cfg.Consensus.CreateEmptyBlocks || cfg.Mempool.CheckTxRetryDelay != AppMempoolRetryDelay {
+			t.Errorf("node %d: mempool.type %q, create_empty_blocks %v, check_tx_retry_delay %s", i, cfg.Mempool.Type, cfg.Consensus.CreateEmptyBlocks, cfg.Mempool.CheckTxRetryDelay)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -170,4 +171,81 @@ func checkMempools(t *testing.T, n *network) {
 
 	n.waitHeight(top+1, 60*time.Second, all(nodes)...)
 	n.checkAppHashes(top)
+}
+
+// TestAppMempoolFullRetry: with app.toml mempool.max-txs = 1, a second
+// submission is refused with tx/40 "mempool is full"; sent again on the
+// sender's next turn it gets the pool's answer again (tx/40, or accepted
+// once a block emptied the pool), never CometBFT's "tx already seen" (its
+// seen-cache keeps a refused submission for mempool.check_tx_retry_delay,
+// which icnd testnet --mempool app shortens), and it is committed.
+func TestAppMempoolFullRetry(t *testing.T) {
+	n := startNetworkPrepared(t, 1, func(m *testnet.Manifest) {
+		path := filepath.Join(m.Nodes[0].Home, "config", "app.toml")
+		bz, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		one := bytes.Replace(bz, []byte("max-txs = 4000"), []byte("max-txs = 1"), 1)
+		if bytes.Equal(one, bz) {
+			t.Fatalf("%s has no max-txs = 4000", path)
+		}
+		if err := os.WriteFile(path, one, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}, "--mempool", "app")
+	n.waitHeight(2, 90*time.Second, 0)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	node := n.manifest.Nodes[0]
+	kr, err := keyring.New(node.Home, keyring.BackendTest, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, err := kr.PrivateKey(node.KeyName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := n.client(0)
+	seq, err := c.Sequence(ctx, node.DID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sign := func(seq uint64) []byte {
+		msg, err := client.Anchor(client.RawCID(fmt.Appendf(nil, "full retry %d", seq)), "document", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := client.BuildTx(client.TxParams{ChainID: n.manifest.ChainID, Signer: node.DID, KeyID: "key-1", Sequence: seq},
+			func(b []byte) ([]byte, error) { return ed25519.Sign(priv, b), nil }, msg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tx
+	}
+	first, second := sign(seq), sign(seq+1)
+	if _, err := c.Broadcast(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	const full = 40
+	refusals := 0
+	for {
+		res, err := c.Broadcast(ctx, second)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, client.ErrCheckTx) || res.Codespace != "tx" || res.Code != full {
+			t.Fatalf("submission %d of the second transaction: %+v, %v; want tx/%d or success", refusals+1, res, err, full)
+		}
+		refusals++
+		time.Sleep(150 * time.Millisecond)
+	}
+	if refusals == 0 {
+		t.Fatal("the second transaction was never refused: the pool was not full")
+	}
+	hash := sha256.Sum256(second)
+	if res, err := c.WaitTx(ctx, hash[:]); err != nil || res.Code != 0 {
+		t.Fatalf("the second transaction: %+v, %v", res, err)
+	}
+	t.Logf("refused %d times as full, then accepted and committed", refusals)
 }
