@@ -73,8 +73,13 @@ func (c *admissionClient) CheckTxAsync(ctx context.Context, req *abcitypes.Reque
 // mempool never calls (it uses CheckTxAsync, for submissions, relayed
 // transactions and rechecks): only CometBFT's check_tx RPC does, to ask
 // whether a transaction would be accepted without adding it to the mempool.
-// It runs as a dry run (App.CheckOnly).
+// It runs as a dry run (App.CheckOnly). The app-side mempool calls it for
+// every submission, without the lock (abcicli.LockFreeContext): those are
+// submissions, not dry runs.
 func (c *admissionClient) CheckTx(ctx context.Context, req *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
+	if abcicli.IsLockFreeContext(ctx) {
+		return c.Client.CheckTx(ctx, req)
+	}
 	return c.Client.CheckTx(context.WithValue(ctx, dryRunKey{}, true), req)
 }
 

@@ -36,6 +36,11 @@ type Application struct {
 	// admission lets the mempool's client refuse new transactions while
 	// the mempool is full without waiting for the ABCI lock (admission.go).
 	admission admission
+	// pool is the app-side mempool, nil with CometBFT's flood mempool
+	// (apppool.go); blockTxs are the transactions of the block
+	// FinalizeBlock last executed, which Commit evicts from it.
+	pool     *app.Pool
+	blockTxs [][]byte
 }
 
 var _ abcitypes.Application = (*Application)(nil)
@@ -123,7 +128,13 @@ func (s *Application) Query(_ context.Context, req *abcitypes.RequestQuery) (*ab
 // checks against the state reset at Commit, and they and transactions that
 // peers relay do so without the mempool limit (relayReactor). The check_tx
 // RPC's dry run (admissionClient.CheckTx) changes nothing.
+//
+// With the app-side mempool, CheckTx admits into the pool instead, and may
+// run concurrently with any other call (poolCheckTx).
 func (s *Application) CheckTx(ctx context.Context, req *abcitypes.RequestCheckTx) (*abcitypes.ResponseCheckTx, error) {
+	if s.pool != nil {
+		return s.poolCheckTx(ctx, req)
+	}
 	var res app.TxResult
 	switch {
 	case isDryRun(ctx):
@@ -146,17 +157,6 @@ func (s *Application) CheckTx(ctx context.Context, req *abcitypes.RequestCheckTx
 		s.metrics.observeRefusal(res)
 	}
 	return &abcitypes.ResponseCheckTx{Code: res.Code, Codespace: res.Codespace, Log: res.Log}, nil
-}
-
-// InsertTx is only used with an app-side mempool, which icnd does not run
-// (mempool.type must be "flood").
-func (s *Application) InsertTx(context.Context, *abcitypes.RequestInsertTx) (*abcitypes.ResponseInsertTx, error) {
-	return nil, errors.New("icnd has no app-side mempool: set mempool.type = \"flood\" in config.toml")
-}
-
-// ReapTxs is only used with an app-side mempool; see InsertTx.
-func (s *Application) ReapTxs(context.Context, *abcitypes.RequestReapTxs) (*abcitypes.ResponseReapTxs, error) {
-	return nil, errors.New("icnd has no app-side mempool: set mempool.type = \"flood\" in config.toml")
 }
 
 // InitChain writes the genesis app state. Validators are taken from
@@ -188,9 +188,14 @@ func (s *Application) InitChain(_ context.Context, req *abcitypes.RequestInitCha
 }
 
 // PrepareProposal keeps the mempool's transactions that would pass
-// authentication, within the byte limit.
+// authentication, within the byte limit. With the app-side mempool,
+// CometBFT passes no transactions: they come from the pool, in its order.
 func (s *Application) PrepareProposal(_ context.Context, req *abcitypes.RequestPrepareProposal) (*abcitypes.ResponsePrepareProposal, error) {
-	txs, err := s.app.PrepareProposal(req.Height, req.Time, req.Txs, req.MaxTxBytes)
+	candidates := req.Txs
+	if s.pool != nil {
+		candidates = s.pool.Txs(0)
+	}
+	txs, err := s.app.PrepareProposal(req.Height, req.Time, candidates, req.MaxTxBytes)
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -228,6 +233,7 @@ func (s *Application) FinalizeBlock(_ context.Context, req *abcitypes.RequestFin
 	if s.metrics != nil {
 		s.metrics.observeBlock(s.app, req.Txs, block, time.Since(start))
 	}
+	s.blockTxs = req.Txs
 	out := make([]*abcitypes.ExecTxResult, len(block.TxResults))
 	for i, r := range block.TxResults {
 		out[i] = &abcitypes.ExecTxResult{Code: r.Code, Codespace: r.Codespace, Log: r.Log, Events: toABCIEvents(r.Events)}
@@ -262,6 +268,16 @@ func (s *Application) Commit(context.Context, *abcitypes.RequestCommit) (*abcity
 	}
 	if s.metrics != nil {
 		s.metrics.observeCommit(s.app, time.Since(start))
+	}
+	if s.pool != nil {
+		err := s.pool.Update(id.Version, s.app.LastBlockTime(), s.app.ChainID(), s.blockTxs)
+		s.blockTxs = nil
+		if err != nil {
+			return nil, s.fail(err)
+		}
+		if s.metrics != nil {
+			s.metrics.AppMempoolTxs.Set(float64(s.pool.Len()))
+		}
 	}
 	s.noteMempool()
 	s.takeSnapshot(id)

@@ -46,6 +46,10 @@ type Metrics struct {
 	CommitDuration    prometheus.Histogram
 	// StateKeys is the number of keys in the committed state.
 	StateKeys prometheus.Gauge
+	// AppMempoolTxs is the number of transactions in the app-side mempool
+	// after the last Commit (0 with CometBFT's flood mempool, whose own
+	// cometbft_mempool_size counts them instead).
+	AppMempoolTxs prometheus.Gauge
 	// SigCacheHits and SigCacheMisses count signature checks answered by
 	// the signature cache and those that verified the signature.
 	SigCacheHits, SigCacheMisses prometheus.Counter
@@ -98,6 +102,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		StateKeys: register(reg, prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: MetricsNamespace, Name: "state_keys",
 			Help: "Keys in the committed application state.",
+		})),
+		AppMempoolTxs: register(reg, prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: MetricsNamespace, Name: "app_mempool_txs",
+			Help: "Transactions in the app-side mempool after the last commit (0 with the flood mempool).",
 		})),
 		SigCacheHits: register(reg, prometheus.NewCounter(prometheus.CounterOpts{
 			Namespace: MetricsNamespace, Name: "sigcache_hits_total",

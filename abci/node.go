@@ -40,9 +40,6 @@ func LoadCometConfig(home string) (*cmtcfg.Config, error) {
 	if err := cfg.ValidateBasic(); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if cfg.Mempool.Type == cmtcfg.MempoolTypeApp {
-		return nil, fmt.Errorf("%s: mempool.type = \"app\" is not supported by icnd; use \"flood\"", path)
-	}
 	return cfg, nil
 }
 
@@ -124,6 +121,12 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 		}
 		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
+	appPool := cometCfg.Mempool.Type == cmtcfg.MempoolTypeApp
+	if appPool {
+		if err := checkPoolConfig(cometCfg, appCfg); err != nil {
+			return err
+		}
+	}
 	a, cms, err := OpenApp(home, cometCfg, appCfg)
 	if err != nil {
 		return err
@@ -147,6 +150,13 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 	}
 	abciApp := NewApplication(a, version, logger.With("module", "icnd"))
 	abciApp.admission.max = appCfg.Mempool.MaxTxs
+	if appPool {
+		// The pool's reader has a node cache of its own, as large as the
+		// store's.
+		if err := abciApp.EnablePool(cms.NewConcurrentReader(appCfg.Store.IAVLCacheSize), poolOptions(cometCfg, appCfg)); err != nil {
+			return err
+		}
+	}
 	abciApp.SetSnapshots(NewSnapshotStore(filepath.Join(cometCfg.DBDir(), SnapshotsDir), 0), appCfg.StateSync)
 	if cometCfg.Instrumentation.Prometheus {
 		// The registry CometBFT serves on prometheus_listen_addr.
@@ -181,6 +191,7 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 		return fmt.Errorf("create node: %w", err)
 	}
 	exemptRelayed(n.Switch(), abciApp)
+	verifyRelayedInBatches(n.Switch(), abciApp)
 	if err := n.Start(); err != nil {
 		return fmt.Errorf("start node: %w", err)
 	}
@@ -207,6 +218,12 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 	// wait for: taking the lock waits for it, and keeps any later one from
 	// calling the app. Then nothing calls the app any more.
 	n.Mempool().Lock()
+	// The app-side mempool's admissions run in goroutines of CometBFT's
+	// that Stop does not wait for either: closing the pool waits for the
+	// ones under way and refuses the later ones.
+	if abciApp.pool != nil {
+		abciApp.pool.Close()
+	}
 	height := a.LastCommit().Version
 	storeOpen = false
 	if err := cms.Close(); err != nil {

@@ -82,4 +82,21 @@ var (
 	// (app.toml mempool.max-txs) until the next block takes some. CheckTx
 	// answers it without decoding the transaction.
 	ErrMempoolFull = modules.Register(Codespace, 40, "mempool is full")
+	// ErrTxInPool: the app-side mempool (Pool) already holds the same
+	// transaction bytes.
+	ErrTxInPool = modules.Register(Codespace, 41, "tx already in the mempool")
+)
+
+// Retry errors of the app-side mempool (Pool). Their codes are at least
+// 32,000, CometBFT's CodeTypeRetry: the node forgets having seen the
+// transaction after a tenth of mempool.check_tx_retry_delay, so that the
+// same transaction, submitted or relayed again, is checked again.
+var (
+	// ErrSequenceAhead: the transaction's sequence is later than its
+	// signer's next one here; an earlier transaction of the signer has not
+	// reached this node yet. Send it again after that one.
+	ErrSequenceAhead = modules.Register(Codespace, 32000, "sequence ahead of the mempool")
+	// ErrPoolNotReady: the app-side mempool has no committed state to check
+	// against yet (before the first block), or the node is stopping.
+	ErrPoolNotReady = modules.Register(Codespace, 32001, "mempool not ready")
 )

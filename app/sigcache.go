@@ -1,12 +1,15 @@
 package app
 
-import "crypto/sha256"
+import (
+	"crypto/sha256"
+	"sync"
+)
 
 // sigCache remembers which signatures of which transactions have verified,
 // and under which public key, so that a node verifies each signature once:
-// CheckTx or ProcessProposal verifies, FinalizeBlock reuses. The key is part
-// of the entry because a key can change between the two (rotation), and then
-// the signature must be checked again.
+// CheckTx, the app-side mempool or ProcessProposal verifies, FinalizeBlock
+// reuses. The key is part of the entry because a key can change between
+// the two (rotation), and then the signature must be checked again.
 //
 // A sponsored transaction carries two signatures over the same sign bytes.
 // Entries are keyed by the transaction hash and the role of the signature
@@ -15,17 +18,28 @@ import "crypto/sha256"
 //
 // The cache is local to the node and never affects results: a miss only
 // costs a verification. It is bounded; the oldest entries are evicted first.
+//
+// A sigCache is one App's handle on a sigStore, which the app-side
+// mempool's checker (Pool) shares with the consensus App: a signature the
+// pool verified on admission is not verified again in the block. The store
+// is safe for concurrent use; the handle's frozen flag belongs to its App.
 type sigCache struct {
+	*sigStore
+	// frozen makes add do nothing, while App.CheckOnly runs: a dry run
+	// that any client may repeat with endless distinct transactions must
+	// not evict the signatures of transactions that will be executed.
+	frozen bool
+}
+
+// sigStore is the shared, locked content of sigCaches.
+type sigStore struct {
+	mu      sync.Mutex
 	entries map[sigKey]string
 	ring    []sigKey
 	next    int
 	// hits and misses count the lookups of verified, for the node's
 	// metrics; they never reach state or results.
 	hits, misses uint64
-	// frozen makes add do nothing, while App.CheckOnly runs: a dry run
-	// that any client may repeat with endless distinct transactions must
-	// not evict the signatures of transactions that will be executed.
-	frozen bool
 }
 
 // sigKey names one signature of one transaction.
@@ -43,13 +57,18 @@ func newSigCache(size int) *sigCache {
 	if size <= 0 {
 		size = 1
 	}
-	return &sigCache{entries: make(map[sigKey]string, size), ring: make([]sigKey, 0, size)}
+	return &sigCache{sigStore: &sigStore{entries: make(map[sigKey]string, size), ring: make([]sigKey, 0, size)}}
 }
+
+// share returns a new handle, not frozen, on c's store.
+func (c *sigCache) share() *sigCache { return &sigCache{sigStore: c.sigStore} }
 
 // verified reports whether the signature k verified under pubKey, and
 // counts the lookup as a hit or a miss: a miss costs a verification.
 func (c *sigCache) verified(k sigKey, pubKey []byte) bool {
-	ok := c.holds(k, pubKey)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ok := c.holdsLocked(k, pubKey)
 	if ok {
 		c.hits++
 	} else {
@@ -62,8 +81,21 @@ func (c *sigCache) verified(k sigKey, pubKey []byte) bool {
 // signature of a block before ante does; counting both lookups would count
 // each signature twice.
 func (c *sigCache) holds(k sigKey, pubKey []byte) bool {
-	pk, ok := c.entries[k]
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.holdsLocked(k, pubKey)
+}
+
+func (s *sigStore) holdsLocked(k sigKey, pubKey []byte) bool {
+	pk, ok := s.entries[k]
 	return ok && pk == string(pubKey)
+}
+
+// counts returns the hits and misses so far.
+func (s *sigStore) counts() (hits, misses uint64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.hits, s.misses
 }
 
 // add records that the signature k verified under pubKey.
@@ -71,6 +103,8 @@ func (c *sigCache) add(k sigKey, pubKey []byte) {
 	if c.frozen {
 		return
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if _, ok := c.entries[k]; ok {
 		c.entries[k] = string(pubKey)
 		return

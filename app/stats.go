@@ -22,10 +22,11 @@ type Stats struct {
 // Stats returns the App's current Stats. Like every App method it must not
 // run concurrently with another.
 func (a *App) Stats() Stats {
+	hits, misses := a.sigs.counts()
 	return Stats{
 		StateKeys:      a.cms.Size(),
-		SigCacheHits:   a.sigs.hits,
-		SigCacheMisses: a.sigs.misses,
+		SigCacheHits:   hits,
+		SigCacheMisses: misses,
 		PreparedReused: a.preparedReused,
 		StateCache:     a.cms.StateCacheStats(),
 	}

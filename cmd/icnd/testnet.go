@@ -33,7 +33,8 @@ DIR/testnet.json lists each node's home, RPC and p2p addresses, key name and
 DID, for scripts and tests. Start a node with "icnd start --home DIR/node0".`,
 			testnet.AccountBalance, testnet.AccountRate, testnet.TimeoutCommit),
 		Example: `  icnd testnet --validators 4 --output localnet/.data --chain-id icn-localnet
-  icnd testnet --validators 3 --output /tmp/net --starting-ip-address 127.0.0.50 --rpc-port 36657`,
+  icnd testnet --validators 3 --output /tmp/net --starting-ip-address 127.0.0.50 --rpc-port 36657
+  icnd testnet --validators 4 --output /tmp/net --mempool app`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var opts testnet.Options
@@ -49,6 +50,7 @@ DID, for scripts and tests. Start a node with "icnd start --home DIR/node0".`,
 			opts.SnapshotInterval, _ = cmd.Flags().GetUint64("snapshot-interval")
 			opts.VotingPeriod, _ = cmd.Flags().GetInt64("voting-period")
 			opts.Timelock, _ = cmd.Flags().GetInt64("timelock")
+			opts.Mempool, _ = cmd.Flags().GetString("mempool")
 			if opts.KeyringBackend == keyring.BackendFile {
 				opts.Passphrase = passphrase
 			}
@@ -74,6 +76,7 @@ DID, for scripts and tests. Start a node with "icnd start --home DIR/node0".`,
 	cmd.Flags().Int("bench-accounts", 0, "also fund this many benchmark accounts with publicly derivable keys (load tests only; never on a real chain)")
 	cmd.Flags().Int64("voting-period", 20, "blocks of voting of the default governance policy (0: the chain default, a day)")
 	cmd.Flags().Int64("timelock", 5, "blocks of timelock of the default governance policy (0: the chain default, an hour)")
+	cmd.Flags().String("mempool", "flood", `config.toml mempool.type of every node: "flood" (CometBFT's mempool) or "app" (icnd's app-side mempool: admission concurrent with block execution, proposals built by the app; also sets mempool.check_tx_retry_delay to 100ms; docs/mempool.md)`)
 	cmd.Flags().Uint64("snapshot-interval", testnet.DefaultSnapshotInterval, "app.toml state-sync.snapshot-interval of every node, so that a new node can join by state sync (0: no snapshots)")
 	addKeyringFlag(cmd.Flags(), keyring.BackendTest)
 	return cmd

@@ -50,6 +50,16 @@ const (
 // slack to stay live on a loaded CI machine.
 const TimeoutCommit = 500 * time.Millisecond
 
+// AppMempoolRetryDelay is mempool.check_tx_retry_delay with the app-side
+// mempool (Options.Mempool "app"), instead of CometBFT's 5 s. CometBFT's app
+// mempool keeps every refused submission in its seen-cache for that long
+// (a tenth of it after a retry code), and answers the same bytes sent again
+// meanwhile with an RPC error, "tx already seen", instead of checking them:
+// a client that resubmits a transaction refused with tx/40 "mempool is
+// full" on its next turn, as the load generator does, must get the pool's
+// answer again.
+const AppMempoolRetryDelay = 100 * time.Millisecond
+
 // Default ports, the same on every node since each has its own IP.
 const (
 	DefaultP2PPort        = 26656
@@ -87,6 +97,10 @@ type Options struct {
 	// policy's when non-zero: a localnet decides in seconds, not in the
 	// day a real chain's default gives.
 	VotingPeriod, Timelock int64
+	// Mempool is every node's config.toml mempool.type: "flood" (CometBFT's
+	// mempool, the default when empty) or "app" (icnd's app-side mempool,
+	// docs/mempool.md).
+	Mempool string
 }
 
 // DefaultSnapshotInterval is the snapshot interval of `icnd testnet`: a
@@ -239,6 +253,13 @@ func (o *Options) fill() error {
 	if o.StartingIP == "" {
 		o.StartingIP = "127.0.0.2"
 	}
+	switch o.Mempool {
+	case "":
+		o.Mempool = cmtcfg.MempoolTypeFlood
+	case cmtcfg.MempoolTypeFlood, cmtcfg.MempoolTypeApp:
+	default:
+		return fmt.Errorf("--mempool must be %q or %q, got %q", cmtcfg.MempoolTypeFlood, cmtcfg.MempoolTypeApp, o.Mempool)
+	}
 	if o.KeyringBackend == "" {
 		o.KeyringBackend = keyring.BackendTest
 	}
@@ -378,6 +399,10 @@ func nodeConfig(opts Options, node Node, persistentPeers string) *cmtcfg.Config 
 	cfg.Instrumentation.PrometheusListenAddr = node.Prometheus
 	cfg.Consensus.TimeoutCommit = TimeoutCommit
 	cfg.Consensus.CreateEmptyBlocks = true
+	cfg.Mempool.Type = opts.Mempool
+	if opts.Mempool == cmtcfg.MempoolTypeApp {
+		cfg.Mempool.CheckTxRetryDelay = AppMempoolRetryDelay
+	}
 	return cfg
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	cmtcfg "github.com/cometbft/cometbft/config"
+
 	"github.com/intercooperative/icnd/abci"
 	"github.com/intercooperative/icnd/client/keyring"
 	didmod "github.com/intercooperative/icnd/modules/did"
@@ -105,6 +107,9 @@ func TestGenerate(t *testing.T) {
 		if got := strings.Split(cfg.P2P.PersistentPeers, ","); !slices.Equal(got, wantPeers) {
 			t.Errorf("node %d persistent peers = %v, want %v", i, got, wantPeers)
 		}
+		if cfg.Mempool.Type != cmtcfg.MempoolTypeFlood {
+			t.Errorf("node %d: mempool.type %q, want the default %q", i, cfg.Mempool.Type, cmtcfg.MempoolTypeFlood)
+		}
 		if cfg.P2P.AddrBookStrict || !cfg.P2P.AllowDuplicateIP {
 			t.Errorf("node %d: addr_book_strict %v allow_duplicate_ip %v", i, cfg.P2P.AddrBookStrict, cfg.P2P.AllowDuplicateIP)
 		}
@@ -167,11 +172,32 @@ func TestOptionErrors(t *testing.T) {
 		"same ports":    func(o *Options) { o.RPCPort = DefaultP2PPort },
 		"memory keys":   func(o *Options) { o.KeyringBackend = keyring.BackendMemory },
 		"no chain id":   func(o *Options) { o.ChainID = "" },
+		"bad mempool":   func(o *Options) { o.Mempool = "priority" },
 	} {
 		o := base
 		mutate(&o)
 		if _, err := Generate(o); err == nil {
 			t.Errorf("%s: want an error", name)
+		}
+	}
+}
+
+// TestGenerateAppMempool: --mempool app writes mempool.type = "app", and
+// the shorter check_tx_retry_delay, into every node's config.toml, which
+// icnd start accepts (LoadCometConfig).
+func TestGenerateAppMempool(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "net")
+	m, err := Generate(Options{Validators: 2, Output: out, ChainID: "icn-test", StartingIP: "127.0.0.60", Mempool: cmtcfg.MempoolTypeApp})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, node := range m.Nodes {
+		cfg, err := abci.LoadCometConfig(node.Home)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.Mempool.Type != cmtcfg.MempoolTypeApp || !cfg.Consensus.CreateEmptyBlocks || cfg.Mempool.CheckTxRetryDelay != AppMempoolRetryDelay {
+			t.Errorf("node %d: mempool.type %q, create_empty_blocks %v, check_tx_retry_delay %s", i, cfg.Mempool.Type, cfg.Consensus.CreateEmptyBlocks, cfg.Mempool.CheckTxRetryDelay)
 		}
 	}
 }
