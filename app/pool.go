@@ -336,6 +336,17 @@ func (p *Pool) Update(height int64, blockTime time.Time, chainID string, blockTx
 	clear(p.txs[len(kept):])
 	p.txs = kept
 	p.size.Store(int64(len(p.txs)))
+	// Without gossip (mempool.broadcast = false) or while the node syncs,
+	// nobody calls Reap: the dropped entries leave the gossip list here,
+	// so that it never holds more than the pool.
+	due := p.gossip[:0]
+	for _, e := range p.gossip {
+		if !e.dropped {
+			due = append(due, e)
+		}
+	}
+	clear(p.gossip[len(due):])
+	p.gossip = due
 	return nil
 }
 

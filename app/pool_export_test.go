@@ -6,3 +6,11 @@ func (p *Pool) HoldLock() (release func()) {
 	p.mu.Lock()
 	return p.mu.Unlock
 }
+
+// GossipLen returns the number of entries waiting for Reap, dropped ones
+// included.
+func (p *Pool) GossipLen() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.gossip)
+}

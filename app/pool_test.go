@@ -546,3 +546,35 @@ func TestPoolClose(t *testing.T) {
 	commitPoolBlock(t, a, pool, nil)
 	wantCode(t, pool.Add(tx, true), app.ErrPoolNotReady)
 }
+
+// TestPoolGossipBoundedWithoutReap: with gossip off (config.toml
+// mempool.broadcast = false) or while the node syncs, CometBFT never calls
+// ReapTxs. The transactions waiting for Reap must then still be bounded by
+// the pool: those a block took or the rebase dropped leave the list at
+// Commit, instead of pinning every transaction the node ever admitted.
+func TestPoolGossipBoundedWithoutReap(t *testing.T) {
+	alice := newAccount(1)
+	a, _, pool := newPoolApp(t, app.PoolOptions{}, genesisFor(t, 1_000_000, alice))
+	for range 5 {
+		var block [][]byte
+		for i := range 3 {
+			tx := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, fmt.Sprint(a.LastCommit().Version, i)), "doc"))
+			wantCode(t, pool.Add(tx, false), nil)
+			block = append(block, tx)
+		}
+		// One stays in the pool: still due for gossip.
+		commitPoolBlock(t, a, pool, block[:2])
+		if pool.Len() != 1 {
+			t.Fatalf("pool holds %d transactions, want 1", pool.Len())
+		}
+		// The kept one is next block's first.
+		commitPoolBlock(t, a, pool, block[2:])
+	}
+	if n := pool.GossipLen(); n != 0 {
+		t.Fatalf("%d entries wait for gossip with an empty pool, want 0", n)
+	}
+	// A transaction admitted now is still handed out once.
+	tx := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "last"), "doc"))
+	wantCode(t, pool.Add(tx, false), nil)
+	wantTxs(t, "reap", pool.Reap(0), [][]byte{tx})
+}
