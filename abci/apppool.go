@@ -70,6 +70,14 @@ func checkPoolConfig(cometCfg *cmtcfg.Config, appCfg AppConfig) error {
 		// create_empty_blocks = false no block would ever be proposed.
 		return fmt.Errorf("mempool.type = %q needs consensus.create_empty_blocks = true in config.toml", cmtcfg.MempoolTypeApp)
 	}
+	// CometBFT's ValidateBasic lets these through, and its app mempool
+	// then panics while the node is created.
+	if cometCfg.Mempool.SeenCacheSize < 1 {
+		return fmt.Errorf("mempool.type = %q needs mempool.seen_cache_size of at least 1 in config.toml", cmtcfg.MempoolTypeApp)
+	}
+	if cometCfg.Mempool.CheckTxRetryDelay <= 0 {
+		return fmt.Errorf("mempool.type = %q needs a positive mempool.check_tx_retry_delay in config.toml", cmtcfg.MempoolTypeApp)
+	}
 	if appCfg.Store.PruningKeepRecent == 1 {
 		// The pool reads the last committed version while the next one
 		// is committed and pruned (store.ConcurrentReader).

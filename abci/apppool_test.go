@@ -275,6 +275,9 @@ func TestCheckPoolConfig(t *testing.T) {
 		"keep 2":          {func(_ *cmtcfg.Config, a *AppConfig) { a.Store.PruningKeepRecent = 2 }, true},
 		"keep 1":          {func(_ *cmtcfg.Config, a *AppConfig) { a.Store.PruningKeepRecent = 1 }, false},
 		"no empty blocks": {func(c *cmtcfg.Config, _ *AppConfig) { c.Consensus.CreateEmptyBlocks = false }, false},
+		// CometBFT's app mempool panics on these while the node is created.
+		"no seen cache":  {func(c *cmtcfg.Config, _ *AppConfig) { c.Mempool.SeenCacheSize = 0 }, false},
+		"no retry delay": {func(c *cmtcfg.Config, _ *AppConfig) { c.Mempool.CheckTxRetryDelay = 0 }, false},
 	} {
 		c, a := cmtcfg.DefaultConfig(), DefaultAppConfig()
 		c.Mempool.Type = cmtcfg.MempoolTypeApp
