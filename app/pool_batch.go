@@ -2,16 +2,25 @@ package app
 
 import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
+
+	"github.com/intercooperative/icnd/store"
 )
 
 // VerifyBatch verifies, in one Ed25519 batch, the signatures of the
-// transactions in raws that the signature cache does not hold yet, under
-// the keys the pool's check state gives their signers (and sponsors), and
+// transactions in raws that the signature cache does not hold yet, and
 // caches those that verify, so that Add of each finds its signature
-// verified. It admits nothing and changes no state: what does not decode,
-// names no known key or fails is left to Add, which refuses it with its
-// code. The keys are looked up under the pool's lock; the batch is
-// verified after it is released, so that admissions go on meanwhile.
+// verified. It admits nothing and changes no state.
+//
+// Only the signatures of transactions that pass every check ante makes
+// before the signature are verified: each transaction runs ante, in
+// order, in a scratch layer over the check state (so that a signer's
+// later transactions in the batch see its earlier ones), with the
+// signature checks collected instead of made. As with CheckTx, a
+// transaction that does not decode, names no known key, replays a
+// sequence or cannot pay costs no verification, and its signature does not
+// enter the cache the blocks use; Add refuses it with its code. The checks
+// run under the pool's lock; the batch is verified after it is released,
+// so that admissions go on meanwhile.
 //
 // It is for a batch of transactions a peer relayed: CometBFT hands the
 // pool one relayed transaction at a time (InsertTx), so the ABCI layer
@@ -27,14 +36,11 @@ func (p *Pool) VerifyBatch(raws [][]byte) {
 		p.mu.Unlock()
 		return
 	}
-	base := p.checkContext()
-	add := func(key sigKey, msg []byte, did, keyID string, sig []byte) {
-		pub, err := p.chk.did.VerificationKey(base, did, keyID)
-		if err != nil || p.chk.sigs.holds(key, pub) {
-			return
-		}
-		batch = append(batch, entry{key: key, pub: pub, msg: msg, sig: sig})
-	}
+	scratch := store.NewCache(p.state)
+	base := p.checkContext().WithStore(scratch)
+	var collected []collectedSig
+	p.chk.sigs.collect = &collected
+	p.chk.sigs.frozen = true
 	for _, raw := range raws {
 		tx, err := p.chk.decode(raw)
 		if err != nil {
@@ -43,15 +49,27 @@ func (p *Pool) VerifyBatch(raws [][]byte) {
 		if _, pooled := p.byHash[tx.Hash]; pooled {
 			continue
 		}
+		collected = collected[:0]
+		txCache := store.NewCache(scratch)
+		if err := p.chk.ante(base.WithStore(txCache).WithSigner(tx.Auth.Signer), tx); err != nil {
+			continue
+		}
+		txCache.Write()
 		// Add decodes it again from the cache.
 		p.chk.decoded.add(tx)
 		msg := tx.SignBytes()
-		add(signerSig(tx), msg, tx.Auth.Signer, tx.Auth.KeyId, tx.Signature)
-		if s := tx.Auth.Sponsor; s != nil {
-			add(sponsorSig(tx), msg, s.Signer, s.KeyId, tx.SponsorSignature)
+		for _, c := range collected {
+			sig := tx.Signature
+			if c.key.sponsor {
+				sig = tx.SponsorSignature
+			}
+			batch = append(batch, entry{key: c.key, pub: c.pub, msg: msg, sig: sig})
 		}
 	}
-	// A handle of its own: the checker's may be frozen by a dry run.
+	p.chk.sigs.collect = nil
+	p.chk.sigs.frozen = false
+	// A handle of its own, to cache what verifies after the lock is
+	// released.
 	sigs := p.chk.sigs.share()
 	p.mu.Unlock()
 	if len(batch) < 2 {

@@ -14,3 +14,11 @@ func (p *Pool) GossipLen() int {
 	defer p.mu.Unlock()
 	return len(p.gossip)
 }
+
+// SigCacheLen returns the number of verified signatures the signature
+// cache the pool shares with its App holds.
+func (p *Pool) SigCacheLen() int {
+	p.chk.sigs.mu.Lock()
+	defer p.chk.sigs.mu.Unlock()
+	return len(p.chk.sigs.entries)
+}

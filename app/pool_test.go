@@ -578,3 +578,56 @@ func TestPoolGossipBoundedWithoutReap(t *testing.T) {
 	wantCode(t, pool.Add(tx, false), nil)
 	wantTxs(t, "reap", pool.Reap(0), [][]byte{tx})
 }
+
+// TestPoolVerifyBatchOnlyPayable: a relayed batch's signatures are
+// verified only for transactions that pass every check before the
+// signature (chain id, timeout, signer, sequence given the batch's earlier
+// transactions, the charge). As with CheckTx, a transaction its sender does
+// not pay for costs no verification and evicts nothing from the signature
+// cache the blocks use: a peer could otherwise relay endless validly
+// signed replays or transactions of an account that cannot pay.
+func TestPoolVerifyBatchOnlyPayable(t *testing.T) {
+	alice, bob := newAccount(1), newAccount(2)
+	a, _, pool := newPoolApp(t, app.PoolOptions{}, genesisFor(t, 1_000_000, alice, bob))
+	// alice's sequences 0 and 1 are used by a block.
+	used := [][]byte{
+		alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "u0"), "doc")),
+		alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "u1"), "doc")),
+	}
+	commitPoolBlock(t, a, pool, used)
+	var refused [][]byte
+	for i := range 3 {
+		// Replays of used sequences, signed anew.
+		refused = append(refused, alice.signTx(t, txOpts{seq: u64(uint64(i % 2)), memo: fmt.Sprint("replay", i)}, anchorMsg(testCID(t, fmt.Sprint("r", i)), "doc")))
+		// Sequences far ahead.
+		refused = append(refused, alice.signTx(t, txOpts{seq: u64(uint64(10 + i))}, anchorMsg(testCID(t, fmt.Sprint("f", i)), "doc")))
+	}
+	before := pool.SigCacheLen()
+	pool.VerifyBatch(refused)
+	if n := pool.SigCacheLen() - before; n != 0 {
+		t.Fatalf("VerifyBatch cached %d signatures of transactions the pool refuses", n)
+	}
+	for _, tx := range refused {
+		if res := pool.Add(tx, true); res.Code == 0 {
+			t.Fatalf("pool admitted a refused transaction")
+		}
+	}
+	// A batch with a signer's next sequences, in order, is still verified
+	// in one batch: each Add finds its signature cached.
+	good := [][]byte{
+		alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "g0"), "doc")),
+		alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "g1"), "doc")),
+		bob.signTx(t, txOpts{}, anchorMsg(testCID(t, "g2"), "doc")),
+	}
+	pool.VerifyBatch(append(refused[:2:2], good...))
+	if n := pool.SigCacheLen() - before; n != len(good) {
+		t.Fatalf("VerifyBatch cached %d signatures, want %d", n, len(good))
+	}
+	st := a.Stats()
+	for _, tx := range good {
+		wantCode(t, pool.Add(tx, true), nil)
+	}
+	if hits := a.Stats().SigCacheHits - st.SigCacheHits; hits != uint64(len(good)) {
+		t.Fatalf("%d signature cache hits on Add, want %d", hits, len(good))
+	}
+}

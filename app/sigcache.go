@@ -29,6 +29,16 @@ type sigCache struct {
 	// that any client may repeat with endless distinct transactions must
 	// not evict the signatures of transactions that will be executed.
 	frozen bool
+	// collect, when set (Pool.VerifyBatch), makes verified record each
+	// signature the cache does not hold and answer true, so that ante runs
+	// its other checks and names the signatures to verify in one batch.
+	collect *[]collectedSig
+}
+
+// collectedSig is a signature verified named while collecting.
+type collectedSig struct {
+	key sigKey
+	pub []byte
 }
 
 // sigStore is the shared, locked content of sigCaches.
@@ -69,6 +79,12 @@ func (c *sigCache) verified(k sigKey, pubKey []byte) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ok := c.holdsLocked(k, pubKey)
+	if c.collect != nil {
+		if !ok {
+			*c.collect = append(*c.collect, collectedSig{key: k, pub: pubKey})
+		}
+		return true
+	}
 	if ok {
 		c.hits++
 	} else {
