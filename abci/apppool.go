@@ -139,7 +139,9 @@ type batchReactor struct {
 }
 
 func (r *batchReactor) Receive(e p2p.Envelope) {
-	if msg, ok := e.Message.(*protomem.Txs); ok && len(msg.Txs) > 1 {
+	// While the node syncs, the reactor ignores relayed batches: so does
+	// the batch verification.
+	if msg, ok := e.Message.(*protomem.Txs); ok && len(msg.Txs) > 1 && !r.WaitSync() {
 		r.pool.VerifyBatch(msg.Txs)
 	}
 	r.AppReactor.Receive(e)

@@ -15,6 +15,10 @@ import (
 	abcitypes "github.com/cometbft/cometbft/abci/types"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtlog "github.com/cometbft/cometbft/libs/log"
+	mempl "github.com/cometbft/cometbft/mempool"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/p2p/mock"
+	protomem "github.com/cometbft/cometbft/proto/tendermint/mempool"
 	idb "github.com/cosmos/iavl/db"
 	"github.com/ipfs/go-cid"
 	"github.com/multiformats/go-multihash"
@@ -448,5 +452,50 @@ func TestPoolOptions(t *testing.T) {
 		if got.MaxTxs != tc.wantMax || got.MaxRelayedTxs != tc.wantRelayed || got.MaxBytes != c.Mempool.MaxTxsBytes {
 			t.Errorf("max-txs %d, mempool.size %d: %+v, want %d and %d", tc.maxTxs, tc.size, got, tc.wantMax, tc.wantRelayed)
 		}
+	}
+}
+
+// TestBatchReactorWhileSyncing: while the node syncs, CometBFT's app
+// reactor ignores the batches peers relay; the batch verification in front
+// of it must ignore them too, rather than let any peer have the node
+// verify signatures of transactions it never admits. Once the reactor is
+// switched on, a batch's signatures are verified before its inserts.
+func TestBatchReactorWhileSyncing(t *testing.T) {
+	ctx := context.Background()
+	keys, state := poolSigners(t, 2)
+	s, cl := newPoolNode(t, state, true)
+	if _, err := s.FinalizeBlock(ctx, &abcitypes.RequestFinalizeBlock{Height: 1, Time: time.Unix(1, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Commit(ctx, &abcitypes.RequestCommit{}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := cmtcfg.DefaultMempoolConfig()
+	cfg.Type = cmtcfg.MempoolTypeApp
+	inner := mempl.NewAppReactor(cfg, mempl.NewAppMempool(cfg, cl), true)
+	r := &batchReactor{AppReactor: inner, pool: s.pool}
+	inner.SetLogger(cmtlog.NewNopLogger())
+	batch := [][]byte{poolAnchor(t, keys[0], 0, ""), poolAnchor(t, keys[1], 0, "")}
+	peer := mock.NewPeer(nil)
+	r.Receive(p2p.Envelope{Src: peer, ChannelID: mempl.MempoolChannel, Message: &protomem.Txs{Txs: batch}})
+	before := s.app.Stats()
+	for _, tx := range batch {
+		if res, err := s.InsertTx(ctx, &abcitypes.RequestInsertTx{Tx: tx}); err != nil || res.Code != 0 {
+			t.Fatalf("insert: %+v, %v", res, err)
+		}
+	}
+	if hits := s.app.Stats().SigCacheHits - before.SigCacheHits; hits != 0 {
+		t.Fatalf("%d signatures of a batch relayed while syncing were verified in advance, want 0", hits)
+	}
+
+	inner.EnableInOutTxs()
+	batch = [][]byte{poolAnchor(t, keys[0], 1, ""), poolAnchor(t, keys[1], 1, "")}
+	before = s.app.Stats()
+	r.Receive(p2p.Envelope{Src: peer, ChannelID: mempl.MempoolChannel, Message: &protomem.Txs{Txs: batch}})
+	if s.pool.Len() != 4 {
+		t.Fatalf("pool holds %d transactions, want 4", s.pool.Len())
+	}
+	if hits := s.app.Stats().SigCacheHits - before.SigCacheHits; hits != 2 {
+		t.Fatalf("%d signature cache hits after a batch, want 2", hits)
 	}
 }
