@@ -70,6 +70,12 @@ func checkPoolConfig(cometCfg *cmtcfg.Config, appCfg AppConfig) error {
 		// create_empty_blocks = false no block would ever be proposed.
 		return fmt.Errorf("mempool.type = %q needs consensus.create_empty_blocks = true in config.toml", cmtcfg.MempoolTypeApp)
 	}
+	// The flood mempool admits nothing with a size or byte bound of 0; the
+	// pool would take 0 for no bound, and rebase that many transactions
+	// inside every Commit.
+	if cometCfg.Mempool.Size < 1 || cometCfg.Mempool.MaxTxsBytes < 1 {
+		return fmt.Errorf("mempool.type = %q needs mempool.size and mempool.max_txs_bytes of at least 1 in config.toml: they bound the pool", cmtcfg.MempoolTypeApp)
+	}
 	// CometBFT's ValidateBasic lets these through, and its app mempool
 	// then panics while the node is created.
 	if cometCfg.Mempool.SeenCacheSize < 1 {

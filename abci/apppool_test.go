@@ -282,6 +282,9 @@ func TestCheckPoolConfig(t *testing.T) {
 		// CometBFT's app mempool panics on these while the node is created.
 		"no seen cache":  {func(c *cmtcfg.Config, _ *AppConfig) { c.Mempool.SeenCacheSize = 0 }, false},
 		"no retry delay": {func(c *cmtcfg.Config, _ *AppConfig) { c.Mempool.CheckTxRetryDelay = 0 }, false},
+		// 0 would leave the pool unbounded (the flood mempool admits nothing).
+		"size 0":      {func(c *cmtcfg.Config, _ *AppConfig) { c.Mempool.Size = 0 }, false},
+		"max bytes 0": {func(c *cmtcfg.Config, _ *AppConfig) { c.Mempool.MaxTxsBytes = 0 }, false},
 	} {
 		c, a := cmtcfg.DefaultConfig(), DefaultAppConfig()
 		c.Mempool.Type = cmtcfg.MempoolTypeApp
