@@ -28,9 +28,9 @@ const maxRetainedBatch = 64 << 20
 //   - Over goleveldb, it hands the buffer of a written batch to the next one.
 //     goleveldb grows a batch of more than 3,000 records by a fixed ~3,000
 //     records' worth at a time, copying it each time, so a block's batch of
-//     20,000 to 35,000 IAVL nodes was reallocated and copied about ten times
-//     per commit; reusing the previous commit's buffer, which has the right
-//     size already, removes those copies and their garbage. goleveldb copies
+//     20,000 to 35,000 IAVL nodes was reallocated about 20 times per commit;
+//     reusing the previous commit's buffer, which has about the right size
+//     already, removes those copies and their garbage. goleveldb copies
 //     a batch into its journal and memtable before Write returns, so the
 //     buffer is free once Write returns.
 //
