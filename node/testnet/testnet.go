@@ -60,14 +60,6 @@ const TimeoutCommit = 500 * time.Millisecond
 // answer again.
 const AppMempoolRetryDelay = 100 * time.Millisecond
 
-// AppMempoolReapInterval is mempool.reap_interval with the app-side mempool,
-// instead of CometBFT's 500 ms: how often the pool's new transactions are
-// gossiped. With 500 ms, the other validators admitted a proposer's latest
-// submissions only after its proposal arrived, and each relayed batch (held
-// by the connection's receive routine, ahead of the consensus messages
-// behind it) was larger (docs/PERFORMANCE.md, "The app-side mempool").
-const AppMempoolReapInterval = 100 * time.Millisecond
-
 // Default ports, the same on every node since each has its own IP.
 const (
 	DefaultP2PPort        = 26656
@@ -410,7 +402,6 @@ func nodeConfig(opts Options, node Node, persistentPeers string) *cmtcfg.Config 
 	cfg.Mempool.Type = opts.Mempool
 	if opts.Mempool == cmtcfg.MempoolTypeApp {
 		cfg.Mempool.CheckTxRetryDelay = AppMempoolRetryDelay
-		cfg.Mempool.ReapInterval = AppMempoolReapInterval
 	}
 	return cfg
 }
