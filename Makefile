@@ -142,8 +142,10 @@ E2E_LONG_FLAGS ?=
 e2e-long: build
 	$(GO) run ./tests/fault -manifest tests/fault/manifests/long.toml -icnd $(BUILDDIR)/icnd $(E2E_LONG_FLAGS)
 
-# Throughput: the same 4-validator loopback network with icnd and with
-# CometBFT's kvstore, the same offered load; see docs/PERFORMANCE.md.
+# Throughput: the same 4-validator loopback network with icnd (with
+# CometBFT's flood mempool, then with icnd's app-side mempool), with
+# CometBFT's kvstore and with a Cosmos SDK chain, the same offered load;
+# see docs/PERFORMANCE.md.
 BENCH_RATE     ?= 3000
 BENCH_DURATION ?= 60s
 BENCH_FLAGS    ?=

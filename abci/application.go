@@ -270,13 +270,16 @@ func (s *Application) Commit(context.Context, *abcitypes.RequestCommit) (*abcity
 		s.metrics.observeCommit(s.app, time.Since(start))
 	}
 	if s.pool != nil {
-		err := s.pool.Update(id.Version, s.app.LastBlockTime(), s.app.ChainID(), s.blockTxs)
+		// The rebase runs in the background: the next height does not
+		// wait for it (docs/PERFORMANCE.md, "The app-side mempool").
+		var rebased func(int)
+		if s.metrics != nil {
+			rebased = func(n int) { s.metrics.AppMempoolTxs.Set(float64(n)) }
+		}
+		err := s.pool.UpdateLater(id.Version, s.app.LastBlockTime(), s.app.ChainID(), s.blockTxs, rebased)
 		s.blockTxs = nil
 		if err != nil {
 			return nil, s.fail(err)
-		}
-		if s.metrics != nil {
-			s.metrics.AppMempoolTxs.Set(float64(s.pool.Len()))
 		}
 	}
 	s.noteMempool()

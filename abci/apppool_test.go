@@ -359,6 +359,11 @@ func TestAppPoolAfterRestart(t *testing.T) {
 	if _, err := restarted.Commit(ctx, &abcitypes.RequestCommit{}); err != nil {
 		t.Fatal(err)
 	}
+	// The rebase, and the gauge with it, runs in the background
+	// (Pool.UpdateLater).
+	for deadline := time.Now().Add(10 * time.Second); testutil.ToFloat64(m.AppMempoolTxs) != 1 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	if got := testutil.ToFloat64(m.AppMempoolTxs); got != 1 {
 		t.Fatalf("icnd_app_mempool_txs = %v after the block, want 1", got)
 	}

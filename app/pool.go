@@ -75,6 +75,21 @@ type Pool struct {
 	// every mempool.reap_interval), and such a relay is answered as done
 	// rather than refused (CometBFT logs every refused relay).
 	committed, committedBefore map[[sha256.Size]byte]struct{}
+
+	// next is a committed version UpdateLater recorded whose rebase is not
+	// done yet: every method that takes the lock does it first (catchUp),
+	// except Txs. err is the error of a rebase done in the background,
+	// kept for the next Update or UpdateLater to return.
+	next *poolUpdate
+	err  error
+}
+
+// poolUpdate is a committed version for the pool to move onto (Update).
+type poolUpdate struct {
+	height    int64
+	blockTime time.Time
+	chainID   string
+	blockTxs  [][]byte
 }
 
 // poolTx is one pooled transaction.
@@ -144,7 +159,7 @@ func (p *Pool) Add(raw []byte, relayed bool) TxResult {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.ready || p.closed {
+	if p.catchUp() != nil || !p.ready || p.closed {
 		return errResult(ErrPoolNotReady.Wrapf("no committed state to check against"))
 	}
 	if limit > 0 && len(p.txs) >= limit {
@@ -207,7 +222,7 @@ func (p *Pool) admit(tx *DecodedTx) {
 func (p *Pool) CheckOnly(raw []byte) TxResult {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if !p.ready || p.closed {
+	if p.catchUp() != nil || !p.ready || p.closed {
 		return errResult(ErrPoolNotReady.Wrapf("no committed state to check against"))
 	}
 	tx, err := p.chk.decode(raw)
@@ -235,6 +250,7 @@ func (p *Pool) CheckOnly(raw []byte) TxResult {
 func (p *Pool) Reap(maxBytes int64) [][]byte {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	_ = p.catchUp() // an error is UpdateLater's to return
 	var out [][]byte
 	var size int64
 	n := 0
@@ -255,17 +271,33 @@ func (p *Pool) Reap(maxBytes int64) [][]byte {
 
 // Txs returns the pooled transactions in admission order, at most max
 // (0: all): the candidates of a proposal, which App.PrepareProposal then
-// simulates. The caller must not modify them.
+// simulates. The caller must not modify them. It does not wait for a
+// rebase UpdateLater left to the background: it leaves out the last
+// block's transactions by hash, and the simulation the rest the rebase
+// would drop.
 func (p *Pool) Txs(max int) [][]byte {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	var included map[[sha256.Size]byte]struct{}
+	if p.next != nil {
+		included = make(map[[sha256.Size]byte]struct{}, len(p.next.blockTxs))
+		for _, raw := range p.next.blockTxs {
+			included[sha256.Sum256(raw)] = struct{}{}
+		}
+	}
 	n := len(p.txs)
 	if max > 0 {
 		n = min(n, max)
 	}
-	out := make([][]byte, n)
-	for i := range out {
-		out[i] = p.txs[i].tx.Raw
+	out := make([][]byte, 0, n)
+	for _, e := range p.txs {
+		if len(out) == n {
+			break
+		}
+		if _, ok := included[e.tx.Hash]; ok || e.dropped {
+			continue
+		}
+		out = append(out, e.tx.Raw)
 	}
 	return out
 }
@@ -274,6 +306,7 @@ func (p *Pool) Txs(max int) [][]byte {
 func (p *Pool) Len() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	_ = p.catchUp() // an error is UpdateLater's to return
 	return len(p.txs)
 }
 
@@ -289,6 +322,56 @@ func (p *Pool) Len() int {
 func (p *Pool) Update(height int64, blockTime time.Time, chainID string, blockTxs [][]byte) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if err := p.catchUp(); err != nil {
+		return err
+	}
+	p.next = &poolUpdate{height: height, blockTime: blockTime, chainID: chainID, blockTxs: blockTxs}
+	return p.catchUp()
+}
+
+// UpdateLater is Update with the rebase left to a goroutine of its own,
+// so that Commit does not wait for it: the next block's consensus steps
+// run meanwhile (the proposer's Txs does not wait for it either). Every
+// other method does the rebase first if the goroutine has not. It returns
+// the error of the previous rebase, if any (the node must stop), and
+// calls rebased with the pool's size once the rebase is done. The version
+// read stays saved while the rebase runs: the rebase onto height is done
+// before UpdateLater of height+1 returns, and committing height+2 prunes
+// at most versions below height+1 (store.ConcurrentReader).
+func (p *Pool) UpdateLater(height int64, blockTime time.Time, chainID string, blockTxs [][]byte, rebased func(pooled int)) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err := p.catchUp(); err != nil {
+		return err
+	}
+	if p.closed {
+		return nil
+	}
+	p.next = &poolUpdate{height: height, blockTime: blockTime, chainID: chainID, blockTxs: blockTxs}
+	go func() {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if p.catchUp() == nil && rebased != nil {
+			rebased(len(p.txs))
+		}
+	}()
+	return nil
+}
+
+// catchUp does the rebase onto the version UpdateLater recorded, if not
+// done yet, and returns the first rebase error. The caller holds p.mu.
+func (p *Pool) catchUp() error {
+	if p.err != nil || p.next == nil {
+		return p.err
+	}
+	u := *p.next
+	p.next = nil
+	p.err = p.rebase(u.height, u.blockTime, u.chainID, u.blockTxs)
+	return p.err
+}
+
+// rebase is Update's work; the caller holds p.mu.
+func (p *Pool) rebase(height int64, blockTime time.Time, chainID string, blockTxs [][]byte) error {
 	if p.closed {
 		return nil
 	}

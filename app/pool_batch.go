@@ -32,7 +32,7 @@ func (p *Pool) VerifyBatch(raws [][]byte) {
 	}
 	var batch []entry
 	p.mu.Lock()
-	if !p.ready || p.closed {
+	if p.catchUp() != nil || !p.ready || p.closed {
 		p.mu.Unlock()
 		return
 	}

@@ -631,3 +631,56 @@ func TestPoolVerifyBatchOnlyPayable(t *testing.T) {
 		t.Fatalf("%d signature cache hits on Add, want %d", hits, len(good))
 	}
 }
+
+// TestPoolUpdateLater: with the rebase left to the background, a proposal
+// taken at once is the one the rebased pool gives (the block's
+// transactions are left out by hash, the simulation drops what the rebase
+// would), and every other method sees the rebased pool.
+func TestPoolUpdateLater(t *testing.T) {
+	alice, bob, carol := newAccount(1), newAccount(2), newAccount(3)
+	a, _, pool := newPoolApp(t, app.PoolOptions{}, genesisFor(t, 1_000_000, alice, bob, carol))
+	a0 := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "a0"), "doc"))
+	a1 := alice.signTx(t, txOpts{}, anchorMsg(testCID(t, "a1"), "doc"))
+	b0 := bob.signTx(t, txOpts{}, anchorMsg(testCID(t, "b0"), "doc"))
+	b1 := bob.signTx(t, txOpts{}, anchorMsg(testCID(t, "b1"), "doc"))
+	c0 := carol.signTx(t, txOpts{}, anchorMsg(testCID(t, "c0"), "doc"))
+	c1 := carol.signTx(t, txOpts{}, anchorMsg(testCID(t, "c1"), "doc"))
+	for _, tx := range [][]byte{a0, b0, c0, a1, b1, c1} {
+		wantCode(t, pool.Add(tx, false), nil)
+	}
+	otherB0 := bob.signTx(t, txOpts{seq: u64(0), memo: "elsewhere"}, anchorMsg(testCID(t, "b0x"), "doc"))
+	deactivate := carol.signTx(t, txOpts{seq: u64(0)}, deactivateMsg(carol.did))
+	block := [][]byte{a0, otherB0, deactivate}
+	h := a.LastCommit().Version + 1
+	if _, _, err := finalize(a, h, blockTime(h), block, nil); err != nil {
+		t.Fatal(err)
+	}
+	id, err := a.Commit()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rebased := make(chan int, 1)
+	if err := pool.UpdateLater(id.Version, a.LastBlockTime(), a.ChainID(), block, func(n int) { rebased <- n }); err != nil {
+		t.Fatal(err)
+	}
+	wantTxs(t, "proposal right after the commit", proposeFromPool(t, a, pool, 1<<20), [][]byte{a1, b1})
+	if n := pool.Len(); n != 2 {
+		t.Fatalf("pool holds %d after the rebase, want 2", n)
+	}
+	wantTxs(t, "pool after the rebase", pool.Txs(0), [][]byte{a1, b1})
+	wantCode(t, pool.Add(bob.signTx(t, txOpts{seq: u64(2)}, anchorMsg(testCID(t, "b2"), "doc")), false), nil)
+	select {
+	case n := <-rebased:
+		// The pool's size when the goroutine ran: before or after b2.
+		if n != 2 && n != 3 {
+			t.Fatalf("rebased reported %d, want 2 or 3", n)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("rebased was not called")
+	}
+	// The next block (and its synchronous Update) drops a1 and b1.
+	commitPoolBlock(t, a, pool, [][]byte{a1, b1})
+	if n := pool.Len(); n != 1 {
+		t.Fatalf("pool holds %d after the next block, want 1 (b2)", n)
+	}
+}

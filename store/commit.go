@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 
-	corestore "cosmossdk.io/core/store"
 	"github.com/cosmos/iavl"
 	idb "github.com/cosmos/iavl/db"
 	"github.com/syndtr/goleveldb/leveldb/filter"
@@ -97,11 +96,12 @@ type CommitID struct {
 // A CommitStore is not safe for concurrent use: the caller (the ABCI layer)
 // serializes every call, including reads through the views it hands out.
 type CommitStore struct {
-	db     idb.DB
-	ownsDB bool // Close closes db: it was opened by OpenDir
-	opts   Options
-	tree   *iavl.MutableTree
-	cache  *stateCache
+	db      idb.DB
+	batches *batchDB // db as IAVL writes it: one batch per commit
+	ownsDB  bool     // Close closes db: it was opened by OpenDir
+	opts    Options
+	tree    *iavl.MutableTree
+	cache   *stateCache
 }
 
 // Open returns a CommitStore over db, loaded at its latest saved version (an
@@ -112,7 +112,7 @@ func Open(db idb.DB, opts Options) (*CommitStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &CommitStore{db: db, opts: opts, cache: newStateCache(opts.StateCacheBytes)}
+	s := &CommitStore{db: db, batches: newBatchDB(db), opts: opts, cache: newStateCache(opts.StateCacheBytes)}
 	if err := s.loadTree(); err != nil {
 		return nil, err
 	}
@@ -141,35 +141,19 @@ func (s *CommitStore) loadTree() error {
 	iavlOpts := []iavl.Option{
 		// Commit is the durability point: fsync its batch.
 		iavl.SyncOption(true),
-		// Never flush a commit's batch early; see unsizedBatchDB.
+		// Never flush a commit's batch early; see batchDB.
 		iavl.FlushThresholdOption(math.MaxInt),
 	}
 	if s.opts.InitialVersion > 1 {
 		iavlOpts = append(iavlOpts, iavl.InitialVersionOption(s.opts.InitialVersion))
 	}
-	tree := iavl.NewMutableTree(unsizedBatchDB{s.db}, s.opts.CacheSize, skipFastStorage, iavl.NewNopLogger(), iavlOpts...)
+	tree := iavl.NewMutableTree(s.batches, s.opts.CacheSize, skipFastStorage, iavl.NewNopLogger(), iavlOpts...)
 	if _, err := tree.Load(); err != nil {
 		return fmt.Errorf("store: loading the latest version: %w", err)
 	}
 	s.tree = tree
 	s.cache.reset()
 	return nil
-}
-
-// unsizedBatchDB makes each IAVL commit a single database batch, which
-// goleveldb applies atomically. IAVL writes a version through a batch that it
-// flushes whenever it outgrows Options.FlushThreshold; a crash between two
-// flushes would leave nodes of a version without its root, and IAVL then
-// refuses to load the database. With the threshold at math.MaxInt the batch
-// is never flushed early, but IAVL also pre-allocates each batch to the
-// threshold, so this wrapper ignores the size hint.
-type unsizedBatchDB struct {
-	idb.DB
-}
-
-// NewBatchWithSize returns a batch without pre-allocating size bytes.
-func (d unsizedBatchDB) NewBatchWithSize(int) corestore.Batch {
-	return d.NewBatch()
 }
 
 // Working returns the working tree. Writes go straight into it (callers
@@ -204,6 +188,14 @@ func (s *CommitStore) Commit() (CommitID, error) {
 	s.cache.committed()
 	id := CommitID{Version: version, Hash: bytes.Clone(hash)}
 	return id, s.prune(version)
+}
+
+// LastBatch describes the database batch of the last Commit (or of the
+// last pruning, which writes its own): how many records and bytes it wrote.
+// It is zero until then, and always zero over a database other than the
+// goleveldb one OpenDir opens. It is for benchmarks and metrics.
+func (s *CommitStore) LastBatch() BatchStats {
+	return s.batches.lastWritten()
 }
 
 // prune deletes the versions that fall out of the PruneKeepRecent window after

@@ -10,6 +10,16 @@ import (
 // DocMemoSize bounds the decoded documents a node remembers (docMemo).
 const DocMemoSize = 16_384
 
+// DocMemoMaxBytes is the largest stored document the memo keeps. Any
+// decodable transaction naming a DID fills the memo before its signature is
+// checked, also one that is refused or only dry-run, so its memory must be
+// bounded in bytes, not only in entries: a signer's usual document (one or
+// two keys) is a few hundred bytes, while the largest a DID may have (64
+// keys, 8 controllers) is near 6 KiB and about 16 KiB decoded. With this
+// cap the memo holds at most about 16,384 x 3 KiB = 48 MiB; a larger
+// document is decoded on every read, as it was before the memo.
+const DocMemoMaxBytes = 1024
+
 // docMemo remembers, per DID, the stored bytes of its document as last read
 // and the document they decode to, so that the signer's document, which
 // every transaction reads more than once (batch verification, ante, the
@@ -68,7 +78,7 @@ func (k *Keeper) sharedDocument(ctx modules.Context, did string) (*identityv1.DI
 	if err != nil {
 		return nil, err
 	}
-	if bz != nil {
+	if bz != nil && len(bz) <= DocMemoMaxBytes {
 		k.docs.entries.Add(did, memoDoc{key: key, raw: string(bz), doc: doc})
 	}
 	return doc, nil

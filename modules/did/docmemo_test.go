@@ -139,3 +139,45 @@ func TestVerificationKeyConcurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDocMemoKeepsOnlySmallDocuments: a document above DocMemoMaxBytes is
+// answered from its stored bytes every time and never takes memo memory,
+// so transactions that cost nothing (refused or dry-run ones fill the memo
+// before their signature is checked) cannot pin large documents.
+func TestDocMemoKeepsOnlySmallDocuments(t *testing.T) {
+	e := newTestEnv(t)
+	small := DeriveDID(seedKey(1).Public().(ed25519.PublicKey))
+	large := DeriveDID(seedKey(2).Public().(ed25519.PublicKey))
+	if err := e.k.setDocument(e.ctx(1, ""), &identityv1.DIDDocument{Did: small, Keys: []*identityv1.VerificationKey{
+		{Id: "key-1", PublicKey: seedKey(1).Public().(ed25519.PublicKey), AddedHeight: 1},
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	doc := &identityv1.DIDDocument{Did: large}
+	for i := 0; i < 40; i++ {
+		seed := byte(10 + i)
+		doc.Keys = append(doc.Keys, &identityv1.VerificationKey{Id: "key-" + string(rune('a'+i%26)) + string(rune('a'+i/26)), PublicKey: seedKey(seed).Public().(ed25519.PublicKey), AddedHeight: 1})
+	}
+	if err := e.k.setDocument(e.ctx(1, ""), doc); err != nil {
+		t.Fatal(err)
+	}
+	ctx := e.ctx(2, "")
+	if n := len(ctx.Store.Get(DocumentKey(large))); n <= DocMemoMaxBytes {
+		t.Fatalf("the large document is %d bytes, not above %d", n, DocMemoMaxBytes)
+	}
+	for _, did := range []string{small, large} {
+		if _, err := e.k.VerificationKey(ctx, did, map[string]string{small: "key-1", large: "key-ab"}[did]); err != nil {
+			t.Fatalf("%s: %v", did, err)
+		}
+	}
+	if !e.k.docs.entries.Contains(small) {
+		t.Error("the small document is not remembered")
+	}
+	if e.k.docs.entries.Contains(large) {
+		t.Errorf("a document above %d bytes is remembered", DocMemoMaxBytes)
+	}
+	// And it is still answered, key by key.
+	if pub, err := e.k.VerificationKey(ctx, large, "key-ab"); err != nil || string(pub) != string(seedKey(36).Public().(ed25519.PublicKey)) {
+		t.Fatalf("key-ab of the large document: %x, %v", pub, err)
+	}
+}

@@ -5,6 +5,7 @@
 // latency, block rate and memory.
 //
 //	go run ./tests/load compare -rate 3000 -duration 60s
+//	go run ./tests/load compare -icnd-mempools flood -rate 3000
 //	go run ./tests/load sweep -start 1000 -step 500
 //	go run ./tests/load run -app icnd -rate 2000
 //	go run ./tests/load run -app icnd -mempool app -rate 2000
@@ -55,7 +56,7 @@ func main() {
 	step := fs.Int("step", 500, "rate increment (sweep)")
 	maxRate := fs.Int("max", 8000, "highest offered rate (sweep)")
 	fs.StringVar(&cfg.mempool, "mempool", "flood", "icnd's mempool.type for run: flood (CometBFT's) or app (icnd's own pool)")
-	mempools := fs.String("icnd-mempools", "flood", "icnd's mempool types that compare and sweep run, comma-separated; the first is the one the final two ratio lines use")
+	mempools := fs.String("icnd-mempools", "flood,app", "icnd's mempool types that compare and sweep run, comma-separated; the first is the one the final two ratio lines use")
 	if err := fs.Parse(args); err != nil {
 		os.Exit(2)
 	}
