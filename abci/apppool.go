@@ -72,7 +72,7 @@ func checkPoolConfig(cometCfg *cmtcfg.Config, appCfg AppConfig) error {
 	}
 	// The flood mempool admits nothing with a size or byte bound of 0; the
 	// pool would take 0 for no bound, and rebase that many transactions
-	// inside every Commit.
+	// after every Commit.
 	if cometCfg.Mempool.Size < 1 || cometCfg.Mempool.MaxTxsBytes < 1 {
 		return fmt.Errorf("mempool.type = %q needs mempool.size and mempool.max_txs_bytes of at least 1 in config.toml: they bound the pool", cmtcfg.MempoolTypeApp)
 	}
