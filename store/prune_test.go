@@ -37,9 +37,9 @@ func writeVersion(set func(k, v []byte), v int64) {
 		h := sha256.Sum256(binary.BigEndian.AppendUint64([]byte(tag), uint64(i)))
 		return h[:]
 	}
-	n := int64(200)
+	n := int64(100)
 	if v == 1 {
-		n = 3000
+		n = 1000
 	}
 	for j := int64(0); j < n; j++ {
 		set(key("new", v*10_000+j), []byte("an anchored entry, about the size of a DAG entry record"))
