@@ -122,9 +122,13 @@ func Open(db idb.DB, opts Options) (*CommitStore, error) {
 	}
 	// Versions a run killed before it deleted them are refused again at
 	// once, and deleted in the background from the first one on disk.
+	// (AvailableVersions lists every version: not for a store that keeps
+	// them all.)
 	next := int64(1)
-	if vs := s.tree.AvailableVersions(); len(vs) > 0 && vs[0] > 0 {
-		next = int64(vs[0])
+	if opts.PruneKeepRecent > 0 {
+		if vs := s.tree.AvailableVersions(); len(vs) > 0 && vs[0] > 0 {
+			next = int64(vs[0])
+		}
 	}
 	s.pruner = newPruner(db, opts.CacheSize, pruneWatermark(s.tree.Version(), opts.PruneKeepRecent, opts.PruneInterval), next)
 	s.startPruning()
