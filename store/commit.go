@@ -42,7 +42,8 @@ type Options struct {
 
 	// PruneInterval is how often to prune: after every commit whose version is
 	// a multiple of it. Zero means 1. It is ignored when PruneKeepRecent is
-	// zero.
+	// zero. The versions pruned are refused at once; a goroutine deletes them
+	// from the database in the background (prune.go).
 	PruneInterval uint64
 
 	// StateCacheBytes bounds the memory, in bytes, of the state cache: the
@@ -95,6 +96,8 @@ type CommitID struct {
 //
 // A CommitStore is not safe for concurrent use: the caller (the ABCI layer)
 // serializes every call, including reads through the views it hands out.
+// Its one goroutine, the background pruning (prune.go), shares no state
+// with these calls but the database.
 type CommitStore struct {
 	db      idb.DB
 	batches *batchDB // db as IAVL writes it: one batch per commit
@@ -102,6 +105,7 @@ type CommitStore struct {
 	opts    Options
 	tree    *iavl.MutableTree
 	cache   *stateCache
+	pruner  *pruner
 }
 
 // Open returns a CommitStore over db, loaded at its latest saved version (an
@@ -116,7 +120,26 @@ func Open(db idb.DB, opts Options) (*CommitStore, error) {
 	if err := s.loadTree(); err != nil {
 		return nil, err
 	}
+	// Versions a run killed before it deleted them are refused again at
+	// once, and deleted in the background from the first one on disk.
+	// (AvailableVersions lists every version: not for a store that keeps
+	// them all.)
+	next := int64(1)
+	if opts.PruneKeepRecent > 0 {
+		if vs := s.tree.AvailableVersions(); len(vs) > 0 && vs[0] > 0 {
+			next = int64(vs[0])
+		}
+	}
+	s.pruner = newPruner(db, opts.CacheSize, pruneWatermark(s.tree.Version(), opts.PruneKeepRecent, opts.PruneInterval), next)
+	s.startPruning()
 	return s, nil
+}
+
+// startPruning runs the background pruning if the store prunes.
+func (s *CommitStore) startPruning() {
+	if s.opts.PruneKeepRecent > 0 {
+		s.pruner.start()
+	}
 }
 
 // OpenDir opens, creating it if needed, the goleveldb database "application"
@@ -177,9 +200,13 @@ func (s *CommitStore) Size() int64 {
 	return s.tree.Size()
 }
 
-// Commit saves the working tree as the next version and then prunes per
-// Options. The version is durable when Commit returns, even with an error from
-// pruning; the CommitID is returned in that case too.
+// Commit saves the working tree as the next version. When the version is a
+// multiple of PruneInterval, every version up to PruneKeepRecent below it is
+// refused from then on (ErrVersionUnavailable) and left to the background
+// pruning to delete: Commit never waits for it. The version is durable when
+// Commit returns, even with an error; the CommitID is returned in that case
+// too. An error of the background pruning is returned by every Commit after
+// it, so that the node stops.
 func (s *CommitStore) Commit() (CommitID, error) {
 	hash, version, err := s.tree.SaveVersion()
 	if err != nil {
@@ -187,31 +214,25 @@ func (s *CommitStore) Commit() (CommitID, error) {
 	}
 	s.cache.committed()
 	id := CommitID{Version: version, Hash: bytes.Clone(hash)}
-	return id, s.prune(version)
+	if s.opts.PruneKeepRecent > 0 && uint64(version)%s.opts.PruneInterval == 0 {
+		s.pruner.raise(pruneWatermark(version, s.opts.PruneKeepRecent, s.opts.PruneInterval))
+	}
+	return id, s.pruner.failure()
 }
 
-// LastBatch describes the database batch of the last Commit (or of the
-// last pruning, which writes its own): how many records and bytes it wrote.
-// It is zero until then, and always zero over a database other than the
-// goleveldb one OpenDir opens. It is for benchmarks and metrics.
+// LastBatch describes the database batch of the last Commit: how many
+// records and bytes it wrote (the background pruning writes its own
+// batches, not counted here). It is zero until then, and always zero over a
+// database other than the goleveldb one OpenDir opens. It is for benchmarks
+// and metrics.
 func (s *CommitStore) LastBatch() BatchStats {
 	return s.batches.lastWritten()
 }
 
-// prune deletes the versions that fall out of the PruneKeepRecent window after
-// latest was saved, when latest is a multiple of PruneInterval.
-func (s *CommitStore) prune(latest int64) error {
-	keep := s.opts.PruneKeepRecent
-	if keep == 0 || uint64(latest)%s.opts.PruneInterval != 0 || uint64(latest) <= keep {
-		return nil
-	}
-	to := latest - int64(keep)
-	// Versions below the first retained one are skipped by IAVL, so pruning
-	// after a skipped interval catches up and pruning twice is harmless.
-	if err := s.tree.DeleteVersionsTo(to); err != nil {
-		return fmt.Errorf("store: pruning versions up to %d: %w", to, err)
-	}
-	return nil
+// PruneStats describes the background pruning: the versions refused, and
+// those still to delete from the database.
+func (s *CommitStore) PruneStats() PruneStats {
+	return s.pruner.snapshot()
 }
 
 // LastCommitID returns the last saved version and its root hash. When nothing
@@ -250,7 +271,9 @@ func (s *CommitStore) Latest() (*LatestView, error) {
 }
 
 func (s *CommitStore) immutableAt(version int64) (*iavl.ImmutableTree, error) {
-	if version < 1 || !s.tree.VersionExists(version) {
+	// The tree's own record of its first version is stale once the
+	// background pruning deleted versions: the watermark decides.
+	if version < 1 || version <= s.pruner.watermark.Load() || !s.tree.VersionExists(version) {
 		return nil, fmt.Errorf("%w: %d", ErrVersionUnavailable, version)
 	}
 	t, err := s.tree.GetImmutable(version)
@@ -263,9 +286,11 @@ func (s *CommitStore) immutableAt(version int64) (*iavl.ImmutableTree, error) {
 // AvailableVersions returns the saved versions still retained, ascending.
 func (s *CommitStore) AvailableVersions() []int64 {
 	var out []int64
+	pruned := s.pruner.watermark.Load()
 	for _, v := range s.tree.AvailableVersions() {
-		// IAVL reports version 0 for a store with no version.
-		if v > 0 {
+		// IAVL reports version 0 for a store with no version, and versions
+		// the background pruning has not deleted yet.
+		if int64(v) > pruned && v > 0 {
 			out = append(out, int64(v))
 		}
 	}
@@ -276,10 +301,14 @@ func (s *CommitStore) AvailableVersions() []int64 {
 // every later version is deleted from the database, and uncommitted working
 // changes are dropped. It is for `icnd rollback`.
 func (s *CommitStore) RollbackTo(version int64) error {
-	if version < 1 || !s.tree.VersionExists(version) {
+	if version < 1 || version <= s.pruner.watermark.Load() || !s.tree.VersionExists(version) {
 		return fmt.Errorf("%w: %d", ErrVersionUnavailable, version)
 	}
 	s.cache.reset()
+	// The pruning only deletes versions below version, but a rollback is
+	// rare enough not to reason about two writers.
+	s.pruner.halt()
+	defer s.startPruning()
 	if err := s.tree.LoadVersionForOverwriting(version); err != nil {
 		return fmt.Errorf("store: rolling back to version %d: %w", version, err)
 	}
@@ -293,10 +322,13 @@ func (s *CommitStore) ResetWorking() {
 	s.cache.dropPending()
 }
 
-// Close releases the tree, and the database if OpenDir opened it. The store
-// must not be used afterwards.
+// Close stops the background pruning, waiting for the version it is
+// deleting (one batch; the rest is resumed by the next Open), then releases
+// the tree, and the database if OpenDir opened it. It returns the pruning's
+// error, if any. The store must not be used afterwards.
 func (s *CommitStore) Close() error {
-	err := s.tree.Close()
+	s.pruner.halt()
+	err := errors.Join(s.pruner.failure(), s.tree.Close())
 	if s.ownsDB {
 		err = errors.Join(err, s.db.Close())
 	}

@@ -27,7 +27,8 @@ import (
 // v under a reader of v. Once the store is closed, rolled back or
 // imported into, a ConcurrentReader must not be used; open a new one.
 type ConcurrentReader struct {
-	tree *iavl.MutableTree
+	tree   *iavl.MutableTree
+	pruner *pruner // for its watermark: pruned versions are refused
 }
 
 // NewConcurrentReader returns a reader of s's saved versions with a node
@@ -41,14 +42,14 @@ func (s *CommitStore) NewConcurrentReader(cacheSize int) *ConcurrentReader {
 	// The tree is never loaded, written or saved: it is only the handle of
 	// its node database, whose GetImmutable reads a version's root from
 	// the database itself.
-	return &ConcurrentReader{tree: iavl.NewMutableTree(s.db, cacheSize, skipFastStorage, iavl.NewNopLogger())}
+	return &ConcurrentReader{tree: iavl.NewMutableTree(s.db, cacheSize, skipFastStorage, iavl.NewNopLogger()), pruner: s.pruner}
 }
 
 // At returns a read-only view of the saved version. It returns an error
 // wrapping ErrVersionUnavailable when the version was never saved or has
 // been pruned. The view panics, as every view, on Set and Delete.
 func (r *ConcurrentReader) At(version int64) (KVStore, error) {
-	if version < 1 {
+	if version < 1 || version <= r.pruner.watermark.Load() {
 		return nil, fmt.Errorf("%w: %d", ErrVersionUnavailable, version)
 	}
 	t, err := r.tree.GetImmutable(version)

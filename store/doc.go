@@ -34,10 +34,17 @@
 // # Pruning
 //
 // With Options.PruneKeepRecent = n > 0, the commit of a version v that is a
-// multiple of Options.PruneInterval deletes every version up to v-n, so the n
+// multiple of Options.PruneInterval prunes every version up to v-n, so the n
 // most recent versions stay readable and provable. Pruning changes which old
 // versions can be read, never a hash: nodes still used by a retained version
 // are kept. With PruneKeepRecent = 0 every version is kept.
+//
+// The commit only refuses the pruned versions (ErrVersionUnavailable, at
+// once, on every read path); a background goroutine deletes them from the
+// database, one synced batch per version, in ascending order (prune.go).
+// Commit never waits for it; Close waits for the version it is deleting;
+// a killed node's next Open refuses the same versions again and resumes
+// the deleting where the last written batch stopped.
 //
 // # Snapshots and rollback
 //
@@ -48,8 +55,11 @@
 // # Determinism
 //
 // Everything here is consensus-critical. The package reads no clock, draws no
-// random numbers, starts no goroutines and uses no floating point; the
-// database it is given, or the directory passed to OpenDir, is its only I/O.
-// (IAVL itself runs a goroutine to feed its exporter and to flush large import
-// batches; neither affects what is written or hashed.)
+// random numbers and uses no floating point; the database it is given, or
+// the directory passed to OpenDir, is its only I/O. Its one goroutine, the
+// background pruning, deletes only versions Commit already refused and nodes
+// no retained version holds, so neither a hash nor the answer to a read
+// depends on its timing. (IAVL itself runs a goroutine to feed its exporter
+// and to flush large import batches; neither affects what is written or
+// hashed.)
 package store

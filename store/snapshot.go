@@ -214,6 +214,8 @@ func (s *CommitStore) importNodes(importer *iavl.Importer, dec *snapshotReader, 
 	if id.Version != version || latest != version {
 		return CommitID{}, fmt.Errorf("store: after importing version %d the store is at version %d with latest %d", version, id.Version, latest)
 	}
+	// The imported version is the first on disk: pruning starts there.
+	s.pruner.restartAt(version)
 	return id, nil
 }
 
