@@ -22,6 +22,7 @@ type AppConfig struct {
 	Store     StoreConfig     `toml:"store" comment:"The application state store (IAVL)."`
 	Mempool   MempoolConfig   `toml:"mempool" comment:"Admission to CometBFT's mempool (its own settings are in config.toml [mempool])."`
 	StateSync StateSyncConfig `toml:"state-sync" comment:"Snapshots of the state, served to nodes that join by state sync (docs/state-sync.md)."`
+	Runtime   RuntimeConfig   `toml:"runtime" comment:"The node process's Go runtime."`
 	Debug     DebugConfig     `toml:"debug" comment:"Diagnostics."`
 	DagP2P    DagP2PConfig    `toml:"dag-p2p" comment:"The mesh's libp2p network (docs/executor.md, section 2): when enabled, the node serves the blocks in data/blocks to executors and announces posted jobs. Off by default."`
 }
@@ -58,6 +59,18 @@ type StateSyncConfig struct {
 	SnapshotKeepRecent uint32 `toml:"snapshot-keep-recent" comment:"How many of the most recent snapshots to keep (at least 1 when snapshot-interval is set)."`
 }
 
+// RuntimeConfig sets the Go runtime of the node process.
+type RuntimeConfig struct {
+	// MemoryLimitMiB is the runtime's soft memory limit, in MiB; 0 sets
+	// none. GOMEMLIMIT in the environment, when set, wins.
+	MemoryLimitMiB int64 `toml:"memory-limit-mib" comment:"Soft memory limit of the node process, in MiB (Go's runtime/debug.SetMemoryLimit): as the heap nears it the garbage collector runs more often, instead of letting the heap grow to twice what it holds, so the node's memory stays below it while its caches (store.iavl-cache-size, store.state-cache-bytes, store.sig-cache-size and goleveldb's, about 550 MiB at the defaults) fit. It is soft: a node that needs more uses more, and the collector then takes at most about half the CPU. Raise it with the caches. 0 sets none. The GOMEMLIMIT environment variable, when set, overrides it. See docs/PERFORMANCE.md, \"Memory\"."`
+}
+
+// DefaultMemoryLimitMiB is the default soft memory limit: the default
+// caches fit well below it, and under overload a node's peak RSS stays below
+// 1 GiB (without it, 1.06 GiB in a 60 s run at 3,000 tx/s offered).
+const DefaultMemoryLimitMiB = 896
+
 // DebugConfig holds diagnostics switches.
 type DebugConfig struct {
 	// CPUProfile, when set, is a file the node writes a CPU profile to
@@ -79,6 +92,7 @@ func DefaultAppConfig() AppConfig {
 			ProposalMaxTxs:    2_000,
 		},
 		Mempool:   MempoolConfig{MaxTxs: 4_000},
+		Runtime:   RuntimeConfig{MemoryLimitMiB: DefaultMemoryLimitMiB},
 		StateSync: StateSyncConfig{SnapshotInterval: 0, SnapshotKeepRecent: 2},
 		DagP2P:    DefaultDagP2PConfig(),
 	}
@@ -100,6 +114,9 @@ func (c AppConfig) Validate() error {
 	}
 	if c.Mempool.MaxTxs < 0 {
 		return errors.New("mempool.max-txs must not be negative")
+	}
+	if c.Runtime.MemoryLimitMiB < 0 || c.Runtime.MemoryLimitMiB > 1<<30 {
+		return fmt.Errorf("runtime.memory-limit-mib must be between 0 and %d, not %d", 1<<30, c.Runtime.MemoryLimitMiB)
 	}
 	if c.Store.SigCacheSize < 0 {
 		return errors.New("store.sig-cache-size must not be negative")

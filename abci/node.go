@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"runtime/pprof"
 
 	abcitypes "github.com/cometbft/cometbft/abci/types"
@@ -106,6 +107,7 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 	if err != nil {
 		return err
 	}
+	applyMemoryLimit(appCfg.Runtime, logger)
 	if appCfg.Debug.CPUProfile != "" {
 		path := appCfg.Debug.CPUProfile
 		if !filepath.IsAbs(path) {
@@ -234,4 +236,18 @@ func Run(ctx context.Context, home, version string, logger cmtlog.Logger) error 
 	}
 	logger.Info("icnd stopped, stores closed", "height", height)
 	return nil
+}
+
+// applyMemoryLimit sets the runtime's soft memory limit from app.toml's
+// [runtime] memory-limit-mib, unless GOMEMLIMIT is set in the environment
+// (the runtime has applied it already) or the setting is 0. It returns the
+// limit in force, in bytes (math.MaxInt64: none).
+func applyMemoryLimit(cfg RuntimeConfig, logger cmtlog.Logger) int64 {
+	if os.Getenv("GOMEMLIMIT") != "" || cfg.MemoryLimitMiB == 0 {
+		return debug.SetMemoryLimit(-1)
+	}
+	limit := cfg.MemoryLimitMiB << 20
+	debug.SetMemoryLimit(limit)
+	logger.Info("soft memory limit", "MiB", cfg.MemoryLimitMiB)
+	return limit
 }
