@@ -348,6 +348,9 @@ func (p *Pool) UpdateLater(height int64, blockTime time.Time, chainID string, bl
 		return nil
 	}
 	p.next = &poolUpdate{height: height, blockTime: blockTime, chainID: chainID, blockTxs: blockTxs}
+	// The pool is node-local admission, never consensus: this goroutine
+	// only decides what the node admits and proposes, which ProcessProposal
+	// and FinalizeBlock check like any proposal.
 	go func() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
