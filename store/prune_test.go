@@ -341,6 +341,17 @@ func TestKilledDuringPruningRestarts(t *testing.T) {
 		if err := cmd.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
+		// The child kept committing while this loop slept; what it printed
+		// before the kill is still in the pipe. Each line is one write, well
+		// under PIPE_BUF, so no line is cut.
+		for lines.Scan() {
+			f := strings.Fields(lines.Text())
+			if len(f) != 3 {
+				t.Fatalf("child printed %q", lines.Text())
+			}
+			reported, _ = strconv.ParseInt(f[0], 10, 64)
+			hashes[reported] = f[1]
+		}
 		_ = cmd.Wait()
 		if reported == 0 {
 			t.Fatal("the child reported no commit")
