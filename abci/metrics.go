@@ -56,6 +56,12 @@ type Metrics struct {
 	// StateCacheHits and StateCacheMisses count state reads answered by
 	// the state cache and those that went to the tree.
 	StateCacheHits, StateCacheMisses prometheus.Counter
+	// PruneBacklog is the number of pruned versions still on disk, which
+	// the store's background pruning has yet to delete; PrunedVersions
+	// counts those it deleted. A backlog that only grows means the disk
+	// fills faster than the pruning frees it.
+	PruneBacklog   prometheus.Gauge
+	PrunedVersions prometheus.Counter
 
 	// last are the App's counters at the previous Commit; Commit adds the
 	// difference to the counters above.
@@ -123,6 +129,14 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: MetricsNamespace, Name: "state_cache_misses_total",
 			Help: "State reads that went to the tree.",
 		})),
+		PruneBacklog: register(reg, prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: MetricsNamespace, Name: "prune_backlog_versions",
+			Help: "Pruned versions still on disk, which the background pruning has yet to delete, after the last commit.",
+		})),
+		PrunedVersions: register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: MetricsNamespace, Name: "pruned_versions_total",
+			Help: "Versions the background pruning deleted from disk.",
+		})),
 	}
 }
 
@@ -182,6 +196,8 @@ func (m *Metrics) observeCommit(a *app.App, took time.Duration) {
 	addSince(m.SigCacheMisses, s.SigCacheMisses, m.last.SigCacheMisses)
 	addSince(m.StateCacheHits, s.StateCache.Hits, m.last.StateCache.Hits)
 	addSince(m.StateCacheMisses, s.StateCache.Misses, m.last.StateCache.Misses)
+	m.PruneBacklog.Set(float64(s.Pruning.Backlog))
+	addSince(m.PrunedVersions, uint64(s.Pruning.Deleted), uint64(m.last.Pruning.Deleted))
 	m.last = s
 }
 

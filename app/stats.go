@@ -17,6 +17,9 @@ type Stats struct {
 	PreparedReused uint64
 	// StateCache is the state cache's size and counters.
 	StateCache store.StateCacheStats
+	// Pruning is the store's background pruning: the versions refused, those
+	// deleted and those still on disk.
+	Pruning store.PruneStats
 }
 
 // Stats returns the App's current Stats. Like every App method it must not
@@ -29,6 +32,7 @@ func (a *App) Stats() Stats {
 		SigCacheMisses: misses,
 		PreparedReused: a.preparedReused,
 		StateCache:     a.cms.StateCacheStats(),
+		Pruning:        a.cms.PruneStats(),
 	}
 }
 
