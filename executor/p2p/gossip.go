@@ -100,6 +100,8 @@ func (a BlockAnnouncement) validate(max int) error {
 // startGossip starts gossipsub, joins the chain's topics with validators and
 // reads them.
 func (h *Host) startGossip(ctx context.Context) error {
+	jobs, blocks := JobsTopic(h.chainID), BlocksTopic(h.chainID)
+	params, thresholds := scoreParams(jobs, blocks)
 	ps, err := pubsub.NewGossipSub(ctx, h.host,
 		pubsub.WithMaxMessageSize(maxRPCSize),
 		pubsub.WithMessageSignaturePolicy(pubsub.StrictSign),
@@ -107,12 +109,13 @@ func (h *Host) startGossip(ctx context.Context) error {
 		// goes only to the topic's mesh, which is empty until the first
 		// heartbeat after a peer joins, and the announcement is lost.
 		pubsub.WithFloodPublish(true),
+		pubsub.WithPeerScore(params, thresholds),
+		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(h.scores.set), scoreInspectPeriod),
 	)
 	if err != nil {
 		return fmt.Errorf("p2p: gossipsub: %w", err)
 	}
 	h.ps = ps
-	jobs, blocks := JobsTopic(h.chainID), BlocksTopic(h.chainID)
 	err = ps.RegisterTopicValidator(jobs, func(_ context.Context, from peer.ID, m *pubsub.Message) pubsub.ValidationResult {
 		if !h.allowAnnouncement(jobs, from) {
 			return pubsub.ValidationIgnore
@@ -132,10 +135,15 @@ func (h *Host) startGossip(ctx context.Context) error {
 		if !h.allowAnnouncement(blocks, from) {
 			return pubsub.ValidationIgnore
 		}
-		a, err := ParseBlockAnnouncement(m.Data, h.store.MaxBlockSize())
+		// Rejected (and scored) only against the protocol's limit: a host
+		// configured with a smaller one ignores what it would not fetch.
+		a, err := ParseBlockAnnouncement(m.Data, blockstore.DefaultMaxBlockSize)
 		if err != nil {
 			h.log.Debug("p2p: dropped block announcement", "from", from, "err", err)
 			return pubsub.ValidationReject
+		}
+		if a.Size > h.store.MaxBlockSize() {
+			return pubsub.ValidationIgnore
 		}
 		if !h.trusted(m.GetFrom()) {
 			return pubsub.ValidationIgnore

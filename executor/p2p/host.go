@@ -150,6 +150,8 @@ type Host struct {
 	haves   *lru.Cache[string, []peer.ID]
 	// limits are the announcement rate limiters, by topic and peer.
 	limits *lru.Cache[string, *rate.Limiter]
+	// scores is the last snapshot of the gossipsub peer scores.
+	scores scores
 
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup

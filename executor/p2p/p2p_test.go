@@ -410,7 +410,8 @@ func TestGossipJobs(t *testing.T) {
 }
 
 // TestGarbageGossipDropped: a peer publishing malformed announcements on the
-// topics reaches nobody; a good announcement after them does.
+// topics reaches nobody and is graylisted for it: even its well-formed
+// announcements are then dropped, while an honest peer's get through.
 func TestGarbageGossipDropped(t *testing.T) {
 	b := newHost(t, nil)
 	g := rawHost(t)
@@ -462,21 +463,41 @@ func TestGarbageGossipDropped(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	good := `{"job":"` + jobCID + `","height":9}`
-	if err := jobs.Publish(ctx, []byte(good)); err != nil {
+	// The rejected messages graylist g at b: b drops what g sends unread.
+	waitFor(t, "b to graylist g", func() bool {
+		score, ok := b.PeerScore(g.ID())
+		return ok && score < graylistThreshold
+	})
+	if err := jobs.Publish(ctx, []byte(`{"job":"`+jobCID+`","height":8}`)); err != nil {
 		t.Fatal(err)
 	}
-	if got := receive(t, b); got != (JobAnnouncement{Job: jobCID, Height: 9}) {
-		t.Fatalf("first announcement received: %+v, want the good one", got)
+	// An honest peer that joins later is heard, and keeps a score of at
+	// least 0.
+	c := newHost(t, nil, b.Addrs()[0])
+	waitTopicPeer(t, c.jobsTopic, b.ID())
+	waitTopicPeer(t, b.jobsTopic, c.ID())
+	good := JobAnnouncement{Job: jobCID, Height: 9}
+	if err := c.AnnounceJob(ctx, good); err != nil {
+		t.Fatal(err)
+	}
+	if got := receive(t, b); got != good {
+		t.Fatalf("first announcement received: %+v, want c's %+v (garbage or g's after its graylisting got through)", got, good)
 	}
 	select {
 	case got := <-b.Jobs():
-		t.Fatalf("garbage got through: %+v", got)
-	case <-time.After(300 * time.Millisecond):
+		t.Fatalf("garbage, or g's announcement after its graylisting, got through: %+v", got)
+	case <-time.After(500 * time.Millisecond):
 	}
-	if got := b.candidates(blockstore.RawCID([]byte("a job preimage"))); len(got) != 1 || got[0] != g.ID() {
-		// g is connected, so it is a candidate as a connected peer only;
-		// no announcement of it was recorded.
+	waitFor(t, "b to score c", func() bool {
+		_, ok := b.PeerScore(c.ID())
+		return ok
+	})
+	if score, _ := b.PeerScore(c.ID()); score < 0 {
+		t.Fatalf("b scores the honest c %v, want >= 0", score)
+	}
+	if got := b.candidates(blockstore.RawCID([]byte("a job preimage"))); len(got) != 2 {
+		// g and c are connected, so they are candidates as connected
+		// peers only; no announcement of g's was recorded.
 		t.Fatalf("candidates %v", got)
 	}
 	b.havesMu.Lock()
@@ -849,5 +870,49 @@ func TestAnnouncementFloodThrottled(t *testing.T) {
 	// drop too); the bound above is what matters.
 	if got := int(received.Load()); got < announceBurst/2 || got > max {
 		t.Fatalf("%d of %d announcements delivered in %s, want %d to %d", got, n, elapsed, announceBurst/2, max)
+	}
+}
+
+// TestLocalBlockLimitNotScored: a block announcement within the protocol's
+// 4 MiB but over a host's smaller store limit is ignored, not rejected, so
+// its sender loses no score for it; garbage costs score.
+func TestLocalBlockLimitNotScored(t *testing.T) {
+	b := newHost(t, testStore(t, 1024))
+	g := rawHost(t)
+	ps, err := pubsub.NewGossipSub(context.Background(), g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks, err := ps.Join(BlocksTopic(testChain))
+	if err != nil {
+		t.Fatal(err)
+	}
+	connect(t, g, b.host)
+	waitFor(t, "g to see b on the blocks topic", func() bool { return len(blocks.ListPeers()) > 0 })
+	ctx := context.Background()
+	for range 5 {
+		if err := blocks.Publish(ctx, []byte(`{"cid":"`+jobCID+`","size":2048}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		if err := blocks.Publish(ctx, []byte(`not json`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Three rejections score -10 * 3^2 = -90 (a little less as it decays);
+	// eight would score -640.
+	waitFor(t, "b to score g's garbage", func() bool {
+		score, ok := b.PeerScore(g.ID())
+		return ok && score < graylistThreshold
+	})
+	if score, _ := b.PeerScore(g.ID()); score < -100 {
+		t.Fatalf("g's score %v: the announcements over b's own block limit were scored as invalid", score)
+	}
+	b.havesMu.Lock()
+	n := b.haves.Len()
+	b.havesMu.Unlock()
+	if n != 0 {
+		t.Fatalf("announcements over b's block limit recorded: %d", n)
 	}
 }
