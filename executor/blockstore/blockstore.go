@@ -19,9 +19,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ipfs/go-cid"
 	"github.com/multiformats/go-multihash"
@@ -51,6 +53,16 @@ var codecs = map[uint64]bool{
 	cid.DagJSON:     true,
 }
 
+// tmpDir is the directory, inside the store's, where blocks are written
+// before they are renamed into their shard. A writer killed mid-write leaves
+// its file there, and Open removes such files once they are older than
+// staleTmpAge; a younger one may be another process's write in progress (a
+// write takes well under a second).
+const (
+	tmpDir      = ".tmp"
+	staleTmpAge = time.Hour
+)
+
 // Store is a directory of blocks. Its methods are safe for concurrent use, by
 // goroutines and by processes sharing the directory.
 type Store struct {
@@ -71,7 +83,33 @@ func Open(dir string, maxBlockSize int) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("blockstore: %w", err)
 	}
-	return &Store{dir: dir, maxSize: maxBlockSize}, nil
+	s := &Store{dir: dir, maxSize: maxBlockSize}
+	if err := s.removeStale(time.Now().Add(-staleTmpAge)); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// removeStale removes the temporary files last modified before cutoff.
+func (s *Store) removeStale(cutoff time.Time) error {
+	dir := filepath.Join(s.dir, tmpDir)
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil // nothing was written yet
+	}
+	if err != nil {
+		return fmt.Errorf("blockstore: %w", err)
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || !e.Type().IsRegular() || !info.ModTime().Before(cutoff) {
+			continue // gone meanwhile (another process removed or renamed it), not a file, or young
+		}
+		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("blockstore: removing a stale temporary file: %w", err)
+		}
+	}
+	return nil
 }
 
 // Dir returns the store's directory.
@@ -117,21 +155,24 @@ func (s *Store) PutBlock(c cid.Cid, data []byte) error {
 	if _, err := s.Get(c); err == nil {
 		return nil
 	}
-	path := s.path(c)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("blockstore: %w", err)
+	path, tmp := s.path(c), filepath.Join(s.dir, tmpDir)
+	for _, d := range []string{filepath.Dir(path), tmp} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return fmt.Errorf("blockstore: %w", err)
+		}
 	}
-	return writeAtomic(path, data)
+	return writeAtomic(tmp, path, data)
 }
 
-// writeAtomic writes data to a temporary file beside path, syncs it and
-// renames it to path, so no reader ever sees part of it.
-func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
+// writeAtomic writes data to a temporary file in tmp (on path's file
+// system), syncs it and renames it to path, so no reader ever sees part of
+// it.
+func writeAtomic(tmp, path string, data []byte) error {
+	f, err := os.CreateTemp(tmp, "put-*")
 	if err != nil {
 		return fmt.Errorf("blockstore: %w", err)
 	}
-	tmp := f.Name()
+	name := f.Name()
 	_, err = f.Write(data)
 	if err == nil {
 		err = f.Sync()
@@ -140,13 +181,13 @@ func writeAtomic(path string, data []byte) error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Chmod(tmp, 0o644)
+		err = os.Chmod(name, 0o644)
 	}
 	if err == nil {
-		err = os.Rename(tmp, path)
+		err = os.Rename(name, path)
 	}
 	if err != nil {
-		_ = os.Remove(tmp)
+		_ = os.Remove(name)
 		return fmt.Errorf("blockstore: write %s: %w", filepath.Base(path), err)
 	}
 	return nil

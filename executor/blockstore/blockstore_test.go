@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ipfs/go-cid"
 	"github.com/multiformats/go-multihash"
@@ -169,8 +171,8 @@ func TestErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 1 {
-		t.Fatalf("store holds %d shards, want the 1 of the one stored block", len(entries))
+	if len(entries) != 2 || entries[0].Name() != tmpDir {
+		t.Fatalf("store holds %v, want the temporary directory and the 1 shard of the one stored block", entries)
 	}
 }
 
@@ -251,14 +253,47 @@ func TestSharedDirectory(t *testing.T) {
 			t.Fatalf("Get: %d bytes, %v", len(got), err)
 		}
 	}
-	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
-		if err == nil && strings.HasPrefix(d.Name(), ".tmp-") {
-			t.Errorf("temporary file left: %s", path)
-		}
-		return err
-	})
+	left, err := os.ReadDir(filepath.Join(dir, tmpDir))
+	if err != nil || len(left) != 0 {
+		t.Fatalf("temporary files left: %v %v", left, err)
+	}
+}
+
+// TestStaleTemporaryFilesRemoved: Open removes the temporary files a killed
+// writer left, once they are older than staleTmpAge, and leaves younger
+// ones, which may be another process's write in progress, and the blocks.
+func TestStaleTemporaryFilesRemoved(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, 0)
 	if err != nil {
 		t.Fatal(err)
+	}
+	c, err := s.Put([]byte("kept"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, tmpDir, "put-stale")
+	young := filepath.Join(dir, tmpDir, "put-young")
+	for _, p := range []string{stale, young} {
+		if err := os.WriteFile(p, []byte("part of a block"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-staleTmpAge - time.Minute)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("stale temporary file: %v, want removed", err)
+	}
+	if _, err := os.Stat(young); err != nil {
+		t.Fatalf("young temporary file: %v, want kept", err)
+	}
+	if got, err := s.Get(c); err != nil || string(got) != "kept" {
+		t.Fatalf("block after reopening: %q %v", got, err)
 	}
 }
 
