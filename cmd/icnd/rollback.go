@@ -16,8 +16,10 @@ func rollbackCmd() *cobra.Command {
 		Long: `Recover from an incorrect state transition, like "cometbft rollback": overwrite
 CometBFT's state at height n with the state at n-1, then roll the app store
 back to n-1 as well. On restart the node re-executes block n. With --hard block
-n is also removed from the block store and fetched again from peers. Can be
-repeated.
+n is also removed from the block store and fetched again from peers. To go back
+several heights, repeat it with --hard: without --hard block n stays, so a
+second run finds the state already one below the last block and changes
+nothing.
 
 The node must be stopped. Nothing is changed unless the app store still holds
 height n-1 (see pruning-keep-recent in app.toml).`,
