@@ -20,9 +20,10 @@ func meshQueryCmd() *cobra.Command {
 		Long:  `Queries of the mesh module (docs/mesh.md).`,
 		Example: `  icnd query mesh job bafkrei...
   icnd query mesh jobs --status open
-  icnd query mesh executors`,
+  icnd query mesh executors
+  icnd query mesh params --output json`,
 	}
-	cmd.AddCommand(queryJobCmd(), queryJobsCmd(), queryExecutorCmd(), queryExecutorsCmd())
+	cmd.AddCommand(queryJobCmd(), queryJobsCmd(), queryExecutorCmd(), queryExecutorsCmd(), queryMeshParamsCmd())
 	return cmd
 }
 
