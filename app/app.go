@@ -174,7 +174,7 @@ func (a *App) wireKeepers() {
 	a.dag = dag.NewKeeper()
 	a.manaMsgs = mana.NewMsgServer(a.mana, a.org)
 	a.governance = governance.NewKeeper(a.org, a.mana)
-	*a.mesh = *mesh.NewKeeper(a.mana, a.did, a.dag)
+	*a.mesh = *mesh.NewKeeper(a.mana, a.did, a.dag, a.org)
 	a.modules = []modules.Module{
 		did.NewModule(a.did),
 		org.NewModule(a.org),

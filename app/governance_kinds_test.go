@@ -14,10 +14,12 @@ import (
 	didmod "github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/governance"
 	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/modules/mesh"
 	"github.com/intercooperative/icnd/modules/org"
 	governancev1 "github.com/intercooperative/icnd/proto/icn/governance/v1"
 	identityv1 "github.com/intercooperative/icnd/proto/icn/identity/v1"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
+	meshv1 "github.com/intercooperative/icnd/proto/icn/mesh/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 	"github.com/intercooperative/icnd/store"
 )
@@ -240,6 +242,65 @@ func mustManaParams(t *testing.T, w *govWorld) *manav1.Params {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func mustMeshParams(t *testing.T, w *govWorld) *meshv1.Params {
+	t.Helper()
+	p, found, err := modules.Load[meshv1.Params](w.ctx().Store, mesh.ParamsKey())
+	if err != nil || !found {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func setMeshParamsMsg(p *meshv1.Params) *txv1.Msg {
+	return &txv1.Msg{Sum: &txv1.Msg_SetMeshParams{SetMeshParams: &meshv1.MsgSetMeshParams{Params: p}}}
+}
+
+// TestMeshParamsProposal: the root federation's passed proposal changes
+// the mesh params; the committed state of the block that executed it holds
+// them, and that block's events say who changed them. A signer's own
+// transaction is refused with mesh/38, invalid params with mesh/39, a
+// cooperative's proposal and a proposal of invalid params at submission.
+func TestMeshParamsProposal(t *testing.T) {
+	w := newGovWorld(t, nil)
+	p := mesh.DefaultParams()
+	p.MinBond, p.MaxBidsPerJob, p.SlashAbsentBps = 777, 3, 4000
+	bad := mesh.DefaultParams()
+	bad.MaxBidsPerJob = 0
+
+	wantCode(t, w.do(t, w.alice, setMeshParamsMsg(p)), mesh.ErrNotRoot)
+	wantCode(t, w.do(t, w.erin, setMeshParamsMsg(p)), mesh.ErrNotRoot)
+	wantCode(t, w.do(t, w.alice, setMeshParamsMsg(bad)), mesh.ErrInvalidParams)
+	wantCode(t, w.do(t, w.bob, proposeMsg(t, w.coop, "mesh", setMeshParamsMsg(p))), governance.ErrRootOnly)
+	wantCode(t, w.do(t, w.erin, proposeMsg(t, w.root, "mesh", setMeshParamsMsg(bad))), governance.ErrInvalidProposal)
+	if got := mustMeshParams(t, w); got.MinBond != mesh.DefaultParams().MinBond {
+		t.Fatalf("a refused change wrote params: %v", got)
+	}
+
+	w.ok(t, w.erin, proposeMsg(t, w.root, "mesh params", setMeshParamsMsg(p)))
+	id := w.lastProposalID(t)
+	w.step(t, w.alice.signTx(t, txOpts{}, voteMsg(id, yes)), w.erin.signTx(t, txOpts{}, voteMsg(id, yes)))
+	limit := w.height() + testVotingPeriod + testTimelock + 2
+	for w.status(t, id) != governancev1.Status_STATUS_EXECUTED {
+		if got := mustMeshParams(t, w); got.MinBond != mesh.DefaultParams().MinBond {
+			t.Fatalf("params changed at %d, before the execution", w.height())
+		}
+		w.step(t)
+		if w.height() > limit {
+			t.Fatalf("proposal is %s at %d", w.status(t, id), w.height())
+		}
+	}
+	if got := mustMeshParams(t, w); got.MinBond != 777 || got.MaxBidsPerJob != 3 || got.SlashAbsentBps != 4000 {
+		t.Fatalf("params at the execution height: %v", got)
+	}
+	evs := w.blockEvents(mesh.EventTypeParamsSet)
+	if len(evs) != 1 || len(evs[0].Attributes) != 1 || evs[0].Attributes[0].Key != "by" || evs[0].Attributes[0].Value != w.root {
+		t.Fatalf("params_set events %+v", evs)
+	}
+	if w.ctx().Store.Has(mesh.PendingParamsKey()) {
+		t.Fatal("pending params committed")
+	}
 }
 
 // TestUpgradeHalts: a passed plan stops the chain at its height with an

@@ -15,8 +15,10 @@ import (
 	didmod "github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/governance"
 	"github.com/intercooperative/icnd/modules/mana"
+	"github.com/intercooperative/icnd/modules/mesh"
 	governancev1 "github.com/intercooperative/icnd/proto/icn/governance/v1"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
+	meshv1 "github.com/intercooperative/icnd/proto/icn/mesh/v1"
 	txv1 "github.com/intercooperative/icnd/proto/icn/tx/v1"
 )
 
@@ -342,6 +344,12 @@ func SubmittedProposal(events []abcitypes.Event) uint64 {
 // set_mana_params proposal carries them in.
 func (q *Querier) ManaParams(ctx context.Context, height int64) (json.RawMessage, *QueryResult, error) {
 	return q.paramsJSON(ctx, mana.ParamsKey(), new(manav1.Params), height)
+}
+
+// MeshParams reads the mesh params in protobuf JSON, the form a
+// set_mesh_params proposal carries them in.
+func (q *Querier) MeshParams(ctx context.Context, height int64) (json.RawMessage, *QueryResult, error) {
+	return q.paramsJSON(ctx, mesh.ParamsKey(), new(meshv1.Params), height)
 }
 
 // GovernanceParams reads the governance params in protobuf JSON.

@@ -264,31 +264,44 @@ type BidView struct {
 
 // JobView is a job with its CIDs as strings.
 type JobView struct {
-	ID             string     `json:"id"`
-	Poster         string     `json:"poster"`
-	Status         string     `json:"status"`
-	Module         string     `json:"module"`
-	Input          string     `json:"input"`
-	Kind           string     `json:"kind"`
-	MemoryPages    uint64     `json:"memory_pages"`
-	MinReputation  uint64     `json:"min_reputation"`
-	FuelLimit      uint64     `json:"fuel_limit"`
-	MaxPrice       uint64     `json:"max_price"`
-	Replication    uint32     `json:"replication"`
-	Agreement      uint32     `json:"agreement"`
-	Sequence       uint64     `json:"sequence"`
-	Escrow         uint64     `json:"escrow"`
-	PostedHeight   int64      `json:"posted_height"`
-	WindowClose    int64      `json:"window_close"`
-	DeadlineHeight int64      `json:"deadline_height"`
-	CommitDeadline int64      `json:"commit_deadline,omitempty"`
-	Bids           []*BidView `json:"bids"`
-	Output         string     `json:"output,omitempty"`
-	Fuel           uint64     `json:"fuel,omitempty"`
-	Exit           uint64     `json:"exit,omitempty"`
-	Refunded       uint64     `json:"refunded"`
-	Reason         string     `json:"reason,omitempty"`
-	ClosedHeight   int64      `json:"closed_height,omitempty"`
+	ID             string `json:"id"`
+	Poster         string `json:"poster"`
+	Status         string `json:"status"`
+	Module         string `json:"module"`
+	Input          string `json:"input"`
+	Kind           string `json:"kind"`
+	MemoryPages    uint64 `json:"memory_pages"`
+	MinReputation  uint64 `json:"min_reputation"`
+	FuelLimit      uint64 `json:"fuel_limit"`
+	MaxPrice       uint64 `json:"max_price"`
+	Replication    uint32 `json:"replication"`
+	Agreement      uint32 `json:"agreement"`
+	Sequence       uint64 `json:"sequence"`
+	Escrow         uint64 `json:"escrow"`
+	PostedHeight   int64  `json:"posted_height"`
+	WindowClose    int64  `json:"window_close"`
+	DeadlineHeight int64  `json:"deadline_height"`
+	CommitDeadline int64  `json:"commit_deadline,omitempty"`
+	// Terms are the bid limit and slashes the job was posted under, which
+	// it keeps whatever the params become; nil for a job recorded before
+	// jobs carried them (the params in force apply).
+	Terms        *JobTermsView `json:"terms,omitempty"`
+	Bids         []*BidView    `json:"bids"`
+	Output       string        `json:"output,omitempty"`
+	Fuel         uint64        `json:"fuel,omitempty"`
+	Exit         uint64        `json:"exit,omitempty"`
+	Refunded     uint64        `json:"refunded"`
+	Reason       string        `json:"reason,omitempty"`
+	ClosedHeight int64         `json:"closed_height,omitempty"`
+}
+
+// JobTermsView is a job's terms (docs/mesh.md section 8.1): its bid limit
+// and the basis points of a bid's hold burned from a disagreeing and an
+// absent assigned executor.
+type JobTermsView struct {
+	MaxBids        uint32 `json:"max_bids"`
+	SlashBps       uint64 `json:"slash_bps"`
+	SlashAbsentBps uint64 `json:"slash_absent_bps"`
 }
 
 // NewJobView renders j.
@@ -307,6 +320,9 @@ func NewJobView(j *meshv1.Job) *JobView {
 		Agreement: j.Agreement, Sequence: s.Sequence, Escrow: j.Escrow, PostedHeight: j.PostedHeight,
 		WindowClose: j.WindowClose, DeadlineHeight: j.DeadlineHeight, CommitDeadline: j.CommitDeadline, Bids: []*BidView{}, Output: cidOrEmpty(j.Output),
 		Fuel: j.Fuel, Exit: j.Exit, Refunded: j.Refunded, Reason: j.Reason, ClosedHeight: j.ClosedHeight}
+	if t := j.Terms; t != nil {
+		v.Terms = &JobTermsView{MaxBids: t.MaxBids, SlashBps: t.SlashBps, SlashAbsentBps: t.SlashAbsentBps}
+	}
 	for _, b := range j.Bids {
 		v.Bids = append(v.Bids, &BidView{Executor: b.Executor, Price: b.Price, Reserved: b.Reserved, Height: b.Height,
 			Assigned: b.Assigned, Commitment: hex.EncodeToString(b.Commitment), Receipt: cidOrEmpty(b.Receipt), Output: cidOrEmpty(b.Output), Fuel: b.Fuel, Exit: b.Exit,

@@ -111,3 +111,16 @@ func TestReceiptForAndCommit(t *testing.T) {
 		t.Fatal("a job without CIDs was accepted")
 	}
 }
+
+// TestJobViewTerms: a job's view shows the terms it was posted under, and
+// none for a job recorded before jobs carried them.
+func TestJobViewTerms(t *testing.T) {
+	j := &meshv1.Job{Id: make([]byte, 32), Terms: &meshv1.JobTerms{MaxBids: 3, SlashBps: 4000, SlashAbsentBps: 1500}}
+	if got := NewJobView(j).Terms; got == nil || *got != (JobTermsView{MaxBids: 3, SlashBps: 4000, SlashAbsentBps: 1500}) {
+		t.Fatalf("terms %+v", got)
+	}
+	j.Terms = nil
+	if got := NewJobView(j).Terms; got != nil {
+		t.Fatalf("terms of a job without them: %+v", got)
+	}
+}

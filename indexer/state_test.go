@@ -14,6 +14,7 @@ var unmirrored = map[string]bool{
 	"icn.tx":              true, // the signer's charge has its own event
 	"icn.tx.sponsored":    true, // likewise the payer's
 	"icn.mana.params_set": true, // params are not mirrored
+	"icn.mesh.params_set": true, // nor the mesh's
 	// Nor are the chain's governance params, validator set and upgrade plan.
 	"icn.governance.params_set":        true,
 	"icn.governance.validator_set":     true,

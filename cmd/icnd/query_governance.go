@@ -205,7 +205,7 @@ func queryParamsCmd(use, short string, read func(*client.Querier, context.Contex
 	cmd := &cobra.Command{
 		Use:     use,
 		Short:   short,
-		Example: "  icnd query governance params --output json\n  icnd query mana params --output json",
+		Example: "  icnd query governance params --output json\n  icnd query mana params --output json\n  icnd query mesh params --output json",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runQuery(cmd, use,
@@ -217,6 +217,11 @@ func queryParamsCmd(use, short string, read func(*client.Querier, context.Contex
 	}
 	addQueryFlags(cmd)
 	return cmd
+}
+
+// queryMeshParamsCmd is "icnd query mesh params".
+func queryMeshParamsCmd() *cobra.Command {
+	return queryParamsCmd("params", "Show the mesh params (protobuf JSON)", (*client.Querier).MeshParams)
 }
 
 // queryManaParamsCmd is "icnd query mana params".

@@ -20,9 +20,10 @@ func meshQueryCmd() *cobra.Command {
 		Long:  `Queries of the mesh module (docs/mesh.md).`,
 		Example: `  icnd query mesh job bafkrei...
   icnd query mesh jobs --status open
-  icnd query mesh executors`,
+  icnd query mesh executors
+  icnd query mesh params --output json`,
 	}
-	cmd.AddCommand(queryJobCmd(), queryJobsCmd(), queryExecutorCmd(), queryExecutorsCmd())
+	cmd.AddCommand(queryJobCmd(), queryJobsCmd(), queryExecutorCmd(), queryExecutorsCmd(), queryMeshParamsCmd())
 	return cmd
 }
 
@@ -39,6 +40,9 @@ func printJob(j *client.JobView, _ *client.QueryResult) {
 		{"replication", fmt.Sprintf("%d (agreement %d)", j.Replication, j.Agreement)},
 		{"escrow", strconv.FormatUint(j.Escrow, 10)},
 		{"heights", fmt.Sprintf("posted %d, bids until %d, receipts until %d", j.PostedHeight, j.WindowClose, j.DeadlineHeight)},
+	}
+	if t := j.Terms; t != nil {
+		fields = append(fields, [2]string{"terms", fmt.Sprintf("at most %d bids; slashes %d bps of a bid's hold if its receipt disagrees, %d if absent", t.MaxBids, t.SlashBps, t.SlashAbsentBps)})
 	}
 	if j.CommitDeadline != 0 {
 		fields = append(fields, [2]string{"commit phase", fmt.Sprintf("until every executor commits, at most until %d; reveals after", j.CommitDeadline)})

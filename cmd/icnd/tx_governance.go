@@ -81,6 +81,14 @@ var proposalExamples = []proposalExample{
 	{"Root federation only: the mana params (chain costs; <mana params> is the edited result of " +
 		"\"icnd query mana params --output json\")", `{"org": "did:icn:<root>", "title": "Cheaper transactions",
  "messages": [{"set_mana_params": {"params": <mana params>}}]}`},
+	{"Root federation only: the mesh params (the whole params: take \"icnd query mesh params --output json\" " +
+		"and edit it; they apply from the next block, and jobs already posted keep their terms)", `{"org": "did:icn:<root>", "title": "Larger executor bonds",
+ "messages": [{"set_mesh_params": {"params": {
+     "max_bids_per_job": 16, "max_jobs_per_block": 100, "min_bond": "500",
+     "slash_bps": "5000", "slash_absent_bps": "2000",
+     "reputation_gain": "100", "reputation_loss_disagree": "1000", "reputation_loss_absent": "500",
+     "max_reputation": "20000", "max_bid_window": "1000", "max_deadline": "10000",
+     "reputation_gain_interval": "100"}}}]}`},
 	{"Root federation only: add a validator (power 0 removes it)", `{"org": "did:icn:<root>", "title": "Fifth validator",
  "messages": [{"set_validator": {"pub_key": "<base64 Ed25519 key>", "power": "10"}}]}`},
 	{"Root federation only: a software upgrade (a later proposal carrying {\"cancel_upgrade\": {\"name\": \"v2\"}} cancels it)", `{"org": "did:icn:<root>", "title": "Upgrade to v2",

@@ -14,6 +14,7 @@ import (
 	"github.com/intercooperative/icnd/client"
 	"github.com/intercooperative/icnd/modules/did"
 	"github.com/intercooperative/icnd/modules/governance"
+	"github.com/intercooperative/icnd/modules/mesh"
 )
 
 // TestProposalExamples fills in the placeholders of every example file of
@@ -88,4 +89,33 @@ func TestGovernanceParamsExampleIsComplete(t *testing.T) {
 		return
 	}
 	t.Fatal("no set_governance_params example")
+}
+
+// TestMeshParamsExampleIsComplete: the mesh params example carries the
+// whole params and differs from a new chain's only in what it says it
+// changes (min_bond): a field left out would be zeroed, e.g. a slash_bps
+// of 0 would let disagreeing executors off.
+func TestMeshParamsExampleIsComplete(t *testing.T) {
+	root := did.DeriveDID(ed25519.NewKeyFromSeed(make([]byte, 32)).Public().(ed25519.PublicKey))
+	for _, e := range proposalExamples {
+		if !strings.Contains(e.file, "set_mesh_params") {
+			continue
+		}
+		msg, err := client.ParseProposalFile([]byte(strings.ReplaceAll(e.file, "did:icn:<root>", root)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _, err := app.MessageRouter().Decode(msg.GetSubmitProposal().Messages[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := m.GetSetMeshParams().Params
+		want := mesh.DefaultParams()
+		want.MinBond = 500
+		if !proto.Equal(got, want) {
+			t.Fatalf("the example's params\n%v\ndiffer from the defaults beyond min_bond\n%v", got, want)
+		}
+		return
+	}
+	t.Fatal("no set_mesh_params example")
 }

@@ -12,7 +12,7 @@ import (
 // with an exact code. Governance may send post_job and cancel_job for an
 // organization (its rows say "any organization"); the executor messages
 // are never sent through governance (GovernanceNever), since only a key
-// can sign a receipt.
+// can sign a receipt; set_mesh_params only through the root federation's.
 func TestAuthorization(t *testing.T) {
 	rows := map[string]modules.Governance{}
 	for _, r := range (Module{k: new(Keeper)}).Messages() {
@@ -23,6 +23,7 @@ func TestAuthorization(t *testing.T) {
 		"leave_executor": modules.GovernanceNever, "bid": modules.GovernanceNever, "submit_receipt": modules.GovernanceNever,
 		"commit_receipt": modules.GovernanceNever,
 		"post_job":       modules.GovernanceAny, "cancel_job": modules.GovernanceAny,
+		"set_mesh_params": modules.GovernanceRoot,
 	}
 	for name, g := range want {
 		if rows[name] != g {

@@ -15,6 +15,7 @@
 //	0x40 0x03                             -> Params
 //	0x40 0x04 | len | poster | len | id   -> 0x01 (jobs of a poster)
 //	0x40 0x05 | 0x01 | status | len | id  -> 0x01 (jobs in a status)
+//	0x40 0x06                             -> Params set this block (never committed)
 //	0x40 0x10 | height | id               -> window closes (modules.Schedule)
 //	0x40 0x11 | height | id               -> deadlines
 //	0x40 0x12 | height | id               -> settlements
@@ -42,9 +43,19 @@
 //     in [window_close, deadline_height);
 //   - an assigned bid that closes without a receipt (absent) is slashed
 //     exactly slash_absent_bps of its hold; a disagreeing one slash_bps;
-//     every slash is burned from the bond escrow;
-//   - reputation stays within 0..max_reputation, and each change is
-//     reported to mana (ReputationChanged), which recomputes capacity.
+//     both are the job's terms, copied from the params when it was posted
+//     and never changed, so a params change cannot raise the risk of a
+//     bond already reserved; every slash is burned from the bond escrow;
+//   - a job holds at most its terms' max_bids bids, at least its
+//     replication;
+//   - reputation stays within 0..ReputationCeiling and rises only up to
+//     max_reputation (an agreeing receipt never lowers one that a lowered
+//     max_reputation left above it), and each change is reported to mana
+//     (ReputationChanged), which recomputes capacity;
+//   - params set by set_mesh_params wait under 0x40 0x06 and replace the
+//     params at the end of the block's mesh hook: no committed state holds
+//     0x40 0x06, and every job and executor action of a block sees one set
+//     of params.
 //
 // Everything is integer arithmetic with checked bounds; nothing iterates a
 // Go map into state or events; every list is bounded (bids per job, kinds,

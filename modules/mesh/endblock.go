@@ -21,7 +21,8 @@ const (
 // pass. A job whose entry is left over waits for the next block; the
 // handlers refuse what comes late by height, not by the job's status, and
 // a deadline settles a job whose receipts agreed in time (passDeadline),
-// so the wait changes no outcome.
+// so the wait changes no outcome. Params that set_mesh_params changed in
+// this block apply last (applyPendingParams), for the next block.
 func (k *Keeper) EndBlock(ctx modules.Context) error {
 	p, err := k.Params(ctx)
 	if err != nil {
@@ -51,7 +52,7 @@ func (k *Keeper) EndBlock(ctx modules.Context) error {
 			}
 		}
 	}
-	return nil
+	return k.applyPendingParams(ctx)
 }
 
 // closeWindow runs selection for an open job at the end of its window:
@@ -120,7 +121,9 @@ func (k *Keeper) closeWindow(ctx modules.Context, p *meshv1.Params, j *meshv1.Jo
 // reputation_gain_interval blocks ago; a disagreeing one has slash_bps of its bid's
 // reservation burned from its bond and loses reputation; an absent one (no
 // receipt revealed, committed or not) has slash_absent_bps of it burned and
-// loses reputation. The rest of the escrow is refunded to the poster.
+// loses reputation. The rest of the escrow is refunded to the poster. The
+// slashes are the job's terms (termsOf); the reputation changes follow the
+// params in force.
 func (k *Keeper) settle(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) error {
 	if j.Status != jobAssigned {
 		return nil
@@ -129,6 +132,7 @@ func (k *Keeper) settle(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) er
 	if n < int(j.Agreement) {
 		return fmt.Errorf("mesh: job %x scheduled for settlement with %d of %d agreeing receipts", j.Id, n, j.Agreement)
 	}
+	terms := termsOf(j, p)
 	var paid uint64
 	for _, b := range j.Bids {
 		if !b.Assigned {
@@ -148,15 +152,17 @@ func (k *Keeper) settle(ctx modules.Context, p *meshv1.Params, j *meshv1.Job) er
 			rep = e.Reputation
 			// A height plus at most 10^6 (ValidateParams): no overflow.
 			if gain = e.LastGainHeight == 0 || ctx.Height >= e.LastGainHeight+int64(p.ReputationGainInterval); gain {
-				rep = min(satAdd(e.Reputation, p.ReputationGain), p.MaxReputation)
+				// max: a reputation above a since lowered max_reputation is
+				// kept; an agreeing receipt never lowers it.
+				rep = max(e.Reputation, min(satAdd(e.Reputation, p.ReputationGain), p.MaxReputation))
 			}
 		case len(b.Receipt) != 0:
 			outcome = "disagreed"
-			slash = mulBps(b.Reserved, p.SlashBps)
+			slash = mulBps(b.Reserved, terms.SlashBps)
 			rep = e.Reputation - min(e.Reputation, p.ReputationLossDisagree)
 		default:
 			outcome = "absent"
-			slash = mulBps(b.Reserved, p.SlashAbsentBps)
+			slash = mulBps(b.Reserved, terms.SlashAbsentBps)
 			rep = e.Reputation - min(e.Reputation, p.ReputationLossAbsent)
 		}
 		if b.Paid > 0 {
@@ -222,7 +228,7 @@ func (k *Keeper) passDeadline(ctx modules.Context, p *meshv1.Params, j *meshv1.J
 		if len(b.Receipt) != 0 {
 			return penalty{outcome: "unresolved"}
 		}
-		return penalty{outcome: "absent", loss: p.ReputationLossAbsent, slash: mulBps(b.Reserved, p.SlashAbsentBps)}
+		return penalty{outcome: "absent", loss: p.ReputationLossAbsent, slash: mulBps(b.Reserved, termsOf(j, p).SlashAbsentBps)}
 	})
 }
 

@@ -79,4 +79,8 @@ var (
 	ErrRevealTooEarly = modules.Register(Codespace, 36, "receipt revealed before the commit phase closed")
 	// ErrCommitmentMismatch: the revealed receipt does not open the executor's commitment.
 	ErrCommitmentMismatch = modules.Register(Codespace, 37, "receipt does not match the commitment")
+	// ErrNotRoot: set_mesh_params from an authority other than the root federation.
+	ErrNotRoot = modules.Register(Codespace, 38, "not the root federation")
+	// ErrInvalidParams: params out of the ranges ValidateParams checks.
+	ErrInvalidParams = modules.Register(Codespace, 39, "invalid mesh params")
 )

@@ -18,6 +18,7 @@ const (
 	EventTypeJobCompleted       = "icn.mesh.job_completed"
 	EventTypeJobFailed          = "icn.mesh.job_failed"
 	EventTypeExecutorSettled    = "icn.mesh.executor_settled"
+	EventTypeParamsSet          = "icn.mesh.params_set"
 )
 
 func init() {
@@ -34,6 +35,7 @@ func init() {
 	modules.RegisterEvent(EventJobCompleted{})
 	modules.RegisterEvent(EventJobFailed{})
 	modules.RegisterEvent(EventExecutorSettled{})
+	modules.RegisterEvent(EventParamsSet{})
 }
 
 // EventExecutorRegistered is emitted when a DID registers (or re-registers
@@ -202,3 +204,12 @@ type EventExecutorSettled struct {
 
 // EventType implements modules.TypedEvent.
 func (EventExecutorSettled) EventType() string { return EventTypeExecutorSettled }
+
+// EventParamsSet is emitted when the root federation replaces the params;
+// they apply from the next block.
+type EventParamsSet struct {
+	By string `event:"by"`
+}
+
+// EventType implements modules.TypedEvent.
+func (EventParamsSet) EventType() string { return EventTypeParamsSet }

@@ -44,3 +44,10 @@ type DAG interface {
 	// maintaining the reverse-link index. Errors: dag codes.
 	AnchorLinked(ctx modules.Context, anchorer string, c cid.Cid, kind string, links []cid.Cid) error
 }
+
+// Orgs is what the mesh needs from the org module: whether an authority is
+// the root federation, the only one that may change the params.
+type Orgs interface {
+	// IsRoot reports whether did is the root federation.
+	IsRoot(ctx modules.Context, did string) (bool, error)
+}

@@ -50,8 +50,10 @@ func (g Genesis) Validate(dids map[string]bool) error {
 		if e.Status < statusActive || e.Status > statusLeft || e.Reserved > e.Bond || e.PriceFloor == 0 || e.LastGainHeight < 0 {
 			return ErrInvalidGenesis.Wrapf("executor %s: bad status, floor or reservation", e.Did)
 		}
-		if e.Reputation > g.Params.MaxReputation || e.Status == statusLeft && (e.Bond != 0 || e.Open != 0) {
-			return ErrInvalidGenesis.Wrapf("executor %s: reputation above max_reputation, or a bond or bids after leaving", e.Did)
+		// Not max_reputation: a reputation gained before governance lowered
+		// it is kept.
+		if e.Reputation > ReputationCeiling || e.Status == statusLeft && (e.Bond != 0 || e.Open != 0) {
+			return ErrInvalidGenesis.Wrapf("executor %s: reputation above %d, or a bond or bids after leaving", e.Did, ReputationCeiling)
 		}
 		executors[e.Did] = e
 		holds[e.Did] = &held{}
@@ -71,7 +73,14 @@ func (g Genesis) Validate(dids map[string]bool) error {
 		if escrow, _ := EscrowAmount(j.Spec); escrow != j.Escrow || j.Agreement != Agreement(j.Spec) {
 			return ErrInvalidGenesis.Wrapf("job %d: escrow or agreement do not follow from its spec", i)
 		}
-		if j.Status < jobOpen || j.Status > jobCancelled || len(j.Bids) > int(g.Params.MaxBidsPerJob) ||
+		if j.Terms != nil {
+			if err := validateTerms(j); err != nil {
+				return ErrInvalidGenesis.Wrapf("job %d: terms: %v", i, err)
+			}
+		}
+		// A job without terms takes them from the params in force, which
+		// may since have lowered max_bids_per_job: the record's bound.
+		if j.Status < jobOpen || j.Status > jobCancelled || len(j.Bids) > MaxBidsPerJob ||
 			j.WindowClose < 1 || j.DeadlineHeight < j.WindowClose ||
 			j.Status == jobAssigned && (j.CommitDeadline < j.WindowClose || j.CommitDeadline >= j.DeadlineHeight) {
 			return ErrInvalidGenesis.Wrapf("job %d: bad status, bids or heights", i)

@@ -96,8 +96,10 @@ func TestGenesisRoundTrip(t *testing.T) {
 func TestGenesisValidate(t *testing.T) {
 	e := newEnv(t)
 	e.register(1, exA, 1, 100_000)
+	e.register(1, exB, 1, 100_000)
 	job := e.post(2, spec(1))
 	e.bid(2, exA, job, 5)
+	e.bid(2, exB, job, 5)
 	good, err := e.k.ExportGenesis(e.ctx(2))
 	if err != nil {
 		t.Fatal(err)
@@ -106,17 +108,25 @@ func TestGenesisValidate(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := map[string]func(g *Genesis){
-		"no params":                 func(g *Genesis) { g.Params = nil },
-		"unregistered":              func(g *Genesis) { g.Executors[0].Did = "did:icn:zz" },
-		"executor twice":            func(g *Genesis) { g.Executors = append(g.Executors, g.Executors[0]) },
-		"reservation mismatch":      func(g *Genesis) { g.Executors[0].Reserved = 1 },
-		"job id not derived":        func(g *Genesis) { g.Jobs[0].Id[0] ^= 1 },
-		"escrow mismatch":           func(g *Genesis) { g.Jobs[0].Escrow++ },
-		"bid of unknown":            func(g *Genesis) { g.Jobs[0].Bids[0].Executor = exB },
-		"bad status":                func(g *Genesis) { g.Jobs[0].Status = 9 },
-		"reputation above max":      func(g *Genesis) { g.Executors[0].Reputation = g.Params.MaxReputation + 1 },
-		"left with a bond":          func(g *Genesis) { g.Executors[0].Status = statusLeft },
-		"commitment on an open bid": func(g *Genesis) { g.Jobs[0].Bids[0].Commitment = make([]byte, 32) },
+		"no params":                    func(g *Genesis) { g.Params = nil },
+		"unregistered":                 func(g *Genesis) { g.Executors[0].Did = "did:icn:zz" },
+		"executor twice":               func(g *Genesis) { g.Executors = append(g.Executors, g.Executors[0]) },
+		"reservation mismatch":         func(g *Genesis) { g.Executors[0].Reserved = 1 },
+		"job id not derived":           func(g *Genesis) { g.Jobs[0].Id[0] ^= 1 },
+		"escrow mismatch":              func(g *Genesis) { g.Jobs[0].Escrow++ },
+		"bid of unknown":               func(g *Genesis) { g.Jobs[0].Bids[0].Executor = exB },
+		"bad status":                   func(g *Genesis) { g.Jobs[0].Status = 9 },
+		"reputation above the ceiling": func(g *Genesis) { g.Executors[0].Reputation = ReputationCeiling + 1 },
+		"terms hold fewer bids": func(g *Genesis) {
+			g.Jobs[0].Bids = append(g.Jobs[0].Bids, g.Jobs[0].Bids[0])
+			g.Jobs[0].Terms.MaxBids = 1
+		},
+		"terms max_bids 0":               func(g *Genesis) { g.Jobs[0].Terms.MaxBids = 0 },
+		"terms max_bids above 64":        func(g *Genesis) { g.Jobs[0].Terms.MaxBids = MaxBidsPerJob + 1 },
+		"terms slash above 10000":        func(g *Genesis) { g.Jobs[0].Terms.SlashBps = 10_001 },
+		"terms absent slash above 10000": func(g *Genesis) { g.Jobs[0].Terms.SlashAbsentBps = 10_001 },
+		"left with a bond":               func(g *Genesis) { g.Executors[0].Status = statusLeft },
+		"commitment on an open bid":      func(g *Genesis) { g.Jobs[0].Bids[0].Commitment = make([]byte, 32) },
 		"short commitment": func(g *Genesis) {
 			g.Jobs[0].Status, g.Jobs[0].CommitDeadline = jobAssigned, g.Jobs[0].DeadlineHeight-1
 			g.Jobs[0].Bids[0].Assigned, g.Jobs[0].Bids[0].Commitment = true, make([]byte, 31)
@@ -132,5 +142,33 @@ func TestGenesisValidate(t *testing.T) {
 			mutate(&g)
 			wantCode(t, g.Validate(allDIDs), ErrInvalidGenesis)
 		})
+	}
+}
+
+// TestGenesisAfterParamsChange: what a params change leaves behind
+// validates, so that such a chain exports and restarts: a reputation above
+// a lowered max_reputation, a job with more bids than a lowered
+// max_bids_per_job (its terms allow them), and a job recorded before jobs
+// carried terms.
+func TestGenesisAfterParamsChange(t *testing.T) {
+	e := newEnv(t)
+	e.register(1, exA, 1, 100_000)
+	e.register(1, exB, 1, 100_000)
+	job := e.post(2, spec(1))
+	e.bid(2, exA, job, 5)
+	e.bid(2, exB, job, 5)
+	g, err := e.k.ExportGenesis(e.ctx(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Params.MaxBidsPerJob = 1
+	g.Params.MaxReputation = NeutralReputation
+	g.Executors[0].Reputation = NeutralReputation + 500
+	if err := g.Validate(allDIDs); err != nil {
+		t.Fatal(err)
+	}
+	g.Jobs[0].Terms = nil
+	if err := g.Validate(allDIDs); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -31,6 +31,8 @@ const (
 	exC    = "did:icn:cccccccccccccccccccccccccccccccc"
 	exD    = "did:icn:dddddddddddddddddddddddddddddddd"
 	nobody = "did:icn:nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
+	// root is the root federation (fakeOrgs).
+	root = "did:icn:rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr"
 )
 
 // startMana is every test account's balance; its base capacity is twice
@@ -52,6 +54,11 @@ func (fakeKeys) VerificationKey(_ modules.Context, d, keyID string) (ed25519.Pub
 	}
 	return keyOf(d).Public().(ed25519.PublicKey), nil
 }
+
+// fakeOrgs knows one root federation, root.
+type fakeOrgs struct{}
+
+func (fakeOrgs) IsRoot(_ modules.Context, d string) (bool, error) { return d == root, nil }
 
 // members seats exA in a cooperative, so that its capacity follows its
 // reputation (mana.Derive).
@@ -81,7 +88,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(func() { _ = cms.Close() })
 	e := &env{t: t, kv: cms.Working(), dag: dag.NewKeeper(), k: new(Keeper)}
 	e.mana = mana.NewKeeper(members{}, e.k)
-	*e.k = *NewKeeper(e.mana, fakeKeys{}, e.dag)
+	*e.k = *NewKeeper(e.mana, fakeKeys{}, e.dag, fakeOrgs{})
 	ctx := e.ctx(1)
 	p := mana.DefaultParams(nil)
 	p.MaxCapacity = 10 * startMana

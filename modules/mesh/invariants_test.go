@@ -38,15 +38,19 @@ func checkInvariants(t *testing.T, e *env) {
 			if paid+j.Refunded != j.Escrow {
 				t.Fatalf("job %x: paid %d + refunded %d != escrow %d", j.Id, paid, j.Refunded, j.Escrow)
 			}
-			// An assigned executor that revealed nothing lost exactly
-			// slash_absent_bps (20%) of its bid's hold; an unassigned one,
-			// or one whose receipt a failed job leaves unresolved, nothing.
+			// An assigned executor that revealed nothing lost exactly the
+			// slash_absent_bps of the job's terms of its bid's hold,
+			// whatever the params say now; an unassigned one, or one whose
+			// receipt a failed job leaves unresolved, nothing.
 			for _, b := range j.Bids {
 				absent := b.Assigned && len(b.Receipt) == 0
-				if absent && b.Slashed != b.Reserved/5 || !b.Assigned && b.Slashed != 0 || j.Status == jobFailed && len(b.Receipt) != 0 && b.Slashed != 0 {
+				if absent && b.Slashed != mulBps(b.Reserved, j.Terms.SlashAbsentBps) || !b.Assigned && b.Slashed != 0 || j.Status == jobFailed && len(b.Receipt) != 0 && b.Slashed != 0 {
 					t.Fatalf("job %x (%s): bid of %s (assigned %v, receipt %x) slashed %d of %d", j.Id, j.Status, b.Executor, b.Assigned, b.Receipt, b.Slashed, b.Reserved)
 				}
 			}
+		}
+		if len(j.Bids) > int(j.Terms.MaxBids) || j.Terms.MaxBids < j.Spec.Replication {
+			t.Fatalf("job %x: %d bids, replication %d, terms %v", j.Id, len(j.Bids), j.Spec.Replication, j.Terms)
 		}
 		if !ctx.Store.Has(JobByStatusKey(j.Status, j.Id)) || !ctx.Store.Has(JobByPosterKey(j.Poster, j.Id)) {
 			t.Fatalf("job %x lacks an index entry", j.Id)
@@ -63,7 +67,7 @@ func checkInvariants(t *testing.T, e *env) {
 		if got := e.escrowAmount(BondEscrowID(x.Did)); got != x.Bond {
 			t.Fatalf("executor %s: bond %d, escrow holds %d", x.Did, x.Bond, got)
 		}
-		if x.Reputation > DefaultParams().MaxReputation {
+		if x.Reputation > maxRandomReputation {
 			t.Fatalf("executor %s: reputation %d", x.Did, x.Reputation)
 		}
 		return false, nil
@@ -71,6 +75,38 @@ func checkInvariants(t *testing.T, e *env) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if ctx.Store.Has(PendingParamsKey()) {
+		t.Fatal("pending params left after the end of block")
+	}
+	// What the state holds validates as a genesis section: a chain exports
+	// and restarts whatever params changes it went through.
+	g, err := e.k.ExportGenesis(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Validate(allDIDs); err != nil {
+		t.Fatalf("the exported state does not validate: %v", err)
+	}
+}
+
+// maxRandomReputation is the largest max_reputation randomParams sets (the
+// default, 20000, is below it).
+const maxRandomReputation = 25_000
+
+// randomParams are valid params, each drawn over a range that the random
+// operations below meet: tighter and looser bid limits, windows, bonds,
+// slashes and reputation caps.
+func randomParams(rng *rand.Rand) *meshv1.Params {
+	p := DefaultParams()
+	p.MaxBidsPerJob = uint32(1 + rng.Intn(4))
+	p.MaxJobsPerBlock = uint32(1 + rng.Intn(3))
+	p.MinBond = uint64(100 + rng.Intn(60_000))
+	p.SlashBps, p.SlashAbsentBps = uint64(rng.Intn(10_001)), uint64(rng.Intn(10_001))
+	p.MaxReputation = NeutralReputation + uint64(rng.Intn(int(maxRandomReputation-NeutralReputation+1)))
+	p.ReputationGain = uint64(rng.Intn(500))
+	p.MaxBidWindow, p.MaxDeadline = uint64(1+rng.Intn(6)), uint64(2+rng.Intn(10))
+	p.ReputationGainInterval = uint64(rng.Intn(5))
+	return p
 }
 
 // TestRandomInvariants plays random but valid-or-refused operations, a
@@ -79,7 +115,8 @@ func checkInvariants(t *testing.T, e *env) {
 // cancellations, updates, departures, failures and settlements. Seeds 21
 // to 30 run with two bids per job and one job per block and schedule, so
 // that bids evict one another and the per-block bound defers selections,
-// settlements and deadlines.
+// settlements and deadlines. Seeds 11 to 20 also have the root federation
+// change the params at random, between and within the jobs' lives.
 func TestRandomInvariants(t *testing.T) {
 	for seed := int64(1); seed <= 30; seed++ {
 		e := newEnv(t)
@@ -92,6 +129,9 @@ func TestRandomInvariants(t *testing.T) {
 			}
 		}
 		rng := rand.New(rand.NewSource(seed))
+		// A source of its own, so that seeds without params changes play
+		// the operations they always did.
+		paramsRng := rand.New(rand.NewSource(-seed))
 		// Every refusal a client can cause has a registered code: an
 		// uncoded error from a handler would stop the node.
 		coded := func(_ []modules.Event, err error) {
@@ -160,6 +200,11 @@ func TestRandomInvariants(t *testing.T) {
 				case len(jobs) > 0:
 					j := pick()
 					coded(e.do(h, poster, func(ctx modules.Context) error { return e.k.CancelJob(ctx, &meshv1.MsgCancelJob{Job: j}) }))
+				}
+			}
+			if seed > 10 && seed <= 20 && paramsRng.Intn(4) == 0 {
+				if _, err := e.setParams(h, root, randomParams(paramsRng)); err != nil {
+					t.Fatalf("seed %d: %v", seed, err)
 				}
 			}
 			e.endBlock(h)

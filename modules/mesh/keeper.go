@@ -12,12 +12,13 @@ type Keeper struct {
 	mana Mana
 	keys Keys
 	dag  DAG
+	orgs Orgs
 }
 
-// NewKeeper returns a mesh Keeper over the mana escrows, the DID keys and
-// the dag module.
-func NewKeeper(mana Mana, keys Keys, dag DAG) *Keeper {
-	return &Keeper{mana: mana, keys: keys, dag: dag}
+// NewKeeper returns a mesh Keeper over the mana escrows, the DID keys, the
+// dag module and the organizations (who the root federation is).
+func NewKeeper(mana Mana, keys Keys, dag DAG, orgs Orgs) *Keeper {
+	return &Keeper{mana: mana, keys: keys, dag: dag, orgs: orgs}
 }
 
 // Reputation implements mana.Reputation: an executor's reputation, kept

@@ -16,6 +16,7 @@ const (
 	subParams        byte = 0x03 // -> Params
 	subJobsByPoster  byte = 0x04 // poster | job id -> 0x01
 	subJobsByStatus  byte = 0x05 // status | job id -> 0x01
+	subPendingParams byte = 0x06 // -> Params set this block, applied at its end
 	subWindowCloses  byte = 0x10 // Schedule: height | job id -> 0x01
 	subDeadlines     byte = 0x11 // Schedule: height | job id -> 0x01
 	subSettlements   byte = 0x12 // Schedule: height | job id -> 0x01
@@ -49,6 +50,11 @@ func JobsPrefix() []byte { return []byte{StorePrefix, subJob} }
 
 // ParamsKey is the key of the module's params.
 func ParamsKey() []byte { return []byte{StorePrefix, subParams} }
+
+// PendingParamsKey is the key of the params set_mesh_params wrote in the
+// current block; the module's end-of-block hook moves them to ParamsKey, so
+// no committed state holds it.
+func PendingParamsKey() []byte { return []byte{StorePrefix, subPendingParams} }
 
 // JobByPosterKey is poster's index entry for job id.
 func JobByPosterKey(poster string, id []byte) []byte {

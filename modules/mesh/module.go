@@ -36,7 +36,8 @@ func (m Module) EndBlock(ctx modules.Context) error { return m.k.EndBlock(ctx) }
 
 // Messages implements modules.Module: the mesh module's rows of the
 // message table. Executors act for themselves (their keys sign receipts);
-// an organization may post and cancel jobs through governance.
+// an organization may post and cancel jobs through governance; only the
+// root federation's governance changes the params.
 func (m Module) Messages() []modules.Msg {
 	return []modules.Msg{
 		modules.NewMsg(modules.MsgSpec{Name: "register_executor", Cost: 50},
@@ -55,5 +56,7 @@ func (m Module) Messages() []modules.Msg {
 			(*txv1.Msg).GetSubmitReceipt, ValidateSubmitReceipt, m.k.SubmitReceipt),
 		modules.NewMsg(modules.MsgSpec{Name: "commit_receipt", Cost: 10},
 			(*txv1.Msg).GetCommitReceipt, ValidateCommitReceipt, m.k.CommitReceipt),
+		modules.NewMsg(modules.MsgSpec{Name: "set_mesh_params", Cost: 100, Governance: modules.GovernanceRoot},
+			(*txv1.Msg).GetSetMeshParams, ValidateSetMeshParams, m.k.SetMeshParams),
 	}
 }

@@ -135,7 +135,8 @@ func (k *Keeper) activeExecutor(ctx modules.Context, did string) (*meshv1.Execut
 
 // PostJob posts a job for ctx.Authority and escrows its worst-case cost
 // (EscrowAmount) from the poster's mana; bids are taken until the end of
-// block height + bid_window.
+// block height + bid_window. The job records its terms (newTerms): later
+// params changes leave its bid limit and slashes as they were.
 func (k *Keeper) PostJob(ctx modules.Context, m *meshv1.MsgPostJob) error {
 	poster := ctx.Authority
 	p, err := k.Params(ctx)
@@ -161,6 +162,7 @@ func (k *Keeper) PostJob(ctx modules.Context, m *meshv1.MsgPostJob) error {
 		WindowClose:    ctx.Height + int64(m.BidWindow),
 		DeadlineHeight: ctx.Height + int64(m.BidWindow) + int64(m.Deadline),
 		Agreement:      Agreement(m),
+		Terms:          newTerms(p),
 	}
 	if err := k.setJob(ctx, j, meshv1.JobStatus_JOB_STATUS_UNSPECIFIED); err != nil {
 		return err
@@ -246,7 +248,7 @@ func (k *Keeper) Bid(ctx modules.Context, m *meshv1.MsgBid) error {
 			return ErrAlreadyBid.Wrapf("%s on %s", e.Did, JobCID(j.Id))
 		}
 	}
-	if len(j.Bids) >= int(p.MaxBidsPerJob) {
+	if len(j.Bids) >= int(termsOf(j, p).MaxBids) {
 		// A full job takes a bid that ranks strictly before its worst one,
 		// which it replaces: the first bidders cannot lock the market out
 		// by filling the job's bids. Writes here are discarded if a later

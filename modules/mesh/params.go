@@ -17,6 +17,11 @@ const (
 	MaxJobsPerBlock = 1000
 	// MaxReplication is the largest replication r.
 	MaxReplication = 5
+	// ReputationCeiling bounds params.max_reputation, and so every
+	// executor's reputation: one recorded under a higher max_reputation
+	// than the current one keeps it (settle never lowers a reputation on
+	// an agreeing receipt).
+	ReputationCeiling = 1_000_000
 )
 
 // NeutralReputation is a new executor's reputation, in basis points: the
@@ -42,7 +47,8 @@ func DefaultParams() *meshv1.Params {
 	}
 }
 
-// ValidateParams checks p's ranges.
+// ValidateParams checks p's ranges: the check of the genesis params and of
+// every set_mesh_params.
 func ValidateParams(p *meshv1.Params) error {
 	switch {
 	case p == nil:
@@ -57,8 +63,8 @@ func ValidateParams(p *meshv1.Params) error {
 		return fmt.Errorf("slash_bps %d: want at most 10000", p.SlashBps)
 	case p.SlashAbsentBps > 10_000:
 		return fmt.Errorf("slash_absent_bps %d: want at most 10000", p.SlashAbsentBps)
-	case p.MaxReputation < NeutralReputation || p.MaxReputation > 1_000_000:
-		return fmt.Errorf("max_reputation %d: want %d to 1000000", p.MaxReputation, NeutralReputation)
+	case p.MaxReputation < NeutralReputation || p.MaxReputation > ReputationCeiling:
+		return fmt.Errorf("max_reputation %d: want %d to %d", p.MaxReputation, NeutralReputation, ReputationCeiling)
 	case p.ReputationGain > p.MaxReputation || p.ReputationLossDisagree > p.MaxReputation || p.ReputationLossAbsent > p.MaxReputation:
 		return fmt.Errorf("reputation deltas must be at most max_reputation")
 	case p.MaxBidWindow < 1 || p.MaxDeadline < 1 || p.MaxBidWindow > 1_000_000 || p.MaxDeadline > 1_000_000:
@@ -80,4 +86,86 @@ func (k *Keeper) Params(ctx modules.Context) (*meshv1.Params, error) {
 		return nil, fmt.Errorf("mesh: params are missing from state")
 	}
 	return p, nil
+}
+
+// ValidateSetMeshParams is the stateless check of MsgSetMeshParams: the
+// params pass ValidateParams, so that a proposal carrying params the
+// module cannot run with is refused when it is submitted.
+func ValidateSetMeshParams(m *meshv1.MsgSetMeshParams) error {
+	if err := ValidateParams(m.Params); err != nil {
+		return ErrInvalidParams.Wrapf("%v", err)
+	}
+	return nil
+}
+
+// SetMeshParams replaces the params from the next block on: they wait
+// under PendingParamsKey until this block's mesh end-of-block hook has run
+// with the old ones (applyPendingParams), so that the transactions and the
+// hook of one block see one set of params. A job keeps the terms it was
+// posted under (JobTerms). A second change in the same block replaces the
+// first. Errors: ErrNotRoot unless the authority is the root federation
+// (only its governance carries that authority), ErrInvalidParams.
+func (k *Keeper) SetMeshParams(ctx modules.Context, m *meshv1.MsgSetMeshParams) error {
+	root, err := k.orgs.IsRoot(ctx, ctx.Authority)
+	if err != nil {
+		return err
+	}
+	if !root {
+		return ErrNotRoot.Wrapf("%s is not the root federation", modules.Truncate(ctx.Authority))
+	}
+	if err := ValidateParams(m.Params); err != nil {
+		return ErrInvalidParams.Wrapf("%v", err)
+	}
+	if err := modules.Save(ctx.Store, PendingParamsKey(), m.Params); err != nil {
+		return fmt.Errorf("mesh: pending params: %w", err)
+	}
+	ctx.Emit(EventParamsSet{By: ctx.Authority})
+	return nil
+}
+
+// applyPendingParams makes the params set_mesh_params wrote this block the
+// module's params. It runs last in the end-of-block hook.
+func (k *Keeper) applyPendingParams(ctx modules.Context) error {
+	p, ok, err := modules.Load[meshv1.Params](ctx.Store, PendingParamsKey())
+	if err != nil {
+		return fmt.Errorf("mesh: pending params: %w", err)
+	}
+	if !ok {
+		return nil
+	}
+	if err := modules.Save(ctx.Store, ParamsKey(), p); err != nil {
+		return fmt.Errorf("mesh: params: %w", err)
+	}
+	ctx.Store.Delete(PendingParamsKey())
+	return nil
+}
+
+// newTerms are the terms of a job posted under p.
+func newTerms(p *meshv1.Params) *meshv1.JobTerms {
+	return &meshv1.JobTerms{MaxBids: p.MaxBidsPerJob, SlashBps: p.SlashBps, SlashAbsentBps: p.SlashAbsentBps}
+}
+
+// termsOf returns the terms j was posted under or, for a job recorded
+// before jobs carried terms, those of the params in force, p.
+func termsOf(j *meshv1.Job, p *meshv1.Params) *meshv1.JobTerms {
+	if j.Terms != nil {
+		return j.Terms
+	}
+	return newTerms(p)
+}
+
+// validateTerms checks a job's recorded terms as ValidateParams checks
+// the params they come from, and that they let the job hold the bids it
+// has and the executors it needs.
+func validateTerms(j *meshv1.Job) error {
+	t := j.Terms
+	switch {
+	case t.MaxBids < 1 || t.MaxBids > MaxBidsPerJob:
+		return fmt.Errorf("max_bids %d: want 1 to %d", t.MaxBids, MaxBidsPerJob)
+	case t.MaxBids < j.Spec.Replication || len(j.Bids) > int(t.MaxBids):
+		return fmt.Errorf("max_bids %d: below the replication %d or the %d bids", t.MaxBids, j.Spec.Replication, len(j.Bids))
+	case t.SlashBps > 10_000 || t.SlashAbsentBps > 10_000:
+		return fmt.Errorf("slash_bps %d, slash_absent_bps %d: want at most 10000", t.SlashBps, t.SlashAbsentBps)
+	}
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ import (
 	"github.com/intercooperative/icnd/node/home"
 	"github.com/intercooperative/icnd/node/testnet"
 	manav1 "github.com/intercooperative/icnd/proto/icn/mana/v1"
+	meshv1 "github.com/intercooperative/icnd/proto/icn/mesh/v1"
 )
 
 // The e2e network's governance: short periods so that a proposal runs its
@@ -316,7 +318,27 @@ func TestGovernance(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		id := g.propose(node0.KeyName, root, "base cost +1", `{"set_mana_params": {"params": `+js+`}}`)
+		// The same proposal raises the mesh's min_bond, from the params
+		// "icnd query mesh params" prints.
+		meshParams := func(h int64) *meshv1.Params {
+			var out struct {
+				Height int64           `json:"height"`
+				Result json.RawMessage `json:"result"`
+			}
+			decodeJSON(t, n.cli(t, 3, "query", "mesh", "params", "--height", strconv.FormatInt(h, 10), "--output", "json"), &out)
+			p := new(meshv1.Params)
+			if err := jsonpb.UnmarshalString(string(out.Result), p); err != nil {
+				t.Fatalf("mesh params at %d: %v", h, err)
+			}
+			return p
+		}
+		mp := meshParams(0)
+		mp.MinBond += 400
+		mjs, err := (&jsonpb.Marshaler{OrigName: true}).MarshalToString(mp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := g.propose(node0.KeyName, root, "base cost +1, larger bonds", `{"set_mana_params": {"params": `+js+`}}`, `{"set_mesh_params": {"params": `+mjs+`}}`)
 		g.vote(id, node0.KeyName)
 		v := g.wait(id, "executed")
 		if got := params(v.ExecuteHeight).BaseTxCost; got != p.BaseTxCost {
@@ -324,6 +346,12 @@ func TestGovernance(t *testing.T) {
 		}
 		if got := params(v.ExecuteHeight - 1).BaseTxCost; got != p.BaseTxCost-1 {
 			t.Fatalf("base_tx_cost the height before: %d", got)
+		}
+		if got := meshParams(v.ExecuteHeight).MinBond; got != mp.MinBond {
+			t.Fatalf("min_bond at the execution height %d: %d, want %d", v.ExecuteHeight, got, mp.MinBond)
+		}
+		if got := meshParams(v.ExecuteHeight - 1).MinBond; got != mp.MinBond-400 {
+			t.Fatalf("min_bond the height before: %d", got)
 		}
 	})
 
