@@ -124,7 +124,9 @@ func Open(db idb.DB, opts Options) (*CommitStore, error) {
 	// once, and deleted in the background from the first one on disk.
 	// (AvailableVersions lists every version: not for a store that keeps
 	// them all.)
-	next := int64(1)
+	// An empty store's first version is InitialVersion: the versions below
+	// it never existed, and counting them as deleted would be wrong.
+	next := max(int64(1), int64(opts.InitialVersion))
 	if opts.PruneKeepRecent > 0 {
 		if vs := s.tree.AvailableVersions(); len(vs) > 0 && vs[0] > 0 {
 			next = int64(vs[0])

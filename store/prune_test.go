@@ -401,3 +401,31 @@ func TestKilledDuringPruningRestarts(t *testing.T) {
 	}
 	sameContents(t, levelContents(t, dir), dbContents(t, want))
 }
+
+// TestPruneStatsInitialVersion: a chain whose genesis starts at a later
+// height (InitialVersion) has no versions below it; the pruning neither
+// counts them as deleted nor reports them as a backlog.
+func TestPruneStatsInitialVersion(t *testing.T) {
+	s := newMemStore(t, Options{PruneKeepRecent: testKeep, PruneInterval: testInterval, InitialVersion: 1000})
+	kv := s.Working()
+	for v := int64(1000); v <= 1025; v++ {
+		writeVersion(kv.Set, v)
+		if id, err := s.Commit(); err != nil || id.Version != v {
+			t.Fatalf("commit of version %d: %v, %v", v, id, err)
+		}
+		// 1010 refuses 1000 to 1005: six versions, none yet deleted at
+		// the latest.
+		if v == 1010 {
+			if st := s.PruneStats(); st.Watermark != 1005 || st.Backlog+st.Deleted != 6 {
+				t.Fatalf("PruneStats after 1010 = %+v, want watermark 1005 and backlog + deleted = 6", st)
+			}
+		}
+	}
+	if err := s.pruner.wait(); err != nil {
+		t.Fatal(err)
+	}
+	// 1020 refuses up to 1015: versions 1000 to 1015.
+	if st := s.PruneStats(); st.Watermark != 1015 || st.Backlog != 0 || st.Deleted != 16 {
+		t.Fatalf("PruneStats = %+v, want watermark 1015, 16 deleted, no backlog", st)
+	}
+}

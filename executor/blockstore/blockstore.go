@@ -60,6 +60,7 @@ var codecs = map[uint64]bool{
 // write takes well under a second).
 const (
 	tmpDir      = ".tmp"
+	tmpPrefix   = "put-"
 	staleTmpAge = time.Hour
 )
 
@@ -84,32 +85,41 @@ func Open(dir string, maxBlockSize int) (*Store, error) {
 		return nil, fmt.Errorf("blockstore: %w", err)
 	}
 	s := &Store{dir: dir, maxSize: maxBlockSize}
-	if err := s.removeStale(time.Now().Add(-staleTmpAge)); err != nil {
-		return nil, err
-	}
+	s.removeStale(time.Now().Add(-staleTmpAge))
 	return s, nil
 }
 
-// removeStale removes the temporary files last modified before cutoff.
-func (s *Store) removeStale(cutoff time.Time) error {
-	dir := filepath.Join(s.dir, tmpDir)
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil // nothing was written yet
-	}
+// removeStale removes the temporary files last modified before cutoff. It
+// is housekeeping, so it never fails: a store the caller cannot write (a
+// read-only copy, or another user's store read by `icnd dag get`) or whose
+// .tmp is not a directory opens all the same, and the files are left for a
+// later Open. It removes only files named as writeAtomic names them, and
+// only inside the store: a .tmp that is a symbolic link out of it is not
+// followed, so Open never deletes another directory's old files.
+func (s *Store) removeStale(cutoff time.Time) {
+	root, err := os.OpenRoot(s.dir)
 	if err != nil {
-		return fmt.Errorf("blockstore: %w", err)
+		return
+	}
+	defer root.Close()
+	tmp, err := root.OpenRoot(tmpDir)
+	if err != nil {
+		return // nothing was written yet, not a directory, or out of the store
+	}
+	defer tmp.Close()
+	entries, err := fs.ReadDir(tmp.FS(), ".")
+	if err != nil {
+		return
 	}
 	for _, e := range entries {
-		info, err := e.Info()
-		if err != nil || !e.Type().IsRegular() || !info.ModTime().Before(cutoff) {
-			continue // gone meanwhile (another process removed or renamed it), not a file, or young
+		if !strings.HasPrefix(e.Name(), tmpPrefix) || !e.Type().IsRegular() {
+			continue
 		}
-		if err := os.Remove(filepath.Join(dir, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("blockstore: removing a stale temporary file: %w", err)
+		if info, err := e.Info(); err != nil || !info.ModTime().Before(cutoff) {
+			continue // gone meanwhile (another process removed or renamed it), or young
 		}
+		_ = tmp.Remove(e.Name())
 	}
-	return nil
 }
 
 // Dir returns the store's directory.
@@ -168,7 +178,7 @@ func (s *Store) PutBlock(c cid.Cid, data []byte) error {
 // system), syncs it and renames it to path, so no reader ever sees part of
 // it.
 func writeAtomic(tmp, path string, data []byte) error {
-	f, err := os.CreateTemp(tmp, "put-*")
+	f, err := os.CreateTemp(tmp, tmpPrefix+"*")
 	if err != nil {
 		return fmt.Errorf("blockstore: %w", err)
 	}

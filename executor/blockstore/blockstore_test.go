@@ -358,3 +358,110 @@ func TestList(t *testing.T) {
 		t.Fatalf("List stopping at the first: %d calls, %v", n, err)
 	}
 }
+
+// TestStaleRemovalStaysInTheStore: Open's removal of stale temporary files
+// never follows a .tmp that is a symbolic link out of the store, where it
+// would delete another directory's old files, and removes only files named
+// as the store names its temporary files.
+func TestStaleRemovalStaysInTheStore(t *testing.T) {
+	dir, elsewhere := t.TempDir(), t.TempDir()
+	old := time.Now().Add(-staleTmpAge - time.Minute)
+	oldFile := func(p string) {
+		t.Helper()
+		if err := os.WriteFile(p, []byte("someone's file"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	outside := filepath.Join(elsewhere, "put-report")
+	oldFile(outside)
+	if err := os.Symlink(elsewhere, filepath.Join(dir, tmpDir)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(outside); err != nil {
+		t.Fatalf("a file outside the store, through a symbolic link .tmp: %v, want kept", err)
+	}
+
+	dir = t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, tmpDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	foreign := filepath.Join(dir, tmpDir, "notes")
+	oldFile(foreign)
+	if _, err := Open(dir, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(foreign); err != nil {
+		t.Fatalf("an old file in .tmp not named put-*: %v, want kept", err)
+	}
+}
+
+// TestOpenWhenStaleRemovalFails: removing stale temporary files is
+// housekeeping; when it cannot be done (a read-only store, as `icnd dag get`
+// or `icnd job verify` may open; a .tmp that is not a directory), Open still
+// opens the store and its blocks are read.
+func TestOpenWhenStaleRemovalFails(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Put([]byte("kept"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(filepath.Join(dir, tmpDir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, tmpDir), []byte("not a directory"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(dir, 0)
+	if err != nil {
+		t.Fatalf("Open with a .tmp that is a file: %v", err)
+	}
+	if got, err := s.Get(c); err != nil || string(got) != "kept" {
+		t.Fatalf("block: %q %v", got, err)
+	}
+}
+
+// TestOpenReadOnlyStore: a store whose stale temporary file this user may
+// not remove opens, and serves its blocks. (Root may remove anything: the
+// test needs another user.)
+func TestOpenReadOnlyStore(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root ignores the directory's permissions")
+	}
+	dir := t.TempDir()
+	s, err := Open(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.Put([]byte("kept"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, tmpDir, tmpPrefix+"stale")
+	if err := os.WriteFile(stale, []byte("part of a block"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-staleTmpAge - time.Minute)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(filepath.Join(dir, tmpDir), 0o555); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(filepath.Join(dir, tmpDir), 0o755) })
+	if s, err = Open(dir, 0); err != nil {
+		t.Fatalf("Open of a store whose stale file cannot be removed: %v", err)
+	}
+	if got, err := s.Get(c); err != nil || string(got) != "kept" {
+		t.Fatalf("block: %q %v", got, err)
+	}
+}

@@ -3,6 +3,8 @@ package p2p
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/ipfs/go-cid"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	pb "github.com/libp2p/go-libp2p-pubsub/pb"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"golang.org/x/time/rate"
 
@@ -97,6 +100,24 @@ func (a BlockAnnouncement) validate(max int) error {
 	return nil
 }
 
+// messageID identifies a message by its topic, author, sequence number and
+// data: everything a validator's verdict depends on. Gossipsub's default,
+// author and sequence number, lets an author sign two different messages
+// with one identity, a valid one for one peer and an invalid one for
+// another: the second peer rejects its copy, then takes the valid one an
+// honest peer relays as a duplicate of the rejected message, drops it and
+// counts it against that relay as an invalid delivery. Three such pairs on
+// a topic would graylist an honest relay (docs/executor.md, section 2.2).
+func messageID(m *pb.Message) string {
+	h := sha256.New()
+	var n [binary.MaxVarintLen64]byte
+	for _, f := range [][]byte{[]byte(m.GetTopic()), m.GetFrom(), m.GetSeqno(), m.GetData()} {
+		h.Write(n[:binary.PutUvarint(n[:], uint64(len(f)))])
+		h.Write(f)
+	}
+	return string(h.Sum(nil))
+}
+
 // startGossip starts gossipsub, joins the chain's topics with validators and
 // reads them.
 func (h *Host) startGossip(ctx context.Context) error {
@@ -109,6 +130,7 @@ func (h *Host) startGossip(ctx context.Context) error {
 		// goes only to the topic's mesh, which is empty until the first
 		// heartbeat after a peer joins, and the announcement is lost.
 		pubsub.WithFloodPublish(true),
+		pubsub.WithMessageIdFn(messageID),
 		pubsub.WithPeerScore(params, thresholds),
 		pubsub.WithPeerScoreInspect(pubsub.PeerScoreInspectFn(h.scores.set), scoreInspectPeriod),
 	)

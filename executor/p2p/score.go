@@ -10,7 +10,10 @@ import (
 
 // Gossipsub peer scoring (docs/executor.md, section 2.2). Honest peers never
 // lose score: they validate before they forward, so they relay no invalid
-// message, and no topic is busy enough to expect deliveries of. Only two
+// message, and no topic is busy enough to expect deliveries of. A message's
+// id covers its data (messageID), so an author who signs a valid and an
+// invalid message with one sequence number cannot make an honest peer's
+// relay of the valid one count as a copy of the invalid one. Only two
 // things cost score, each squared, so that a mistake or two is forgiven
 // while a pattern is not:
 //   - an invalid message (one the topic's validator rejects) costs its
