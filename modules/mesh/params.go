@@ -67,8 +67,12 @@ func ValidateParams(p *meshv1.Params) error {
 		return fmt.Errorf("max_reputation %d: want %d to %d", p.MaxReputation, NeutralReputation, ReputationCeiling)
 	case p.ReputationGain > p.MaxReputation || p.ReputationLossDisagree > p.MaxReputation || p.ReputationLossAbsent > p.MaxReputation:
 		return fmt.Errorf("reputation deltas must be at most max_reputation")
-	case p.MaxBidWindow < 1 || p.MaxDeadline < 1 || p.MaxBidWindow > 1_000_000 || p.MaxDeadline > 1_000_000:
-		return fmt.Errorf("max_bid_window and max_deadline: want 1 to 1000000")
+	case p.MaxBidWindow < 1 || p.MaxBidWindow > 1_000_000:
+		return fmt.Errorf("max_bid_window %d: want 1 to 1000000", p.MaxBidWindow)
+	case p.MaxDeadline < MinDeadline || p.MaxDeadline > 1_000_000:
+		// Below MinDeadline, post_job's shortest deadline, no job could be
+		// posted.
+		return fmt.Errorf("max_deadline %d: want %d to 1000000", p.MaxDeadline, MinDeadline)
 	case p.ReputationGainInterval > 1_000_000:
 		return fmt.Errorf("reputation_gain_interval %d: want at most 1000000", p.ReputationGainInterval)
 	}
