@@ -559,3 +559,92 @@ func TestGovernanceExportRestart(t *testing.T) {
 		t.Fatalf("the timelocked proposal did not run after the restart: %s", status(locked))
 	}
 }
+
+// TestMeshParamsSurviveExport: a chain exported while a set_mesh_params
+// proposal waits in its timelock restarts with the old params and applies
+// the new ones once, at the proposal's execution height, as the exporting
+// chain does; a chain exported after the change restarts with the new
+// params. No export holds staged params.
+func TestMeshParamsSurviveExport(t *testing.T) {
+	w := newGovWorld(t, nil)
+	p := mesh.DefaultParams()
+	p.MinBond, p.SlashBps = 777, 6000
+	w.ok(t, w.erin, proposeMsg(t, w.root, "mesh params", setMeshParamsMsg(p)))
+	id := w.lastProposalID(t)
+	w.step(t, w.alice.signTx(t, txOpts{}, voteMsg(id, yes)), w.erin.signTx(t, txOpts{}, voteMsg(id, yes)))
+	for w.status(t, id) == governancev1.Status_STATUS_VOTING {
+		w.step(t)
+	}
+	exec := w.proposal(t, id).ExecuteHeight
+	if w.status(t, id) != governancev1.Status_STATUS_TIMELOCKED || exec <= w.height()+1 {
+		t.Fatalf("proposal %s at %d, executes at %d", w.status(t, id), w.height(), exec)
+	}
+	restart := func() (*app.App, int64) {
+		t.Helper()
+		g, h, err := w.a.ExportGenesis(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bz, err := json.Marshal(g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cms, err := store.Open(memDB(), store.Options{InitialVersion: uint64(h + 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := app.New(cms, app.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var vals []app.ValidatorUpdate
+		for _, v := range w.vals {
+			vals = append(vals, app.ValidatorUpdate{PubKey: v, Power: 10})
+		}
+		if err := b.InitValidators(vals); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.InitChain(testChainID, h+1, genesisTime, bz); err != nil {
+			t.Fatalf("InitChain from export: %v", err)
+		}
+		return b, h
+	}
+	meshParams := func(b *app.App) *meshv1.Params {
+		t.Helper()
+		got, found, err := modules.Load[meshv1.Params](ctxAt(b).Store, mesh.ParamsKey())
+		if err != nil || !found {
+			t.Fatal(err)
+		}
+		if ctxAt(b).Store.Has(mesh.PendingParamsKey()) {
+			t.Fatalf("staged params committed at %d", b.LastCommit().Version)
+		}
+		return got
+	}
+
+	b, h := restart()
+	for i := h + 1; i <= exec; i++ {
+		if _, _, err := finalize(b, i, genesisTime.Add(time.Duration(i)*time.Second), nil, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		w.step(t)
+		got, want := meshParams(b), meshParams(w.a)
+		if i < exec && got.MinBond != mesh.DefaultParams().MinBond || i == exec && (got.MinBond != 777 || got.SlashBps != 6000) ||
+			got.String() != want.String() {
+			t.Fatalf("params at %d after the restart: %v, on the exporting chain %v", i, got, want)
+		}
+	}
+
+	b, h = restart()
+	if _, _, err := finalize(b, h+1, genesisTime.Add(time.Duration(h+1)*time.Second), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got := meshParams(b); got.String() != p.String() {
+		t.Fatalf("params after a restart from an export after the change: %v", got)
+	}
+}

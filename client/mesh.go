@@ -283,8 +283,8 @@ type JobView struct {
 	DeadlineHeight int64  `json:"deadline_height"`
 	CommitDeadline int64  `json:"commit_deadline,omitempty"`
 	// Terms are the bid limit and slashes the job was posted under, which
-	// it keeps whatever the params become; nil for a job recorded before
-	// jobs carried them (the params in force apply).
+	// it keeps whatever the params become; nil only for a record without
+	// them, which InitChain gives any job from an older genesis file.
 	Terms        *JobTermsView `json:"terms,omitempty"`
 	Bids         []*BidView    `json:"bids"`
 	Output       string        `json:"output,omitempty"`

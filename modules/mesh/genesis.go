@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/cosmos/gogoproto/proto"
+
 	"github.com/intercooperative/icnd/modules"
 	meshv1 "github.com/intercooperative/icnd/proto/icn/mesh/v1"
 	"github.com/intercooperative/icnd/protocol/receipt"
@@ -73,17 +75,18 @@ func (g Genesis) Validate(dids map[string]bool) error {
 		if escrow, _ := EscrowAmount(j.Spec); escrow != j.Escrow || j.Agreement != Agreement(j.Spec) {
 			return ErrInvalidGenesis.Wrapf("job %d: escrow or agreement do not follow from its spec", i)
 		}
-		if j.Terms != nil {
-			if err := validateTerms(j); err != nil {
-				return ErrInvalidGenesis.Wrapf("job %d: terms: %v", i, err)
-			}
-		}
-		// A job without terms takes them from the params in force, which
-		// may since have lowered max_bids_per_job: the record's bound.
 		if j.Status < jobOpen || j.Status > jobCancelled || len(j.Bids) > MaxBidsPerJob ||
 			j.WindowClose < 1 || j.DeadlineHeight < j.WindowClose ||
 			j.Status == jobAssigned && (j.CommitDeadline < j.WindowClose || j.CommitDeadline >= j.DeadlineHeight) {
 			return ErrInvalidGenesis.Wrapf("job %d: bad status, bids or heights", i)
+		}
+		// A job without terms gets them at import (importedTerms).
+		terms := j.Terms
+		if terms == nil {
+			terms = importedTerms(j, g.Params)
+		}
+		if err := validateTerms(j, terms); err != nil {
+			return ErrInvalidGenesis.Wrapf("job %d: terms: %v", i, err)
 		}
 		seen := make(map[string]bool, len(j.Bids))
 		for _, b := range j.Bids {
@@ -114,7 +117,8 @@ func (g Genesis) Validate(dids map[string]bool) error {
 // mana section is initialised first, with neutral reputations), rebuilds
 // the job indexes and schedules each open job's window close, each
 // assigned job's deadline and, when its receipts already agree and every
-// assigned executor answered, its settlement. The caller has validated g. The mana section, initialised
+// assigned executor answered, its settlement. A job without terms gets
+// those of the genesis params (importedTerms). The caller has validated g. The mana section, initialised
 // first, must hold each executor's bond and each open or assigned job's
 // escrow (ErrInvalidGenesis): a payment out of a missing escrow at a later
 // block's end would stop the chain.
@@ -145,7 +149,16 @@ func (k *Keeper) InitGenesis(ctx modules.Context, g Genesis) error {
 	}
 	jobs := append([]*meshv1.Job(nil), g.Jobs...)
 	sort.Slice(jobs, func(a, b int) bool { return bytes.Compare(jobs[a].Id, jobs[b].Id) < 0 })
-	for _, j := range jobs {
+	for i, j := range jobs {
+		if j.Terms == nil {
+			// Recorded before jobs carried terms: the job keeps those it
+			// was posted under from now on, like any other, so that a
+			// params change cannot raise the slash on a bond its bids
+			// reserved. A copy: the caller's genesis stays as it was.
+			j = proto.Clone(j).(*meshv1.Job)
+			j.Terms = importedTerms(j, g.Params)
+			jobs[i] = j
+		}
 		if err := k.setJob(ctx, j, meshv1.JobStatus_JOB_STATUS_UNSPECIFIED); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package mesh
 
 import (
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/intercooperative/icnd/modules"
@@ -170,5 +171,56 @@ func TestGenesisAfterParamsChange(t *testing.T) {
 	g.Jobs[0].Terms = nil
 	if err := g.Validate(allDIDs); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestGenesisJobWithoutTerms: a job recorded before jobs carried terms (a
+// genesis written by an older release) gets, at import, those of the
+// genesis params, under which it was posted; a later params change then
+// cannot raise the slash on the bond its bid reserved, as for any job
+// posted on this chain.
+func TestGenesisJobWithoutTerms(t *testing.T) {
+	e := newEnv(t)
+	e.register(1, exA, 1, 100_000)
+	job := e.post(2, spec(1)) // window closes at 7, deadline 17
+	e.bid(2, exA, job, 5)     // reserves 5000
+	e.endBlock(7)
+	g, err := e.k.ExportGenesis(e.ctx(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.Jobs[0].Terms = nil
+	if err := g.Validate(allDIDs); err != nil {
+		t.Fatal(err)
+	}
+	f := newEnv(t)
+	mg, err := e.mana.ExportGenesis(e.ctx(7))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.mana.InitGenesis(f.ctx(8), mg, []string{exA, exB, exC, exD, nobody, poster}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.k.InitGenesis(f.ctx(8), g); err != nil {
+		t.Fatal(err)
+	}
+	want := newTerms(DefaultParams())
+	if got := f.job(job).Terms; got == nil || *got != *want {
+		t.Fatalf("terms after import: %v, want %v", got, want)
+	}
+	p := DefaultParams()
+	p.SlashBps, p.SlashAbsentBps = 10_000, 10_000
+	if _, err := f.setParams(8, root, p); err != nil {
+		t.Fatal(err)
+	}
+	f.endBlock(8)
+	// exA never answers: at the deadline it loses the 2000 bps it bid
+	// under (1000 of 5000), not the 10000 the params say now.
+	evs := f.endBlock(17)
+	if got := eventsOf(evs, EventTypeExecutorSettled, "executor", "outcome", "slashed"); fmt.Sprint(got) != fmt.Sprintf("[executor=%s outcome=absent slashed=1000]", exA) {
+		t.Fatalf("settled at the deadline: %v", got)
+	}
+	if x := f.executor(exA); x.Bond != 99_000 {
+		t.Fatalf("exA %v", x)
 	}
 }

@@ -67,8 +67,12 @@ func ValidateParams(p *meshv1.Params) error {
 		return fmt.Errorf("max_reputation %d: want %d to %d", p.MaxReputation, NeutralReputation, ReputationCeiling)
 	case p.ReputationGain > p.MaxReputation || p.ReputationLossDisagree > p.MaxReputation || p.ReputationLossAbsent > p.MaxReputation:
 		return fmt.Errorf("reputation deltas must be at most max_reputation")
-	case p.MaxBidWindow < 1 || p.MaxDeadline < 1 || p.MaxBidWindow > 1_000_000 || p.MaxDeadline > 1_000_000:
-		return fmt.Errorf("max_bid_window and max_deadline: want 1 to 1000000")
+	case p.MaxBidWindow < 1 || p.MaxBidWindow > 1_000_000:
+		return fmt.Errorf("max_bid_window %d: want 1 to 1000000", p.MaxBidWindow)
+	case p.MaxDeadline < MinDeadline || p.MaxDeadline > 1_000_000:
+		// Below MinDeadline, post_job's shortest deadline, no job could be
+		// posted.
+		return fmt.Errorf("max_deadline %d: want %d to 1000000", p.MaxDeadline, MinDeadline)
 	case p.ReputationGainInterval > 1_000_000:
 		return fmt.Errorf("reputation_gain_interval %d: want at most 1000000", p.ReputationGainInterval)
 	}
@@ -145,8 +149,9 @@ func newTerms(p *meshv1.Params) *meshv1.JobTerms {
 	return &meshv1.JobTerms{MaxBids: p.MaxBidsPerJob, SlashBps: p.SlashBps, SlashAbsentBps: p.SlashAbsentBps}
 }
 
-// termsOf returns the terms j was posted under or, for a job recorded
-// before jobs carried terms, those of the params in force, p.
+// termsOf returns the terms j was posted under. InitGenesis gives every
+// job terms (importedTerms); p, the params in force, stands in only for a
+// record without them, which no stored job is.
 func termsOf(j *meshv1.Job, p *meshv1.Params) *meshv1.JobTerms {
 	if j.Terms != nil {
 		return j.Terms
@@ -154,11 +159,23 @@ func termsOf(j *meshv1.Job, p *meshv1.Params) *meshv1.JobTerms {
 	return newTerms(p)
 }
 
-// validateTerms checks a job's recorded terms as ValidateParams checks
-// the params they come from, and that they let the job hold the bids it
-// has and the executors it needs.
-func validateTerms(j *meshv1.Job) error {
-	t := j.Terms
+// importedTerms are the terms InitGenesis gives a job recorded before jobs
+// carried terms (a genesis written by an older release): those of the
+// genesis params g, which the job was posted under, since no older release
+// could change the params. Its bid limit also holds the job's bids and
+// replication, should an operator have lowered max_bids_per_job in the
+// file: the terms must keep the job able to close as it could.
+func importedTerms(j *meshv1.Job, g *meshv1.Params) *meshv1.JobTerms {
+	t := newTerms(g)
+	// len(j.Bids) <= MaxBidsPerJob: Validate checks it first.
+	t.MaxBids = max(t.MaxBids, j.Spec.Replication, uint32(len(j.Bids)))
+	return t
+}
+
+// validateTerms checks a job's terms t as ValidateParams checks the
+// params they come from, and that they let the job hold the bids it has
+// and the executors it needs.
+func validateTerms(j *meshv1.Job, t *meshv1.JobTerms) error {
 	switch {
 	case t.MaxBids < 1 || t.MaxBids > MaxBidsPerJob:
 		return fmt.Errorf("max_bids %d: want 1 to %d", t.MaxBids, MaxBidsPerJob)

@@ -46,7 +46,9 @@ func TestSetMeshParams(t *testing.T) {
 		"gain above the cap":         func(p *meshv1.Params) { p.ReputationGain = p.MaxReputation + 1 },
 		"max_bid_window 0":           func(p *meshv1.Params) { p.MaxBidWindow = 0 },
 		"max_deadline 0":             func(p *meshv1.Params) { p.MaxDeadline = 0 },
-		"gain interval above 10^6":   func(p *meshv1.Params) { p.ReputationGainInterval = 1_000_001 },
+		// post_job takes no deadline below MinDeadline: no job could be posted.
+		"max_deadline 1":           func(p *meshv1.Params) { p.MaxDeadline = MinDeadline - 1 },
+		"gain interval above 10^6": func(p *meshv1.Params) { p.ReputationGainInterval = 1_000_001 },
 	}
 	for name, mutate := range invalid {
 		t.Run(name, func(t *testing.T) {

@@ -1067,8 +1067,8 @@ type Job struct {
 	// phase closes then, or earlier when every assigned executor committed.
 	CommitDeadline int64 `protobuf:"varint,17,opt,name=commit_deadline,json=commitDeadline,proto3" json:"commit_deadline,omitempty"`
 	// terms are the params the job was posted under, which it keeps when
-	// governance changes the params. Absent on a job recorded before jobs
-	// carried them: the params in force apply to it.
+	// governance changes the params. A job in a genesis file written before
+	// jobs carried them gets those of the genesis params at InitChain.
 	Terms *JobTerms `protobuf:"bytes,18,opt,name=terms,proto3" json:"terms,omitempty"`
 }
 
