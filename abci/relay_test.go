@@ -151,7 +151,7 @@ func TestRelayReactorOnSwitch(t *testing.T) {
 	if res := submit(mempools[0], relayed); res.Code != 0 {
 		t.Fatalf("node 0: %+v", res)
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for mempools[1].Size() < 2 {
 		if time.Now().After(deadline) {
 			t.Fatalf("the gossiped tx never reached node 1's mempool (size %d)", mempools[1].Size())
