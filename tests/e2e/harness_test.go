@@ -221,6 +221,18 @@ func (n *network) waitHeight(h int64, timeout time.Duration, nodes ...int) {
 	}
 }
 
+// running returns the nodes whose process the test has started and not
+// stopped.
+func (n *network) running() []int {
+	var out []int
+	for i, p := range n.procs {
+		if p != nil {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
 func all(n int) []int {
 	out := make([]int, n)
 	for i := range out {
