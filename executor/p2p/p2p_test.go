@@ -167,6 +167,9 @@ func TestFindProviderViaDHT(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := newHost(t, nil, boot)
+	// New waits for that only up to ConnectTimeout; a lookup from an empty
+	// routing table ends at once with nothing.
+	waitFor(t, "c's routing table to hold x", func() bool { return c.dht.RoutingTable().Size() > 0 })
 	// The DHT's provider records name a (c may also have met a through
 	// the DHT's own lookups; it was told only x's address).
 	var found []peer.ID
