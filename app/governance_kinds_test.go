@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -286,15 +287,21 @@ func TestUpgradeHalts(t *testing.T) {
 	}
 }
 
+var registerHandlerRuns sync.Once
+
 // TestUpgradeHandlerRuns: with a handler registered under the plan's name,
 // the block at the plan's height runs the migration first and the chain
 // carries on; the plan is cleared and the name cannot be scheduled again.
 func TestUpgradeHandlerRuns(t *testing.T) {
 	const name = "test-handler-runs"
 	marker := []byte{modules.PrefixApp, 0x02, 't'}
-	upgrades.Register(name, func(ctx modules.Context) error {
-		ctx.Store.Set(marker, []byte{byte(ctx.Height)})
-		return nil
+	// The registry is the process's: register once however often the test
+	// runs (go test -count).
+	registerHandlerRuns.Do(func() {
+		upgrades.Register(name, func(ctx modules.Context) error {
+			ctx.Store.Set(marker, []byte{byte(ctx.Height)})
+			return nil
+		})
 	})
 	w := newGovWorld(t, nil)
 	voters := []*account{w.alice, w.erin}
