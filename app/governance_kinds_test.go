@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -287,7 +286,15 @@ func TestUpgradeHalts(t *testing.T) {
 	}
 }
 
-var registerHandlerRuns sync.Once
+// registerUpgrade registers h under name unless a handler is registered
+// under it already: the registry is the process's, and go test -count runs
+// a test again in the same process (Register panics on a second
+// registration). Each test registers its own name, always with the same h.
+func registerUpgrade(name string, h upgrades.Handler) {
+	if _, ok := upgrades.Get(name); !ok {
+		upgrades.Register(name, h)
+	}
+}
 
 // TestUpgradeHandlerRuns: with a handler registered under the plan's name,
 // the block at the plan's height runs the migration first and the chain
@@ -295,13 +302,9 @@ var registerHandlerRuns sync.Once
 func TestUpgradeHandlerRuns(t *testing.T) {
 	const name = "test-handler-runs"
 	marker := []byte{modules.PrefixApp, 0x02, 't'}
-	// The registry is the process's: register once however often the test
-	// runs (go test -count).
-	registerHandlerRuns.Do(func() {
-		upgrades.Register(name, func(ctx modules.Context) error {
-			ctx.Store.Set(marker, []byte{byte(ctx.Height)})
-			return nil
-		})
+	registerUpgrade(name, func(ctx modules.Context) error {
+		ctx.Store.Set(marker, []byte{byte(ctx.Height)})
+		return nil
 	})
 	w := newGovWorld(t, nil)
 	voters := []*account{w.alice, w.erin}
@@ -409,7 +412,7 @@ func TestGovernanceAuthorization(t *testing.T) {
 // state, key for key, and its open proposals carry on there.
 func TestGovernanceExportRestart(t *testing.T) {
 	const name = "test-export-upgrade"
-	upgrades.Register(name, func(modules.Context) error { return nil })
+	registerUpgrade(name, func(modules.Context) error { return nil })
 	w := newGovWorld(t, nil)
 	roots := []*account{w.alice, w.erin}
 	w.pass(t, w.root, w.erin, roots, upgradeMsg(name, w.height()+testVotingPeriod+testTimelock+4))
