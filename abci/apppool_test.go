@@ -361,7 +361,7 @@ func TestAppPoolAfterRestart(t *testing.T) {
 	}
 	// The rebase, and the gauge with it, runs in the background
 	// (Pool.UpdateLater).
-	for deadline := time.Now().Add(10 * time.Second); testutil.ToFloat64(m.AppMempoolTxs) != 1 && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(time.Minute); testutil.ToFloat64(m.AppMempoolTxs) != 1 && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
 	if got := testutil.ToFloat64(m.AppMempoolTxs); got != 1 {

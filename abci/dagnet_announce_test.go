@@ -74,8 +74,25 @@ func TestAnnounceCommittedJobs(t *testing.T) {
 	if !slices.Contains(dn.host.Peers(), listener.ID()) {
 		t.Fatal("listener not connected to the node's host")
 	}
-	// Let the two exchange their gossipsub subscriptions.
-	time.Sleep(time.Second)
+	// Wait until the two have exchanged their gossipsub subscriptions: an
+	// announcement published before the node's host knows the listener's
+	// subscription reaches nobody. A probe from the node's host that
+	// reaches the listener shows it; a fixed sleep raced with it on a
+	// loaded machine. Probes still in flight are skipped below.
+	probe := client.RawCID([]byte("subscription probe")).String()
+	for height, deadline, heard := int64(1), time.Now().Add(30*time.Second), false; !heard; height++ {
+		if time.Now().After(deadline) {
+			t.Fatal("the listener heard none of the node's probes within 30 s")
+		}
+		if err := dn.host.AnnounceJob(ctx, p2p.JobAnnouncement{Job: probe, Height: height}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case got := <-listener.Jobs():
+			heard = got.Job == probe
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 
 	w := &announcingApp{Application: inner, net: dn}
 	var seq uint64
@@ -105,13 +122,20 @@ func TestAnnounceCommittedJobs(t *testing.T) {
 	}
 	postJob(1, time.Now().Add(-time.Hour))
 	fresh := postJob(2, time.Now())
-	select {
-	case got := <-listener.Jobs():
-		if want := (p2p.JobAnnouncement{Job: fresh.String(), Height: 2}); got != want {
-			t.Fatalf("announcement %+v, want %+v (the stale block's job must not be announced)", got, want)
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case got := <-listener.Jobs():
+			if got.Job == probe {
+				continue
+			}
+			if want := (p2p.JobAnnouncement{Job: fresh.String(), Height: 2}); got != want {
+				t.Fatalf("announcement %+v, want %+v (the stale block's job must not be announced)", got, want)
+			}
+			return
+		case <-timeout:
+			t.Fatal("no job announcement")
 		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("no job announcement")
 	}
 }
 

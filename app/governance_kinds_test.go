@@ -347,13 +347,23 @@ func TestUpgradeHalts(t *testing.T) {
 	}
 }
 
+// registerUpgrade registers h under name unless a handler is registered
+// under it already: the registry is the process's, and go test -count runs
+// a test again in the same process (Register panics on a second
+// registration). Each test registers its own name, always with the same h.
+func registerUpgrade(name string, h upgrades.Handler) {
+	if _, ok := upgrades.Get(name); !ok {
+		upgrades.Register(name, h)
+	}
+}
+
 // TestUpgradeHandlerRuns: with a handler registered under the plan's name,
 // the block at the plan's height runs the migration first and the chain
 // carries on; the plan is cleared and the name cannot be scheduled again.
 func TestUpgradeHandlerRuns(t *testing.T) {
 	const name = "test-handler-runs"
 	marker := []byte{modules.PrefixApp, 0x02, 't'}
-	upgrades.Register(name, func(ctx modules.Context) error {
+	registerUpgrade(name, func(ctx modules.Context) error {
 		ctx.Store.Set(marker, []byte{byte(ctx.Height)})
 		return nil
 	})
@@ -463,7 +473,7 @@ func TestGovernanceAuthorization(t *testing.T) {
 // state, key for key, and its open proposals carry on there.
 func TestGovernanceExportRestart(t *testing.T) {
 	const name = "test-export-upgrade"
-	upgrades.Register(name, func(modules.Context) error { return nil })
+	registerUpgrade(name, func(modules.Context) error { return nil })
 	w := newGovWorld(t, nil)
 	roots := []*account{w.alice, w.erin}
 	w.pass(t, w.root, w.erin, roots, upgradeMsg(name, w.height()+testVotingPeriod+testTimelock+4))

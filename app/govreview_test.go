@@ -10,7 +10,6 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/intercooperative/icnd/app"
-	"github.com/intercooperative/icnd/app/upgrades"
 	"github.com/intercooperative/icnd/modules"
 	credmod "github.com/intercooperative/icnd/modules/credential"
 	"github.com/intercooperative/icnd/modules/governance"
@@ -112,7 +111,7 @@ func TestValidatorAddedAndRemovedInOneBlock(t *testing.T) {
 // and the chain stalls at that height while the transaction is pending.
 func TestPrepareProposalAtUpgradeHeight(t *testing.T) {
 	const name = "test-prepare-sees-migration"
-	upgrades.Register(name, func(ctx modules.Context) error {
+	registerUpgrade(name, func(ctx modules.Context) error {
 		p, _, err := modules.Load[manav1.Params](ctx.Store, mana.ParamsKey())
 		if err != nil {
 			return err
@@ -146,7 +145,7 @@ func TestPrepareProposalAtUpgradeHeight(t *testing.T) {
 // computing other app hashes than its peers.
 func TestCheckUpgrades(t *testing.T) {
 	const name = "test-check-upgrades"
-	upgrades.Register(name, func(modules.Context) error { return nil })
+	registerUpgrade(name, func(modules.Context) error { return nil })
 	w := newGovWorld(t, nil)
 	if err := w.a.CheckUpgrades(); err != nil {
 		t.Fatalf("no upgrade applied: %v", err)

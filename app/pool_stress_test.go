@@ -100,7 +100,13 @@ func TestPoolStressPruningAndClose(t *testing.T) {
 		}
 	}
 	for b := 0; b < blocks && total(next) < signers*perSigner; b++ {
-		// Give the submitters a moment to fill the pool.
+		// Give the submitters a moment to fill the pool. The first block
+		// waits until the pool holds a transaction, however slowly the
+		// submitters are scheduled, so that at least one is committed
+		// (checked at the end).
+		for deadline := time.Now().Add(time.Minute); b == 0 && pool.Len() == 0 && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
 		for k := 0; k < 200 && pool.Len() < 10; k++ {
 			time.Sleep(time.Millisecond)
 		}

@@ -528,7 +528,7 @@ func TestPoolFullWithoutLock(t *testing.T) {
 	case res := <-answer:
 		release()
 		wantCode(t, res, app.ErrMempoolFull)
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		release()
 		t.Fatal("a full pool's refusal waited for the lock")
 	}
@@ -675,7 +675,7 @@ func TestPoolUpdateLater(t *testing.T) {
 		if n != 2 && n != 3 {
 			t.Fatalf("rebased reported %d, want 2 or 3", n)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("rebased was not called")
 	}
 	// The next block (and its synchronous Update) drops a1 and b1.

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestConcurrentReaderDuringCommits reads the last committed version in
@@ -15,7 +16,10 @@ import (
 // the writer swaps the view to v+1 under the write lock after committing
 // v+1, so that no read of v overlaps the commit of v+2, which prunes v.
 // Run it with -race: the views share no node with the working tree. Every
-// read sees exactly its version's value.
+// read sees exactly its version's value, and every version is read while
+// the next ones are written and committed: the writer waits for a read of
+// the version it published before it commits the next one, so that the
+// overlap does not depend on the scheduler.
 func TestConcurrentReaderDuringCommits(t *testing.T) {
 	const keys, versions = 200, 60
 	s := newMemStore(t, Options{PruneKeepRecent: 2, PruneInterval: 1, CacheSize: 500})
@@ -37,7 +41,8 @@ func TestConcurrentReaderDuringCommits(t *testing.T) {
 	latest := int64(1)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	var reads atomic.Int64
+	// readTo is the highest version a reader read in full.
+	var readTo atomic.Int64
 	for g := range 3 {
 		wg.Add(1)
 		go func() {
@@ -61,11 +66,23 @@ func TestConcurrentReaderDuringCommits(t *testing.T) {
 				if !ok {
 					return
 				}
-				reads.Add(1)
+				for was := readTo.Load(); was < v && !readTo.CompareAndSwap(was, v); was = readTo.Load() {
+				}
 			}
 		}()
 	}
 	for v := int64(2); v <= versions && !t.Failed(); v++ {
+		// The readers read version v-1 before and during the commit of v.
+		for deadline := time.Now().Add(time.Minute); readTo.Load() < v-1 && !t.Failed(); {
+			if time.Now().After(deadline) {
+				t.Errorf("no reader read version %d within a minute", v-1)
+				break
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+		if t.Failed() {
+			break
+		}
 		write(v)
 		id, err := s.Commit()
 		if err != nil {
@@ -77,9 +94,6 @@ func TestConcurrentReaderDuringCommits(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
-	if reads.Load() == 0 {
-		t.Fatal("no read ran concurrently with the commits")
-	}
 	if _, err := r.At(1); err == nil {
 		t.Fatal("At of a pruned version succeeded")
 	}

@@ -53,7 +53,11 @@ func testDaemon(t *testing.T, runTimeout time.Duration) (*Daemon, *blockstore.St
 // a fetch failure, retried later.
 func TestExecute(t *testing.T) {
 	ctx := context.Background()
-	d, store := testDaemon(t, 300*time.Millisecond)
+	// The safety net covers the whole run, compilation included, and a run
+	// that outlives it gives no receipt even when the program returned: on
+	// a loaded machine the returning program may take longer than the short
+	// net the endless one gets below.
+	d, store := testDaemon(t, time.Minute)
 	input, err := store.Put([]byte("input"))
 	if err != nil {
 		t.Fatal(err)
@@ -81,13 +85,18 @@ func TestExecute(t *testing.T) {
 		t.Fatal("the output is not in the block store")
 	}
 
-	// The safety net: no result, and the state says so.
+	// The safety net: no result, and the state says so. The endless run
+	// would use up its 2^40 fuel only after many minutes: ending within a
+	// minute, it was the 300 ms net that stopped it, however loaded the
+	// machine.
+	d.cfg.RunTimeout = 300 * time.Millisecond
 	start := time.Now()
 	_, fetchFailed, err = d.execute(ctx, job(put(progLoop)))
+	d.cfg.RunTimeout = time.Minute
 	if !errors.Is(err, executor.ErrNoReceipt) || fetchFailed {
 		t.Fatalf("an endless run: %v", err)
 	}
-	if took := time.Since(start); took > 10*time.Second {
+	if took := time.Since(start); took > time.Minute {
 		t.Fatalf("the safety net took %s", took)
 	}
 	st := &JobState{Job: "bafkreijob"}
@@ -151,7 +160,7 @@ func TestRunPanicDoesNotCrash(t *testing.T) {
 		if r.err == nil || !strings.Contains(r.err.Error(), "a bug in the fetch path") {
 			t.Fatalf("run of a panicking fetcher: %+v", r)
 		}
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("no result from a run that panicked")
 	}
 }
@@ -264,7 +273,7 @@ func TestBidOnlyWhatCanRun(t *testing.T) {
 	var r prefetchDone
 	select {
 	case r = <-d.prefetched:
-	case <-time.After(10 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("the prefetch did not end")
 	}
 	if r.err == nil || !strings.Contains(r.err.Error(), "module "+module.String()) {

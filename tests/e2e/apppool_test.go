@@ -195,7 +195,7 @@ func TestAppMempoolFullRetry(t *testing.T) {
 		}
 	}, "--mempool", "app")
 	n.waitHeight(2, 90*time.Second, 0)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	node := n.manifest.Nodes[0]
 	kr, err := keyring.New(node.Home, keyring.BackendTest, nil)
@@ -223,29 +223,50 @@ func TestAppMempoolFullRetry(t *testing.T) {
 		}
 		return tx
 	}
-	first, second := sign(seq), sign(seq+1)
-	if _, err := c.Broadcast(ctx, first); err != nil {
-		t.Fatal(err)
-	}
-	const full = 40
-	refusals := 0
-	for {
-		res, err := c.Broadcast(ctx, second)
-		if err == nil {
-			break
+	// The sender's turn comes ten retry delays after a refusal. The node
+	// starts the delay a moment after it answers (the goroutine that
+	// answered arms it), and on a loaded machine that moment can exceed
+	// the delay's own length: a turn of 1.5 delays raced with it. Ten are
+	// a fifth of CometBFT's default delay (5 s), so a node without
+	// testnet's shorter delay still answers "tx already seen".
+	const full, turn = 40, 10 * testnet.AppMempoolRetryDelay
+	// submit sends tx until the pool accepts it, each time on the sender's
+	// next turn, and returns how often it was refused as full.
+	submit := func(what string, tx []byte) int {
+		t.Helper()
+		for refusals := 0; ; refusals++ {
+			res, err := c.Broadcast(ctx, tx)
+			if err == nil {
+				return refusals
+			}
+			if !errors.Is(err, client.ErrCheckTx) || res.Codespace != "tx" || res.Code != full {
+				t.Fatalf("submission %d of the %s transaction: %+v, %v; want tx/%d or success", refusals+1, what, res, err, full)
+			}
+			time.Sleep(turn)
 		}
-		if !errors.Is(err, client.ErrCheckTx) || res.Codespace != "tx" || res.Code != full {
-			t.Fatalf("submission %d of the second transaction: %+v, %v; want tx/%d or success", refusals+1, res, err, full)
+	}
+	// One validator commits a block within milliseconds of proposing it:
+	// a block may take the first transaction between the two submissions,
+	// and the second is then accepted at once, which shows nothing. Such a
+	// pair is committed and the next pair tried.
+	for attempt := 1; ; attempt++ {
+		// The first of a later pair may find the count of the block before
+		// (refused "full" without waiting for the pool's lock) not yet
+		// lowered: it is sent again too.
+		submit("first", sign(seq))
+		second := sign(seq + 1)
+		refusals := submit("second", second)
+		hash := sha256.Sum256(second)
+		if res, err := c.WaitTx(ctx, hash[:]); err != nil || res.Code != 0 {
+			t.Fatalf("the second transaction: %+v, %v", res, err)
 		}
-		refusals++
-		time.Sleep(150 * time.Millisecond)
+		if refusals > 0 {
+			t.Logf("refused %d times as full, then accepted and committed (pair %d)", refusals, attempt)
+			return
+		}
+		if attempt == 5 {
+			t.Fatal("the second transaction of 5 pairs was never refused: the pool was not full")
+		}
+		seq += 2
 	}
-	if refusals == 0 {
-		t.Fatal("the second transaction was never refused: the pool was not full")
-	}
-	hash := sha256.Sum256(second)
-	if res, err := c.WaitTx(ctx, hash[:]); err != nil || res.Code != 0 {
-		t.Fatalf("the second transaction: %+v, %v", res, err)
-	}
-	t.Logf("refused %d times as full, then accepted and committed", refusals)
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/intercooperative/icnd/modules/org"
 	"github.com/intercooperative/icnd/node/testnet"
@@ -27,14 +28,16 @@ func testCredentials(t *testing.T, n *network, txFlags []string) {
 
 	course := filepath.Join(dir, "course.json")
 	var issued struct {
-		Code uint32 `json:"code"`
-		CID  string `json:"cid"`
+		txOut
+		CID string `json:"cid"`
 	}
 	decodeJSON(t, n.cli(t, 0, append([]string{"credential", "issue", "--subject", alice.DID, "--type", "CourseCredential",
 		"--claim", "course=bookkeeping", "--output-document", course}, txFlags...)...), &issued)
-	if issued.Code != 0 || issued.CID == "" {
+	if issued.Code != 0 || issued.CID == "" || issued.Height == 0 {
 		t.Fatalf("issue: %+v", issued)
 	}
+	// Node0 printed it once committed; node1 verifies it next.
+	n.waitHeight(issued.Height, 60*time.Second, n.running()...)
 	out, verdict := n.cliBoth(t, 1, "credential", "verify", course, "--witnesses", witnesses)
 	if strings.Count(out, "✓") != 3 || strings.Contains(out, "✗") || !strings.Contains(out, "proven against header") {
 		t.Fatalf("verify a good credential:\nstdout:\n%s\nstderr:\n%s", out, verdict)

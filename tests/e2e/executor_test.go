@@ -411,16 +411,37 @@ func TestExecutor(t *testing.T) {
 		t.Fatal("A did not resume job two from its state")
 	}
 
-	// Job three: both bid, then both stop before the window closes.
-	three := post(inputs[2], "10", "6")
+	// Job three: both bid, then both stop before the window closes. The
+	// chain does not wait for the test: seeing the bids (a query every
+	// 300 ms, each an icnd process) and stopping both executors must fit
+	// in the blocks left of the window, or the executors are assigned, run
+	// and commit first. A window of 24 blocks leaves some 20 after the
+	// bids, and both are stopped at once; the job is checked to be still
+	// open after the stops, so that a window too short says so.
+	three := post(inputs[2], "24", "6")
 	waitJob(three, 30*time.Second, func(v *client.JobView) bool { return len(v.Bids) == 2 })
+	stopped := make(chan error, 2)
 	for _, e := range []*execProc{a, b} {
-		if err := e.stop(syscall.SIGTERM); err != nil {
-			t.Fatalf("%s did not stop cleanly on SIGTERM: %v", e.name, err)
+		go func() {
+			if err := e.stop(syscall.SIGTERM); err != nil {
+				stopped <- fmt.Errorf("%s did not stop cleanly on SIGTERM: %v", e.name, err)
+				return
+			}
+			stopped <- nil
+		}()
+	}
+	for range 2 {
+		if err := <-stopped; err != nil {
+			t.Fatal(err)
 		}
+	}
+	for _, e := range []*execProc{a, b} {
 		e.waitLog(regexp.MustCompile(`executor stopped`), time.Second)
 	}
-	failed := waitJob(three, 60*time.Second, status("failed"))
+	if v := job(three); v.Status != "open" {
+		t.Fatalf("job three left the bid window (%s) before both executors were stopped: %+v", v.Status, v)
+	}
+	failed := waitJob(three, 90*time.Second, status("failed"))
 	if failed.Reason != mesh.ReasonNoAgreement || failed.Refunded != failed.Escrow || failed.Escrow != 2*2*500_000_000 {
 		t.Fatalf("job three: %+v", failed)
 	}

@@ -179,14 +179,31 @@ func (n *network) height(i int) int64 {
 	return st.SyncInfo.LatestBlockHeight
 }
 
-// waitHeight waits until every listed node has reached h.
+// appHeight returns the last height node i's app committed (abci_info), or
+// -1 when it does not answer.
+func (n *network) appHeight(i int) int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	info, err := n.client(i).RPC.ABCIInfo(ctx)
+	if err != nil {
+		return -1
+	}
+	return info.Response.LastBlockHeight
+}
+
+// waitHeight waits until every listed node has reached h: it holds block h
+// and its app has committed it. A node reports a height as its latest
+// (status) once the block is stored, a moment before its app has executed
+// and committed it; a query of the state at that height is refused in
+// between, so a test that reads state at h after waiting for h would race
+// with the node.
 func (n *network) waitHeight(h int64, timeout time.Duration, nodes ...int) {
 	n.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		done := true
 		for _, i := range nodes {
-			if n.height(i) < h {
+			if n.height(i) < h || n.appHeight(i) < h {
 				done = false
 			}
 		}
@@ -196,12 +213,24 @@ func (n *network) waitHeight(h int64, timeout time.Duration, nodes ...int) {
 		if time.Now().After(deadline) {
 			var hs []string
 			for _, i := range nodes {
-				hs = append(hs, fmt.Sprintf("%s=%d", n.manifest.Nodes[i].Name, n.height(i)))
+				hs = append(hs, fmt.Sprintf("%s=%d (app %d)", n.manifest.Nodes[i].Name, n.height(i), n.appHeight(i)))
 			}
 			n.t.Fatalf("height %d not reached within %s: %s", h, timeout, strings.Join(hs, " "))
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
+}
+
+// running returns the nodes whose process the test has started and not
+// stopped.
+func (n *network) running() []int {
+	var out []int
+	for i, p := range n.procs {
+		if p != nil {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 func all(n int) []int {

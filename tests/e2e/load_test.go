@@ -28,8 +28,16 @@ type loader struct {
 	wg       sync.WaitGroup
 }
 
-// startLoad sends about perAccount tx/s from each funded account, round
-// robin over targets.
+// startLoad sends about perAccount tx/s from each funded account, each to
+// one of targets, and to the next one when that one does not answer.
+//
+// An account stays with its node: each transaction's sequence follows the
+// one before in that node's check state. Sent round robin, the next
+// transaction reached a node the previous one had not yet been gossiped to
+// whenever gossip took longer than a tick; it was refused for its
+// sequence, the account re-read its committed sequence and could sign that
+// sequence again with other bytes, and one of the two was then dropped:
+// a loss checkCommitted counted, as often as the scheduler delayed gossip.
 func (n *network) startLoad(perAccount int, targets []int) *loader {
 	n.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -58,6 +66,7 @@ func (l *loader) run(ctx context.Context, acct int, did string, priv ed25519.Pri
 	sign := func(b []byte) ([]byte, error) { return ed25519.Sign(priv, b), nil }
 	var seq uint64
 	resync := true
+	next := acct // the target this account sends to
 	tick := time.NewTicker(time.Second / time.Duration(rate))
 	defer tick.Stop()
 	for k := 0; ; k++ {
@@ -67,10 +76,11 @@ func (l *loader) run(ctx context.Context, acct int, did string, priv ed25519.Pri
 		case <-tick.C:
 		}
 		targets := l.targets.Load().([]int)
-		c := l.n.client(targets[(acct+k)%len(targets)])
+		c := l.n.client(targets[next%len(targets)])
 		if resync {
 			s, err := c.Sequence(ctx, did)
 			if err != nil {
+				next++
 				continue
 			}
 			seq, resync = s, false
@@ -101,8 +111,9 @@ func (l *loader) run(ctx context.Context, acct int, did string, priv ed25519.Pri
 				resync = true
 			}
 		default:
-			// Node unreachable (killed): try again on the next tick.
+			// Node unreachable (killed): the next one, on the next tick.
 			resync = true
+			next++
 		}
 	}
 }

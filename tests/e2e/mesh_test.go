@@ -99,6 +99,8 @@ func TestMesh(t *testing.T) {
 	if posted.Code != 0 || posted.CID == "" {
 		t.Fatalf("post-job: %+v", posted)
 	}
+	// Node0 printed it once committed; the others read and bid on it next.
+	n.waitHeight(posted.Height, 60*time.Second, all(4)...)
 	one := posted.CID
 	if j := job(1, one); j.Status != "open" || j.Escrow != 30_000 || j.Agreement != 2 || j.Poster != nodes[0].DID {
 		t.Fatalf("posted job: %+v", j)
@@ -277,6 +279,11 @@ func TestMesh(t *testing.T) {
 	query(0, &before, "mana", "balance", nodes[0].DID)
 	decodeJSON(t, n.cli(t, 1, append([]string{"tx", "mesh", "post-job", "--module", module.String(), "--input", input.String(),
 		"--fuel-limit", "100", "--max-price", "5", "--bid-window", "6", "--deadline", "4"}, flags(1)...)...), &posted)
+	if posted.Code != 0 || posted.CID == "" {
+		t.Fatalf("post-job: %+v", posted)
+	}
+	// Node1 printed it once committed; node0 bids on it next.
+	n.waitHeight(posted.Height, 60*time.Second, all(4)...)
 	two := posted.CID
 	tx(0, "tx", "mesh", "bid", two, "--price", "5")
 	failed := waitStatus(two, "failed")

@@ -201,9 +201,17 @@ type txOut struct {
 	Log    string `json:"log"`
 }
 
+// txJSON runs an `icnd tx` command (args, with --output json) through node
+// i, which prints the transaction once node i has committed it, and returns
+// once every running node has committed that height: the callers read the
+// transaction's effects from any node, and another node may commit the
+// block a moment after node i (or, loaded or catching up, blocks later).
 func (n *network) txJSON(t *testing.T, i int, args ...string) txOut {
 	t.Helper()
 	var res txOut
 	decodeJSON(t, n.cli(t, i, args...), &res)
+	if res.Height > 0 {
+		n.waitHeight(res.Height, 60*time.Second, n.running()...)
+	}
 	return res
 }
